@@ -1,0 +1,359 @@
+import type { DType, HostTensor } from '../types';
+import { BufferError, DeviceError, DTypeError, ShapeError } from '../errors';
+import { GpuTensor } from './tensor';
+import { FAMILIES, type Family } from './shaders';
+
+export interface CreateOptions {
+  /** Use this device (e.g. TensorFlow.js's or ONNX Runtime Web's). Otherwise one is requested. */
+  device?: GPUDevice;
+  /** Adapter to request a device from, when no device is given. */
+  adapter?: GPUAdapter;
+  powerPreference?: GPUPowerPreference;
+  /** The `navigator.gpu` to use (for Node bindings). */
+  gpu?: GPU;
+  /** Print each shader's final WGSL when its module is built. */
+  debug?: boolean;
+}
+
+/** A GPU tensor or host data with its shape. */
+export type TensorLike = GpuTensor | HostTensor;
+
+export interface BindingSpec {
+  tensor: GpuTensor;
+  /** Byte offset into the tensor's region (0 = element 0). Rounded down to the device alignment. */
+  byteOffset?: number;
+  byteLength?: number;
+}
+
+/** One compute pass of a call. */
+export interface Dispatch {
+  family: Family;
+  entry: string;
+  constants?: Record<string, number>;
+  /** Raw uniform bytes (at most 256). */
+  uniforms: ArrayBuffer;
+  /** Storage bindings in order, from binding 1. */
+  bindings: { buffer: GPUBuffer; offset: number; size: number }[];
+  workgroups: number;
+}
+
+/** Facts about the adapter that choose kernel shapes. */
+export interface AdapterFacts {
+  vendor: string;
+  architecture: string;
+  description: string;
+  /** A CPU implementation (SwiftShader, WARP): it wants few, fat workgroups. */
+  isFallback: boolean;
+  subgroups: boolean;
+  timestampQuery: boolean;
+}
+
+const UNIFORM_SLOT = 256;
+
+/**
+ * The library's object for one `GPUDevice`: it owns pipelines, scratch buffers and the outputs it
+ * makes; it never destroys buffers the caller passed in.
+ */
+export class GpuContext {
+  readonly device: GPUDevice;
+  readonly adapter: AdapterFacts;
+  readonly debug: boolean;
+  private lostInfo: GPUDeviceLostInfo | null = null;
+  private disposed = false;
+  private readonly live = new Set<GpuTensor>();
+  private readonly modules = new Map<Family, GPUShaderModule>();
+  private readonly layouts = new Map<Family, { bgl: GPUBindGroupLayout; pl: GPUPipelineLayout }>();
+  private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
+  private readonly ready = new Map<string, GPUComputePipeline>();
+
+  protected constructor(device: GPUDevice, adapter: AdapterFacts, debug: boolean) {
+    this.device = device;
+    this.adapter = adapter;
+    this.debug = debug;
+    device.lost.then((info) => {
+      this.lostInfo = info;
+      this.pipelines.clear();
+      this.ready.clear();
+      this.modules.clear();
+      this.layouts.clear();
+    });
+  }
+
+  /** Requests an adapter and a device with the adapter's own limits (not the spec defaults). */
+  protected static async acquire(opts: CreateOptions): Promise<{ device: GPUDevice; facts: AdapterFacts }> {
+    if (opts.device) return { device: opts.device, facts: factsOf(opts.device, undefined) };
+    const gpu = opts.gpu ?? (typeof navigator !== 'undefined' ? navigator.gpu : undefined);
+    if (!gpu) throw new DeviceError('NO_WEBGPU', 'WebGPU is not available here (navigator.gpu is missing; pages need a secure context)');
+    const adapter = opts.adapter ?? (await gpu.requestAdapter({ powerPreference: opts.powerPreference }));
+    if (!adapter) throw new DeviceError('NO_WEBGPU', 'no WebGPU adapter was found');
+    const want = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
+      'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxStorageBuffersPerShaderStage'] as const;
+    const requiredLimits: Record<string, number> = {};
+    for (const k of want) requiredLimits[k] = adapter.limits[k];
+    const requiredFeatures: GPUFeatureName[] = [];
+    for (const f of ['subgroups', 'timestamp-query'] as GPUFeatureName[]) if (adapter.features.has(f)) requiredFeatures.push(f);
+    const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'webgpu-loss' });
+    return { device, facts: factsOf(device, adapter) };
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  /** Throws the typed error for a lost device or a disposed context. */
+  checkAlive(): void {
+    if (this.disposed) throw new DeviceError('DISPOSED', 'this context was disposed');
+    if (this.lostInfo) throw new DeviceError('DEVICE_LOST', `the GPU device was lost (${this.lostInfo.reason}: ${this.lostInfo.message})`);
+  }
+
+  // ---- tensors ---------------------------------------------------------------------------------
+
+  /** Uploads host data as a library-owned tensor. Float data is stored as float32. */
+  tensor(data: ArrayLike<number>, shape: readonly number[], dtype: DType = data instanceof Int32Array ? 'int32' : 'float32', name = 'tensor'): GpuTensor {
+    this.checkAlive();
+    checkShape(shape, name);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (data.length !== size) throw new ShapeError(name, `has ${data.length} values but shape [${shape.join(', ')}] needs ${size}`);
+    const t = this.empty(shape, dtype, name, GPUBufferUsage.COPY_DST);
+    if (size > 0) {
+      const typed = dtype === 'int32' ? toInt32(data, name) : data instanceof Float32Array ? data : Float32Array.from(data);
+      this.device.queue.writeBuffer(t.buffer, 0, typed.buffer, typed.byteOffset, size * 4);
+    }
+    return t;
+  }
+
+  /** Wraps a caller's buffer. The library reads (or, for in-place gradients, writes) it but never destroys it. */
+  wrap(buffer: GPUBuffer, shape: readonly number[], dtype: DType = 'float32', byteOffset = 0): GpuTensor {
+    this.checkAlive();
+    checkShape(shape, 'buffer');
+    const t = new GpuTensor(this.device, buffer, [...shape], dtype, false, byteOffset);
+    checkBuffer(t, 'buffer', this.device);
+    return t;
+  }
+
+  /** A new library-owned tensor (contents undefined until a kernel writes it). */
+  empty(shape: readonly number[], dtype: DType, label: string, extraUsage = 0): GpuTensor {
+    this.checkAlive();
+    const size = shape.reduce((a, b) => a * b, 1);
+    const bytes = Math.max(16, Math.ceil((size * 4) / 16) * 16);
+    if (bytes > this.limits.maxBufferSize) {
+      throw new BufferError(label, `needs ${bytes} bytes, more than this device's maxBufferSize (${this.limits.maxBufferSize})`, 'TOO_LARGE');
+    }
+    const buffer = this.device.createBuffer({
+      label: `webgpu-loss:${label}`,
+      size: bytes,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage,
+    });
+    const t = new GpuTensor(this.device, buffer, [...shape], dtype, true, 0, (x) => this.live.delete(x));
+    this.live.add(t);
+    return t;
+  }
+
+  /**
+   * Resolves an argument to a GPU tensor: host data is uploaded (and marked temporary), a GPU
+   * tensor is checked (same device, storage usage, large enough).
+   */
+  input(arg: TensorLike, name: string, dtype: DType): { t: GpuTensor; temp: boolean } {
+    this.checkAlive();
+    if (arg instanceof GpuTensor) {
+      if (arg.device !== this.device) throw new DeviceError('DEVICE_MISMATCH', 'tensor belongs to another GPUDevice than this context', name);
+      if (arg.isDestroyed) throw new DeviceError('DISPOSED', 'tensor was destroyed', name);
+      if (arg.dtype !== dtype) throw new DTypeError(name, `expected dtype ${dtype}, got ${arg.dtype}`);
+      checkBuffer(arg, name, this.device);
+      return { t: arg, temp: false };
+    }
+    if (arg === null || typeof arg !== 'object' || !('data' in arg) || !('shape' in arg)) {
+      throw new DTypeError(name, 'expected a GpuTensor or { data, shape }');
+    }
+    if (dtype === 'float32' && arg.data instanceof Int32Array) throw new DTypeError(name, 'expected float data (Float32Array), got Int32Array');
+    if (dtype === 'int32' && (arg.data instanceof Float32Array || arg.data instanceof Float64Array)) {
+      throw new DTypeError(name, `expected integer labels (Int32Array or an array of integers), got ${arg.data.constructor.name}`);
+    }
+    return { t: this.tensor(arg.data, arg.shape, dtype, name), temp: true };
+  }
+
+  // ---- pipelines -------------------------------------------------------------------------------
+
+  private layout(family: Family): { bgl: GPUBindGroupLayout; pl: GPUPipelineLayout } {
+    let l = this.layouts.get(family);
+    if (!l) {
+      const spec = FAMILIES[family];
+      const entries: GPUBindGroupLayoutEntry[] = [
+        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
+        ...spec.bindings.map((kind, i): GPUBindGroupLayoutEntry => ({
+          binding: i + 1,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: kind === 'read' ? 'read-only-storage' : 'storage' },
+        })),
+      ];
+      const bgl = this.device.createBindGroupLayout({ label: `webgpu-loss:${family}`, entries });
+      l = { bgl, pl: this.device.createPipelineLayout({ label: `webgpu-loss:${family}`, bindGroupLayouts: [bgl] }) };
+      this.layouts.set(family, l);
+    }
+    return l;
+  }
+
+  private module(family: Family): GPUShaderModule {
+    let m = this.modules.get(family);
+    if (!m) {
+      const code = FAMILIES[family].code;
+      if (this.debug) console.log(`[webgpu-loss] WGSL for ${family}:\n${code}`);
+      m = this.device.createShaderModule({ label: `webgpu-loss:${family}`, code });
+      this.modules.set(family, m);
+    }
+    return m;
+  }
+
+  private static key(family: Family, entry: string, constants?: Record<string, number>): string {
+    return `${family}:${entry}:${constants ? Object.entries(constants).map(([k, v]) => `${k}=${v}`).join(',') : ''}`;
+  }
+
+  /** Compiles (once per device) the pipeline for a family's entry point and constants. */
+  pipeline(family: Family, entry: string, constants?: Record<string, number>): Promise<GPUComputePipeline> {
+    this.checkAlive();
+    const key = GpuContext.key(family, entry, constants);
+    let p = this.pipelines.get(key);
+    if (!p) {
+      p = this.device.createComputePipelineAsync({
+        label: `webgpu-loss:${key}`,
+        layout: this.layout(family).pl,
+        compute: { module: this.module(family), entryPoint: entry, constants },
+      }).then((pl) => {
+        this.ready.set(key, pl);
+        return pl;
+      });
+      p.catch(() => this.pipelines.delete(key));
+      this.pipelines.set(key, p);
+    }
+    return p;
+  }
+
+  // ---- running ---------------------------------------------------------------------------------
+
+  /**
+   * Encodes every dispatch of one call in one command encoder and submits it once. `done`
+   * settles when the call's error scopes pop: it rejects with a typed error if
+   * WebGPU reported a validation or out-of-memory error for this call.
+   */
+  async run(label: string, dispatches: Dispatch[], after?: (enc: GPUCommandEncoder) => void): Promise<{ done: Promise<void> }> {
+    this.checkAlive();
+    const pipes = await Promise.all(dispatches.map((d) => this.pipeline(d.family, d.entry, d.constants)));
+    this.checkAlive();
+    const dev = this.device;
+    dev.pushErrorScope('out-of-memory');
+    dev.pushErrorScope('validation');
+    const ubuf = dev.createBuffer({
+      label: `webgpu-loss:${label}:uniforms`,
+      size: Math.max(1, dispatches.length) * UNIFORM_SLOT,
+      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    });
+    const ubytes = new Uint8Array(dispatches.length * UNIFORM_SLOT);
+    dispatches.forEach((d, i) => ubytes.set(new Uint8Array(d.uniforms), i * UNIFORM_SLOT));
+    dev.queue.writeBuffer(ubuf, 0, ubytes);
+    const enc = dev.createCommandEncoder({ label: `webgpu-loss:${label}` });
+    dispatches.forEach((d, i) => {
+      const { bgl } = this.layout(d.family);
+      const bg = dev.createBindGroup({
+        label: `webgpu-loss:${label}:${d.family}`,
+        layout: bgl,
+        entries: [
+          { binding: 0, resource: { buffer: ubuf, offset: i * UNIFORM_SLOT, size: d.uniforms.byteLength } },
+          ...d.bindings.map((b, j) => ({ binding: j + 1, resource: { buffer: b.buffer, offset: b.offset, size: b.size } })),
+        ],
+      });
+      const pass = enc.beginComputePass({ label: `webgpu-loss:${label}:${d.family}:${d.entry}` });
+      pass.setPipeline(pipes[i]);
+      pass.setBindGroup(0, bg);
+      if (d.workgroups > 0) pass.dispatchWorkgroups(d.workgroups);
+      pass.end();
+    });
+    after?.(enc);
+    dev.queue.submit([enc.finish()]);
+    ubuf.destroy();
+    const validation = dev.popErrorScope();
+    const oom = dev.popErrorScope();
+    const done = Promise.all([validation, oom]).then(([v, o]) => {
+      const err = v ?? o;
+      if (err) throw new DeviceError('GPU_ERROR', `WebGPU reported an error in ${label}: ${err.message}`);
+    });
+    done.catch(() => {}); // surfaced through tensor.ready / read(), not as an unhandled rejection
+    // Wrapped so that awaiting run() waits for the submit only, not for the GPU.
+    return { done };
+  }
+
+  /** Workgroups for a grid-stride loop over `units` work items, sized for this adapter. */
+  grid(units: number): number {
+    // A CPU adapter runs workgroups on a few threads and pays per workgroup barrier: few fat
+    // workgroups. A GPU wants enough workgroups to fill every compute unit.
+    const cap = this.adapter.isFallback ? 16 : this.limits.maxComputeWorkgroupsPerDimension;
+    return Math.max(1, Math.min(units, cap));
+  }
+
+  /** Binding for a region of a tensor, aligned down to the storage-offset alignment. */
+  bind(t: GpuTensor, elemOffset = 0, elemCount = t.size): { binding: { buffer: GPUBuffer; offset: number; size: number }; base: number } {
+    const align = this.limits.minStorageBufferOffsetAlignment;
+    const start = t.offset + elemOffset * 4;
+    const aligned = Math.floor(start / align) * align;
+    const size = Math.max(4, start - aligned + elemCount * 4);
+    return { binding: { buffer: t.buffer, offset: aligned, size: Math.min(size, t.buffer.size - aligned) }, base: (start - aligned) / 4 };
+  }
+
+  /** Bytes held by library-owned tensors. */
+  stats(): { tensors: number; bytes: number; pipelines: number } {
+    let bytes = 0;
+    for (const t of this.live) bytes += t.buffer.size;
+    return { tensors: this.live.size, bytes, pipelines: this.ready.size };
+  }
+
+  /** Frees everything the library owns on this device; the caller's buffers are untouched. */
+  dispose(): void {
+    for (const t of [...this.live]) t.destroy();
+    this.live.clear();
+    this.pipelines.clear();
+    this.ready.clear();
+    this.disposed = true;
+  }
+}
+
+function factsOf(device: GPUDevice, adapter: GPUAdapter | undefined): AdapterFacts {
+  const info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean } =
+    (adapter?.info ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo ?? {}) as GPUAdapterInfo;
+  const architecture = info.architecture ?? '';
+  return {
+    vendor: info.vendor ?? '',
+    architecture,
+    description: info.description ?? '',
+    isFallback: Boolean(info.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe|warp/i.test(`${architecture} ${info.description ?? ''}`),
+    subgroups: device.features.has('subgroups'),
+    timestampQuery: device.features.has('timestamp-query'),
+  };
+}
+
+function checkShape(shape: readonly number[], name: string): void {
+  if (!Array.isArray(shape) && !(shape as unknown instanceof Array)) throw new ShapeError(name, 'shape must be an array of sizes', 'INVALID_SHAPE');
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new ShapeError(name, `shape [${shape.join(', ')}] must hold non-negative integers`, 'INVALID_SHAPE');
+  }
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size * 4 > Number.MAX_SAFE_INTEGER || size >= 2 ** 32) throw new ShapeError(name, `shape [${shape.join(', ')}] has ${size} elements, more than a u32 index reaches`, 'INVALID_SHAPE');
+}
+
+function checkBuffer(t: GpuTensor, name: string, device: GPUDevice): void {
+  if (!(t.buffer.usage & GPUBufferUsage.STORAGE)) throw new BufferError(name, 'buffer lacks GPUBufferUsage.STORAGE', 'BUFFER_USAGE');
+  if (t.offset % 4 !== 0) throw new BufferError(name, `byte offset ${t.offset} is not a multiple of 4`, 'BUFFER_USAGE');
+  if (t.offset + t.byteLength > t.buffer.size) {
+    throw new BufferError(name, `buffer holds ${t.buffer.size} bytes; shape [${t.shape.join(', ')}] at offset ${t.offset} needs ${t.offset + t.byteLength}`);
+  }
+  void device;
+}
+
+function toInt32(data: ArrayLike<number>, name: string): Int32Array {
+  if (data instanceof Int32Array) return data;
+  const out = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) throw new DTypeError(name, `value ${v} at index ${i} is not a 32-bit integer`);
+    out[i] = v;
+  }
+  return out;
+}

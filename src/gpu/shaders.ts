@@ -1,0 +1,19 @@
+// Every shader family with its bind-group layout. The host prepends common.wgsl to each.
+import common from '../../shaders/common.wgsl?raw';
+import softmax from '../../shaders/softmax.wgsl?raw';
+
+export type BindingKind = 'read' | 'rw';
+
+interface FamilySpec {
+  code: string;
+  /** Storage bindings from binding 1 on; binding 0 is always the uniform block. */
+  bindings: readonly BindingKind[];
+}
+
+const family = (src: string, bindings: readonly BindingKind[]): FamilySpec => ({ code: `${common}\n${src}`, bindings });
+
+export const FAMILIES = {
+  softmax: family(softmax, ['read', 'rw']),
+} satisfies Record<string, FamilySpec>;
+
+export type Family = keyof typeof FAMILIES;

@@ -1,0 +1,75 @@
+import type { DType } from '../types';
+import { DeviceError } from '../errors';
+
+/**
+ * A tensor on the GPU: a buffer region, a shape and a dtype. Tensors the library made are
+ * `owned` and freed by `destroy()` or the context's `dispose()`; a tensor wrapping the caller's
+ * buffer (`ctx.wrap`) never destroys it.
+ */
+export class GpuTensor {
+  /** Waits for the work that produced this tensor and rejects with its typed error, if any. */
+  ready: Promise<void> = Promise.resolve();
+  private destroyed = false;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly buffer: GPUBuffer,
+    readonly shape: readonly number[],
+    readonly dtype: DType,
+    readonly owned: boolean,
+    /** Byte offset of element 0 in `buffer`. */
+    readonly offset = 0,
+    private readonly onDestroy?: (t: GpuTensor) => void,
+  ) {}
+
+  /** Number of elements. */
+  get size(): number {
+    return this.shape.reduce((a, b) => a * b, 1);
+  }
+
+  get byteLength(): number {
+    return this.size * 4;
+  }
+
+  get isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  /** Copies the values back to the CPU (one staging copy, one mapAsync). */
+  async read(): Promise<Float32Array | Int32Array> {
+    if (this.destroyed) throw new DeviceError('DISPOSED', 'tensor was destroyed before read()', 'tensor');
+    await this.ready;
+    const bytes = Math.max(4, this.byteLength);
+    const staging = this.device.createBuffer({
+      label: 'webgpu-loss:readback',
+      size: bytes,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
+    try {
+      if (this.byteLength > 0) {
+        const enc = this.device.createCommandEncoder({ label: 'webgpu-loss:readback' });
+        enc.copyBufferToBuffer(this.buffer, this.offset, staging, 0, this.byteLength);
+        this.device.queue.submit([enc.finish()]);
+      }
+      await staging.mapAsync(GPUMapMode.READ);
+      const copy = staging.getMappedRange(0, bytes).slice(0, this.byteLength);
+      staging.unmap();
+      return this.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
+    } catch (e) {
+      if (e instanceof Error && /lost|destroyed/i.test(e.message)) {
+        throw new DeviceError('DEVICE_LOST', `the device was lost before read() finished (${e.message})`, 'tensor');
+      }
+      throw e;
+    } finally {
+      staging.destroy();
+    }
+  }
+
+  /** Frees the buffer if the library owns it; a wrapped caller buffer is left alone. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    if (this.owned) this.buffer.destroy();
+    this.onDestroy?.(this);
+  }
+}

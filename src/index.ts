@@ -1,0 +1,6 @@
+// The whole public API.
+export { WebGPULoss } from './loss';
+export { GpuTensor } from './gpu/tensor';
+export type { CreateOptions, TensorLike, AdapterFacts } from './gpu/context';
+export * from './types';
+export * from './errors';

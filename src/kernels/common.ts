@@ -1,0 +1,43 @@
+import { ShapeError } from '../errors';
+import type { GpuContext } from '../gpu/context';
+
+/** Little-endian uniform block writer (u32 / i32 / f32 fields, 4 bytes each, in order). */
+export class Uniforms {
+  private readonly words: number[] = [];
+  private readonly kinds: ('u' | 'i' | 'f')[] = [];
+  u32(v: number): this { this.words.push(v >>> 0); this.kinds.push('u'); return this; }
+  i32(v: number): this { this.words.push(v | 0); this.kinds.push('i'); return this; }
+  f32(v: number): this { this.words.push(v); this.kinds.push('f'); return this; }
+  bytes(): ArrayBuffer {
+    const n = Math.ceil(this.words.length / 4) * 4; // uniform structs are 16-byte multiples
+    const buf = new ArrayBuffer(Math.max(16, n * 4));
+    const dv = new DataView(buf);
+    this.words.forEach((w, i) => {
+      if (this.kinds[i] === 'f') dv.setFloat32(i * 4, w, true);
+      else if (this.kinds[i] === 'i') dv.setInt32(i * 4, w, true);
+      else dv.setUint32(i * 4, w, true);
+    });
+    return buf;
+  }
+}
+
+/** [rows, classes] of a matrix argument; a 1-D tensor is one row. */
+export function matrixShape(shape: readonly number[], name: string): [number, number] {
+  if (shape.length === 2) return [shape[0], shape[1]];
+  if (shape.length === 1) return [1, shape[0]];
+  throw new ShapeError(name, `expected shape [rows, classes] (or [classes]), got [${shape.join(', ')}]`, 'INVALID_SHAPE');
+}
+
+/**
+ * Splits rows into chunks whose [count, cols] float32 slice fits one storage binding (with room
+ * for the offset alignment), so inputs larger than maxStorageBufferBindingSize still run.
+ */
+export function rowChunks(ctx: GpuContext, rows: number, cols: number): { row0: number; count: number }[] {
+  const maxBytes = ctx.limits.maxStorageBufferBindingSize - ctx.limits.minStorageBufferOffsetAlignment;
+  const perChunk = Math.max(1, Math.floor(maxBytes / Math.max(4, cols * 4)));
+  if (cols * 4 > maxBytes) throw new ShapeError('input', `one row of ${cols} classes exceeds this device's storage binding limit (${ctx.limits.maxStorageBufferBindingSize} bytes)`, 'INVALID_SHAPE');
+  const out: { row0: number; count: number }[] = [];
+  for (let r = 0; r < rows; r += perChunk) out.push({ row0: r, count: Math.min(perChunk, rows - r) });
+  if (out.length === 0) out.push({ row0: 0, count: 0 });
+  return out;
+}

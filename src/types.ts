@@ -1,0 +1,101 @@
+// Option and tensor types shared by the GPU API and the float64 reference, so that the same call
+// (same operation name, same arguments, same options) runs on either.
+
+/** How per-row (or per-element) losses are combined over the batch. */
+export type Reduction = 'none' | 'sum' | 'mean';
+
+/** Logarithm base: `'e'` gives nats, `2` gives bits (nats / ln 2, gradients included). */
+export type LogBase = 'e' | 2;
+
+/** What the input holds: raw scores (logits) or probabilities. */
+export type InputKind = 'logits' | 'probs';
+
+/** Element types a tensor may carry. Labels are `int32`; everything else is `float32`. */
+export type DType = 'float32' | 'int32';
+
+/**
+ * A tensor on the host: row-major data and its shape. Rows are the batch and the last axis is the
+ * classes, so a matrix is `[rows, classes]` and labels are `[rows]`.
+ */
+export interface HostTensor {
+  readonly data: ArrayLike<number>;
+  readonly shape: readonly number[];
+}
+
+export interface SoftmaxOptions {
+  /** Divide the logits by this before the softmax (distillation). Default 1. Must be > 0. */
+  temperature?: number;
+}
+
+export interface CrossEntropyOptions {
+  /** Whether `input` holds logits (default) or probabilities. */
+  from?: InputKind;
+  /** Default `'mean'`. */
+  reduction?: Reduction;
+  /** Per-class weights, length `classes`. */
+  weight?: ArrayLike<number>;
+  /** Sparse labels equal to this are ignored: zero loss, zero gradient, left out of the mean. Default -100. */
+  ignoreIndex?: number;
+  /** `mean` over a batch whose rows are all ignored: `'nan'` (PyTorch, default) or `'zero'` (Keras). */
+  allIgnored?: 'nan' | 'zero';
+  /** Label smoothing ε in [0, 1]: PyTorch's rule, ε/C spread over all classes. */
+  labelSmoothing?: number;
+  /** Default `'e'`. */
+  base?: LogBase;
+  /** z-loss coefficient: adds `zLoss · lse²` to each kept row (logits only). Default 0. */
+  zLoss?: number;
+  /** Soft-cap c > 0: logits become `c · tanh(x / c)` before the softmax (logits only). */
+  softcap?: number;
+  /** Probability clip ε for `from: 'probs'`: p is clipped to [ε, 1 − ε]. Default 1e-7 (Keras). */
+  epsilon?: number;
+  /** For `from: 'probs'`: divide each row by its sum before clipping (Keras categorical). Default false. */
+  normalize?: boolean;
+  /** Also return the gradient of the reduced loss with respect to the input. */
+  grad?: boolean;
+  /** Also return per-row log-sum-exp, argmax and (sparse labels) whether argmax hits the label. */
+  extras?: boolean;
+}
+
+export interface BinaryCrossEntropyOptions {
+  from?: InputKind;
+  /** Default `'mean'` (over every element). */
+  reduction?: Reduction;
+  /** Weight of the positive term, per column (length `cols`) or one number for all. */
+  posWeight?: number | ArrayLike<number>;
+  /** Per-column weight of each element's loss (length `cols`) or one number. */
+  weight?: number | ArrayLike<number>;
+  /** Probability clip for `from: 'probs'`. Default 1e-7. */
+  epsilon?: number;
+  base?: LogBase;
+  grad?: boolean;
+}
+
+export interface EntropyOptions {
+  from?: InputKind;
+  /** Default `'mean'` (over rows). */
+  reduction?: Reduction;
+  base?: LogBase;
+  /** Probability clip for the gradient and the log of `from: 'probs'` input. Default 1e-7. */
+  epsilon?: number;
+  grad?: boolean;
+}
+
+export interface KLDivergenceOptions {
+  /** Kind of the input Q (the prediction). Default `'logits'`. */
+  from?: InputKind;
+  /** Kind of the target P. Default `'probs'`. */
+  targetFrom?: InputKind;
+  /** Default `'mean'`: the mean over rows (PyTorch's `batchmean`, the true KL per sample). */
+  reduction?: Reduction;
+  base?: LogBase;
+  epsilon?: number;
+  grad?: boolean;
+}
+
+/** Defaults every implementation uses. */
+export const DEFAULTS = {
+  ignoreIndex: -100,
+  epsilon: 1e-7,
+  reduction: 'mean' as Reduction,
+  base: 'e' as LogBase,
+} as const;

@@ -1,0 +1,25 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { openGpuPage, type GpuPage } from './harness';
+import { assertClose } from '../util/allclose';
+
+let gpu: GpuPage;
+beforeAll(async () => {
+  gpu = await openGpuPage();
+});
+afterAll(async () => {
+  await gpu?.close();
+});
+
+describe('GPU smoke', () => {
+  it('finds a real WebGPU adapter in headless Chromium', () => {
+    expect(gpu.info.ok).toBe(true);
+    expect(gpu.info.vendor ?? gpu.info.architecture).toBeTruthy();
+  });
+
+  it('runs a WGSL kernel from shaders/ and returns the oracle\'s answer', async () => {
+    const r = await gpu.call<{ gpu: number[]; oracle: number[] }>('smoke');
+    expect(r.gpu).toHaveLength(4);
+    // float32 softmax of 4 values: a few ulp of rounding in exp and the division.
+    assertClose(r.gpu, r.oracle, { rtol: 1e-6, atol: 1e-7 }, 'softmax');
+  });
+});
