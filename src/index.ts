@@ -1,6 +1,7 @@
 // The whole public API.
 export { WebGPULoss } from './loss';
 export { GpuTensor } from './gpu/tensor';
+export type { GpuCrossEntropyOptions, LossOutputs } from './kernels/cross-entropy';
 export type { CreateOptions, TensorLike, AdapterFacts } from './gpu/context';
 export * from './types';
 export * from './errors';

@@ -2,6 +2,7 @@ import type { SoftmaxOptions } from './types';
 import { GpuContext, type CreateOptions, type TensorLike } from './gpu/context';
 import type { GpuTensor } from './gpu/tensor';
 import { softmaxOp } from './kernels/softmax';
+import { crossEntropyOp, checkLabelsOnGpu, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
 
 /**
  * The library's entry point: one object per `GPUDevice`.
@@ -33,6 +34,28 @@ export class WebGPULoss extends GpuContext {
    */
   logSoftmax(x: TensorLike, opts: SoftmaxOptions = {}): Promise<GpuTensor> {
     return softmaxOp(this, x, opts, true);
+  }
+
+  /**
+   * Cross-entropy from logits (default) or probabilities, against sparse integer labels
+   * (`target` shape [rows], int32) or dense targets (shape [rows, classes]), optionally fused
+   * with its gradient (`grad: true`, or `inPlace` / `gradOut`) and per-row extras.
+   * @example
+   * const out = await wl.crossEntropy(
+   *   { data: logits, shape: [rows, classes] },
+   *   { data: new Int32Array(labels), shape: [rows] },
+   *   { reduction: 'mean', labelSmoothing: 0.1, grad: true },
+   * );
+   * const [loss] = await out.loss.read();
+   * const grad = await out.grad!.read();
+   */
+  crossEntropy(input: TensorLike, target: TensorLike, opts: GpuCrossEntropyOptions = {}): Promise<LossOutputs> {
+    return crossEntropyOp(this, input, target, opts);
+  }
+
+  /** Throws LabelRangeError if a call's GPU-resident labels held any out-of-range label. */
+  checkLabels(out: LossOutputs, classes: number): Promise<void> {
+    return checkLabelsOnGpu(out, classes);
   }
 
   /** Compiles every pipeline ahead of the first call. */

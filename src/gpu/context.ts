@@ -221,6 +221,11 @@ export class GpuContext {
       }).then((pl) => {
         this.ready.set(key, pl);
         return pl;
+      }, async (e: unknown) => {
+        // Name the shader's own compile messages, not just "invalid module".
+        const info = await this.module(family).getCompilationInfo();
+        const msgs = info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
+        throw new DeviceError('GPU_ERROR', `pipeline ${key} failed: ${msgs.join('; ') || (e instanceof Error ? e.message : String(e))}`);
       });
       p.catch(() => this.pipelines.delete(key));
       this.pipelines.set(key, p);
@@ -235,7 +240,7 @@ export class GpuContext {
    * settles when the call's error scopes pop: it rejects with a typed error if
    * WebGPU reported a validation or out-of-memory error for this call.
    */
-  async run(label: string, dispatches: Dispatch[], after?: (enc: GPUCommandEncoder) => void): Promise<{ done: Promise<void> }> {
+  async run(label: string, dispatches: Dispatch[], before?: (enc: GPUCommandEncoder) => void): Promise<{ done: Promise<void> }> {
     this.checkAlive();
     const pipes = await Promise.all(dispatches.map((d) => this.pipeline(d.family, d.entry, d.constants)));
     this.checkAlive();
@@ -251,6 +256,7 @@ export class GpuContext {
     dispatches.forEach((d, i) => ubytes.set(new Uint8Array(d.uniforms), i * UNIFORM_SLOT));
     dev.queue.writeBuffer(ubuf, 0, ubytes);
     const enc = dev.createCommandEncoder({ label: `webgpu-loss:${label}` });
+    before?.(enc);
     dispatches.forEach((d, i) => {
       const { bgl } = this.layout(d.family);
       const bg = dev.createBindGroup({
@@ -267,7 +273,6 @@ export class GpuContext {
       if (d.workgroups > 0) pass.dispatchWorkgroups(d.workgroups);
       pass.end();
     });
-    after?.(enc);
     dev.queue.submit([enc.finish()]);
     ubuf.destroy();
     const validation = dev.popErrorScope();
@@ -298,6 +303,30 @@ export class GpuContext {
     return { binding: { buffer: t.buffer, offset: aligned, size: Math.min(size, t.buffer.size - aligned) }, base: (start - aligned) / 4 };
   }
 
+  /**
+   * Tensors viewing parts of one library-owned buffer. The buffer is freed when every view has
+   * been destroyed (or on dispose()).
+   */
+  split(parent: GpuTensor, parts: { elemOffset: number; shape: number[]; dtype: DType }[]): GpuTensor[] {
+    let left = parts.length;
+    return parts.map((p) => new GpuTensor(this.device, parent.buffer, p.shape, p.dtype, false, parent.offset + p.elemOffset * 4, () => {
+      if (--left === 0) parent.destroy();
+    }));
+  }
+
+  private readonly dummies = new Map<string, GPUBuffer>();
+
+  /** A small placeholder buffer for a binding an entry point does not use (one per role, so
+   *  two writable placeholders never alias). */
+  dummy(role: string): { buffer: GPUBuffer; offset: number; size: number } {
+    let b = this.dummies.get(role);
+    if (!b) {
+      b = this.device.createBuffer({ label: `webgpu-loss:unused:${role}`, size: 16, usage: GPUBufferUsage.STORAGE });
+      this.dummies.set(role, b);
+    }
+    return { buffer: b, offset: 0, size: 16 };
+  }
+
   /** Bytes held by library-owned tensors. */
   stats(): { tensors: number; bytes: number; pipelines: number } {
     let bytes = 0;
@@ -309,6 +338,8 @@ export class GpuContext {
   dispose(): void {
     for (const t of [...this.live]) t.destroy();
     this.live.clear();
+    for (const b of this.dummies.values()) b.destroy();
+    this.dummies.clear();
     this.pipelines.clear();
     this.ready.clear();
     this.disposed = true;

@@ -1,6 +1,8 @@
 // Every shader family with its bind-group layout. The host prepends common.wgsl to each.
 import common from '../../shaders/common.wgsl?raw';
 import softmax from '../../shaders/softmax.wgsl?raw';
+import crossEntropy from '../../shaders/cross_entropy.wgsl?raw';
+import reduce from '../../shaders/reduce.wgsl?raw';
 
 export type BindingKind = 'read' | 'rw';
 
@@ -14,6 +16,8 @@ const family = (src: string, bindings: readonly BindingKind[]): FamilySpec => ({
 
 export const FAMILIES = {
   softmax: family(softmax, ['read', 'rw']),
+  crossEntropy: family(crossEntropy, ['rw', 'read', 'read', 'rw', 'rw', 'rw', 'rw']),
+  reduce: family(reduce, ['read', 'read', 'rw']),
 } satisfies Record<string, FamilySpec>;
 
 export type Family = keyof typeof FAMILIES;

@@ -1,5 +1,6 @@
 import { ShapeError } from '../errors';
-import type { GpuContext } from '../gpu/context';
+import type { GpuContext, Dispatch } from '../gpu/context';
+import type { GpuTensor } from '../gpu/tensor';
 
 /** Little-endian uniform block writer (u32 / i32 / f32 fields, 4 bytes each, in order). */
 export class Uniforms {
@@ -40,4 +41,29 @@ export function rowChunks(ctx: GpuContext, rows: number, cols: number): { row0: 
   for (let r = 0; r < rows; r += perChunk) out.push({ row0: r, count: Math.min(perChunk, rows - r) });
   if (out.length === 0) out.push({ row0: 0, count: 0 });
   return out;
+}
+
+/** Library tensors a call made for itself, freed once its work is submitted. */
+export type Temps = GpuTensor[];
+
+/**
+ * Ends a call: every output waits on the call's error scopes, and the call's temporaries are
+ * freed (WebGPU keeps a destroyed buffer alive until submitted work using it has finished).
+ */
+export function finishCall(out: object, done: Promise<void>, temps: Temps): void {
+  for (const v of Object.values(out)) if (v && typeof v === 'object' && 'ready' in v) (v as GpuTensor).ready = done;
+  for (const t of temps) t.destroy();
+}
+
+/**
+ * shaders/reduce.wgsl over `values` into the scalar `out`: mode 0 sum, 1 mean over META[0],
+ * 2 mean over the count. One workgroup: the batch sum is a small part of a call's work.
+ */
+export function reduceDispatch(ctx: GpuContext, values: GpuTensor, meta: GpuTensor | null, out: GpuTensor, mode: 0 | 1 | 2, zeroIfEmpty: boolean): Dispatch {
+  return {
+    family: 'reduce', entry: 'main', constants: { WG: 256 },
+    uniforms: new Uniforms().u32(values.size).u32(mode).u32(zeroIfEmpty ? 1 : 0).u32(0).bytes(),
+    bindings: [ctx.bind(values).binding, meta ? ctx.bind(meta).binding : ctx.dummy('read'), ctx.bind(out).binding],
+    workgroups: 1,
+  };
 }

@@ -60,6 +60,7 @@ async function readAll(out: GpuOut): Promise<Record<string, ArrayLike<number>>> 
   }
   for (const [k, v] of Object.entries(out)) {
     if (v instanceof GpuTensor) {
+      if (k === 'loss') res.shape = [...v.shape];
       res[k] = await v.read();
       v.destroy();
     }
@@ -99,6 +100,12 @@ async function check(spec: CheckSpec): Promise<CheckReport> {
     if (!actual) {
       ok = false;
       messages.push(`${name}: the oracle gives it, the GPU result lacks it`);
+      continue;
+    }
+    if (name === 'shape') {
+      const same = actual.length === expected.length && Array.from(actual).every((d, i) => d === expected[i]);
+      messages.push(`loss shape: [${Array.from(actual).join(', ')}]${same ? '' : ` but the oracle gives [${Array.from(expected).join(', ')}]`}`);
+      if (!same) ok = false;
       continue;
     }
     const tol = name === 'grad' ? spec.gradTol ?? spec.tol : name === 'argmax' || name === 'correct' ? { rtol: 0, atol: 0 } : spec.tol;

@@ -1,0 +1,473 @@
+// Cross-entropy over the rows of a [rows, V] input, fused with its gradient.
+//
+// Entry `prepare` (one workgroup, before the rows): scans the sparse labels once.
+//   META[0] = the mean's denominator: sum of w[y_i] over kept rows (sparse) or rows (dense);
+//   META[1] = W = sum_c w[c];  META[2] = labels outside [0, V) that are not the ignore index.
+// Entry `main` (the rows), from logits z:
+//   1. z' = c·tanh(z / c) with soft-cap c, else z' = z.
+//   2. One read of the row: online max m and sum s of exp(z' - m), sum_c a_c·z'_c for the
+//      smoothing (or dense target) coefficients a_c, argmax; merged in a tree across the workgroup.
+//      lse = m + log(s); -lp_c = lse - z'_c.
+//   3. Sparse label y, smoothing e, weights w:
+//        loss = (1-e)·w[y]·(lse - z'_y) + (e/V)·(W·lse - sum_c w[c]·z'_c) + zl·lse²
+//      Dense targets t' = (1-e)·t + e/V, A = sum_c w[c]·t'_c:
+//        loss = A·lse - sum_c w[c]·t'_c·z'_c + zl·lse²
+//   4. Gradient (second read of the row, written once): with p_c = exp(z'_c - lse),
+//        d loss / d z'_c = p_c·K - a_c,  K = sum_c a_c + 2·zl·lse
+//      (sparse: a_c = (1-e)·w[y]·[c = y] + (e/V)·w[c]; dense: a_c = w[c]·t'_c), because
+//      d lse / d z'_c = p_c. Times dz'/dz = 1 - (z'/c)² under the soft-cap, times the reduction's
+//      scale (1/META[0] for the mean) and 1/ln 2 for bits.
+// From probabilities p (q = p / sum p when normalising, q̂ = clip(q, eps, 1 - eps)):
+//   loss = sum_c a_c·(-log q̂_c);  d loss / d q_c = -a_c / q̂_c inside the clip, 0 outside;
+//   normalising adds the chain through q = p / S: d/dp_j = (g_j - sum_c q_c·g_c) / S.
+// Contract (README, tested): -Infinity logits are masked classes (p = 0). A row with NaN or
+// +Infinity gets NaN loss and NaN gradient. A masked target class, a masked class with a
+// non-zero smoothing/target coefficient, or an all-masked row gets loss +Infinity; an all-masked
+// row gets a zero gradient. Ignored rows: loss 0, gradient 0. A label out of range: NaN loss and
+// gradient, counted in META[2] for the host to report.
+//
+// Pipeline key: WG and WG_PER_ROW (a workgroup per row, or a thread per row for short rows).
+// Everything else is in the uniform block.
+
+override WG: u32 = 64u;
+override WG_PER_ROW: bool = true;
+
+const F_SPARSE: u32 = 1u;
+const F_PROBS: u32 = 2u;
+const F_WEIGHT: u32 = 4u;
+const F_GRAD: u32 = 8u;
+const F_INPLACE: u32 = 16u;
+const F_EXTRAS: u32 = 32u;
+const F_NORMALIZE: u32 = 64u;
+const F_MEAN: u32 = 128u;
+
+struct Params {
+  rows: u32,        // rows in this dispatch
+  cols: u32,
+  x_base: u32,      // element offset of this dispatch's row 0 in X (and in G when in place)
+  t_base: u32,      // element offset of row 0 in T
+  g_base: u32,      // element offset of row 0 in G
+  row0: u32,        // index of this dispatch's row 0 in the whole batch (LOSS, EXTRA)
+  total_rows: u32,  // rows in the whole batch (EXTRA layout, prepare)
+  flags: u32,
+  ignore_index: i32,
+  smoothing: f32,
+  zloss: f32,
+  softcap: f32,     // 0: off
+  eps: f32,
+  out_scale: f32,   // 1, or 1/ln 2 for bits
+  _pad0: u32,
+  _pad1: u32,
+}
+
+@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(1) var<storage, read_write> X: array<u32>;
+@group(0) @binding(2) var<storage, read> T: array<u32>;
+@group(0) @binding(3) var<storage, read> Wt: array<f32>;
+@group(0) @binding(4) var<storage, read_write> META: array<u32>;
+@group(0) @binding(5) var<storage, read_write> LOSS: array<u32>;
+@group(0) @binding(6) var<storage, read_write> G: array<u32>;
+@group(0) @binding(7) var<storage, read_write> EXTRA: array<u32>;
+
+fn has(f: u32) -> bool {
+  return (P.flags & f) != 0u;
+}
+
+fn weight(c: u32) -> f32 {
+  if (has(F_WEIGHT)) {
+    return Wt[c];
+  }
+  return 1.0;
+}
+
+fn capped(x: f32) -> f32 {
+  if (P.softcap > 0.0) {
+    return P.softcap * tanh(x / P.softcap);
+  }
+  return x;
+}
+
+// ---- prepare -------------------------------------------------------------------------------
+
+struct Prep {
+  denom: f32,
+  comp: f32,  // Kahan compensation of denom
+  wsum: f32,
+  bad: u32,
+}
+
+var<workgroup> prep_red: array<Prep, WG>;
+
+@compute @workgroup_size(WG)
+fn prepare(@builtin(local_invocation_index) lid: u32) {
+  var st = Prep(0.0, 0.0, 0.0, 0u);
+  if (has(F_SPARSE)) {
+    for (var i = lid; i < P.total_rows; i += WG) {
+      let y = bitcast<i32>(T[P.t_base + i]);
+      if (y == P.ignore_index) {
+        continue;
+      }
+      if (y < 0 || u32(y) >= P.cols) {
+        st.bad += 1u;
+        continue;
+      }
+      // Kahan: keeps the count of a long batch exact in f32 well past 2^24 rows of weight 1.
+      let v = weight(u32(y)) - st.comp;
+      let t = st.denom + v;
+      st.comp = (t - st.denom) - v;
+      st.denom = t;
+    }
+  } else {
+    st.denom = select(0.0, f32(P.total_rows), lid == 0u);
+  }
+  for (var c = lid; c < P.cols; c += WG) {
+    st.wsum += weight(c);
+  }
+  prep_red[lid] = st;
+  workgroupBarrier();
+  for (var k = WG / 2u; k > 0u; k = k / 2u) {
+    if (lid < k) {
+      let a = prep_red[lid];
+      let b = prep_red[lid + k];
+      prep_red[lid] = Prep(a.denom + b.denom, a.comp + b.comp, a.wsum + b.wsum, a.bad + b.bad);
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u) {
+    let r = prep_red[0];
+    META[0] = bitcast<u32>(r.denom - r.comp);
+    META[1] = bitcast<u32>(r.wsum);
+    META[2] = r.bad;
+  }
+}
+
+// ---- rows ----------------------------------------------------------------------------------
+
+struct Stats {
+  on: Online,
+  az: f32,     // sum_c a'_c·z'_c (logits) or sum_c a_c·(-log q̂_c) (probs)
+  asum: f32,   // sum_c a'_c (dense logits) or sum_c q_c·g_c (probs, normalising)
+  xsum: f32,   // sum_c p_c (probs, normalising)
+  amax: f32,
+  aidx: u32,
+  acat: u32,   // argmax category: 2 NaN, 1 +Infinity, 0 finite (NaN counts as the maximum)
+  flags: u32,  // 1: NaN/+Inf seen; 2: a masked class with a non-zero coefficient
+}
+
+fn stats_empty() -> Stats {
+  return Stats(online_empty(), 0.0, 0.0, 0.0, NEG_BIG, 0xffffffffu, 0u, 0u);
+}
+
+fn stats_merge(a: Stats, b: Stats) -> Stats {
+  var r = a;
+  r.on = online_merge(a.on, b.on);
+  r.az = a.az + b.az;
+  r.asum = a.asum + b.asum;
+  r.xsum = a.xsum + b.xsum;
+  // argmax: the higher category, then the larger value, then the first index.
+  if (b.aidx != 0xffffffffu && (a.aidx == 0xffffffffu || argmax_before(b, a))) {
+    r.amax = b.amax;
+    r.aidx = b.aidx;
+    r.acat = b.acat;
+  }
+  r.flags = a.flags | b.flags;
+  return r;
+}
+
+var<workgroup> red: array<Stats, WG>;
+
+// Tree merge across the workgroup (a workgroup per row); a thread's own stats otherwise.
+fn reduce_row(lid: u32, st: Stats) -> Stats {
+  if (!WG_PER_ROW) {
+    return st;
+  }
+  red[lid] = st;
+  workgroupBarrier();
+  for (var k = WG / 2u; k > 0u; k = k / 2u) {
+    if (lid < k) {
+      red[lid] = stats_merge(red[lid], red[lid + k]);
+    }
+    workgroupBarrier();
+  }
+  let r = red[0];
+  workgroupBarrier();
+  return r;
+}
+
+// Per-class coefficient a_c of -log p_c in the loss, for class c of a row.
+// Sparse: (1-e)·w[y]·[c = y] + (e/V)·w[c]. Dense: w[c]·((1-e)·t_c + e/V).
+fn coef(c: u32, y: u32, t_row: u32) -> f32 {
+  let e = P.smoothing;
+  let inv_v = 1.0 / f32(P.cols);
+  if (has(F_SPARSE)) {
+    var a = e * inv_v * weight(c);
+    if (c == y) {
+      a += (1.0 - e) * weight(c);
+    }
+    return a;
+  }
+  let t = bitcast<f32>(T[t_row + c]);
+  return weight(c) * ((1.0 - e) * t + e * inv_v);
+}
+
+fn argmax_before(b: Stats, a: Stats) -> bool {
+  if (b.acat != a.acat) {
+    return b.acat > a.acat;
+  }
+  if (b.acat == 0u && b.amax != a.amax) {
+    return b.amax > a.amax;
+  }
+  return b.aidx < a.aidx;
+}
+
+// Elements arrive in increasing c within a thread, so only a strictly better one replaces.
+fn track_argmax(st: ptr<function, Stats>, bits: u32, c: u32) {
+  var cat = 0u;
+  if (is_poison(bits)) {
+    cat = select(2u, 1u, bits == BITS_POS_INF);
+  }
+  let v = select(NEG_BIG, bitcast<f32>(bits), cat == 0u && !is_masked(bits));
+  if ((*st).aidx == 0xffffffffu || cat > (*st).acat || (cat == 0u && (*st).acat == 0u && v > (*st).amax)) {
+    (*st).amax = v;
+    (*st).aidx = c;
+    (*st).acat = cat;
+  }
+}
+
+// Pass 1, logits: softmax statistics and the linear term of the loss.
+// The sparse label's own term is added once by the row's leader, so the sum over c carries only
+// the smoothing part a'_c = (e/V)·w[c].
+fn logits_stats(x_row: u32, t_row: u32, y: u32, start: u32, stride: u32) -> Stats {
+  var st = stats_empty();
+  let e = P.smoothing;
+  let inv_v = 1.0 / f32(P.cols);
+  for (var c = start; c < P.cols; c += stride) {
+    let b = X[x_row + c];
+    var a: f32;
+    if (has(F_SPARSE)) {
+      a = e * inv_v * weight(c);
+    } else {
+      a = coef(c, y, t_row);
+      st.asum += a;
+    }
+    track_argmax(&st, b, c);
+    if (is_poison(b)) {
+      st.flags |= 1u;
+    } else if (is_masked(b)) {
+      if (a != 0.0) {
+        st.flags |= 2u;
+      }
+    } else {
+      let x = bitcast<f32>(b);
+      let z = capped(x);
+      st.on = online_push(st.on, z);
+      st.az += a * z;
+    }
+  }
+  return st;
+}
+
+// Pass 1 for probabilities: the row sum (for normalising) and the argmax.
+fn probs_sum(x_row: u32, start: u32, stride: u32) -> Stats {
+  var st = stats_empty();
+  for (var c = start; c < P.cols; c += stride) {
+    let b = X[x_row + c];
+    track_argmax(&st, b, c);
+    if (is_poison(b)) {
+      st.flags |= 1u;
+    } else {
+      st.xsum += bitcast<f32>(b);
+    }
+  }
+  return st;
+}
+
+// q_c for probabilities (normalised when asked).
+fn prob_q(b: u32, inv_s: f32) -> f32 {
+  return bitcast<f32>(b) * inv_s;
+}
+
+// d loss / d q_c before the normaliser: -a_c / q̂_c inside the clip, 0 outside.
+fn prob_g(q: f32, a: f32) -> f32 {
+  if (q > P.eps && q < 1.0 - P.eps) {
+    return -a / q;
+  }
+  return 0.0;
+}
+
+// Pass 2 for probabilities: the loss sum_c a_c·(-log q̂_c) and sum_c q_c·g_c.
+fn probs_loss(x_row: u32, t_row: u32, y: u32, inv_s: f32, start: u32, stride: u32) -> Stats {
+  var st = stats_empty();
+  for (var c = start; c < P.cols; c += stride) {
+    let a = coef(c, y, t_row);
+    if (a == 0.0) {
+      continue;
+    }
+    let q = prob_q(X[x_row + c], inv_s);
+    let qc = clamp(q, P.eps, 1.0 - P.eps);
+    st.az += a * -log(qc);
+    st.asum += q * prob_g(q, a);
+  }
+  return st;
+}
+
+struct RowOut {
+  loss: u32,    // bits of the row's loss
+  gmode: u32,   // 0: write the gradient, 1: zeros, 2: NaN
+  lse: f32,
+  k: f32,       // sum_c a_c + 2·zl·lse (logits)
+  corr: f32,    // sum_c q_c·g_c (probs, normalising)
+  inv_s: f32,   // 1 / row sum (probs, normalising) or 1
+  scale: f32,   // the reduction's and the base's factor for the gradient
+}
+
+fn f32_bits(x: f32) -> u32 {
+  return bitcast<u32>(x);
+}
+
+// Writes the gradient of one row slice (second read of the row).
+fn write_grad(x_row: u32, g_row: u32, t_row: u32, y: u32, ro: RowOut, start: u32, stride: u32, live: bool) {
+  for (var c = start; c < P.cols; c += stride) {
+    let b = X[x_row + c];
+    var o: u32;
+    if (ro.gmode == 2u) {
+      o = BITS_NAN;
+    } else if (ro.gmode == 1u) {
+      o = 0u;
+    } else {
+      let a = coef(c, y, t_row);
+      var g: f32;
+      if (has(F_PROBS)) {
+        let q = prob_q(b, ro.inv_s);
+        g = (prob_g(q, a) - ro.corr) * ro.inv_s;
+      } else if (is_masked(b)) {
+        g = -a;
+      } else {
+        let z = capped(bitcast<f32>(b));
+        g = exp(z - ro.lse) * ro.k - a;
+        if (P.softcap > 0.0) {
+          let r = z / P.softcap;
+          g *= 1.0 - r * r;
+        }
+      }
+      o = f32_bits(g * ro.scale);
+    }
+    if (live) {
+      if (has(F_INPLACE)) {
+        X[x_row + c] = o;
+      } else {
+        G[g_row + c] = o;
+      }
+    }
+  }
+}
+
+// One row: statistics, loss, extras, gradient. `r` is clamped to a real row so every thread
+// of a workgroup walks the same barriers; `live` guards the writes.
+fn do_row(r: u32, live: bool, lid: u32) {
+  var start = 0u;
+  var stride = 1u;
+  if (WG_PER_ROW) {
+    start = lid;
+    stride = WG;
+  }
+  let x_row = P.x_base + r * P.cols;
+  let t_row = P.t_base + select(r * P.cols, r, has(F_SPARSE));
+  let gr = P.row0 + r;
+  var y = 0u;
+  var ignored = false;
+  var bad_label = false;
+  if (has(F_SPARSE)) {
+    let yi = bitcast<i32>(T[t_row]);
+    ignored = yi == P.ignore_index;
+    bad_label = !ignored && (yi < 0 || u32(yi) >= P.cols);
+    y = select(0u, u32(yi), !ignored && !bad_label);
+  }
+
+  var ro = RowOut(0u, 0u, 0.0, 0.0, 0.0, 1.0, P.out_scale);
+  if (has(F_MEAN)) {
+    ro.scale = P.out_scale / bitcast<f32>(META[0]);
+  }
+  var st: Stats;
+  var loss: f32 = 0.0;
+  var all_masked = false;
+  if (!has(F_PROBS)) {
+    st = reduce_row(lid, logits_stats(x_row, t_row, y, start, stride));
+    all_masked = st.on.s == 0.0;
+    let lse = online_lse(st.on);
+    ro.lse = lse;
+    let zl = P.zloss * lse * lse;
+    if (has(F_SPARSE)) {
+      let wy = (1.0 - P.smoothing) * weight(y);
+      let by = X[x_row + y];
+      let e_term = P.smoothing / f32(P.cols) * bitcast<f32>(META[1]);
+      // (1-e)·w[y]·(lse - z'_y) + (e/V)·W·lse - sum_c a'_c·z'_c + zl·lse²
+      loss = wy * (lse - capped(bitcast<f32>(by))) + e_term * lse - st.az + zl;
+      ro.k = wy + e_term + 2.0 * P.zloss * lse;
+      if (is_masked(by) && wy != 0.0) {
+        st.flags |= 2u;
+      }
+    } else {
+      loss = st.asum * lse - st.az + zl;
+      ro.k = st.asum + 2.0 * P.zloss * lse;
+    }
+    ro.loss = f32_bits(loss * P.out_scale);
+    if ((st.flags & 2u) != 0u || all_masked) {
+      ro.loss = BITS_POS_INF;
+    }
+    if (all_masked) {
+      ro.gmode = 1u;
+    }
+  } else {
+    st = reduce_row(lid, probs_sum(x_row, start, stride));
+    if (has(F_NORMALIZE)) {
+      ro.inv_s = 1.0 / st.xsum;
+    }
+    let pl = reduce_row(lid, probs_loss(x_row, t_row, y, ro.inv_s, start, stride));
+    ro.corr = select(0.0, pl.asum, has(F_NORMALIZE));
+    ro.loss = f32_bits(pl.az * P.out_scale);
+  }
+  if ((st.flags & 1u) != 0u || bad_label) {
+    ro.loss = BITS_NAN;
+    ro.gmode = 2u;
+  }
+  // An ignored row is left out whatever it holds.
+  if (ignored) {
+    ro.loss = 0u;
+    ro.gmode = 1u;
+  }
+  if (live && lid == 0u) {
+    LOSS[gr] = ro.loss;
+    if (has(F_EXTRAS)) {
+      let poisoned = (st.flags & 1u) != 0u;
+      var lse_bits = select(f32_bits(ro.lse), BITS_NEG_INF, all_masked);
+      EXTRA[gr] = select(lse_bits, BITS_NAN, poisoned || has(F_PROBS));
+      let am = select(st.aidx, 0u, st.aidx == 0xffffffffu);
+      EXTRA[P.total_rows + gr] = am;
+      EXTRA[2u * P.total_rows + gr] = select(0u, 1u, has(F_SPARSE) && !ignored && !bad_label && am == y);
+    }
+  }
+  if (has(F_GRAD)) {
+    write_grad(x_row, P.g_base + r * P.cols, t_row, y, ro, start, stride, live);
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(local_invocation_index) lid: u32,
+        @builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) nwg: vec3<u32>) {
+  if (P.rows == 0u) {
+    return;
+  }
+  if (WG_PER_ROW) {
+    for (var r = wid.x; r < P.rows; r += nwg.x) {
+      do_row(r, true, lid);
+    }
+  } else {
+    // A thread per row; the loop bound is the same for the whole workgroup.
+    for (var r0 = wid.x * WG; r0 < P.rows; r0 += nwg.x * WG) {
+      let r = r0 + lid;
+      do_row(min(r, P.rows - 1u), r < P.rows, 0u);
+    }
+  }
+}

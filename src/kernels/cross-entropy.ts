@@ -1,0 +1,167 @@
+import type { CrossEntropyOptions } from '../types';
+import { OptionError, ShapeError, LabelRangeError } from '../errors';
+import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
+import { GpuTensor } from '../gpu/tensor';
+import { parseCrossEntropyOptions } from '../reference/cross-entropy';
+import { checkLabels } from '../reference/validate';
+import { matrixShape, rowChunks, Uniforms, reduceDispatch, finishCall, type Temps } from './common';
+
+// Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
+// shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
+
+/** GPU-only options on top of the shared ones. */
+export interface GpuCrossEntropyOptions extends CrossEntropyOptions {
+  /** Write the gradient over the input's own buffer (no extra rows×classes buffer). Input must be a GpuTensor. */
+  inPlace?: boolean;
+  /** Write the gradient here (a float32 tensor of the input's shape) instead of a new tensor. */
+  gradOut?: GpuTensor;
+}
+
+export interface LossOutputs {
+  /** Shape [] for 'sum' / 'mean', [rows] for 'none'. */
+  loss: GpuTensor;
+  /** d loss / d input, when `grad` was asked; the input tensor itself when `inPlace`. */
+  grad?: GpuTensor;
+  /** Per-row log-sum-exp in nats (logits input), with `extras`. */
+  lse?: GpuTensor;
+  /** Per-row argmax (int32), with `extras`. */
+  argmax?: GpuTensor;
+  /** Per-row 1 where argmax hits the label (int32, sparse labels), with `extras`. */
+  correct?: GpuTensor;
+  /** Number of labels outside [0, classes) and not ignored (int32, shape []); checked on the GPU. */
+  invalidLabels?: GpuTensor;
+}
+
+const F = { SPARSE: 1, PROBS: 2, WEIGHT: 4, GRAD: 8, INPLACE: 16, EXTRAS: 32, NORMALIZE: 64, MEAN: 128 } as const;
+const WG = 64;
+
+/** Rows of at most this many classes get a thread each; longer rows a workgroup each. */
+export const THREAD_ROW_MAX_COLS = 32;
+
+export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targetArg: TensorLike, opts: GpuCrossEntropyOptions = {}): Promise<LossOutputs> {
+  ctx.checkAlive();
+  const inShape = shapeOf(inputArg, 'input');
+  const [rows, cols] = matrixShape(inShape, 'input');
+  if (cols < 1) throw new ShapeError('input', 'needs at least one class', 'INVALID_SHAPE');
+  const cfg = parseCrossEntropyOptions(opts, cols);
+  const tShape = shapeOf(targetArg, 'target');
+  const sparse = tShape.length === 1 && inShape.length === 2 ? true : tShape.length === inShape.length && inShape.length === 1 ? false : tShape.length === 1;
+  if (sparse) {
+    if (tShape[0] !== rows) throw new ShapeError('target', `labels shape [${tShape.join(', ')}] must be [${rows}] (one label per input row)`);
+  } else if (tShape.length !== inShape.length || tShape.some((d, i) => d !== inShape[i])) {
+    throw new ShapeError('target', `dense target shape [${tShape.join(', ')}] must equal input shape [${inShape.join(', ')}]`);
+  }
+  if (opts.inPlace && !(inputArg instanceof GpuTensor)) throw new OptionError('options.inPlace', 'needs the input as a GpuTensor (host data has no GPU buffer to overwrite)');
+  if (opts.inPlace && opts.gradOut) throw new OptionError('options.gradOut', 'cannot be combined with inPlace');
+  if (opts.gradOut && !(opts.gradOut instanceof GpuTensor)) throw new OptionError('options.gradOut', 'must be a GpuTensor');
+  if (!sparse && !(targetArg instanceof GpuTensor)) {
+    // Dense host targets: nothing to check beyond the shape.
+  } else if (sparse && !(targetArg instanceof GpuTensor)) {
+    checkLabels(targetArg.data, cols, cfg.ignoreIndex, 'target');
+  }
+  if (opts.gradOut) {
+    const g = opts.gradOut;
+    if (g.dtype !== 'float32' || g.size !== rows * cols) throw new ShapeError('options.gradOut', `must be a float32 tensor of ${rows * cols} values, got ${g.dtype} [${g.shape.join(', ')}]`);
+  }
+
+  const temps: Temps = [];
+  const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
+  if (tmpIn) temps.push(input);
+  let { t: target, temp: tmpT } = ctx.input(targetArg, 'target', sparse ? 'int32' : 'float32');
+  if (tmpT) temps.push(target);
+  let copyTarget: GpuTensor | undefined;
+  if (target.buffer === input.buffer) {
+    // The input is bound writable (for in-place gradients); a target sharing its buffer is read
+    // from a copy made in the same submit.
+    copyTarget = ctx.empty(target.shape, target.dtype, 'crossEntropy:targetCopy');
+    temps.push(copyTarget);
+  }
+  const weightGiven = opts.weight !== undefined;
+  const weight = weightGiven ? ctx.tensor(Float32Array.from(cfg.weight), [cols], 'float32', 'options.weight') : undefined;
+  if (weight) temps.push(weight);
+
+  const meta = ctx.empty([4], 'int32', 'crossEntropy:meta');
+  const perRow = ctx.empty([rows], 'float32', 'crossEntropy:loss');
+  const wantGrad = cfg.grad || Boolean(opts.inPlace) || Boolean(opts.gradOut);
+  const grad = !wantGrad ? undefined : opts.inPlace ? input : opts.gradOut ?? ctx.empty(inShape, 'float32', 'crossEntropy:grad');
+  if (grad && grad !== input && grad.buffer === input.buffer) throw new OptionError('options.gradOut', 'shares the input\'s buffer; use inPlace instead');
+  const extras = cfg.extras ? ctx.empty([3 * rows], 'int32', 'crossEntropy:extras') : undefined;
+
+  const flags = (sparse ? F.SPARSE : 0) | (cfg.from === 'probs' ? F.PROBS : 0) | (weightGiven ? F.WEIGHT : 0)
+    | (wantGrad ? F.GRAD : 0) | (opts.inPlace ? F.INPLACE : 0) | (cfg.extras ? F.EXTRAS : 0)
+    | (cfg.normalize ? F.NORMALIZE : 0) | (cfg.reduction === 'mean' ? F.MEAN : 0);
+  const tSrc = copyTarget ?? target;
+  const wBind = weight ? ctx.bind(weight).binding : ctx.dummy('read');
+  const metaB = ctx.bind(meta).binding;
+  const lossB = ctx.bind(perRow).binding;
+  const exB = extras ? ctx.bind(extras).binding : ctx.dummy('extras');
+  const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number) =>
+    new Uniforms().u32(count).u32(cols).u32(xBase).u32(tBase).u32(gBase).u32(row0).u32(rows).u32(flags)
+      .i32(cfg.ignoreIndex).f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(cfg.epsilon).f32(1 / cfg.divisor).u32(0).u32(0).bytes();
+
+  const chunks = rowChunks(ctx, rows, cols);
+  const entryConsts = { WG, WG_PER_ROW: cols > THREAD_ROW_MAX_COLS ? 1 : 0 };
+  const dispatches: Dispatch[] = [];
+  {
+    // prepare: labels bound whole (sparse); dense targets are not read by it.
+    const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, 0, Math.min(tSrc.size, chunks[0].count * cols));
+    const xb = ctx.bind(input, 0, Math.min(input.size, chunks[0].count * cols));
+    dispatches.push({
+      family: 'crossEntropy', entry: 'prepare', constants: { WG, WG_PER_ROW: 1 },
+      uniforms: uniforms(0, rows, xb.base, tb.base, 0),
+      bindings: [xb.binding, tb.binding, wBind, metaB, lossB, ctx.dummy('grad'), exB], workgroups: 1,
+    });
+  }
+  for (const { row0, count } of chunks) {
+    if (count === 0) continue;
+    const xb = ctx.bind(input, row0 * cols, count * cols);
+    const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, row0 * cols, count * cols);
+    const gb = grad && grad !== input ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
+    dispatches.push({
+      family: 'crossEntropy', entry: 'main', constants: entryConsts,
+      uniforms: uniforms(row0, count, xb.base, sparse ? tb.base + row0 : tb.base, gb ? gb.base : 0),
+      bindings: [xb.binding, tb.binding, wBind, metaB, lossB, gb ? gb.binding : ctx.dummy('grad'), exB],
+      workgroups: entryConsts.WG_PER_ROW ? ctx.grid(count) : ctx.grid(Math.ceil(count / WG)),
+    });
+  }
+  let loss = perRow;
+  if (cfg.reduction !== 'none') {
+    loss = ctx.empty([], 'float32', 'crossEntropy:reduced');
+    dispatches.push(reduceDispatch(ctx, perRow, meta, loss, cfg.reduction === 'mean' ? 1 : 0, cfg.allIgnored === 'zero'));
+    temps.push(perRow);
+  }
+
+  const { done } = await ctx.run('crossEntropy', dispatches, copyTarget ? (enc) => enc.copyBufferToBuffer(target.buffer, target.offset, copyTarget.buffer, 0, target.byteLength) : undefined);
+  const out: LossOutputs = { loss };
+  if (grad) out.grad = grad;
+  if (extras) {
+    const [lse, argmax, correct] = ctx.split(extras, [
+      { elemOffset: 0, shape: [rows], dtype: 'float32' },
+      { elemOffset: rows, shape: [rows], dtype: 'int32' },
+      { elemOffset: 2 * rows, shape: [rows], dtype: 'int32' },
+    ]);
+    if (cfg.from === 'logits') out.lse = lse;
+    else lse.destroy();
+    out.argmax = argmax;
+    if (sparse) out.correct = correct;
+    else correct.destroy();
+  }
+  const [invalid] = ctx.split(meta, [{ elemOffset: 2, shape: [], dtype: 'int32' }]);
+  if (sparse) out.invalidLabels = invalid;
+  else invalid.destroy();
+  finishCall(out, done, temps);
+  return out;
+}
+
+/** Reads `invalidLabels` and throws LabelRangeError when any label was out of range. */
+export async function checkLabelsOnGpu(out: LossOutputs, classes: number): Promise<void> {
+  if (!out.invalidLabels) return;
+  const [n] = await out.invalidLabels.read();
+  if (n > 0) throw new LabelRangeError('target', `${n} label(s) on the GPU are outside [0, ${classes}) and not the ignore index; their rows' losses are NaN`);
+}
+
+function shapeOf(t: TensorLike, name: string): readonly number[] {
+  if (t instanceof GpuTensor) return t.shape;
+  if (t === null || typeof t !== 'object' || !Array.isArray((t as { shape?: unknown }).shape)) throw new ShapeError(name, 'expected a GpuTensor or { data, shape }', 'INVALID_SHAPE');
+  return t.shape;
+}
