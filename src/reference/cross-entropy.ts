@@ -21,7 +21,8 @@ import {
   weightsOption,
 } from './validate';
 
-interface Config {
+/** crossEntropy options checked and filled with defaults (shared with the GPU host code). */
+export interface CrossEntropyConfig {
   from: InputKind;
   reduction: Reduction;
   weight: Float64Array;
@@ -38,7 +39,11 @@ interface Config {
   extras: boolean;
 }
 
-export function parseCrossEntropyOptions(opts: CrossEntropyOptions | undefined, classes: number): Config {
+/**
+ * Checks every crossEntropy option (an OptionError names the one at fault) and fills the defaults.
+ * zLoss > 0 and softcap apply to logits only and are rejected with from: 'probs'.
+ */
+export function parseCrossEntropyOptions(opts: CrossEntropyOptions | undefined, classes: number): CrossEntropyConfig {
   const o = optionsObject(opts);
   const from = oneOf<InputKind>(o.from, ['logits', 'probs'], 'options.from', 'logits');
   const zLoss = finite(o.zLoss, 'options.zLoss', 0, (v) => v >= 0, 'a finite number >= 0');
@@ -104,8 +109,9 @@ function argmaxRow(data: ArrayLike<number>, off: number, n: number): number {
  * Rows and reduction: a sparse row whose label is ignoreIndex has loss 0 and gradient 0 and is left
  * out of every count (ignore wins over NaN input). 'mean' divides by Σ w_y over kept rows for labels
  * (PyTorch; the smoothing term included) and by the row count for dense targets. A 'mean' with no
- * kept row is NaN (allIgnored 'nan') or 0 ('zero'), gradient all 0. Base 2 divides loss, gradient
- * and the z-loss term by ln 2; extras.lse stays in nats.
+ * kept row is NaN (allIgnored 'nan') or 0 ('zero'), gradient all 0; kept rows whose label weights
+ * sum to 0 give IEEE x/0 (NaN or Infinity), as PyTorch. The gradient gets the same 1/denominator.
+ * Base 2 divides loss, gradient and the z-loss term by ln 2; extras.lse stays in nats.
  */
 export function crossEntropy(input: HostTensor, target: HostTensor, opts?: CrossEntropyOptions): RefResult {
   const x = asMatrix(input, 'input');
@@ -116,7 +122,8 @@ export function crossEntropy(input: HostTensor, target: HostTensor, opts?: Cross
   if (!sparse && !sameShape(targetShape, input.shape)) {
     throw new ShapeError(
       'target',
-      `shape ${formatShape(targetShape)} must be ${formatShape(labelShape)} (labels) or ${formatShape(input.shape)} (dense targets)`,
+      `shape ${formatShape(targetShape)} must be ${formatShape(labelShape)} (labels) ` +
+        `or ${formatShape(input.shape)} (dense targets)`,
     );
   }
   if (sparse) checkLabels(target.data, x.cols, cfg.ignoreIndex, 'target');

@@ -46,7 +46,7 @@ export function logSoftmaxRow(z: ArrayLike<number>, off: number, lp: Float64Arra
 
 /** Runs `logSoftmaxRow` on every row of x / T and copies out `p` or `lp`. */
 function rowwise(x: HostTensor, opts: SoftmaxOptions | undefined, want: 'p' | 'lp'): Float64Array {
-  const m = asMatrix(x, 'x');
+  const m = asMatrix(x, 'input'); // named 'input' in errors, as in every other function
   const o = optionsObject(opts);
   const t = finite(o.temperature, 'options.temperature', 1, (v) => v > 0, 'a finite number > 0');
   const out = new Float64Array(m.rows * m.cols);

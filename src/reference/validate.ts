@@ -55,7 +55,8 @@ export function checkTensor(t: unknown, name: string): number[] {
   }
   const size = dims.reduce((a, b) => a * b, 1);
   if (values.length !== size) {
-    throw new ShapeError(name, `data has ${values.length} values but shape ${formatShape(dims)} needs ${size}`, 'INVALID_SHAPE');
+    const message = `data has ${values.length} values but shape ${formatShape(dims)} needs ${size}`;
+    throw new ShapeError(name, message, 'INVALID_SHAPE');
   }
   return dims.slice();
 }
