@@ -1,5 +1,5 @@
 import { defineConfig } from 'vite';
-import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 // The library build: ESM, with every .wgsl file inlined as a string (`?raw` imports), so dist/
 // carries its shaders. Pages (tests, bench, demo) are served from the repo root by the dev server.
@@ -8,7 +8,10 @@ export default defineConfig({
     target: 'es2022',
     sourcemap: true,
     lib: {
-      entry: { index: resolve(__dirname, 'src/index.ts'), reference: resolve(__dirname, 'src/reference/index.ts') },
+      entry: {
+        index: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+        reference: fileURLToPath(new URL('./src/reference/index.ts', import.meta.url)),
+      },
       formats: ['es'],
     },
     rollupOptions: { output: { entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' } },

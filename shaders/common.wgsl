@@ -29,6 +29,16 @@ struct Online {
   s: f32,
 }
 
+// exp(a - b) for a <= b, without forming a - b when it would overflow (a near -3e38, b near
+// 3e38): below exp(-104) a float32 is 0 anyway. For a huge b, b - 104 rounds to b, and any
+// a < b is then at least one of b's ulps (far more than 104) below it.
+fn exp_sub(a: f32, b: f32) -> f32 {
+  if (a < b - 104.0) {
+    return 0.0;
+  }
+  return exp(a - b);
+}
+
 fn online_empty() -> Online {
   return Online(NEG_BIG, 0.0);
 }
@@ -41,9 +51,9 @@ fn online_push(st: Online, x: f32) -> Online {
     return Online(x, 1.0);
   }
   if (x > st.m) {
-    return Online(x, st.s * exp(st.m - x) + 1.0);
+    return Online(x, st.s * exp_sub(st.m, x) + 1.0);
   }
-  return Online(st.m, st.s + exp(x - st.m));
+  return Online(st.m, st.s + exp_sub(x, st.m));
 }
 
 // Merge two states: both sums rescaled to the larger maximum.
@@ -55,10 +65,31 @@ fn online_merge(a: Online, b: Online) -> Online {
     return a;
   }
   let m = max(a.m, b.m);
-  return Online(m, a.s * exp(a.m - m) + b.s * exp(b.m - m));
+  return Online(m, a.s * exp_sub(a.m, m) + b.s * exp_sub(b.m, m));
 }
 
 // log-sum-exp of a non-empty state.
 fn online_lse(st: Online) -> f32 {
-  return st.m + log(st.s);
+  return st.m + log_sum(st.s);
+}
+
+// log1p(u) for −1/2 ≤ u ≤ 1, to float32 precision however small |u| is (1e−30 included, and
+// where 1 + u rounds to 1): log1p(u) = 2·atanh(s), s = u / (2 + u), |s| ≤ 1/3, by the series
+// 2·s·(1 + s²/3 + s⁴/5 + ... + s¹⁴/15) (next term (1/9)⁸/17 < 2e−9 relative). No log, no 1 + u.
+fn log1p_series(u: f32) -> f32 {
+  let s = u / (2.0 + u);
+  let z = s * s;
+  let q = 1.0 + z * (1.0 / 3.0 + z * (1.0 / 5.0 + z * (1.0 / 7.0 + z * (1.0 / 9.0 + z * (1.0 / 11.0
+    + z * (1.0 / 13.0 + z * (1.0 / 15.0)))))));
+  return 2.0 * s * q;
+}
+
+// ln s for a softmax denominator s >= 1 (the maximum's own term is 1). WGSL's log may be off by
+// 2^-21 absolutely on [0.5, 2], which is most of a near-certain row's log-softmax; below 2 the
+// series above (s - 1 is exact there) keeps full precision.
+fn log_sum(s: f32) -> f32 {
+  if (s < 2.0) {
+    return log1p_series(s - 1.0);
+  }
+  return log(s);
 }

@@ -145,7 +145,8 @@ fn prepare(@builtin(local_invocation_index) lid: u32) {
 
 struct Stats {
   on: Online,
-  az: f32,     // sum_c a'_c·z'_c (logits) or sum_c a_c·(-log q̂_c) (probs)
+  az: f32,     // sum_c a'_c·(z'_c - m) (logits, relative to the running max) or sum_c a_c·(-log q̂_c) (probs)
+  acc: f32,    // sum_c a'_c over the classes in az (logits): rescales az when m moves
   asum: f32,   // sum_c a'_c (dense logits) or sum_c q_c·g_c (probs, normalising)
   xsum: f32,   // sum_c p_c (probs, normalising)
   amax: f32,
@@ -155,13 +156,23 @@ struct Stats {
 }
 
 fn stats_empty() -> Stats {
-  return Stats(online_empty(), 0.0, 0.0, 0.0, NEG_BIG, 0xffffffffu, 0u, 0u);
+  return Stats(online_empty(), 0.0, 0.0, 0.0, 0.0, NEG_BIG, 0xffffffffu, 0u, 0u);
 }
 
 fn stats_merge(a: Stats, b: Stats) -> Stats {
   var r = a;
   r.on = online_merge(a.on, b.on);
-  r.az = a.az + b.az;
+  // Both linear sums moved to the merged maximum (empty sides have nothing to move).
+  var az_a = a.az;
+  var az_b = b.az;
+  if (a.acc != 0.0) {
+    az_a += (a.on.m - r.on.m) * a.acc;
+  }
+  if (b.acc != 0.0) {
+    az_b += (b.on.m - r.on.m) * b.acc;
+  }
+  r.az = az_a + az_b;
+  r.acc = a.acc + b.acc;
   r.asum = a.asum + b.asum;
   r.xsum = a.xsum + b.xsum;
   // argmax: the higher category, then the larger value, then the first index.
@@ -258,10 +269,18 @@ fn logits_stats(x_row: u32, t_row: u32, y: u32, start: u32, stride: u32) -> Stat
         st.flags |= 2u;
       }
     } else {
-      let x = bitcast<f32>(b);
-      let z = capped(x);
+      let z = capped(bitcast<f32>(b));
+      let m_old = st.on.m;
+      let had = st.on.s != 0.0;
       st.on = online_push(st.on, z);
-      st.az += a * z;
+      // Zero coefficients stay out: 0 times an overflowed difference would be NaN.
+      if (had && st.on.m != m_old && st.acc != 0.0) {
+        st.az += (m_old - st.on.m) * st.acc;
+      }
+      if (a != 0.0) {
+        st.az += a * (z - st.on.m);
+        st.acc += a;
+      }
     }
   }
   return st;
@@ -314,6 +333,9 @@ fn probs_loss(x_row: u32, t_row: u32, y: u32, inv_s: f32, start: u32, stride: u3
 struct RowOut {
   loss: u32,    // bits of the row's loss
   gmode: u32,   // 0: write the gradient, 1: zeros, 2: NaN
+  m: f32,       // row maximum (logits)
+  ls: f32,      // ln of the rescaled sum: lse = m + ls
+  inv_sum: f32, // 1 / rescaled sum: p_c = exp(z'_c - m) / s
   lse: f32,
   k: f32,       // sum_c a_c + 2·zl·lse (logits)
   corr: f32,    // sum_c q_c·g_c (probs, normalising)
@@ -344,7 +366,7 @@ fn write_grad(x_row: u32, g_row: u32, t_row: u32, y: u32, ro: RowOut, start: u32
         g = -a;
       } else {
         let z = capped(bitcast<f32>(b));
-        g = exp(z - ro.lse) * ro.k - a;
+        g = exp_sub(z, ro.m) * ro.inv_sum * ro.k - a;
         if (P.softcap > 0.0) {
           let r = z / P.softcap;
           g *= 1.0 - r * r;
@@ -384,7 +406,7 @@ fn do_row(r: u32, live: bool, lid: u32) {
     y = select(0u, u32(yi), !ignored && !bad_label);
   }
 
-  var ro = RowOut(0u, 0u, 0.0, 0.0, 0.0, 1.0, P.out_scale);
+  var ro = RowOut(0u, 0u, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, P.out_scale);
   if (has(F_MEAN)) {
     ro.scale = P.out_scale / bitcast<f32>(META[0]);
   }
@@ -394,21 +416,26 @@ fn do_row(r: u32, live: bool, lid: u32) {
   if (!has(F_PROBS)) {
     st = reduce_row(lid, logits_stats(x_row, t_row, y, start, stride));
     all_masked = st.on.s == 0.0;
-    let lse = online_lse(st.on);
+    // Everything relative to the maximum m (lse - z = (m - z) + ls), so logits near ±3e38 lose
+    // nothing to cancellation; sum_c a_c·(lse - z'_c) = (sum_c a_c)·ls - sum_c a_c·(z'_c - m).
+    ro.m = st.on.m;
+    ro.ls = log_sum(st.on.s);
+    ro.inv_sum = 1.0 / st.on.s;
+    let lse = ro.m + ro.ls;
     ro.lse = lse;
     let zl = P.zloss * lse * lse;
     if (has(F_SPARSE)) {
       let wy = (1.0 - P.smoothing) * weight(y);
       let by = X[x_row + y];
       let e_term = P.smoothing / f32(P.cols) * bitcast<f32>(META[1]);
-      // (1-e)·w[y]·(lse - z'_y) + (e/V)·W·lse - sum_c a'_c·z'_c + zl·lse²
-      loss = wy * (lse - capped(bitcast<f32>(by))) + e_term * lse - st.az + zl;
+      // (1-e)·w[y]·(lse - z'_y) + (e/V)·(W·lse - sum_c w[c]·z'_c) + zl·lse²
+      loss = wy * ((ro.m - capped(bitcast<f32>(by))) + ro.ls) + e_term * ro.ls - st.az + zl;
       ro.k = wy + e_term + 2.0 * P.zloss * lse;
       if (is_masked(by) && wy != 0.0) {
         st.flags |= 2u;
       }
     } else {
-      loss = st.asum * lse - st.az + zl;
+      loss = st.asum * ro.ls - st.az + zl;
       ro.k = st.asum + 2.0 * P.zloss * lse;
     }
     ro.loss = f32_bits(loss * P.out_scale);

@@ -4,9 +4,10 @@
 // 1. y = x / T.
 // 2. Online max m and sum s = sum exp(y - m), per thread over a strided slice, then merged in a
 //    tree across the workgroup (entry main_wg) or kept whole by one thread (entry main_thread).
-// 3. lse = m + log(s); softmax = exp(y - lse); log-softmax = y - lse.
-// Contract: -Infinity logits are masked (softmax 0, log-softmax -Infinity). A row holding NaN or
-// +Infinity, or whose classes are all masked, has no defined softmax: every output is NaN.
+// 3. log-softmax = (y - m) - ln s, softmax = exp(y - m) / s: relative to the maximum, so huge
+//    logits lose nothing to cancellation.
+// Contract: -Infinity logits are masked (softmax 0, log-softmax -Infinity), so an all-masked
+// row gives zeros (log: -Infinity). A row holding NaN or +Infinity gives NaN everywhere.
 //
 // Pipeline key: entry point and WG. Shapes, T and the output kind live in the uniform buffer.
 
@@ -50,8 +51,9 @@ fn slice_stats(base: u32, start: u32, stride: u32) -> RowStats {
 }
 
 fn write_slice(in_row: u32, out_row: u32, st: RowStats, start: u32, stride: u32) {
-  let undefined_row = st.poison != 0u || st.on.s == 0.0;
-  let lse = online_lse(st.on);
+  let undefined_row = st.poison != 0u;
+  // y - lse as (y - m) - ln s: no cancellation between two large numbers.
+  let ls = log_sum(st.on.s);
   for (var c = start; c < P.cols; c += stride) {
     let b = X[in_row + c];
     var o: u32;
@@ -60,8 +62,12 @@ fn write_slice(in_row: u32, out_row: u32, st: RowStats, start: u32, stride: u32)
     } else if (is_masked(b)) {
       o = select(0u, BITS_NEG_INF, P.log_out != 0u);
     } else {
-      let ly = bitcast<f32>(b) * P.inv_temp - lse;
-      o = bitcast<u32>(select(exp(ly), ly, P.log_out != 0u));
+      let y = bitcast<f32>(b) * P.inv_temp;
+      if (P.log_out != 0u) {
+        o = bitcast<u32>((y - st.on.m) - ls);
+      } else {
+        o = bitcast<u32>(exp_sub(y, st.on.m) / st.on.s);
+      }
     }
     Y[out_row + c] = o;
   }

@@ -1,8 +1,10 @@
-import type { SoftmaxOptions } from './types';
+import type { BinaryCrossEntropyOptions, EntropyOptions, KLDivergenceOptions, SoftmaxOptions } from './types';
 import { GpuContext, type CreateOptions, type TensorLike } from './gpu/context';
 import type { GpuTensor } from './gpu/tensor';
 import { softmaxOp } from './kernels/softmax';
+import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
 import { crossEntropyOp, checkLabelsOnGpu, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
+import { entropyOp, klDivergenceOp, ENTROPY_PIPELINES } from './kernels/entropy';
 
 /**
  * The library's entry point: one object per `GPUDevice`.
@@ -15,7 +17,7 @@ import { crossEntropyOp, checkLabelsOnGpu, type GpuCrossEntropyOptions, type Los
 export class WebGPULoss extends GpuContext {
   static async create(opts: CreateOptions = {}): Promise<WebGPULoss> {
     const { device, facts } = await GpuContext.acquire(opts);
-    return new WebGPULoss(device, facts, Boolean(opts.debug));
+    return new WebGPULoss(device, facts, opts);
   }
 
   /**
@@ -53,6 +55,54 @@ export class WebGPULoss extends GpuContext {
     return crossEntropyOp(this, input, target, opts);
   }
 
+  /**
+   * Shannon entropy of each row, H = −Σ p·ln p (0·ln 0 = 0), from probabilities (default) or
+   * logits (through a softmax; -Infinity logits are masked classes). 'mean' is over rows; base 2
+   * gives bits. `grad: true` also returns dH / d input.
+   * @example
+   * const out = await wl.entropy({ data: new Float32Array([0.75, 0.25]), shape: [1, 2] }, { base: 2 });
+   * const [bits] = await out.loss.read();            // 0.8113
+   */
+  entropy(input: TensorLike, opts: EntropyOptions = {}): Promise<LossOutputs> {
+    return entropyOp(this, input, opts);
+  }
+
+  /**
+   * KL divergence KL(P‖Q) of each row, for a prediction Q (`input`: logits by default, or
+   * `from: 'probs'`) and a target P (`target`, same shape: probabilities by default, or
+   * `targetFrom: 'logits'`). 'mean' is over rows (PyTorch's batchmean); base 2 gives bits.
+   * `grad: true` also returns the gradient with respect to the input (not the target).
+   * @example
+   * const out = await wl.klDivergence(
+   *   { data: studentLogits, shape: [rows, classes] },
+   *   { data: teacherLogits, shape: [rows, classes] },
+   *   { targetFrom: 'logits', grad: true },
+   * );
+   * const [kl] = await out.loss.read();
+   * const grad = await out.grad!.read();
+   */
+  klDivergence(input: TensorLike, target: TensorLike, opts: KLDivergenceOptions = {}): Promise<LossOutputs> {
+    return klDivergenceOp(this, input, target, opts);
+  }
+
+  /**
+   * Binary cross-entropy, elementwise, from logits (default; the stable softplus form) or
+   * probabilities (clipped to [ε, 1 − ε]), against targets of the input's shape (0/1 or soft),
+   * with `posWeight` and `weight` per column or one number. 'mean' is over every element; 'none'
+   * gives a [rows, cols] loss. `grad: true` also returns d loss / d input.
+   * @example
+   * const out = await wl.binaryCrossEntropy(
+   *   { data: logits, shape: [rows, cols] },
+   *   { data: targets, shape: [rows, cols] },
+   *   { posWeight: 3, reduction: 'mean', grad: true },
+   * );
+   * const [loss] = await out.loss.read();
+   * const grad = await out.grad!.read();
+   */
+  binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: BinaryCrossEntropyOptions = {}): Promise<LossOutputs> {
+    return binaryCrossEntropyOp(this, input, target, opts);
+  }
+
   /** Throws LabelRangeError if a call's GPU-resident labels held any out-of-range label. */
   checkLabels(out: LossOutputs, classes: number): Promise<void> {
     return checkLabelsOnGpu(out, classes);
@@ -60,6 +110,8 @@ export class WebGPULoss extends GpuContext {
 
   /** Compiles every pipeline ahead of the first call. */
   async warmup(): Promise<void> {
-    await Promise.all([this.pipeline('softmax', 'main_wg', { WG: 64 }), this.pipeline('softmax', 'main_thread', { WG: 64 })]);
+    await Promise.all([this.pipeline('softmax', 'main_wg', { WG: 64 }), this.pipeline('softmax', 'main_thread', { WG: 64 }),
+      this.pipeline('binaryCrossEntropy', 'main', { WG: 256, SUMS: 0 }), this.pipeline('binaryCrossEntropy', 'main', { WG: 256, SUMS: 1 }), this.pipeline('reduce', 'main', { WG: 256 }),
+      ...ENTROPY_PIPELINES.map((c) => this.pipeline('entropy', 'main', { ...c }))]);
   }
 }

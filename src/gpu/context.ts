@@ -1,6 +1,7 @@
 import type { DType, HostTensor } from '../types';
-import { BufferError, DeviceError, DTypeError, ShapeError } from '../errors';
+import { BufferError, DeviceError, DTypeError, OptionError, ShapeError } from '../errors';
 import { GpuTensor } from './tensor';
+import { checkTensor } from '../reference/validate';
 import { FAMILIES, type Family } from './shaders';
 
 export interface CreateOptions {
@@ -13,6 +14,12 @@ export interface CreateOptions {
   gpu?: GPU;
   /** Print each shader's final WGSL when its module is built. */
   debug?: boolean;
+  /**
+   * Largest storage binding a dispatch may use, in bytes (default: the device's
+   * maxStorageBufferBindingSize). Lower it to bound per-dispatch memory; tests use it to exercise
+   * row chunking on small inputs.
+   */
+  maxBindingBytes?: number;
 }
 
 /** A GPU tensor or host data with its shape. */
@@ -58,6 +65,8 @@ export class GpuContext {
   readonly device: GPUDevice;
   readonly adapter: AdapterFacts;
   readonly debug: boolean;
+  /** The storage-binding size row chunks are cut to (see CreateOptions.maxBindingBytes). */
+  readonly maxBindingBytes: number;
   private lostInfo: GPUDeviceLostInfo | null = null;
   private disposed = false;
   private readonly live = new Set<GpuTensor>();
@@ -66,10 +75,14 @@ export class GpuContext {
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
   private readonly ready = new Map<string, GPUComputePipeline>();
 
-  protected constructor(device: GPUDevice, adapter: AdapterFacts, debug: boolean) {
+  protected constructor(device: GPUDevice, adapter: AdapterFacts, opts: CreateOptions) {
     this.device = device;
     this.adapter = adapter;
-    this.debug = debug;
+    this.debug = Boolean(opts.debug);
+    const limit = device.limits.maxStorageBufferBindingSize;
+    const want = opts.maxBindingBytes;
+    if (want !== undefined && (!Number.isInteger(want) || want < 1024)) throw new OptionError('options.maxBindingBytes', `must be an integer >= 1024, got ${want}`);
+    this.maxBindingBytes = Math.min(limit, want ?? limit);
     device.lost.then((info) => {
       this.lostInfo = info;
       this.pipelines.clear();
@@ -113,7 +126,7 @@ export class GpuContext {
     this.checkAlive();
     checkShape(shape, name);
     const size = shape.reduce((a, b) => a * b, 1);
-    if (data.length !== size) throw new ShapeError(name, `has ${data.length} values but shape [${shape.join(', ')}] needs ${size}`);
+    if (data.length !== size) throw new ShapeError(name, `has ${data.length} values but shape [${shape.join(', ')}] needs ${size}`, 'INVALID_SHAPE');
     const t = this.empty(shape, dtype, name, GPUBufferUsage.COPY_DST);
     if (size > 0) {
       const typed = dtype === 'int32' ? toInt32(data, name) : data instanceof Float32Array ? data : Float32Array.from(data);
@@ -162,9 +175,8 @@ export class GpuContext {
       checkBuffer(arg, name, this.device);
       return { t: arg, temp: false };
     }
-    if (arg === null || typeof arg !== 'object' || !('data' in arg) || !('shape' in arg)) {
-      throw new DTypeError(name, 'expected a GpuTensor or { data, shape }');
-    }
+    // Host data: the oracle's own checks, so both sides reject the same inputs the same way.
+    checkTensor(arg, name);
     if (dtype === 'float32' && arg.data instanceof Int32Array) throw new DTypeError(name, 'expected float data (Float32Array), got Int32Array');
     if (dtype === 'int32' && (arg.data instanceof Float32Array || arg.data instanceof Float64Array)) {
       throw new DTypeError(name, `expected integer labels (Int32Array or an array of integers), got ${arg.data.constructor.name}`);

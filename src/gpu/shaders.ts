@@ -3,6 +3,8 @@ import common from '../../shaders/common.wgsl?raw';
 import softmax from '../../shaders/softmax.wgsl?raw';
 import crossEntropy from '../../shaders/cross_entropy.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
+import entropy from '../../shaders/entropy.wgsl?raw';
+import binaryCrossEntropy from '../../shaders/binary_cross_entropy.wgsl?raw';
 
 export type BindingKind = 'read' | 'rw';
 
@@ -18,6 +20,8 @@ export const FAMILIES = {
   softmax: family(softmax, ['read', 'rw']),
   crossEntropy: family(crossEntropy, ['rw', 'read', 'read', 'rw', 'rw', 'rw', 'rw']),
   reduce: family(reduce, ['read', 'read', 'rw']),
+  entropy: family(entropy, ['read', 'read', 'rw', 'rw']),
+  binaryCrossEntropy: family(binaryCrossEntropy, ['read', 'read', 'read', 'read', 'rw', 'rw']),
 } satisfies Record<string, FamilySpec>;
 
 export type Family = keyof typeof FAMILIES;

@@ -34,9 +34,9 @@ export function matrixShape(shape: readonly number[], name: string): [number, nu
  * for the offset alignment), so inputs larger than maxStorageBufferBindingSize still run.
  */
 export function rowChunks(ctx: GpuContext, rows: number, cols: number): { row0: number; count: number }[] {
-  const maxBytes = ctx.limits.maxStorageBufferBindingSize - ctx.limits.minStorageBufferOffsetAlignment;
+  const maxBytes = ctx.maxBindingBytes - ctx.limits.minStorageBufferOffsetAlignment;
+  if (cols * 4 > maxBytes) throw new ShapeError('input', `one row of ${cols} classes exceeds the storage binding limit (${ctx.maxBindingBytes} bytes)`, 'INVALID_SHAPE');
   const perChunk = Math.max(1, Math.floor(maxBytes / Math.max(4, cols * 4)));
-  if (cols * 4 > maxBytes) throw new ShapeError('input', `one row of ${cols} classes exceeds this device's storage binding limit (${ctx.limits.maxStorageBufferBindingSize} bytes)`, 'INVALID_SHAPE');
   const out: { row0: number; count: number }[] = [];
   for (let r = 0; r < rows; r += perChunk) out.push({ row0: r, count: Math.min(perChunk, rows - r) });
   if (out.length === 0) out.push({ row0: 0, count: 0 });

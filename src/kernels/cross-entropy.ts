@@ -3,7 +3,7 @@ import { OptionError, ShapeError, LabelRangeError } from '../errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseCrossEntropyOptions } from '../reference/cross-entropy';
-import { checkLabels } from '../reference/validate';
+import { checkLabels, checkTensor } from '../reference/validate';
 import { matrixShape, rowChunks, Uniforms, reduceDispatch, finishCall, type Temps } from './common';
 
 // Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
@@ -45,9 +45,10 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
   if (cols < 1) throw new ShapeError('input', 'needs at least one class', 'INVALID_SHAPE');
   const cfg = parseCrossEntropyOptions(opts, cols);
   const tShape = shapeOf(targetArg, 'target');
-  const sparse = tShape.length === 1 && inShape.length === 2 ? true : tShape.length === inShape.length && inShape.length === 1 ? false : tShape.length === 1;
+  // Labels drop the class axis: [rows] for a [rows, V] input, [] for a [V] input (PyTorch's rule).
+  const sparse = tShape.length === inShape.length - 1;
   if (sparse) {
-    if (tShape[0] !== rows) throw new ShapeError('target', `labels shape [${tShape.join(', ')}] must be [${rows}] (one label per input row)`);
+    if (tShape.length === 1 && tShape[0] !== rows) throw new ShapeError('target', `labels shape [${tShape.join(', ')}] must be [${rows}] (one label per input row)`);
   } else if (tShape.length !== inShape.length || tShape.some((d, i) => d !== inShape[i])) {
     throw new ShapeError('target', `dense target shape [${tShape.join(', ')}] must equal input shape [${inShape.join(', ')}]`);
   }
@@ -161,7 +162,5 @@ export async function checkLabelsOnGpu(out: LossOutputs, classes: number): Promi
 }
 
 function shapeOf(t: TensorLike, name: string): readonly number[] {
-  if (t instanceof GpuTensor) return t.shape;
-  if (t === null || typeof t !== 'object' || !Array.isArray((t as { shape?: unknown }).shape)) throw new ShapeError(name, 'expected a GpuTensor or { data, shape }', 'INVALID_SHAPE');
-  return t.shape;
+  return t instanceof GpuTensor ? t.shape : checkTensor(t, name);
 }

@@ -49,6 +49,13 @@ export interface CheckSpec {
   gradTol?: Tolerance;
   /** Run twice and require bitwise-identical outputs. */
   determinism?: boolean;
+  /** Run on another context: a device with the spec's default limits, or a lowered binding size. */
+  context?: ContextSpec;
+}
+
+export interface ContextSpec {
+  defaultLimits?: boolean;
+  maxBindingBytes?: number;
 }
 
 export interface CheckReport {

@@ -4,7 +4,7 @@ import { WebGPULoss, GpuTensor } from '../../src/index';
 import * as ref from '../../src/reference/index';
 import { mulberry32, randomLabels, randomLogits, randomProbs, randomUniform } from '../../src/reference/random';
 import { allclose } from '../util/allclose';
-import type { AdapterReport, CheckReport, CheckSpec, DataSpec, Num } from './page-types';
+import type { AdapterReport, CheckReport, CheckSpec, ContextSpec, DataSpec, Num } from './page-types';
 
 const errors: string[] = [];
 let ctx: WebGPULoss;
@@ -13,7 +13,7 @@ function num(v: Num): number {
   return typeof v === 'number' ? v : Number(v);
 }
 
-function make(spec: DataSpec, rows: number, cols: number, rng: () => number, ignoreIndex: number): { data: Float32Array | Int32Array; shape: number[] } {
+function make(spec: DataSpec, rows: number, cols: number, rng: () => number, ignoreIndex: number, labels = false): { data: Float32Array | Int32Array; shape: number[] } {
   const n = rows * cols;
   switch (spec.kind) {
     case 'logits': return { data: randomLogits(rng, rows, cols, spec.scale ?? 3), shape: [rows, cols] };
@@ -32,10 +32,9 @@ function make(spec: DataSpec, rows: number, cols: number, rng: () => number, ign
       return { data: d, shape: [rows, cols] };
     }
     case 'data': {
-      const shape = spec.shape ?? [rows, cols];
+      const shape = spec.shape ?? (labels ? [rows] : [rows, cols]);
       const vals = (spec.data ?? []).map(num);
-      const isInt = shape.length === 1;
-      return { data: isInt ? Int32Array.from(vals) : Float32Array.from(vals), shape };
+      return { data: labels ? Int32Array.from(vals) : Float32Array.from(vals), shape };
     }
   }
 }
@@ -75,21 +74,47 @@ function refAll(out: RefOut): Record<string, ArrayLike<number>> {
   return res;
 }
 
-const gpuOps = () => ctx as unknown as Record<string, (...a: unknown[]) => Promise<GpuOut>>;
+const contexts = new Map<string, Promise<WebGPULoss>>();
+
+/** The shared context, or one made (once) for a ContextSpec. */
+function contextFor(spec: ContextSpec | undefined): Promise<WebGPULoss> {
+  if (!spec) return Promise.resolve(ctx);
+  const key = JSON.stringify(spec);
+  let c = contexts.get(key);
+  if (!c) {
+    c = (async () => {
+      let device: GPUDevice | undefined;
+      if (spec.defaultLimits) {
+        device = await (await navigator.gpu.requestAdapter())!.requestDevice();
+        device.addEventListener('uncapturederror', (e) => errors.push((e as GPUUncapturedErrorEvent).error.message));
+      }
+      return WebGPULoss.create({ device: device ?? ctx.device, maxBindingBytes: spec.maxBindingBytes });
+    })();
+    contexts.set(key, c);
+  }
+  return c;
+}
+
+const opsOf = (c: WebGPULoss) => c as unknown as Record<string, (...a: unknown[]) => Promise<GpuOut>>;
+const gpuOps = () => opsOf(ctx);
 const refOps = ref as unknown as Record<string, (...a: unknown[]) => RefOut>;
 
 async function check(spec: CheckSpec): Promise<CheckReport> {
   const rng = mulberry32(spec.seed ?? 1);
   const ignoreIndex = (spec.options?.ignoreIndex as number | undefined) ?? -100;
   const input = make(spec.input, spec.rows, spec.cols, rng, ignoreIndex);
-  const target = spec.target ? make(spec.target, spec.rows, spec.cols, rng, ignoreIndex) : undefined;
+  // Explicit target data are int32 labels when they drop the class axis of a cross-entropy input.
+  const inRank = spec.input.shape?.length ?? 2;
+  const labels = spec.op === 'crossEntropy' && spec.target !== undefined && (spec.target.shape?.length ?? inRank - 1) === inRank - 1;
+  const target = spec.target ? make(spec.target, spec.rows, spec.cols, rng, ignoreIndex, labels) : undefined;
   const options = resolveOptions(spec.options, spec.cols, rng);
   const args: unknown[] = target ? [input, target, options] : [input, options];
   const messages: string[] = [];
   let ok = true;
-  ctx.device.pushErrorScope('validation');
-  const gpu = await readAll(await gpuOps()[spec.op](...args));
-  const scopeErr = await ctx.device.popErrorScope();
+  const c = await contextFor(spec.context);
+  c.device.pushErrorScope('validation');
+  const gpu = await readAll(await opsOf(c)[spec.op](...args));
+  const scopeErr = await c.device.popErrorScope();
   if (scopeErr) {
     ok = false;
     messages.push(`WebGPU validation error: ${scopeErr.message}`);
@@ -115,10 +140,12 @@ async function check(spec: CheckSpec): Promise<CheckReport> {
   }
   for (const name of Object.keys(gpu)) if (!(name in want) && name !== 'invalidLabels') messages.push(`${name}: GPU only (not compared)`);
   if (spec.determinism) {
-    const again = await readAll(await gpuOps()[spec.op](...args));
+    const again = await readAll(await opsOf(c)[spec.op](...args));
     for (const [name, a] of Object.entries(gpu)) {
       const b = again[name];
-      const same = a.length === b.length && new Uint32Array(new Float32Array(a).buffer).every((x, i) => x === new Uint32Array(new Float32Array(b).buffer)[i]);
+      const bitsA = new Uint32Array(Float32Array.from(a).buffer);
+      const bitsB = new Uint32Array(Float32Array.from(b).buffer);
+      const same = bitsA.length === bitsB.length && bitsA.every((x, i) => x === bitsB[i]);
       if (!same) {
         ok = false;
         messages.push(`${name}: a second run gave different bits`);
@@ -135,9 +162,119 @@ async function expectError(op: string, args: unknown[]): Promise<{ name: string;
     await readAll(out);
     return null;
   } catch (e) {
-    const err = e as Error & { code?: string; argument?: string };
-    return { name: err.name, code: err.code, argument: err.argument, message: err.message };
+    return errorInfo(e);
   }
+}
+
+/**
+ * Gradient written over the caller's logits (inPlace) and into a caller's buffer (gradOut),
+ * both compared with the oracle; the caller's labels are read back unchanged.
+ */
+async function crossEntropyBuffers(rows: number, cols: number, seed: number): Promise<CheckReport> {
+  const rng = mulberry32(seed);
+  const logits = randomLogits(rng, rows, cols, 3);
+  const labels = randomLabels(rng, rows, cols);
+  const want = ref.crossEntropy({ data: logits, shape: [rows, cols] }, { data: labels, shape: [rows] }, { grad: true, labelSmoothing: 0.05 });
+  const x = ctx.tensor(logits, [rows, cols]);
+  const y = ctx.tensor(labels, [rows]);
+  const messages: string[] = [];
+  const a = await ctx.crossEntropy(x, y, { inPlace: true, labelSmoothing: 0.05 });
+  const inPlace = allclose(await x.read(), want.grad!, { rtol: 1e-4, atol: 1e-7 }, 'in-place grad');
+  const loss1 = allclose(await a.loss.read(), want.loss, { rtol: 1e-5, atol: 1e-6 }, 'in-place loss');
+  const x2 = ctx.tensor(logits, [rows, cols]);
+  const g = ctx.empty([rows, cols], 'float32', 'test:gradOut');
+  const b = await ctx.crossEntropy(x2, y, { gradOut: g, labelSmoothing: 0.05 });
+  const viaOut = allclose(await g.read(), want.grad!, { rtol: 1e-4, atol: 1e-7 }, 'gradOut');
+  const same = b.grad === g;
+  const inputKept = allclose(await x2.read(), logits, { rtol: 0, atol: 0 }, 'input after gradOut');
+  const labelsKept = allclose(await y.read(), labels, { rtol: 0, atol: 0 }, 'labels after both calls');
+  for (const r of [inPlace, loss1, viaOut, inputKept, labelsKept]) messages.push(r.message);
+  if (!same) messages.push('gradOut: the result does not return the given tensor');
+  for (const t of [x, y, x2, g, a.loss, b.loss, a.invalidLabels, b.invalidLabels]) t?.destroy();
+  return { ok: same && [inPlace, loss1, viaOut, inputKept, labelsKept].every((r) => r.ok), messages };
+}
+
+/** Labels already on the GPU are range-checked there: a count, NaN rows, and checkLabels throws. */
+async function crossEntropyGpuLabels(): Promise<{ invalid: number; loss: (number | null)[]; thrown: string | null; labelsAfter: number[] }> {
+  const x = ctx.tensor(new Float32Array([1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3]), [4, 3]);
+  const y = ctx.tensor(new Int32Array([0, 3, -1, -100]), [4]);
+  const out = await ctx.crossEntropy(x, y, { reduction: 'none' });
+  const [invalid] = await out.invalidLabels!.read();
+  const loss = Array.from(await out.loss.read(), (v) => (Number.isNaN(v) ? null : v));
+  let thrown: string | null = null;
+  try {
+    await ctx.checkLabels(out, 3);
+  } catch (e) {
+    thrown = `${(e as Error).name}: ${(e as Error).message}`;
+  }
+  const labelsAfter = Array.from(await y.read());
+  for (const t of [x, y, out.loss, out.invalidLabels]) t?.destroy();
+  return { invalid, loss, thrown, labelsAfter };
+}
+
+interface ErrorInfo { name: string; code?: string; argument?: string; message: string }
+
+function errorInfo(e: unknown): ErrorInfo {
+  const err = e as Error & { code?: string; argument?: string };
+  return { name: err.name, code: err.code, argument: err.argument, message: err.message };
+}
+
+async function errorOf(f: () => unknown): Promise<ErrorInfo | null> {
+  try {
+    await f();
+    return null;
+  } catch (e) {
+    return errorInfo(e);
+  }
+}
+
+/**
+ * Errors that need GPU objects to provoke: buffers without STORAGE, too small, destroyed,
+ * from another device, in-place on host data, a lost device. Returns each case's error and
+ * whether the caller's buffer still holds what it held.
+ */
+async function gpuObjectErrors(): Promise<Record<string, ErrorInfo | null | boolean>> {
+  const out: Record<string, ErrorInfo | null | boolean> = {};
+  const logits = new Float32Array([1, 2, 3, 4, 5, 6]);
+  const labels = { data: new Int32Array([0, 2]), shape: [2] };
+  const noStorage = ctx.device.createBuffer({ size: 24, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
+  out.noStorage = await errorOf(() => ctx.wrap(noStorage, [2, 3]));
+  const small = ctx.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+  out.tooSmall = await errorOf(() => ctx.wrap(small, [2, 3]));
+  const x = ctx.tensor(logits, [2, 3]);
+  x.destroy();
+  out.destroyed = await errorOf(() => ctx.crossEntropy(x, labels));
+  // An adapter gives one device; each extra device needs its own adapter.
+  const newDevice = async () => (await navigator.gpu.requestAdapter())!.requestDevice();
+  const other = await newDevice();
+  const otherCtx = await WebGPULoss.create({ device: other });
+  const foreign = otherCtx.tensor(logits, [2, 3]);
+  out.otherDevice = await errorOf(() => ctx.crossEntropy(foreign, labels));
+  out.inPlaceHost = await errorOf(() => ctx.crossEntropy({ data: logits, shape: [2, 3] }, labels, { inPlace: true }));
+  // A caller's buffer passed with a bad option is left as it was.
+  const mine = ctx.device.createBuffer({ size: 24, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
+  ctx.device.queue.writeBuffer(mine, 0, logits);
+  const wrapped = ctx.wrap(mine, [2, 3]);
+  out.badOptionOnCallerBuffer = await errorOf(() => ctx.crossEntropy(wrapped, labels, { labelSmoothing: 2, inPlace: true }));
+  out.callerBufferUnchanged = allclose(await wrapped.read(), logits, { rtol: 0, atol: 0 }).ok;
+  wrapped.destroy(); // not owned: the buffer must survive
+  out.callerBufferSurvivesDestroy = allclose(await ctx.wrap(mine, [2, 3]).read(), logits, { rtol: 0, atol: 0 }).ok;
+  // Device loss: later calls reject with DEVICE_LOST.
+  const lostCtx = await WebGPULoss.create({ device: await newDevice() });
+  const before = lostCtx.tensor(logits, [2, 3]);
+  lostCtx.device.destroy();
+  await lostCtx.device.lost;
+  out.afterLoss = await errorOf(() => lostCtx.crossEntropy({ data: logits, shape: [2, 3] }, labels));
+  out.readAfterLoss = await errorOf(() => before.read());
+  const fresh = await WebGPULoss.create();
+  const r = await fresh.crossEntropy({ data: logits, shape: [2, 3] }, labels);
+  out.newContextWorks = Number.isFinite((await r.loss.read())[0]);
+  fresh.dispose();
+  out.afterDispose = await errorOf(() => fresh.softmax({ data: logits, shape: [2, 3] }));
+  for (const b of [noStorage, small, mine]) b.destroy();
+  otherCtx.dispose();
+  other.destroy();
+  return out;
 }
 
 /** The smallest end-to-end proof: softmax of one row on the GPU next to the oracle. */
@@ -161,6 +298,9 @@ window.__h = {
   check,
   expectError,
   smoke,
+  crossEntropyBuffers,
+  gpuObjectErrors,
+  crossEntropyGpuLabels,
   stats: () => ctx.stats(),
 };
 

@@ -1,0 +1,109 @@
+import type { EntropyOptions, KLDivergenceOptions } from '../types';
+import { ShapeError } from '../errors';
+import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
+import { GpuTensor } from '../gpu/tensor';
+import { parseEntropyOptions, parseKLDivergenceOptions, type Common } from '../reference/entropy';
+import { asMatrix, checkTensor, formatShape, sameShape } from '../reference/validate';
+import { matrixShape, rowChunks, Uniforms, reduceDispatch, finishCall, type Temps } from './common';
+import type { LossOutputs } from './cross-entropy';
+
+// Host side of shaders/entropy.wgsl (+ reduce.wgsl): validate as the oracle does, choose the row
+// kernel's shape, chunk rows past one storage binding, then rows -> reduce in one submit.
+
+const F = { KL: 1, X_PROBS: 2, T_PROBS: 4, GRAD: 8 } as const;
+const WG = 64;
+
+/** Rows of at most this many classes get a thread each; longer rows a workgroup each. */
+export const ENTROPY_THREAD_ROW_MAX_COLS = 32;
+
+/** The pipelines `warmup()` compiles: a workgroup per row, and a thread per row. */
+export const ENTROPY_PIPELINES = [{ WG, WG_PER_ROW: 1 }, { WG, WG_PER_ROW: 0 }] as const;
+
+/**
+ * Entropy of each row of `input` (probabilities by default, or logits); see shaders/entropy.wgsl.
+ * `loss` has shape [] for 'sum' / 'mean' (over rows) and [rows] for 'none'.
+ */
+export async function entropyOp(ctx: GpuContext, inputArg: TensorLike, opts: EntropyOptions = {}): Promise<LossOutputs> {
+  ctx.checkAlive();
+  const inShape = matrixArgShape(inputArg);
+  const cfg = parseEntropyOptions(opts);
+  const flags = cfg.from === 'probs' ? F.X_PROBS : 0;
+  return rowsOp(ctx, 'entropy', inputArg, undefined, inShape, flags, cfg);
+}
+
+/**
+ * KL(P‖Q) of each row for a prediction Q (`input`, logits by default) and a target P (`target`,
+ * probabilities by default), with the gradient with respect to the input.
+ */
+export async function klDivergenceOp(ctx: GpuContext, inputArg: TensorLike, targetArg: TensorLike, opts: KLDivergenceOptions = {}): Promise<LossOutputs> {
+  ctx.checkAlive();
+  // The oracle's order: the input, then the options, then the target.
+  const inShape = matrixArgShape(inputArg);
+  const cfg = parseKLDivergenceOptions(opts);
+  const tShape = targetArg instanceof GpuTensor ? targetArg.shape : checkTensor(targetArg, 'target');
+  if (!sameShape(tShape, inShape)) throw new ShapeError('target', `shape ${formatShape(tShape)} must equal input shape ${formatShape(inShape)}`);
+  const flags = F.KL | (cfg.from === 'probs' ? F.X_PROBS : 0) | (cfg.targetFrom === 'probs' ? F.T_PROBS : 0);
+  return rowsOp(ctx, 'klDivergence', inputArg, targetArg, inShape, flags, cfg);
+}
+
+async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targetArg: TensorLike | undefined,
+  inShape: readonly number[], opFlags: number, cfg: Common): Promise<LossOutputs> {
+  const [rows, cols] = matrixShape(inShape, 'input');
+  const temps: Temps = [];
+  const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
+  if (tmpIn) temps.push(input);
+  let target: GpuTensor | undefined;
+  if (targetArg) {
+    const r = ctx.input(targetArg, 'target', 'float32');
+    target = r.t;
+    if (r.temp) temps.push(target);
+  }
+
+  const perRow = ctx.empty([rows], 'float32', `${label}:loss`);
+  const grad = cfg.grad ? ctx.empty(inShape, 'float32', `${label}:grad`) : undefined;
+  const flags = opFlags | (cfg.grad ? F.GRAD : 0);
+  const outScale = 1 / cfg.divisor;
+  const gradScale = cfg.reduction === 'mean' ? outScale / rows : outScale;
+  const lossB = ctx.bind(perRow).binding;
+  const perRowThreads = cols <= ENTROPY_THREAD_ROW_MAX_COLS;
+  const constants = perRowThreads ? ENTROPY_PIPELINES[1] : ENTROPY_PIPELINES[0];
+
+  const dispatches: Dispatch[] = [];
+  for (const { row0, count } of rowChunks(ctx, rows, cols)) {
+    if (count === 0) continue;
+    const xb = ctx.bind(input, row0 * cols, count * cols);
+    const tb = target ? ctx.bind(target, row0 * cols, count * cols) : undefined;
+    const gb = grad ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
+    dispatches.push({
+      family: 'entropy', entry: 'main', constants: { ...constants },
+      uniforms: new Uniforms().u32(count).u32(cols).u32(xb.base).u32(tb ? tb.base : 0).u32(gb ? gb.base : 0).u32(row0).u32(flags).u32(0)
+        .f32(cfg.epsilon).f32(Math.log(cfg.epsilon)).f32(outScale).f32(gradScale).bytes(),
+      bindings: [xb.binding, tb ? tb.binding : ctx.dummy('read'), lossB, gb ? gb.binding : ctx.dummy('grad')],
+      workgroups: perRowThreads ? ctx.grid(Math.ceil(count / WG)) : ctx.grid(count),
+    });
+  }
+  let loss = perRow;
+  if (cfg.reduction !== 'none') {
+    loss = ctx.empty([], 'float32', `${label}:reduced`);
+    // Per-row values already carry 1/ln 2; 'mean' divides by the row count.
+    dispatches.push(reduceDispatch(ctx, perRow, null, loss, cfg.reduction === 'mean' ? 2 : 0, false));
+    temps.push(perRow);
+  }
+
+  const { done } = await ctx.run(label, dispatches);
+  const out: LossOutputs = { loss };
+  if (grad) out.grad = grad;
+  finishCall(out, done, temps);
+  return out;
+}
+
+/** Shape of the input, checked as the oracle checks it (host data: also its values and length). */
+function matrixArgShape(t: TensorLike): readonly number[] {
+  if (!(t instanceof GpuTensor)) {
+    asMatrix(t, 'input');
+    return t.shape;
+  }
+  matrixShape(t.shape, 'input');
+  if (t.shape.some((d) => d < 1)) throw new ShapeError('input', `shape ${formatShape(t.shape)} must hold integer dimensions >= 1`, 'INVALID_SHAPE');
+  return t.shape;
+}

@@ -1,0 +1,165 @@
+// Cross-entropy and softmax on the GPU against the float64 oracle: a random grid over shapes and
+// options, the edge battery of STYLE.md, chunking, many rows, determinism, buffers, errors.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { openGpuPage, type GpuPage } from './harness';
+import type { CheckSpec } from './page-types';
+
+let gpu: GpuPage;
+beforeAll(async () => {
+  gpu = await openGpuPage();
+});
+afterAll(async () => {
+  await gpu?.close();
+});
+
+// Tolerances (float32 kernels vs the float64 oracle on the same float32 inputs):
+// - loss: the row's log-sum-exp accumulates up to ~V/64 terms per thread in f32 before a tree
+//   merge; worst-case relative error of the sum a few 1e-6, so 1e-5 relative with 1e-6 absolute
+//   (losses near 0) holds with margin. Batch sums use Kahan, adding nothing visible.
+// - grad: exp(z - lse) carries lse's absolute error as a relative error (~1e-5), and values
+//   near 0 need an absolute floor; p - 1 at the label cancels, hence 1e-4 relative, 1e-6 absolute.
+// - softmax: one exp and one lse per value: 1e-5 relative; log-softmax values are differences
+//   of order |z|: 1e-5 relative, 1e-5 absolute.
+const LOSS = { rtol: 1e-5, atol: 1e-6 };
+const GRAD = { rtol: 1e-4, atol: 1e-6 };
+
+async function expectOk(spec: CheckSpec): Promise<void> {
+  const r = await gpu.check(spec);
+  expect(r.ok, r.messages.join('\n')).toBe(true);
+}
+
+const ROWS = [1, 2, 3, 7, 64, 1000];
+const CLASSES = [1, 2, 3, 4, 5, 7, 63, 64, 65, 255, 256, 257, 1000, 4097, 32000, 50257];
+// Products above this are left out of the grid to keep `npm test` within its budget on a
+// 2-core CPU adapter; the large shapes below (70000 rows, V = 32000/50257/128256) cover them.
+const MAX_ELEMS = 1 << 20;
+
+describe('crossEntropy: shape grid (sparse labels, logits, grad + extras + smoothing + weights + ignore)', () => {
+  for (const rows of ROWS) {
+    for (const cols of CLASSES) {
+      if (rows * cols > MAX_ELEMS) continue;
+      it(`[${rows}, ${cols}]`, () =>
+        expectOk({
+          op: 'crossEntropy', rows, cols, seed: rows * 7919 + cols,
+          input: { kind: 'logits', scale: 4 }, target: { kind: 'labels', ignoreFrac: 0.2 },
+          options: { grad: true, extras: true, labelSmoothing: 0.1, weight: 'random', reduction: 'mean' },
+          tol: LOSS, gradTol: GRAD,
+        }));
+    }
+  }
+  for (const [rows, cols] of [[8, 128256], [16, 50257], [40, 32000], [70000, 7], [70000, 64]]) {
+    it(`large [${rows}, ${cols}]`, () =>
+      expectOk({
+        op: 'crossEntropy', rows, cols, seed: 5,
+        input: { kind: 'logits', scale: 3 }, target: { kind: 'labels', ignoreFrac: 0.1 },
+        options: { grad: true, extras: true, reduction: 'mean' }, tol: LOSS, gradTol: GRAD,
+      }));
+  }
+});
+
+describe('crossEntropy: every option', () => {
+  const shapes: [number, number][] = [[7, 5], [33, 257]];
+  const cases: { name: string; input: CheckSpec['input']; target: CheckSpec['target']; options: Record<string, unknown> }[] = [];
+  for (const reduction of ['none', 'sum', 'mean']) {
+    for (const base of ['e', 2]) {
+      cases.push({ name: `sparse logits ${reduction} base ${base}`, input: { kind: 'logits' }, target: { kind: 'labels' }, options: { reduction, base } });
+    }
+    cases.push({ name: `sparse weights+smoothing+ignore ${reduction}`, input: { kind: 'logits' }, target: { kind: 'labels', ignoreFrac: 0.3 }, options: { reduction, weight: 'random', labelSmoothing: 0.2 } });
+    cases.push({ name: `sparse zLoss+softcap ${reduction}`, input: { kind: 'logits', scale: 10 }, target: { kind: 'labels' }, options: { reduction, zLoss: 1e-3, softcap: 5 } });
+    cases.push({ name: `dense soft targets weights+smoothing ${reduction}`, input: { kind: 'logits' }, target: { kind: 'probs' }, options: { reduction, weight: 'random', labelSmoothing: 0.1 } });
+    cases.push({ name: `dense one-hot zLoss ${reduction}`, input: { kind: 'logits' }, target: { kind: 'onehot' }, options: { reduction, zLoss: 1e-2, base: 2 } });
+    cases.push({ name: `probs sparse ${reduction}`, input: { kind: 'probs' }, target: { kind: 'labels', ignoreFrac: 0.2 }, options: { reduction, labelSmoothing: 0.1, weight: 'random' } });
+    cases.push({ name: `probs dense normalize ${reduction}`, input: { kind: 'uniform', lo: 0, hi: 1 }, target: { kind: 'probs' }, options: { reduction, normalize: true } });
+    cases.push({ name: `probs sparse normalize eps ${reduction}`, input: { kind: 'uniform', lo: 0, hi: 1 }, target: { kind: 'labels' }, options: { reduction, normalize: true, epsilon: 1e-3 } });
+  }
+  for (const [rows, cols] of shapes) {
+    for (const c of cases) {
+      it(`${c.name} [${rows}, ${cols}]`, () =>
+        expectOk({ op: 'crossEntropy', rows, cols, seed: rows + cols, input: c.input, target: c.target, options: { ...c.options, grad: true, extras: true }, tol: LOSS, gradTol: GRAD }));
+    }
+  }
+});
+
+describe('crossEntropy: numeric contract (edge battery)', () => {
+  const NI = '-Infinity';
+  const edge = (name: string, rows: number, cols: number, x: (number | string)[], y: number[], options: Record<string, unknown> = {}) =>
+    it(name, () =>
+      expectOk({
+        op: 'crossEntropy', rows, cols,
+        input: { kind: 'data', data: x as CheckSpec['input']['data'] }, target: { kind: 'data', data: y, shape: [rows] },
+        options: { grad: true, reduction: 'none', ...options }, tol: LOSS, gradTol: GRAD,
+      }));
+  edge('a masked non-target class costs nothing', 1, 4, [1, NI, 2, 0.5], [2]);
+  edge('a masked target class gives +Infinity', 1, 4, [1, NI, 2, 0.5], [1]);
+  edge('an all-masked row gives +Infinity and a zero gradient', 2, 3, [NI, NI, NI, 1, 2, 3], [0, 2]);
+  edge('smoothing over a masked class gives +Infinity', 1, 3, [1, NI, 2], [0], { labelSmoothing: 0.1 });
+  edge('NaN in a row gives NaN loss and gradient for that row only', 2, 3, [1, 'NaN', 2, 1, 2, 3], [0, 1]);
+  edge('+Infinity in a row gives NaN for that row', 2, 3, [1, 'Infinity', 2, 1, 2, 3], [0, 1]);
+  edge('huge logits stay finite', 2, 3, [1e30, -1e30, 0, 3e38, 3e38, -3e38], [1, 0]);
+  edge('all-equal rows', 2, 5, [7, 7, 7, 7, 7, -3, -3, -3, -3, -3], [4, 0]);
+  edge('an ignored row holding NaN is still ignored', 2, 2, ['NaN', 1, 0, 1], [-100, 1]);
+  edge('one class: loss 0', 3, 1, [5, -2, 0], [0, 0, 0]);
+  for (const allIgnored of ['nan', 'zero']) {
+    for (const reduction of ['mean', 'sum', 'none']) {
+      edge(`all rows ignored, ${reduction}, allIgnored '${allIgnored}'`, 3, 2, [1, 2, 3, 4, 5, 6], [-100, -100, -100], { reduction, allIgnored });
+    }
+  }
+  edge('custom ignoreIndex', 3, 3, [1, 2, 3, 1, 2, 3, 1, 2, 3], [2, 7, 0], { ignoreIndex: 7, reduction: 'mean' });
+});
+
+describe('crossEntropy: large inputs, chunks, determinism', () => {
+  it('rows split into chunks of a lowered binding size (unaligned offsets)', () =>
+    expectOk({
+      op: 'crossEntropy', rows: 300, cols: 101, seed: 3, context: { maxBindingBytes: 4096 },
+      input: { kind: 'logits' }, target: { kind: 'labels', ignoreFrac: 0.1 },
+      options: { grad: true, extras: true, labelSmoothing: 0.1 }, tol: LOSS, gradTol: GRAD,
+    }));
+  it('dense targets and probabilities in chunks', () =>
+    expectOk({
+      op: 'crossEntropy', rows: 100, cols: 37, seed: 4, context: { maxBindingBytes: 2048 },
+      input: { kind: 'probs' }, target: { kind: 'probs' }, options: { grad: true, from: 'probs', normalize: true }, tol: LOSS, gradTol: GRAD,
+    }));
+  it('an input larger than the default 128 MiB binding, on a device with default limits', () =>
+    expectOk({
+      op: 'crossEntropy', rows: 1040, cols: 32768, seed: 9, context: { defaultLimits: true },
+      input: { kind: 'logits' }, target: { kind: 'labels' }, options: { reduction: 'sum' }, tol: LOSS,
+    }));
+  it('the same input gives the same bits twice', () =>
+    expectOk({
+      op: 'crossEntropy', rows: 513, cols: 1000, seed: 11, determinism: true,
+      input: { kind: 'logits' }, target: { kind: 'labels' }, options: { grad: true, extras: true }, tol: LOSS, gradTol: GRAD,
+    }));
+});
+
+describe('crossEntropy: buffers the caller owns', () => {
+  it('in-place gradient and gradOut match the oracle; labels untouched', async () => {
+    const r = await gpu.call<{ ok: boolean; messages: string[] }>('crossEntropyBuffers', 37, 300, 21);
+    expect(r.ok, r.messages.join('\n')).toBe(true);
+  });
+  it('GPU-resident labels out of range: counted, NaN rows, checkLabels throws', async () => {
+    const r = await gpu.call<{ invalid: number; loss: (number | null)[]; thrown: string | null; labelsAfter: number[] }>('crossEntropyGpuLabels');
+    expect(r.invalid).toBe(2);
+    expect(r.loss[1]).toBeNull();
+    expect(r.loss[2]).toBeNull();
+    expect(r.loss[3]).toBe(0);
+    expect(r.loss[0]).toBeCloseTo(2.40760596, 5);
+    expect(r.thrown).toMatch(/LabelRangeError: target: 2 label/);
+    expect(r.labelsAfter).toEqual([0, 3, -1, -100]);
+  });
+});
+
+describe('softmax and logSoftmax', () => {
+  for (const op of ['softmax', 'logSoftmax'] as const) {
+    for (const [rows, cols] of [[1, 1], [3, 7], [64, 33], [5, 4097], [2, 50257], [70000, 3]]) {
+      for (const temperature of [1, 0.5, 3]) {
+        it(`${op} [${rows}, ${cols}] T=${temperature}`, () =>
+          expectOk({ op, rows, cols, seed: cols, input: { kind: 'logits', scale: 5 }, options: { temperature }, tol: { rtol: 1e-5, atol: 1e-6 } }));
+      }
+    }
+    it(`${op} edge rows: masked, all-masked, NaN, huge`, () =>
+      expectOk({
+        op, rows: 4, cols: 3, input: { kind: 'data', data: [1, '-Infinity', 2, '-Infinity', '-Infinity', '-Infinity', 'NaN', 1, 2, 1e30, 0, -1e30] },
+        options: {}, tol: { rtol: 1e-5, atol: 1e-6 },
+      }));
+  }
+});

@@ -1,0 +1,81 @@
+// Bad input on the GPU API: a typed error naming the argument, before anything runs, and the
+// caller's data unchanged. Device loss and disposal.
+import { describe, it, expect, beforeAll, beforeEach, afterAll } from 'vitest';
+import { openGpuPage, type GpuPage } from './harness';
+
+let gpu: GpuPage;
+beforeAll(async () => {
+  gpu = await openGpuPage();
+});
+afterAll(async () => {
+  await gpu?.close();
+});
+
+interface ErrorInfo { name: string; code?: string; argument?: string; message: string }
+
+const x23 = { data: [1, 2, 3, 4, 5, 6], shape: [2, 3] };
+const labels = { data: [0, 2], shape: [2] };
+
+// [name, op, args, expected class, code, argument]
+const CASES: [string, string, unknown[], string, string, string][] = [
+  ['labels of the wrong length', 'crossEntropy', [x23, { data: [0, 1, 2], shape: [3] }, {}], 'ShapeError', 'SHAPE_MISMATCH', 'target'],
+  ['dense target of another shape', 'crossEntropy', [x23, { data: [1, 0, 0, 1, 0, 0], shape: [3, 2] }, {}], 'ShapeError', 'SHAPE_MISMATCH', 'target'],
+  ['label out of range', 'crossEntropy', [x23, { data: [0, 3], shape: [2] }, {}], 'LabelRangeError', 'LABEL_OUT_OF_RANGE', 'target'],
+  ['negative label', 'crossEntropy', [x23, { data: [-1, 0], shape: [2] }, {}], 'LabelRangeError', 'LABEL_OUT_OF_RANGE', 'target'],
+  ['fractional label', 'crossEntropy', [x23, { data: [0.5, 0], shape: [2] }, {}], 'LabelRangeError', 'LABEL_OUT_OF_RANGE', 'target'],
+  ['labelSmoothing above 1', 'crossEntropy', [x23, labels, { labelSmoothing: 1.5 }], 'OptionError', 'INVALID_OPTION', 'options.labelSmoothing'],
+  ['NaN labelSmoothing', 'crossEntropy', [x23, labels, { labelSmoothing: NaN }], 'OptionError', 'INVALID_OPTION', 'options.labelSmoothing'],
+  ['unknown reduction', 'crossEntropy', [x23, labels, { reduction: 'avg' }], 'OptionError', 'INVALID_OPTION', 'options.reduction'],
+  ['base 10', 'crossEntropy', [x23, labels, { base: 10 }], 'OptionError', 'INVALID_OPTION', 'options.base'],
+  ['weight of the wrong length', 'crossEntropy', [x23, labels, { weight: [1, 2] }], 'OptionError', 'INVALID_OPTION', 'options.weight'],
+  ['negative weight', 'crossEntropy', [x23, labels, { weight: [1, -2, 1] }], 'OptionError', 'INVALID_OPTION', 'options.weight'],
+  ['negative zLoss', 'crossEntropy', [x23, labels, { zLoss: -1 }], 'OptionError', 'INVALID_OPTION', 'options.zLoss'],
+  ['zero softcap', 'crossEntropy', [x23, labels, { softcap: 0 }], 'OptionError', 'INVALID_OPTION', 'options.softcap'],
+  ['zLoss with probabilities', 'crossEntropy', [x23, labels, { from: 'probs', zLoss: 0.1 }], 'OptionError', 'INVALID_OPTION', 'options.zLoss'],
+  ['epsilon 0.7', 'crossEntropy', [x23, labels, { from: 'probs', epsilon: 0.7 }], 'OptionError', 'INVALID_OPTION', 'options.epsilon'],
+  ['fractional ignoreIndex', 'crossEntropy', [x23, labels, { ignoreIndex: 1.5 }], 'OptionError', 'INVALID_OPTION', 'options.ignoreIndex'],
+  ['unknown allIgnored policy', 'crossEntropy', [x23, labels, { allIgnored: 'skip' }], 'OptionError', 'INVALID_OPTION', 'options.allIgnored'],
+  ['data shorter than its shape', 'crossEntropy', [{ data: [1, 2, 3], shape: [2, 3] }, labels, {}], 'ShapeError', 'INVALID_SHAPE', 'input'],
+  ['negative shape', 'crossEntropy', [{ data: [1, 2, 3], shape: [-1, 3] }, labels, {}], 'ShapeError', 'INVALID_SHAPE', 'input'],
+  ['fractional shape', 'softmax', [{ data: [1, 2, 3], shape: [1.5, 2] }, {}], 'ShapeError', 'INVALID_SHAPE', 'input'],
+  ['3-D input', 'crossEntropy', [{ data: [1, 2], shape: [1, 1, 2] }, { data: [0], shape: [1] }, {}], 'ShapeError', 'INVALID_SHAPE', 'input'],
+  ['zero temperature', 'softmax', [x23, { temperature: 0 }], 'OptionError', 'INVALID_OPTION', 'options.temperature'],
+  ['temperature of the wrong type', 'logSoftmax', [x23, { temperature: '2' }], 'OptionError', 'INVALID_OPTION', 'options.temperature'],
+  ['not a tensor', 'softmax', [[1, 2, 3], {}], 'ShapeError', 'INVALID_SHAPE', 'input'],
+];
+
+describe('validation: typed errors naming the argument', () => {
+  for (const [name, op, args, cls, code, argument] of CASES) {
+    it(name, async () => {
+      const e = await gpu.call<ErrorInfo | null>('expectError', op, args);
+      expect(e, `${op} accepted ${name}`).not.toBeNull();
+      expect(e).toMatchObject({ name: cls, code, argument });
+      expect(e!.message).toContain(argument);
+    });
+  }
+});
+
+describe('GPU objects: buffers, devices, disposal', () => {
+  // Run once, awaited by each test, so a failure fails tests rather than skipping them.
+  let pending: Promise<Record<string, ErrorInfo | null | boolean>> | undefined;
+  let r: Record<string, ErrorInfo | null | boolean>;
+  beforeEach(async () => {
+    r = await (pending ??= gpu.call('gpuObjectErrors'));
+  });
+  it('a buffer without STORAGE usage', () => expect(r.noStorage).toMatchObject({ name: 'BufferError', code: 'BUFFER_USAGE' }));
+  it('a buffer smaller than its shape', () => expect(r.tooSmall).toMatchObject({ name: 'BufferError', code: 'BUFFER_TOO_SMALL' }));
+  it('a destroyed tensor', () => expect(r.destroyed).toMatchObject({ name: 'DeviceError', code: 'DISPOSED', argument: 'input' }));
+  it('a tensor from another device', () => expect(r.otherDevice).toMatchObject({ name: 'DeviceError', code: 'DEVICE_MISMATCH', argument: 'input' }));
+  it('inPlace on host data', () => expect(r.inPlaceHost).toMatchObject({ name: 'OptionError', argument: 'options.inPlace' }));
+  it('a bad option leaves the caller\'s buffer as it was', () => {
+    expect(r.badOptionOnCallerBuffer).toMatchObject({ name: 'OptionError', argument: 'options.labelSmoothing' });
+    expect(r.callerBufferUnchanged).toBe(true);
+    expect(r.callerBufferSurvivesDestroy).toBe(true);
+  });
+  it('a lost device: calls and reads reject with DEVICE_LOST', () => {
+    expect(r.afterLoss).toMatchObject({ name: 'DeviceError', code: 'DEVICE_LOST' });
+    expect(r.readAfterLoss).toMatchObject({ name: 'DeviceError', code: 'DEVICE_LOST' });
+  });
+  it('a new context on a new device works after a loss', () => expect(r.newContextWorks).toBe(true));
+  it('a disposed context rejects calls', () => expect(r.afterDispose).toMatchObject({ name: 'DeviceError', code: 'DISPOSED' }));
+});
