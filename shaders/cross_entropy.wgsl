@@ -26,7 +26,8 @@
 // row gets a zero gradient. Ignored rows: loss 0, gradient 0. A label out of range: NaN loss and
 // gradient, counted in META[2] for the host to report.
 //
-// Pipeline key: WG and WG_PER_ROW (a workgroup per row, or a thread per row for short rows).
+// Pipeline key: WG, WG_PER_ROW (a workgroup per row, or a thread per row for short rows), and
+// the row reduction: a workgroup tree, or subgroups (module variant, override SG).
 // Everything else is in the uniform block.
 
 override WG: u32 = 64u;
@@ -185,25 +186,20 @@ fn stats_merge(a: Stats, b: Stats) -> Stats {
   return r;
 }
 
-var<workgroup> red: array<Stats, WG>;
+// Stats as words, for subgroup shuffles (row_reduce_subgroup.wgsl).
+const STATS_WORDS: u32 = 10u;
 
-// Tree merge across the workgroup (a workgroup per row); a thread's own stats otherwise.
-fn reduce_row(lid: u32, st: Stats) -> Stats {
-  if (!WG_PER_ROW) {
-    return st;
-  }
-  red[lid] = st;
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k = k / 2u) {
-    if (lid < k) {
-      red[lid] = stats_merge(red[lid], red[lid + k]);
-    }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
+fn stats_words(s: Stats) -> array<u32, STATS_WORDS> {
+  return array<u32, STATS_WORDS>(bitcast<u32>(s.on.m), bitcast<u32>(s.on.s), bitcast<u32>(s.az), bitcast<u32>(s.acc),
+    bitcast<u32>(s.asum), bitcast<u32>(s.xsum), bitcast<u32>(s.amax), s.aidx, s.acat, s.flags);
 }
+
+fn stats_unwords(w: array<u32, STATS_WORDS>) -> Stats {
+  return Stats(Online(bitcast<f32>(w[0]), bitcast<f32>(w[1])), bitcast<f32>(w[2]), bitcast<f32>(w[3]),
+    bitcast<f32>(w[4]), bitcast<f32>(w[5]), bitcast<f32>(w[6]), w[7], w[8], w[9]);
+}
+
+// reduce_row(lid, st) comes from row_reduce_tree.wgsl or row_reduce_subgroup.wgsl.
 
 // Per-class coefficient a_c of -log p_c in the loss, for class c of a row.
 // Sparse: (1-e)·w[y]·[c = y] + (e/V)·w[c]. Dense: w[c]·((1-e)·t_c + e/V).

@@ -41,7 +41,13 @@
 //     oracle's infinities and NaNs there too.
 //   - "P_c ≠ 0" for P from logits is the oracle's float64 test: exp(zp − lse_P) underflows to 0
 //     in float64 below −745, so a singular class (Q masked, or Q probability +Infinity) counts
-//     only if its P logit is within 745 of lse_P (tracked as the largest such logit).
+//     only if its P logit is within 745 of lse_P (tracked as the largest such logit). Likewise
+//     in the gradient a Q_c that float32 flushes to 0 but float64 keeps counts as non-zero when
+//     it multiplies an infinite Σ P (Infinity, not 0·Infinity = NaN).
+//   - Logit differences past the float32 range (|z| near 3e38): exp(z − m) is exactly 0 there and
+//     a zero weight is never multiplied by its (overflowed) log, so entropy stays finite and
+//     exact. A KL whose true value exceeds the float32 range (P mass where Q's logit is ~1e38
+//     below its max) has no float32 answer and is outside the contract.
 //
 // Pipeline key: WG and WG_PER_ROW (a workgroup per row with the tree merge, or a thread per row
 // for short rows). The operation, the input kinds, ε, scales and shapes are in the uniform block.
@@ -301,6 +307,10 @@ fn acc_push(a: ptr<function, Acc>, pb: u32, qb: u32) {
     }
     return;
   }
+  // A weight that underflowed adds nothing (and lt may have overflowed to -Infinity).
+  if (wt == 0.0) {
+    return;
+  }
   (*a).u += wt * (lt - lq);
   (*a).w += wt;
 }
@@ -394,7 +404,11 @@ fn grad_of(xb: u32, tb: u32, a: Acc, ro: RowOut) -> u32 {
       return 0u;
     }
     let lp = (bitcast<f32>(xb) - a.pm) - ro.lsp;
-    return bitcast<u32>(-exp_neg(lp) * (lp + ro.h));
+    let p = exp_neg(lp);
+    if (p == 0.0) {
+      return 0u;  // the oracle's p_j = 0 rule (lp may have overflowed to -Infinity)
+    }
+    return bitcast<u32>(-p * (lp + ro.h));
   }
   let pc = p_value(tb, a, ro);
   if (has(F_X_PROBS)) {

@@ -20,6 +20,11 @@ export interface CreateOptions {
    * row chunking on small inputs.
    */
   maxBindingBytes?: number;
+  /**
+   * Use subgroup operations for row reductions where the device has the `subgroups` feature and
+   * one fixed subgroup size (default true). False forces the portable workgroup-tree version.
+   */
+  subgroups?: boolean;
 }
 
 /** A GPU tensor or host data with its shape. */
@@ -52,6 +57,9 @@ export interface AdapterFacts {
   /** A CPU implementation (SwiftShader, WARP): it wants few, fat workgroups. */
   isFallback: boolean;
   subgroups: boolean;
+  /** The adapter's subgroup sizes (0 when unknown). */
+  subgroupMinSize: number;
+  subgroupMaxSize: number;
   timestampQuery: boolean;
 }
 
@@ -65,12 +73,14 @@ export class GpuContext {
   readonly device: GPUDevice;
   readonly adapter: AdapterFacts;
   readonly debug: boolean;
+  /** Subgroup size the row reductions are built for; 0 when they use the workgroup tree. */
+  readonly subgroupSize: number;
   /** The storage-binding size row chunks are cut to (see CreateOptions.maxBindingBytes). */
   readonly maxBindingBytes: number;
   private lostInfo: GPUDeviceLostInfo | null = null;
   private disposed = false;
   private readonly live = new Set<GpuTensor>();
-  private readonly modules = new Map<Family, GPUShaderModule>();
+  private readonly modules = new Map<string, GPUShaderModule>();
   private readonly layouts = new Map<Family, { bgl: GPUBindGroupLayout; pl: GPUPipelineLayout }>();
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
   private readonly ready = new Map<string, GPUComputePipeline>();
@@ -83,6 +93,9 @@ export class GpuContext {
     const want = opts.maxBindingBytes;
     if (want !== undefined && (!Number.isInteger(want) || want < 1024)) throw new OptionError('options.maxBindingBytes', `must be an integer >= 1024, got ${want}`);
     this.maxBindingBytes = Math.min(limit, want ?? limit);
+    const { subgroups, subgroupMinSize: lo, subgroupMaxSize: hi } = adapter;
+    // The subgroup reduction unrolls for one known size; adapters whose size varies use the tree.
+    this.subgroupSize = opts.subgroups !== false && subgroups && lo > 0 && lo === hi && lo <= 64 ? lo : 0;
     device.lost.then((info) => {
       this.lostInfo = info;
       this.pipelines.clear();
@@ -205,37 +218,50 @@ export class GpuContext {
     return l;
   }
 
-  private module(family: Family): GPUShaderModule {
-    let m = this.modules.get(family);
+  private module(family: Family, sg: boolean): GPUShaderModule {
+    const name = sg ? `${family}+sg` : family;
+    let m = this.modules.get(name);
     if (!m) {
-      const code = FAMILIES[family].code;
-      if (this.debug) console.log(`[webgpu-loss] WGSL for ${family}:\n${code}`);
-      m = this.device.createShaderModule({ label: `webgpu-loss:${family}`, code });
-      this.modules.set(family, m);
+      const spec: { code: string; sgCode?: string } = FAMILIES[family];
+      const code = sg ? spec.sgCode : spec.code;
+      if (!code) throw new Error(`family ${family} has no subgroup variant`);
+      if (this.debug) console.log(`[webgpu-loss] WGSL for ${name}:\n${code}`);
+      m = this.device.createShaderModule({ label: `webgpu-loss:${name}`, code });
+      this.modules.set(name, m);
     }
     return m;
   }
 
-  private static key(family: Family, entry: string, constants?: Record<string, number>): string {
-    return `${family}:${entry}:${constants ? Object.entries(constants).map(([k, v]) => `${k}=${v}`).join(',') : ''}`;
+  /** Whether `family` runs its subgroup variant on this context. */
+  usesSubgroups(family: Family): boolean {
+    return this.subgroupSize > 0 && Boolean((FAMILIES[family] as { sgCode?: string }).sgCode);
   }
 
-  /** Compiles (once per device) the pipeline for a family's entry point and constants. */
+  private static key(family: Family, entry: string, constants: Record<string, number> | undefined, sg: boolean): string {
+    return `${family}${sg ? '+sg' : ''}:${entry}:${constants ? Object.entries(constants).map(([k, v]) => `${k}=${v}`).join(',') : ''}`;
+  }
+
+  /**
+   * Compiles (once per device) the pipeline for a family's entry point and constants, in its
+   * subgroup variant where this context uses one.
+   */
   pipeline(family: Family, entry: string, constants?: Record<string, number>): Promise<GPUComputePipeline> {
     this.checkAlive();
-    const key = GpuContext.key(family, entry, constants);
+    const sg = this.usesSubgroups(family);
+    if (sg) constants = { ...constants, SG: this.subgroupSize };
+    const key = GpuContext.key(family, entry, constants, sg);
     let p = this.pipelines.get(key);
     if (!p) {
       p = this.device.createComputePipelineAsync({
         label: `webgpu-loss:${key}`,
         layout: this.layout(family).pl,
-        compute: { module: this.module(family), entryPoint: entry, constants },
+        compute: { module: this.module(family, sg), entryPoint: entry, constants },
       }).then((pl) => {
         this.ready.set(key, pl);
         return pl;
       }, async (e: unknown) => {
         // Name the shader's own compile messages, not just "invalid module".
-        const info = await this.module(family).getCompilationInfo();
+        const info = await this.module(family, sg).getCompilationInfo();
         const msgs = info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
         throw new DeviceError('GPU_ERROR', `pipeline ${key} failed: ${msgs.join('; ') || (e instanceof Error ? e.message : String(e))}`);
       });
@@ -368,6 +394,8 @@ function factsOf(device: GPUDevice, adapter: GPUAdapter | undefined): AdapterFac
     description: info.description ?? '',
     isFallback: Boolean(info.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe|warp/i.test(`${architecture} ${info.description ?? ''}`),
     subgroups: device.features.has('subgroups'),
+    subgroupMinSize: (info as { subgroupMinSize?: number }).subgroupMinSize ?? 0,
+    subgroupMaxSize: (info as { subgroupMaxSize?: number }).subgroupMaxSize ?? 0,
     timestampQuery: device.features.has('timestamp-query'),
   };
 }

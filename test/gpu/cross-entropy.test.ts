@@ -57,6 +57,22 @@ describe('crossEntropy: shape grid (sparse labels, logits, grad + extras + smoot
   }
 });
 
+describe('crossEntropy: portable row reduction (subgroups off) on the same grid points', () => {
+  for (const [rows, cols] of [[3, 65], [64, 257], [7, 4097], [2, 50257], [1000, 64]] as [number, number][]) {
+    for (const options of [
+      { grad: true, extras: true, labelSmoothing: 0.1, weight: 'random' },
+      { grad: true, extras: true, from: 'probs', normalize: true },
+    ]) {
+      it(`[${rows}, ${cols}] ${options.from ?? 'logits'}`, () =>
+        expectOk({
+          op: 'crossEntropy', rows, cols, seed: rows + 3 * cols, context: { subgroups: false },
+          input: { kind: options.from === 'probs' ? 'uniform' : 'logits' }, target: { kind: 'labels', ignoreFrac: 0.1 },
+          options, tol: LOSS, gradTol: GRAD, determinism: true,
+        }));
+    }
+  }
+});
+
 describe('crossEntropy: every option', () => {
   const shapes: [number, number][] = [[7, 5], [33, 257]];
   const cases: { name: string; input: CheckSpec['input']; target: CheckSpec['target']; options: Record<string, unknown> }[] = [];

@@ -13,6 +13,8 @@ export interface AdapterReport {
   isFallback?: boolean;
   subgroups?: boolean;
   timestampQuery?: boolean;
+  /** Subgroup size the row reductions use (0: workgroup tree). */
+  subgroupSize?: number;
   maxStorageBufferBindingSize?: number;
   maxBufferSize?: number;
 }
@@ -56,6 +58,8 @@ export interface CheckSpec {
 export interface ContextSpec {
   defaultLimits?: boolean;
   maxBindingBytes?: number;
+  /** false: the portable workgroup-tree reductions even where subgroups exist. */
+  subgroups?: boolean;
 }
 
 export interface CheckReport {

@@ -88,7 +88,7 @@ function contextFor(spec: ContextSpec | undefined): Promise<WebGPULoss> {
         device = await (await navigator.gpu.requestAdapter())!.requestDevice();
         device.addEventListener('uncapturederror', (e) => errors.push((e as GPUUncapturedErrorEvent).error.message));
       }
-      return WebGPULoss.create({ device: device ?? ctx.device, maxBindingBytes: spec.maxBindingBytes });
+      return WebGPULoss.create({ device: device ?? ctx.device, maxBindingBytes: spec.maxBindingBytes, subgroups: spec.subgroups });
     })();
     contexts.set(key, c);
   }
@@ -311,7 +311,7 @@ window.__ready = (async (): Promise<AdapterReport> => {
     const a = ctx.adapter;
     return {
       ok: true, vendor: a.vendor, architecture: a.architecture, description: a.description, isFallback: a.isFallback,
-      subgroups: a.subgroups, timestampQuery: a.timestampQuery,
+      subgroups: a.subgroups, timestampQuery: a.timestampQuery, subgroupSize: ctx.subgroupSize,
       maxStorageBufferBindingSize: ctx.limits.maxStorageBufferBindingSize, maxBufferSize: ctx.limits.maxBufferSize,
     };
   } catch (e) {
