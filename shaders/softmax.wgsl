@@ -9,9 +9,11 @@
 // Contract: -Infinity logits are masked (softmax 0, log-softmax -Infinity), so an all-masked
 // row gives zeros (log: -Infinity). A row holding NaN or +Infinity gives NaN everywhere.
 //
-// Pipeline key: entry point and WG. Shapes, T and the output kind live in the uniform buffer.
+// Pipeline key: WG, WG_PER_ROW (a workgroup per row, or a thread per row for short rows) and the
+// row reduction (workgroup tree or subgroups). Shapes, T and the output kind live in the uniforms.
 
 override WG: u32 = 64u;
+override WG_PER_ROW: bool = true;
 
 struct Params {
   rows: u32,
@@ -28,17 +30,27 @@ struct Params {
 @group(0) @binding(1) var<storage, read> X: array<u32>;
 @group(0) @binding(2) var<storage, read_write> Y: array<u32>;
 
-struct RowStats {
+struct Stats {
   on: Online,
   poison: u32,
 }
 
-fn stats_merge(a: RowStats, b: RowStats) -> RowStats {
-  return RowStats(online_merge(a.on, b.on), a.poison | b.poison);
+fn stats_merge(a: Stats, b: Stats) -> Stats {
+  return Stats(online_merge(a.on, b.on), a.poison | b.poison);
 }
 
-fn slice_stats(base: u32, start: u32, stride: u32) -> RowStats {
-  var st = RowStats(online_empty(), 0u);
+const STATS_WORDS: u32 = 3u;
+
+fn stats_words(s: Stats) -> array<u32, STATS_WORDS> {
+  return array<u32, STATS_WORDS>(bitcast<u32>(s.on.m), bitcast<u32>(s.on.s), s.poison);
+}
+
+fn stats_unwords(w: array<u32, STATS_WORDS>) -> Stats {
+  return Stats(Online(bitcast<f32>(w[0]), bitcast<f32>(w[1])), w[2]);
+}
+
+fn slice_stats(base: u32, start: u32, stride: u32) -> Stats {
+  var st = Stats(online_empty(), 0u);
   for (var c = start; c < P.cols; c += stride) {
     let b = X[base + c];
     if (is_poison(b)) {
@@ -50,7 +62,7 @@ fn slice_stats(base: u32, start: u32, stride: u32) -> RowStats {
   return st;
 }
 
-fn write_slice(in_row: u32, out_row: u32, st: RowStats, start: u32, stride: u32) {
+fn write_slice(in_row: u32, out_row: u32, st: Stats, start: u32, stride: u32, live: bool) {
   let undefined_row = st.poison != 0u;
   // y - lse as (y - m) - ln s: no cancellation between two large numbers.
   let ls = log_sum(st.on.s);
@@ -69,38 +81,31 @@ fn write_slice(in_row: u32, out_row: u32, st: RowStats, start: u32, stride: u32)
         o = bitcast<u32>(exp_sub(y, st.on.m) / st.on.s);
       }
     }
-    Y[out_row + c] = o;
-  }
-}
-
-var<workgroup> red: array<RowStats, WG>;
-
-@compute @workgroup_size(WG)
-fn main_wg(@builtin(local_invocation_index) lid: u32,
-           @builtin(workgroup_id) wid: vec3<u32>,
-           @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var r = wid.x; r < P.rows; r += nwg.x) {
-    let in_row = P.in_base + r * P.cols;
-    red[lid] = slice_stats(in_row, lid, WG);
-    workgroupBarrier();
-    for (var k = WG / 2u; k > 0u; k = k / 2u) {
-      if (lid < k) {
-        red[lid] = stats_merge(red[lid], red[lid + k]);
-      }
-      workgroupBarrier();
+    if (live) {
+      Y[out_row + c] = o;
     }
-    let st = red[0];
-    workgroupBarrier();
-    write_slice(in_row, P.out_base + r * P.cols, st, lid, WG);
   }
 }
 
+// reduce_row(lid, st) comes from row_reduce_tree.wgsl or row_reduce_subgroup.wgsl.
+
 @compute @workgroup_size(WG)
-fn main_thread(@builtin(global_invocation_id) gid: vec3<u32>,
-               @builtin(num_workgroups) nwg: vec3<u32>) {
-  for (var r = gid.x; r < P.rows; r += nwg.x * WG) {
-    let in_row = P.in_base + r * P.cols;
-    let st = slice_stats(in_row, 0u, 1u);
-    write_slice(in_row, P.out_base + r * P.cols, st, 0u, 1u);
+fn main(@builtin(local_invocation_index) lid: u32,
+        @builtin(workgroup_id) wid: vec3<u32>,
+        @builtin(num_workgroups) nwg: vec3<u32>) {
+  if (WG_PER_ROW) {
+    for (var r = wid.x; r < P.rows; r += nwg.x) {
+      let in_row = P.in_base + r * P.cols;
+      let st = reduce_row(lid, slice_stats(in_row, lid, WG));
+      write_slice(in_row, P.out_base + r * P.cols, st, lid, WG, true);
+    }
+  } else {
+    // A thread per row; the loop bound is the same for the whole workgroup.
+    for (var r0 = wid.x * WG; r0 < P.rows; r0 += nwg.x * WG) {
+      let r = min(r0 + lid, P.rows - 1u);
+      let in_row = P.in_base + r * P.cols;
+      let st = slice_stats(in_row, 0u, 1u);
+      write_slice(in_row, P.out_base + r * P.cols, st, 0u, 1u, r0 + lid < P.rows);
+    }
   }
 }

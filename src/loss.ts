@@ -2,6 +2,7 @@ import type { BinaryCrossEntropyOptions, EntropyOptions, KLDivergenceOptions, So
 import { GpuContext, type CreateOptions, type TensorLike } from './gpu/context';
 import type { GpuTensor } from './gpu/tensor';
 import { softmaxOp } from './kernels/softmax';
+import { ROW_SHAPES } from './kernels/common';
 import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
 import { crossEntropyOp, checkLabelsOnGpu, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
 import { entropyOp, klDivergenceOp, ENTROPY_PIPELINES } from './kernels/entropy';
@@ -110,7 +111,8 @@ export class WebGPULoss extends GpuContext {
 
   /** Compiles every pipeline ahead of the first call. */
   async warmup(): Promise<void> {
-    await Promise.all([this.pipeline('softmax', 'main_wg', { WG: 64 }), this.pipeline('softmax', 'main_thread', { WG: 64 }),
+    await Promise.all([...ROW_SHAPES.flatMap((c) => [this.pipeline('softmax', 'main', c), this.pipeline('crossEntropy', 'main', c)]),
+      this.pipeline('crossEntropy', 'prepare', ROW_SHAPES[0]),
       this.pipeline('binaryCrossEntropy', 'main', { WG: 256, SUMS: 0 }), this.pipeline('binaryCrossEntropy', 'main', { WG: 256, SUMS: 1 }), this.pipeline('reduce', 'main', { WG: 256 }),
       ...ENTROPY_PIPELINES.map((c) => this.pipeline('entropy', 'main', { ...c }))]);
   }

@@ -28,7 +28,7 @@ const rowFamily = (src: string, bindings: readonly BindingKind[]): FamilySpec =>
 });
 
 export const FAMILIES = {
-  softmax: family(softmax, ['read', 'rw']),
+  softmax: rowFamily(softmax, ['read', 'rw']),
   crossEntropy: rowFamily(crossEntropy, ['rw', 'read', 'read', 'rw', 'rw', 'rw', 'rw']),
   reduce: family(reduce, ['read', 'read', 'rw']),
   entropy: family(entropy, ['read', 'read', 'rw', 'rw']),

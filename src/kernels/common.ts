@@ -67,3 +67,19 @@ export function reduceDispatch(ctx: GpuContext, values: GpuTensor, meta: GpuTens
     workgroups: 1,
   };
 }
+
+/** Workgroup size of the row kernels (softmax, cross-entropy, entropy/KL). */
+export const ROW_WG = 64;
+/** Rows of at most this many classes get a thread each; longer rows a workgroup each. */
+export const THREAD_ROW_MAX_COLS = 32;
+/** The two pipeline shapes of a row family, for warmup(). */
+export const ROW_SHAPES = [{ WG: ROW_WG, WG_PER_ROW: 1 }, { WG: ROW_WG, WG_PER_ROW: 0 }] as const;
+
+/** Override constants and grid of a row kernel over `rows` rows of `cols` classes. */
+export function rowLaunch(ctx: GpuContext, cols: number, rows: number): { constants: { WG: number; WG_PER_ROW: number }; workgroups: number } {
+  const perRow = cols > THREAD_ROW_MAX_COLS;
+  return {
+    constants: perRow ? ROW_SHAPES[0] : ROW_SHAPES[1],
+    workgroups: perRow ? ctx.grid(rows) : ctx.grid(Math.ceil(rows / ROW_WG)),
+  };
+}

@@ -4,7 +4,7 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseCrossEntropyOptions } from '../reference/cross-entropy';
 import { checkLabels, checkTensor } from '../reference/validate';
-import { matrixShape, rowChunks, Uniforms, reduceDispatch, finishCall, type Temps } from './common';
+import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, ROW_SHAPES, type Temps } from './common';
 
 // Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
@@ -33,10 +33,6 @@ export interface LossOutputs {
 }
 
 const F = { SPARSE: 1, PROBS: 2, WEIGHT: 4, GRAD: 8, INPLACE: 16, EXTRAS: 32, NORMALIZE: 64, MEAN: 128 } as const;
-const WG = 64;
-
-/** Rows of at most this many classes get a thread each; longer rows a workgroup each. */
-export const THREAD_ROW_MAX_COLS = 32;
 
 export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targetArg: TensorLike, opts: GpuCrossEntropyOptions = {}): Promise<LossOutputs> {
   ctx.checkAlive();
@@ -101,14 +97,13 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       .i32(cfg.ignoreIndex).f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(cfg.epsilon).f32(1 / cfg.divisor).u32(0).u32(0).bytes();
 
   const chunks = rowChunks(ctx, rows, cols);
-  const entryConsts = { WG, WG_PER_ROW: cols > THREAD_ROW_MAX_COLS ? 1 : 0 };
   const dispatches: Dispatch[] = [];
   {
     // prepare: labels bound whole (sparse); dense targets are not read by it.
     const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, 0, Math.min(tSrc.size, chunks[0].count * cols));
     const xb = ctx.bind(input, 0, Math.min(input.size, chunks[0].count * cols));
     dispatches.push({
-      family: 'crossEntropy', entry: 'prepare', constants: { WG, WG_PER_ROW: 1 },
+      family: 'crossEntropy', entry: 'prepare', constants: ROW_SHAPES[0],
       uniforms: uniforms(0, rows, xb.base, tb.base, 0),
       bindings: [xb.binding, tb.binding, wBind, metaB, lossB, ctx.dummy('grad'), exB], workgroups: 1,
     });
@@ -119,10 +114,9 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, row0 * cols, count * cols);
     const gb = grad && grad !== input ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
     dispatches.push({
-      family: 'crossEntropy', entry: 'main', constants: entryConsts,
+      family: 'crossEntropy', entry: 'main', ...rowLaunch(ctx, cols, count),
       uniforms: uniforms(row0, count, xb.base, sparse ? tb.base + row0 : tb.base, gb ? gb.base : 0),
       bindings: [xb.binding, tb.binding, wBind, metaB, lossB, gb ? gb.binding : ctx.dummy('grad'), exB],
-      workgroups: entryConsts.WG_PER_ROW ? ctx.grid(count) : ctx.grid(Math.ceil(count / WG)),
     });
   }
   let loss = perRow;

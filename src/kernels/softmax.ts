@@ -2,9 +2,9 @@ import type { SoftmaxOptions } from '../types';
 import { OptionError, ShapeError } from '../errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
-import { rowChunks, matrixShape, Uniforms } from './common';
+import { rowChunks, matrixShape, rowLaunch, Uniforms } from './common';
 
-// Host side of shaders/softmax.wgsl: validate, choose the entry point by row length, chunk rows
+// Host side of shaders/softmax.wgsl: validate, choose the kernel shape by row length, chunk rows
 // that exceed one storage binding, dispatch.
 
 export async function softmaxOp(ctx: GpuContext, x: TensorLike, opts: SoftmaxOptions, log: boolean): Promise<GpuTensor> {
@@ -14,24 +14,13 @@ export async function softmaxOp(ctx: GpuContext, x: TensorLike, opts: SoftmaxOpt
   const [rows, cols] = matrixShape(input.shape, 'input');
   if (cols === 0) throw new ShapeError('input', 'needs at least one class', 'INVALID_SHAPE');
   const out = ctx.empty(input.shape, 'float32', log ? 'logSoftmax' : 'softmax');
-  const entry = rowEntry(cols);
   const dispatches: Dispatch[] = rowChunks(ctx, rows, cols).map(({ row0, count }) => {
     const bx = ctx.bind(input, row0 * cols, count * cols);
     const by = ctx.bind(out, row0 * cols, count * cols);
     const u = new Uniforms().u32(count).u32(cols).u32(bx.base).u32(by.base).f32(1 / T).u32(log ? 1 : 0).u32(0).u32(0);
-    return {
-      family: 'softmax', entry, constants: { WG: WG }, uniforms: u.bytes(), bindings: [bx.binding, by.binding],
-      workgroups: entry === 'main_wg' ? ctx.grid(count) : ctx.grid(Math.ceil(count / WG)),
-    };
+    return { family: 'softmax', entry: 'main', ...rowLaunch(ctx, cols, count), uniforms: u.bytes(), bindings: [bx.binding, by.binding] };
   });
   out.ready = (await ctx.run(log ? 'logSoftmax' : 'softmax', dispatches)).done;
   if (temp) input.destroy();
   return out;
-}
-
-const WG = 64;
-
-/** Short rows: a thread per row. Long rows: a workgroup per row. */
-export function rowEntry(cols: number): 'main_wg' | 'main_thread' {
-  return cols <= 32 ? 'main_thread' : 'main_wg';
 }

@@ -172,6 +172,8 @@ describe('softmax and logSoftmax', () => {
           expectOk({ op, rows, cols, seed: cols, input: { kind: 'logits', scale: 5 }, options: { temperature }, tol: { rtol: 1e-5, atol: 1e-6 } }));
       }
     }
+    it(`${op} [50, 300] with the portable row reduction`, () =>
+      expectOk({ op, rows: 50, cols: 300, seed: 2, context: { subgroups: false }, input: { kind: 'logits', scale: 5 }, options: {}, tol: { rtol: 1e-5, atol: 1e-6 }, determinism: true }));
     it(`${op} edge rows: masked, all-masked, NaN, huge`, () =>
       expectOk({
         op, rows: 4, cols: 3, input: { kind: 'data', data: [1, '-Infinity', 2, '-Infinity', '-Infinity', '-Infinity', 'NaN', 1, 2, 1e30, 0, -1e30] },

@@ -302,6 +302,10 @@ window.__h = {
   gpuObjectErrors,
   crossEntropyGpuLabels,
   stats: () => ctx.stats(),
+  warmup: async () => {
+    await ctx.warmup();
+    return ctx.stats().pipelines;
+  },
 };
 
 window.__ready = (async (): Promise<AdapterReport> => {

@@ -29,4 +29,9 @@ describe('GPU smoke', () => {
     // float32 softmax of 4 values: a few ulp of rounding in exp and the division.
     assertClose(r.gpu, r.oracle, { rtol: 1e-6, atol: 1e-7 }, 'softmax');
   });
+
+  it('warmup() compiles every pipeline without a WebGPU error', async () => {
+    const n = await gpu.call<number>('warmup');
+    expect(n).toBeGreaterThanOrEqual(10);
+  });
 });
