@@ -57,7 +57,7 @@ struct Params {
   softcap: f32,     // 0: off
   eps: f32,
   out_scale: f32,   // 1, or 1/ln 2 for bits
-  _pad0: u32,
+  split: u32,       // logits rows split across this many workgroups (1: not split)
   _pad1: u32,
 }
 
@@ -69,6 +69,7 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> LOSS: array<u32>;
 @group(0) @binding(6) var<storage, read_write> G: array<u32>;
 @group(0) @binding(7) var<storage, read_write> EXTRA: array<u32>;
+@group(0) @binding(8) var<storage, read_write> PART: array<u32>;  // split rows: per-(row, part) stats
 
 fn has(f: u32) -> bool {
   return (P.flags & f) != 0u;
@@ -244,11 +245,11 @@ fn track_argmax(st: ptr<function, Stats>, bits: u32, c: u32) {
 // Pass 1, logits: softmax statistics and the linear term of the loss.
 // The sparse label's own term is added once by the row's leader, so the sum over c carries only
 // the smoothing part a'_c = (e/V)·w[c].
-fn logits_stats(x_row: u32, t_row: u32, y: u32, start: u32, stride: u32) -> Stats {
+fn logits_stats(x_row: u32, t_row: u32, y: u32, start: u32, stride: u32, end: u32) -> Stats {
   var st = stats_empty();
   let e = P.smoothing;
   let inv_v = 1.0 / f32(P.cols);
-  for (var c = start; c < P.cols; c += stride) {
+  for (var c = start; c < end; c += stride) {
     let b = X[x_row + c];
     var a: f32;
     if (has(F_SPARSE)) {
@@ -344,8 +345,8 @@ fn f32_bits(x: f32) -> u32 {
 }
 
 // Writes the gradient of one row slice (second read of the row).
-fn write_grad(x_row: u32, g_row: u32, t_row: u32, y: u32, ro: RowOut, start: u32, stride: u32, live: bool) {
-  for (var c = start; c < P.cols; c += stride) {
+fn write_grad(x_row: u32, g_row: u32, t_row: u32, y: u32, ro: RowOut, start: u32, stride: u32, end: u32, live: bool) {
+  for (var c = start; c < end; c += stride) {
     let b = X[x_row + c];
     var o: u32;
     if (ro.gmode == 2u) {
@@ -382,25 +383,62 @@ fn write_grad(x_row: u32, g_row: u32, t_row: u32, y: u32, ro: RowOut, start: u32
 
 // One row: statistics, loss, extras, gradient. `r` is clamped to a real row so every thread
 // of a workgroup walks the same barriers; `live` guards the writes.
-fn do_row(r: u32, live: bool, lid: u32) {
+// Columns [c0, c1) of part k of a split row; the whole row when not split.
+fn part_range(k: u32) -> vec2<u32> {
+  let span = (P.cols + P.split - 1u) / P.split;
+  return vec2<u32>(min(k * span, P.cols), min((k + 1u) * span, P.cols));
+}
+
+// The label of row r: (label, ignored, out of range).
+fn row_label(t_row: u32) -> vec3<u32> {
+  if (!has(F_SPARSE)) {
+    return vec3<u32>(0u, 0u, 0u);
+  }
+  let yi = bitcast<i32>(T[t_row]);
+  let ignored = yi == P.ignore_index;
+  let bad = !ignored && (yi < 0 || u32(yi) >= P.cols);
+  return vec3<u32>(select(0u, u32(yi), !ignored && !bad), select(0u, 1u, ignored), select(0u, 1u, bad));
+}
+
+fn t_row_of(r: u32) -> u32 {
+  return P.t_base + select(r * P.cols, r, has(F_SPARSE));
+}
+
+// A row's stats from its parts' stats, merged in part order (deterministic).
+fn merged_parts(r: u32) -> Stats {
+  var w: array<u32, STATS_WORDS>;
+  for (var i = 0u; i < STATS_WORDS; i++) {
+    w[i] = PART[(r * P.split) * STATS_WORDS + i];
+  }
+  var st = stats_unwords(w);
+  for (var k = 1u; k < P.split; k++) {
+    for (var i = 0u; i < STATS_WORDS; i++) {
+      w[i] = PART[(r * P.split + k) * STATS_WORDS + i];
+    }
+    st = stats_merge(st, stats_unwords(w));
+  }
+  return st;
+}
+
+// One row (or, split, part k of it): statistics, loss, extras, gradient. `r` is clamped to a
+// real row so every thread of a workgroup walks the same barriers; `live` guards the writes.
+// Split rows (logits only) take their stats from PART, written by the `partial` entry; part 0
+// writes the row's loss and extras, every part its own columns of the gradient.
+fn do_row(r: u32, live: bool, lid: u32, k: u32) {
   var start = 0u;
   var stride = 1u;
   if (WG_PER_ROW) {
     start = lid;
     stride = WG;
   }
+  let cols = part_range(k);
   let x_row = P.x_base + r * P.cols;
-  let t_row = P.t_base + select(r * P.cols, r, has(F_SPARSE));
+  let t_row = t_row_of(r);
   let gr = P.row0 + r;
-  var y = 0u;
-  var ignored = false;
-  var bad_label = false;
-  if (has(F_SPARSE)) {
-    let yi = bitcast<i32>(T[t_row]);
-    ignored = yi == P.ignore_index;
-    bad_label = !ignored && (yi < 0 || u32(yi) >= P.cols);
-    y = select(0u, u32(yi), !ignored && !bad_label);
-  }
+  let lab = row_label(t_row);
+  let y = lab.x;
+  let ignored = lab.y != 0u;
+  let bad_label = lab.z != 0u;
 
   var ro = RowOut(0u, 0u, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, P.out_scale);
   if (has(F_MEAN)) {
@@ -410,7 +448,11 @@ fn do_row(r: u32, live: bool, lid: u32) {
   var loss: f32 = 0.0;
   var all_masked = false;
   if (!has(F_PROBS)) {
-    st = reduce_row(lid, logits_stats(x_row, t_row, y, start, stride));
+    if (P.split > 1u) {
+      st = merged_parts(r);
+    } else {
+      st = reduce_row(lid, logits_stats(x_row, t_row, y, start, stride, P.cols));
+    }
     all_masked = st.on.s == 0.0;
     // Everything relative to the maximum m (lse - z = (m - z) + ls), so logits near ±3e38 lose
     // nothing to cancellation; sum_c a_c·(lse - z'_c) = (sum_c a_c)·ls - sum_c a_c·(z'_c - m).
@@ -459,7 +501,7 @@ fn do_row(r: u32, live: bool, lid: u32) {
     ro.loss = 0u;
     ro.gmode = 1u;
   }
-  if (live && lid == 0u) {
+  if (live && lid == 0u && k == 0u) {
     LOSS[gr] = ro.loss;
     if (has(F_EXTRAS)) {
       let poisoned = (st.flags & 1u) != 0u;
@@ -471,7 +513,7 @@ fn do_row(r: u32, live: bool, lid: u32) {
     }
   }
   if (has(F_GRAD)) {
-    write_grad(x_row, P.g_base + r * P.cols, t_row, y, ro, start, stride, live);
+    write_grad(x_row, P.g_base + r * P.cols, t_row, y, ro, cols.x + start, stride, cols.y, live);
   }
 }
 
@@ -483,14 +525,34 @@ fn main(@builtin(local_invocation_index) lid: u32,
     return;
   }
   if (WG_PER_ROW) {
-    for (var r = wid.x; r < P.rows; r += nwg.x) {
-      do_row(r, true, lid);
+    for (var u = wid.x; u < P.rows * P.split; u += nwg.x) {
+      do_row(u / P.split, true, lid, u % P.split);
     }
   } else {
     // A thread per row; the loop bound is the same for the whole workgroup.
     for (var r0 = wid.x * WG; r0 < P.rows; r0 += nwg.x * WG) {
       let r = r0 + lid;
-      do_row(min(r, P.rows - 1u), r < P.rows, 0u);
+      do_row(min(r, P.rows - 1u), r < P.rows, 0u, 0u);
+    }
+  }
+}
+
+// Split rows, first pass: the stats of each (row, part), for `main` to merge. Few long rows
+// would otherwise leave most of a GPU idle (8 rows of 128256 classes: 8 workgroups).
+@compute @workgroup_size(WG)
+fn partial(@builtin(local_invocation_index) lid: u32,
+           @builtin(workgroup_id) wid: vec3<u32>,
+           @builtin(num_workgroups) nwg: vec3<u32>) {
+  for (var u = wid.x; u < P.rows * P.split; u += nwg.x) {
+    let r = u / P.split;
+    let cols = part_range(u % P.split);
+    let t_row = t_row_of(r);
+    let st = reduce_row(lid, logits_stats(P.x_base + r * P.cols, t_row, row_label(t_row).x, cols.x + lid, WG, cols.y));
+    if (lid == 0u) {
+      let w = stats_words(st);
+      for (var i = 0u; i < STATS_WORDS; i++) {
+        PART[u * STATS_WORDS + i] = w[i];
+      }
     }
   }
 }

@@ -8,7 +8,8 @@
 // entropy (H = −D) and ln Q_c = ln max(Q_c, ε) for Q given as probabilities.
 //
 // Entry `main` (the rows). Pass 1, one read of the row (both rows for KL), per thread over a strided
-// slice, then merged in a tree across the workgroup:
+// slice, then merged across the workgroup by reduce_row (a tree in workgroup memory, or subgroup
+// shuffles; stats_merge is commutative bit for bit, as the subgroup butterfly needs):
 //   1. Logits sides keep an online state (m, s): running max m and s = Σ exp(z − m). KL with
 //      both sides logits keeps two, (mp, sp) for P and (mq, sq) for Q, in the same pass.
 //   2. Per class, a weight wt and a log lt for P (logits: wt = exp(zp − mp), lt = zp − mp;
@@ -49,8 +50,9 @@
 //     exact. A KL whose true value exceeds the float32 range (P mass where Q's logit is ~1e38
 //     below its max) has no float32 answer and is outside the contract.
 //
-// Pipeline key: WG and WG_PER_ROW (a workgroup per row with the tree merge, or a thread per row
-// for short rows). The operation, the input kinds, ε, scales and shapes are in the uniform block.
+// Pipeline key: WG and WG_PER_ROW (a workgroup per row, or a thread per row for short rows), plus
+// the row-reduction variant (tree, or subgroups with SG). The operation, the input kinds, ε,
+// scales and shapes are in the uniform block.
 
 override WG: u32 = 64u;
 override WG_PER_ROW: bool = true;
@@ -176,7 +178,7 @@ const A_PS_PINF: u32 = 16u;  // Σ P holds +Infinity (P probs)
 const A_PS_NINF: u32 = 32u;  // Σ P holds -Infinity (P probs)
 const A_SING: u32 = 64u;     // P logits: a singular class was seen (its logit is in mx)
 
-struct Acc {
+struct Stats {
   pm: f32,    // P logits: running max
   ps: f32,    //   and Σ exp(zp − pm) (0: empty)
   qm: f32,    // Q logits: running max
@@ -188,12 +190,12 @@ struct Acc {
   flags: u32,
 }
 
-fn acc_empty() -> Acc {
-  return Acc(NEG_BIG, 0.0, NEG_BIG, 0.0, 0.0, 0.0, 0.0, NEG_BIG, 0u);
+fn stats_empty() -> Stats {
+  return Stats(NEG_BIG, 0.0, NEG_BIG, 0.0, 0.0, 0.0, 0.0, NEG_BIG, 0u);
 }
 
 // Step 3: P's maximum rises to m (m >= pm). An empty side takes m as is.
-fn p_shift(a: ptr<function, Acc>, m: f32) {
+fn p_shift(a: ptr<function, Stats>, m: f32) {
   if ((*a).ps == 0.0) {
     (*a).pm = m;
     return;
@@ -213,7 +215,7 @@ fn p_shift(a: ptr<function, Acc>, m: f32) {
 }
 
 // Step 3: Q's maximum rises to m. An empty Q side has W = 0 (every counted class needs Q_c > 0).
-fn q_shift(a: ptr<function, Acc>, m: f32) {
+fn q_shift(a: ptr<function, Stats>, m: f32) {
   if ((*a).qs == 0.0) {
     (*a).qm = m;
     return;
@@ -225,7 +227,7 @@ fn q_shift(a: ptr<function, Acc>, m: f32) {
 }
 
 // Steps 1-2 for class c: pb, qb are the bits of P_c and Q_c (qb unused for entropy).
-fn acc_push(a: ptr<function, Acc>, pb: u32, qb: u32) {
+fn stats_push(a: ptr<function, Stats>, pb: u32, qb: u32) {
   let kl = has(F_KL);
   let p_probs = select(has(F_X_PROBS), has(F_T_PROBS), kl);
   let q_probs = has(F_X_PROBS);
@@ -315,7 +317,7 @@ fn acc_push(a: ptr<function, Acc>, pb: u32, qb: u32) {
   (*a).w += wt;
 }
 
-fn acc_merge(a0: Acc, b0: Acc) -> Acc {
+fn stats_merge(a0: Stats, b0: Stats) -> Stats {
   var a = a0;
   var b = b0;
   if (a.qs != 0.0 && b.qs != 0.0) {
@@ -332,39 +334,33 @@ fn acc_merge(a0: Acc, b0: Acc) -> Acc {
   } else if (a.ps == 0.0) {
     a.pm = b.pm;
   }
-  return Acc(a.pm, a.ps + b.ps, a.qm, a.qs + b.qs, a.u + b.u, a.w + b.w, a.psum + b.psum,
+  return Stats(a.pm, a.ps + b.ps, a.qm, a.qs + b.qs, a.u + b.u, a.w + b.w, a.psum + b.psum,
              max(a.mx, b.mx), a.flags | b.flags);
 }
 
-var<workgroup> red: array<Acc, WG>;
+// The tree or subgroup reduce_row (row_reduce_tree.wgsl, row_reduce_subgroup.wgsl) moves a
+// row's Stats as words.
+const STATS_WORDS: u32 = 9u;
 
-// Tree merge across the workgroup (a workgroup per row); a thread's own sums otherwise.
-fn reduce_row(lid: u32, st: Acc) -> Acc {
-  if (!WG_PER_ROW) {
-    return st;
-  }
-  red[lid] = st;
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k = k / 2u) {
-    if (lid < k) {
-      red[lid] = acc_merge(red[lid], red[lid + k]);
-    }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
+fn stats_words(s: Stats) -> array<u32, STATS_WORDS> {
+  return array<u32, STATS_WORDS>(bitcast<u32>(s.pm), bitcast<u32>(s.ps), bitcast<u32>(s.qm), bitcast<u32>(s.qs),
+    bitcast<u32>(s.u), bitcast<u32>(s.w), bitcast<u32>(s.psum), bitcast<u32>(s.mx), s.flags);
 }
 
-fn row_sums(x_row: u32, t_row: u32, start: u32, stride: u32) -> Acc {
-  var st = acc_empty();
+fn stats_unwords(w: array<u32, STATS_WORDS>) -> Stats {
+  return Stats(bitcast<f32>(w[0]), bitcast<f32>(w[1]), bitcast<f32>(w[2]), bitcast<f32>(w[3]),
+    bitcast<f32>(w[4]), bitcast<f32>(w[5]), bitcast<f32>(w[6]), bitcast<f32>(w[7]), w[8]);
+}
+
+fn row_sums(x_row: u32, t_row: u32, start: u32, stride: u32) -> Stats {
+  var st = stats_empty();
   let kl = has(F_KL);
   for (var c = start; c < P.cols; c += stride) {
     let xb = X[x_row + c];
     if (kl) {
-      acc_push(&st, T[t_row + c], xb);
+      stats_push(&st, T[t_row + c], xb);
     } else {
-      acc_push(&st, xb, 0u);
+      stats_push(&st, xb, 0u);
     }
   }
   return st;
@@ -381,7 +377,7 @@ struct RowOut {
 }
 
 // Bits of P_c for the gradient (KL): the target probability, or exp(zp − lse_P).
-fn p_value(pb: u32, a: Acc, ro: RowOut) -> u32 {
+fn p_value(pb: u32, a: Stats, ro: RowOut) -> u32 {
   if (has(F_T_PROBS)) {
     return pb;
   }
@@ -391,7 +387,7 @@ fn p_value(pb: u32, a: Acc, ro: RowOut) -> u32 {
   return bitcast<u32>(exp_neg((bitcast<f32>(pb) - a.pm) - ro.lsp));
 }
 
-fn grad_of(xb: u32, tb: u32, a: Acc, ro: RowOut) -> u32 {
+fn grad_of(xb: u32, tb: u32, a: Stats, ro: RowOut) -> u32 {
   if (!has(F_KL)) {
     if (has(F_X_PROBS)) {
       // −(ln max(p, ε) + 1); p = +Infinity gives −Infinity.
@@ -432,7 +428,7 @@ fn grad_of(xb: u32, tb: u32, a: Acc, ro: RowOut) -> u32 {
   return xadd(xmul(qc, ro.sum_p), pc ^ SIGN);
 }
 
-fn write_grad(x_row: u32, t_row: u32, g_row: u32, a: Acc, ro: RowOut, start: u32, stride: u32, live: bool) {
+fn write_grad(x_row: u32, t_row: u32, g_row: u32, a: Stats, ro: RowOut, start: u32, stride: u32, live: bool) {
   let scale = bitcast<u32>(P.grad_scale);
   for (var c = start; c < P.cols; c += stride) {
     var o = 0u;

@@ -5,7 +5,7 @@ import { softmaxOp } from './kernels/softmax';
 import { ROW_SHAPES } from './kernels/common';
 import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
 import { crossEntropyOp, checkLabelsOnGpu, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
-import { entropyOp, klDivergenceOp, ENTROPY_PIPELINES } from './kernels/entropy';
+import { entropyOp, klDivergenceOp } from './kernels/entropy';
 
 /**
  * The library's entry point: one object per `GPUDevice`.
@@ -112,8 +112,8 @@ export class WebGPULoss extends GpuContext {
   /** Compiles every pipeline ahead of the first call. */
   async warmup(): Promise<void> {
     await Promise.all([...ROW_SHAPES.flatMap((c) => [this.pipeline('softmax', 'main', c), this.pipeline('crossEntropy', 'main', c)]),
-      this.pipeline('crossEntropy', 'prepare', ROW_SHAPES[0]),
+      this.pipeline('crossEntropy', 'prepare', ROW_SHAPES[0]), this.pipeline('crossEntropy', 'partial', ROW_SHAPES[0]),
       this.pipeline('binaryCrossEntropy', 'main', { WG: 256, SUMS: 0 }), this.pipeline('binaryCrossEntropy', 'main', { WG: 256, SUMS: 1 }), this.pipeline('reduce', 'main', { WG: 256 }),
-      ...ENTROPY_PIPELINES.map((c) => this.pipeline('entropy', 'main', { ...c }))]);
+      ...ROW_SHAPES.map((c) => this.pipeline('entropy', 'main', c))]);
   }
 }

@@ -29,9 +29,9 @@ const rowFamily = (src: string, bindings: readonly BindingKind[]): FamilySpec =>
 
 export const FAMILIES = {
   softmax: rowFamily(softmax, ['read', 'rw']),
-  crossEntropy: rowFamily(crossEntropy, ['rw', 'read', 'read', 'rw', 'rw', 'rw', 'rw']),
+  crossEntropy: rowFamily(crossEntropy, ['rw', 'read', 'read', 'rw', 'rw', 'rw', 'rw', 'rw']),
   reduce: family(reduce, ['read', 'read', 'rw']),
-  entropy: family(entropy, ['read', 'read', 'rw', 'rw']),
+  entropy: rowFamily(entropy, ['read', 'read', 'rw', 'rw']),
   binaryCrossEntropy: family(binaryCrossEntropy, ['read', 'read', 'read', 'read', 'rw', 'rw']),
 } satisfies Record<string, FamilySpec>;
 

@@ -4,7 +4,7 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseCrossEntropyOptions } from '../reference/cross-entropy';
 import { checkLabels, checkTensor } from '../reference/validate';
-import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, ROW_SHAPES, type Temps } from './common';
+import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, ROW_SHAPES, ROW_WG, THREAD_ROW_MAX_COLS, type Temps } from './common';
 
 // Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
@@ -92,11 +92,15 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
   const metaB = ctx.bind(meta).binding;
   const lossB = ctx.bind(perRow).binding;
   const exB = extras ? ctx.bind(extras).binding : ctx.dummy('extras');
-  const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number) =>
+  const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number, split = 1) =>
     new Uniforms().u32(count).u32(cols).u32(xBase).u32(tBase).u32(gBase).u32(row0).u32(rows).u32(flags)
-      .i32(cfg.ignoreIndex).f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(cfg.epsilon).f32(1 / cfg.divisor).u32(0).u32(0).bytes();
+      .i32(cfg.ignoreIndex).f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(cfg.epsilon).f32(1 / cfg.divisor).u32(split).u32(0).bytes();
 
   const chunks = rowChunks(ctx, rows, cols);
+  const split = cfg.from === 'logits' ? splitParts(ctx, chunks[0].count, cols) : 1;
+  const part = split > 1 ? ctx.empty([chunks[0].count * split * STATS_WORDS], 'int32', 'crossEntropy:parts') : undefined;
+  if (part) temps.push(part);
+  const partB = part ? ctx.bind(part).binding : ctx.dummy('parts');
   const dispatches: Dispatch[] = [];
   {
     // prepare: labels bound whole (sparse); dense targets are not read by it.
@@ -105,7 +109,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     dispatches.push({
       family: 'crossEntropy', entry: 'prepare', constants: ROW_SHAPES[0],
       uniforms: uniforms(0, rows, xb.base, tb.base, 0),
-      bindings: [xb.binding, tb.binding, wBind, metaB, lossB, ctx.dummy('grad'), exB], workgroups: 1,
+      bindings: [xb.binding, tb.binding, wBind, metaB, lossB, ctx.dummy('grad'), exB, partB], workgroups: 1,
     });
   }
   for (const { row0, count } of chunks) {
@@ -113,11 +117,16 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     const xb = ctx.bind(input, row0 * cols, count * cols);
     const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, row0 * cols, count * cols);
     const gb = grad && grad !== input ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
-    dispatches.push({
-      family: 'crossEntropy', entry: 'main', ...rowLaunch(ctx, cols, count),
-      uniforms: uniforms(row0, count, xb.base, sparse ? tb.base + row0 : tb.base, gb ? gb.base : 0),
-      bindings: [xb.binding, tb.binding, wBind, metaB, lossB, gb ? gb.binding : ctx.dummy('grad'), exB],
-    });
+    const u = uniforms(row0, count, xb.base, sparse ? tb.base + row0 : tb.base, gb ? gb.base : 0, split);
+    const bindings = [xb.binding, tb.binding, wBind, metaB, lossB, gb ? gb.binding : ctx.dummy('grad'), exB, partB];
+    if (split > 1) {
+      // Few long rows: each row's parts go to separate workgroups, twice (stats, then the rest).
+      const launch = { constants: ROW_SHAPES[0], workgroups: ctx.grid(count * split) };
+      dispatches.push({ family: 'crossEntropy', entry: 'partial', ...launch, uniforms: u, bindings });
+      dispatches.push({ family: 'crossEntropy', entry: 'main', ...launch, uniforms: u, bindings });
+    } else {
+      dispatches.push({ family: 'crossEntropy', entry: 'main', ...rowLaunch(ctx, cols, count), uniforms: u, bindings });
+    }
   }
   let loss = perRow;
   if (cfg.reduction !== 'none') {
@@ -153,6 +162,20 @@ export async function checkLabelsOnGpu(out: LossOutputs, classes: number): Promi
   if (!out.invalidLabels) return;
   const [n] = await out.invalidLabels.read();
   if (n > 0) throw new LabelRangeError('target', `${n} label(s) on the GPU are outside [0, ${classes}) and not the ignore index; their rows' losses are NaN`);
+}
+
+/** Words of one row's stats in the kernel (STATS_WORDS in cross_entropy.wgsl). */
+const STATS_WORDS = 10;
+
+/**
+ * How many workgroups share each row: enough for the adapter's grid (a CPU adapter's 16 fat
+ * workgroups, or ~1024 on a GPU) when rows are few, each part keeping at least 8 classes per
+ * thread. Long rows only (a workgroup per row), logits only.
+ */
+export function splitParts(ctx: GpuContext, rows: number, cols: number): number {
+  if (cols <= THREAD_ROW_MAX_COLS) return 1;
+  const target = ctx.adapter.isFallback ? 16 : 1024;
+  return Math.max(1, Math.min(64, Math.floor(target / Math.max(1, rows)), Math.floor(cols / (ROW_WG * 8))));
 }
 
 function shapeOf(t: TensorLike, name: string): readonly number[] {

@@ -4,20 +4,14 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseEntropyOptions, parseKLDivergenceOptions, type Common } from '../reference/entropy';
 import { asMatrix, checkTensor, formatShape, sameShape } from '../reference/validate';
-import { matrixShape, rowChunks, Uniforms, reduceDispatch, finishCall, type Temps } from './common';
+import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, type Temps } from './common';
 import type { LossOutputs } from './cross-entropy';
 
 // Host side of shaders/entropy.wgsl (+ reduce.wgsl): validate as the oracle does, choose the row
-// kernel's shape, chunk rows past one storage binding, then rows -> reduce in one submit.
+// kernel's shape (rowLaunch: a thread per row up to THREAD_ROW_MAX_COLS classes, else a
+// workgroup per row), chunk rows past one storage binding, then rows -> reduce in one submit.
 
 const F = { KL: 1, X_PROBS: 2, T_PROBS: 4, GRAD: 8 } as const;
-const WG = 64;
-
-/** Rows of at most this many classes get a thread each; longer rows a workgroup each. */
-export const ENTROPY_THREAD_ROW_MAX_COLS = 32;
-
-/** The pipelines `warmup()` compiles: a workgroup per row, and a thread per row. */
-export const ENTROPY_PIPELINES = [{ WG, WG_PER_ROW: 1 }, { WG, WG_PER_ROW: 0 }] as const;
 
 /**
  * Entropy of each row of `input` (probabilities by default, or logits); see shaders/entropy.wgsl.
@@ -65,8 +59,6 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
   const outScale = 1 / cfg.divisor;
   const gradScale = cfg.reduction === 'mean' ? outScale / rows : outScale;
   const lossB = ctx.bind(perRow).binding;
-  const perRowThreads = cols <= ENTROPY_THREAD_ROW_MAX_COLS;
-  const constants = perRowThreads ? ENTROPY_PIPELINES[1] : ENTROPY_PIPELINES[0];
 
   const dispatches: Dispatch[] = [];
   for (const { row0, count } of rowChunks(ctx, rows, cols)) {
@@ -75,11 +67,10 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
     const tb = target ? ctx.bind(target, row0 * cols, count * cols) : undefined;
     const gb = grad ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
     dispatches.push({
-      family: 'entropy', entry: 'main', constants: { ...constants },
+      family: 'entropy', entry: 'main', ...rowLaunch(ctx, cols, count),
       uniforms: new Uniforms().u32(count).u32(cols).u32(xb.base).u32(tb ? tb.base : 0).u32(gb ? gb.base : 0).u32(row0).u32(flags).u32(0)
         .f32(cfg.epsilon).f32(Math.log(cfg.epsilon)).f32(outScale).f32(gradScale).bytes(),
       bindings: [xb.binding, tb ? tb.binding : ctx.dummy('read'), lossB, gb ? gb.binding : ctx.dummy('grad')],
-      workgroups: perRowThreads ? ctx.grid(Math.ceil(count / WG)) : ctx.grid(count),
     });
   }
   let loss = perRow;

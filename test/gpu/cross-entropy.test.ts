@@ -147,6 +147,19 @@ describe('crossEntropy: large inputs, chunks, determinism', () => {
     }));
 });
 
+describe('crossEntropy: few long rows split across workgroups', () => {
+  for (const [rows, cols, from] of [[1, 4097, 'logits'], [2, 50257, 'logits'], [3, 20000, 'dense']] as [number, number, string][]) {
+    it(`[${rows}, ${cols}] ${from} is split and matches the oracle`, async () => {
+      expect(await gpu.call<number>('splitParts', rows, cols)).toBeGreaterThan(1);
+      await expectOk({
+        op: 'crossEntropy', rows, cols, seed: 17, determinism: true,
+        input: { kind: 'logits', scale: 4 }, target: from === 'dense' ? { kind: 'probs' } : { kind: 'labels' },
+        options: { grad: true, extras: true, labelSmoothing: 0.1, weight: 'random', zLoss: 1e-3, reduction: 'sum' }, tol: LOSS, gradTol: GRAD,
+      });
+    });
+  }
+});
+
 describe('crossEntropy: buffers the caller owns', () => {
   it('in-place gradient and gradOut match the oracle; labels untouched', async () => {
     const r = await gpu.call<{ ok: boolean; messages: string[] }>('crossEntropyBuffers', 37, 300, 21);

@@ -1,6 +1,7 @@
 // The GPU test page: makes inputs from a seed, runs an operation on the GPU and in the float64
 // oracle on the same float32 values, and compares every output with the one comparison helper.
 import { WebGPULoss, GpuTensor } from '../../src/index';
+import { splitParts } from '../../src/kernels/cross-entropy';
 import * as ref from '../../src/reference/index';
 import { mulberry32, randomLabels, randomLogits, randomProbs, randomUniform } from '../../src/reference/random';
 import { allclose } from '../util/allclose';
@@ -302,6 +303,7 @@ window.__h = {
   gpuObjectErrors,
   crossEntropyGpuLabels,
   stats: () => ctx.stats(),
+  splitParts: (rows: number, cols: number) => splitParts(ctx, rows, cols),
   warmup: async () => {
     await ctx.warmup();
     return ctx.stats().pipelines;
