@@ -62,100 +62,116 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
   }
 
   const temps: Temps = [];
-  const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
-  if (tmpIn) temps.push(input);
-  let { t: target, temp: tmpT } = ctx.input(targetArg, 'target', sparse ? 'int32' : 'float32');
-  if (tmpT) temps.push(target);
-  let copyTarget: GpuTensor | undefined;
-  if (target.buffer === input.buffer) {
-    // The input is bound writable (for in-place gradients); a target sharing its buffer is read
-    // from a copy made in the same submit.
-    copyTarget = ctx.empty(target.shape, target.dtype, 'crossEntropy:targetCopy');
-    temps.push(copyTarget);
+  // Library tensors made for the outputs: freed, with the temporaries, if anything below throws.
+  const made: GpuTensor[] = [];
+  try {
+    return await encodeCrossEntropy();
+  } catch (e) {
+    for (const t of [...temps, ...made]) t.destroy();
+    throw e;
   }
-  const weightGiven = opts.weight !== undefined;
-  const weight = weightGiven ? ctx.tensor(Float32Array.from(cfg.weight), [cols], 'float32', 'options.weight') : undefined;
-  if (weight) temps.push(weight);
 
-  const meta = ctx.empty([4], 'int32', 'crossEntropy:meta');
-  const perRow = ctx.empty([rows], 'float32', 'crossEntropy:loss');
-  const wantGrad = cfg.grad || Boolean(opts.inPlace) || Boolean(opts.gradOut);
-  const grad = !wantGrad ? undefined : opts.inPlace ? input : opts.gradOut ?? ctx.empty(inShape, 'float32', 'crossEntropy:grad');
-  if (grad && grad !== input && grad.buffer === input.buffer) throw new OptionError('options.gradOut', 'shares the input\'s buffer; use inPlace instead');
-  const extras = cfg.extras ? ctx.empty([3 * rows], 'int32', 'crossEntropy:extras') : undefined;
+  async function encodeCrossEntropy(): Promise<LossOutputs> {
+    const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
+    if (tmpIn) temps.push(input);
+    let { t: target, temp: tmpT } = ctx.input(targetArg, 'target', sparse ? 'int32' : 'float32');
+    if (tmpT) temps.push(target);
+    let copyTarget: GpuTensor | undefined;
+    if (target.buffer === input.buffer) {
+      // The input is bound writable (for in-place gradients); a target sharing its buffer is read
+      // from a copy made in the same submit.
+      copyTarget = ctx.empty(target.shape, target.dtype, 'crossEntropy:targetCopy');
+      temps.push(copyTarget);
+    }
+    const weightGiven = opts.weight !== undefined;
+    const weight = weightGiven ? ctx.tensor(Float32Array.from(cfg.weight), [cols], 'float32', 'options.weight') : undefined;
+    if (weight) temps.push(weight);
 
-  const flags = (sparse ? F.SPARSE : 0) | (cfg.from === 'probs' ? F.PROBS : 0) | (weightGiven ? F.WEIGHT : 0)
-    | (wantGrad ? F.GRAD : 0) | (opts.inPlace ? F.INPLACE : 0) | (cfg.extras ? F.EXTRAS : 0)
-    | (cfg.normalize ? F.NORMALIZE : 0) | (cfg.reduction === 'mean' ? F.MEAN : 0);
-  const tSrc = copyTarget ?? target;
-  const wBind = weight ? ctx.bind(weight).binding : ctx.dummy('read');
-  const metaB = ctx.bind(meta).binding;
-  const lossB = ctx.bind(perRow).binding;
-  const exB = extras ? ctx.bind(extras).binding : ctx.dummy('extras');
-  const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number, split = 1) =>
-    new Uniforms().u32(count).u32(cols).u32(xBase).u32(tBase).u32(gBase).u32(row0).u32(rows).u32(flags)
-      .i32(cfg.ignoreIndex).f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(cfg.epsilon).f32(1 / cfg.divisor).u32(split).u32(0).bytes();
+    const meta = ctx.empty([4], 'int32', 'crossEntropy:meta');
+    made.push(meta);
+    const perRow = ctx.empty([rows], 'float32', 'crossEntropy:loss');
+    made.push(perRow);
+    const wantGrad = cfg.grad || Boolean(opts.inPlace) || Boolean(opts.gradOut);
+    const grad = !wantGrad ? undefined : opts.inPlace ? input : opts.gradOut ?? ctx.empty(inShape, 'float32', 'crossEntropy:grad');
+    if (grad && grad !== input && grad.buffer === input.buffer) throw new OptionError('options.gradOut', 'shares the input\'s buffer; use inPlace instead');
+    const extras = cfg.extras ? ctx.empty([3 * rows], 'int32', 'crossEntropy:extras') : undefined;
+    if (extras) made.push(extras);
+    if (grad && grad !== input && grad !== opts.gradOut) made.push(grad);
 
-  const chunks = rowChunks(ctx, rows, cols);
-  const split = cfg.from === 'logits' ? splitParts(ctx, chunks[0].count, cols) : 1;
-  const part = split > 1 ? ctx.empty([chunks[0].count * split * STATS_WORDS], 'int32', 'crossEntropy:parts') : undefined;
-  if (part) temps.push(part);
-  const partB = part ? ctx.bind(part).binding : ctx.dummy('parts');
-  const dispatches: Dispatch[] = [];
-  {
-    // prepare: labels bound whole (sparse); dense targets are not read by it.
-    const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, 0, Math.min(tSrc.size, chunks[0].count * cols));
-    const xb = ctx.bind(input, 0, Math.min(input.size, chunks[0].count * cols));
-    dispatches.push({
-      family: 'crossEntropy', entry: 'prepare', constants: ROW_SHAPES[0],
-      uniforms: uniforms(0, rows, xb.base, tb.base, 0),
-      bindings: [xb.binding, tb.binding, wBind, metaB, lossB, ctx.dummy('grad'), exB, partB], workgroups: 1,
-    });
-  }
-  for (const { row0, count } of chunks) {
-    if (count === 0) continue;
-    const xb = ctx.bind(input, row0 * cols, count * cols);
-    const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, row0 * cols, count * cols);
-    const gb = grad && grad !== input ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
-    const u = uniforms(row0, count, xb.base, sparse ? tb.base + row0 : tb.base, gb ? gb.base : 0, split);
-    const bindings = [xb.binding, tb.binding, wBind, metaB, lossB, gb ? gb.binding : ctx.dummy('grad'), exB, partB];
-    if (split > 1) {
-      // Few long rows: each row's parts go to separate workgroups, twice (stats, then the rest).
-      const launch = { constants: ROW_SHAPES[0], workgroups: ctx.grid(count * split) };
-      dispatches.push({ family: 'crossEntropy', entry: 'partial', ...launch, uniforms: u, bindings });
-      dispatches.push({ family: 'crossEntropy', entry: 'main', ...launch, uniforms: u, bindings });
-    } else {
-      dispatches.push({ family: 'crossEntropy', entry: 'main', ...rowLaunch(ctx, cols, count), uniforms: u, bindings });
+    const flags = (sparse ? F.SPARSE : 0) | (cfg.from === 'probs' ? F.PROBS : 0) | (weightGiven ? F.WEIGHT : 0)
+      | (wantGrad ? F.GRAD : 0) | (opts.inPlace ? F.INPLACE : 0) | (cfg.extras ? F.EXTRAS : 0)
+      | (cfg.normalize ? F.NORMALIZE : 0) | (cfg.reduction === 'mean' ? F.MEAN : 0);
+    const tSrc = copyTarget ?? target;
+    const wBind = weight ? ctx.bind(weight).binding : ctx.dummy('read');
+    const metaB = ctx.bind(meta).binding;
+    const lossB = ctx.bind(perRow).binding;
+    const exB = extras ? ctx.bind(extras).binding : ctx.dummy('extras');
+    const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number, split = 1) =>
+      new Uniforms().u32(count).u32(cols).u32(xBase).u32(tBase).u32(gBase).u32(row0).u32(rows).u32(flags)
+        .i32(cfg.ignoreIndex).f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(cfg.epsilon).f32(1 / cfg.divisor).u32(split).u32(0).bytes();
+
+    const chunks = rowChunks(ctx, rows, cols);
+    const split = cfg.from === 'logits' ? splitParts(ctx, chunks[0].count, cols) : 1;
+    const part = split > 1 ? ctx.empty([chunks[0].count * split * STATS_WORDS], 'int32', 'crossEntropy:parts') : undefined;
+    if (part) temps.push(part);
+    const partB = part ? ctx.bind(part).binding : ctx.dummy('parts');
+    const dispatches: Dispatch[] = [];
+    {
+      // prepare: labels bound whole (sparse); dense targets are not read by it.
+      const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, 0, Math.min(tSrc.size, chunks[0].count * cols));
+      const xb = ctx.bind(input, 0, Math.min(input.size, chunks[0].count * cols));
+      dispatches.push({
+        family: 'crossEntropy', entry: 'prepare', constants: ROW_SHAPES[0],
+        uniforms: uniforms(0, rows, xb.base, tb.base, 0),
+        bindings: [xb.binding, tb.binding, wBind, metaB, lossB, ctx.dummy('grad'), exB, partB], workgroups: 1,
+      });
+    }
+    for (const { row0, count } of chunks) {
+      if (count === 0) continue;
+      const xb = ctx.bind(input, row0 * cols, count * cols);
+      const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, row0 * cols, count * cols);
+      const gb = grad && grad !== input ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
+      const u = uniforms(row0, count, xb.base, sparse ? tb.base + row0 : tb.base, gb ? gb.base : 0, split);
+      const bindings = [xb.binding, tb.binding, wBind, metaB, lossB, gb ? gb.binding : ctx.dummy('grad'), exB, partB];
+      if (split > 1) {
+        // Few long rows: each row's parts go to separate workgroups, twice (stats, then the rest).
+        const launch = { constants: ROW_SHAPES[0], workgroups: ctx.grid(count * split) };
+        dispatches.push({ family: 'crossEntropy', entry: 'partial', ...launch, uniforms: u, bindings });
+        dispatches.push({ family: 'crossEntropy', entry: 'main', ...launch, uniforms: u, bindings });
+      } else {
+        dispatches.push({ family: 'crossEntropy', entry: 'main', ...rowLaunch(ctx, cols, count), uniforms: u, bindings });
+      }
+    }
+    let loss = perRow;
+    if (cfg.reduction !== 'none') {
+      loss = ctx.empty([], 'float32', 'crossEntropy:reduced');
+      made.push(loss);
+      dispatches.push(reduceDispatch(ctx, perRow, meta, loss, cfg.reduction === 'mean' ? 1 : 0, cfg.allIgnored === 'zero'));
+      temps.push(perRow);
+    }
+
+    const { done } = await ctx.run('crossEntropy', dispatches, copyTarget ? (enc) => enc.copyBufferToBuffer(target.buffer, target.offset, copyTarget.buffer, 0, target.byteLength) : undefined);
+    const out: LossOutputs = { loss };
+    if (grad) out.grad = grad;
+    if (extras) {
+      const [lse, argmax, correct] = ctx.split(extras, [
+        { elemOffset: 0, shape: [rows], dtype: 'float32' },
+        { elemOffset: rows, shape: [rows], dtype: 'int32' },
+        { elemOffset: 2 * rows, shape: [rows], dtype: 'int32' },
+      ]);
+      if (cfg.from === 'logits') out.lse = lse;
+      else lse.destroy();
+      out.argmax = argmax;
+      if (sparse) out.correct = correct;
+      else correct.destroy();
+    }
+    const [invalid] = ctx.split(meta, [{ elemOffset: 2, shape: [], dtype: 'int32' }]);
+    if (sparse) out.invalidLabels = invalid;
+    else invalid.destroy();
+    finishCall(out, done, temps);
+    return out;
     }
   }
-  let loss = perRow;
-  if (cfg.reduction !== 'none') {
-    loss = ctx.empty([], 'float32', 'crossEntropy:reduced');
-    dispatches.push(reduceDispatch(ctx, perRow, meta, loss, cfg.reduction === 'mean' ? 1 : 0, cfg.allIgnored === 'zero'));
-    temps.push(perRow);
-  }
-
-  const { done } = await ctx.run('crossEntropy', dispatches, copyTarget ? (enc) => enc.copyBufferToBuffer(target.buffer, target.offset, copyTarget.buffer, 0, target.byteLength) : undefined);
-  const out: LossOutputs = { loss };
-  if (grad) out.grad = grad;
-  if (extras) {
-    const [lse, argmax, correct] = ctx.split(extras, [
-      { elemOffset: 0, shape: [rows], dtype: 'float32' },
-      { elemOffset: rows, shape: [rows], dtype: 'int32' },
-      { elemOffset: 2 * rows, shape: [rows], dtype: 'int32' },
-    ]);
-    if (cfg.from === 'logits') out.lse = lse;
-    else lse.destroy();
-    out.argmax = argmax;
-    if (sparse) out.correct = correct;
-    else correct.destroy();
-  }
-  const [invalid] = ctx.split(meta, [{ elemOffset: 2, shape: [], dtype: 'int32' }]);
-  if (sparse) out.invalidLabels = invalid;
-  else invalid.destroy();
-  finishCall(out, done, temps);
-  return out;
-}
 
 /** Reads `invalidLabels` and throws LabelRangeError when any label was out of range. */
 export async function checkLabelsOnGpu(out: LossOutputs, classes: number): Promise<void> {

@@ -48,7 +48,13 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
   if (tmpIn) temps.push(input);
   let target: GpuTensor | undefined;
   if (targetArg) {
-    const r = ctx.input(targetArg, 'target', 'float32');
+    let r: { t: GpuTensor; temp: boolean };
+    try {
+      r = ctx.input(targetArg, 'target', 'float32');
+    } catch (e) {
+      for (const t of temps) t.destroy(); // the input's upload, if any
+      throw e;
+    }
     target = r.t;
     if (r.temp) temps.push(target);
   }

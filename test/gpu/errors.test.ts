@@ -66,6 +66,10 @@ describe('GPU objects: buffers, devices, disposal', () => {
   it('a buffer smaller than its shape', () => expect(r.tooSmall).toMatchObject({ name: 'BufferError', code: 'BUFFER_TOO_SMALL' }));
   it('a destroyed tensor', () => expect(r.destroyed).toMatchObject({ name: 'DeviceError', code: 'DISPOSED', argument: 'input' }));
   it('a tensor from another device', () => expect(r.otherDevice).toMatchObject({ name: 'DeviceError', code: 'DEVICE_MISMATCH', argument: 'input' }));
+  it('a call that fails after an upload holds no bytes afterwards', () => {
+    expect(r.failedCallDType).toMatchObject({ name: 'DTypeError', argument: 'target' });
+    expect(r.failedCallFreesBytes).toBe(true);
+  });
   it('inPlace on host data', () => expect(r.inPlaceHost).toMatchObject({ name: 'OptionError', argument: 'options.inPlace' }));
   it('a bad option leaves the caller\'s buffer as it was', () => {
     expect(r.badOptionOnCallerBuffer).toMatchObject({ name: 'OptionError', argument: 'options.labelSmoothing' });

@@ -251,6 +251,10 @@ async function gpuObjectErrors(): Promise<Record<string, ErrorInfo | null | bool
   const otherCtx = await WebGPULoss.create({ device: other });
   const foreign = otherCtx.tensor(logits, [2, 3]);
   out.otherDevice = await errorOf(() => ctx.crossEntropy(foreign, labels));
+  // A call that fails after uploading its input frees what it made.
+  const held = ctx.stats().bytes;
+  out.failedCallDType = await errorOf(() => ctx.crossEntropy({ data: logits, shape: [2, 3] }, { data: new Float32Array([0, 1]), shape: [2] }));
+  out.failedCallFreesBytes = ctx.stats().bytes === held;
   out.inPlaceHost = await errorOf(() => ctx.crossEntropy({ data: logits, shape: [2, 3] }, labels, { inPlace: true }));
   // A caller's buffer passed with a bad option is left as it was.
   const mine = ctx.device.createBuffer({ size: 24, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
