@@ -1,10 +1,9 @@
 import type { BinaryCrossEntropyOptions } from '../types';
 import { ShapeError } from '../errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
-import { GpuTensor } from '../gpu/tensor';
 import { parseBinaryCrossEntropyOptions } from '../reference/binary-cross-entropy';
-import { asMatrix, checkTensor, formatShape, sameShape } from '../reference/validate';
-import { matrixShape, rowChunks, Uniforms, reduceDispatch, finishCall, type Temps } from './common';
+import { formatShape, sameShape } from '../reference/validate';
+import { matrixShape, rowChunks, Uniforms, reduceDispatch, finishCall, type Temps, argShape, matrixArgShape } from './common';
 import type { LossOutputs } from './cross-entropy';
 
 // Host side of shaders/binary_cross_entropy.wgsl (+ reduce.wgsl): validate like the oracle, chunk
@@ -24,7 +23,7 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
   const inShape = matrixArgShape(inputArg);
   const [rows, cols] = matrixShape(inShape, 'input');
   const cfg = parseBinaryCrossEntropyOptions(opts, cols);
-  const tShape = inputArgShape(targetArg, 'target');
+  const tShape = argShape(targetArg, 'target');
   if (!sameShape(tShape, inShape)) throw new ShapeError('target', `shape ${formatShape(tShape)} must equal input shape ${formatShape(inShape)}`);
 
   const temps: Temps = [];
@@ -95,20 +94,7 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
   return out;
 }
 
-/** Shape of the input, checked as the oracle checks it (host data: also its values and length). */
-function matrixArgShape(t: TensorLike): readonly number[] {
-  if (!(t instanceof GpuTensor)) {
-    asMatrix(t, 'input');
-    return t.shape;
-  }
-  if (t.shape.some((d) => d < 1)) throw new ShapeError('input', `shape ${formatShape(t.shape)} must hold integer dimensions >= 1`, 'INVALID_SHAPE');
-  return t.shape;
-}
 
-function inputArgShape(t: TensorLike, name: string): readonly number[] {
-  if (t instanceof GpuTensor) return t.shape;
-  return checkTensor(t, name);
-}
 
 function isArrayOption(v: unknown): boolean {
   return v !== undefined && typeof v !== 'number';

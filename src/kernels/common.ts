@@ -1,6 +1,7 @@
 import { ShapeError } from '../errors';
-import type { GpuContext, Dispatch } from '../gpu/context';
-import type { GpuTensor } from '../gpu/tensor';
+import { GpuTensor } from '../gpu/tensor';
+import { asMatrix, checkTensor, formatShape } from '../reference/validate';
+import type { GpuContext, Dispatch, TensorLike } from '../gpu/context';
 
 /** Little-endian uniform block writer (u32 / i32 / f32 fields, 4 bytes each, in order). */
 export class Uniforms {
@@ -82,4 +83,20 @@ export function rowLaunch(ctx: GpuContext, cols: number, rows: number): { consta
     constants: perRow ? ROW_SHAPES[0] : ROW_SHAPES[1],
     workgroups: perRow ? ctx.grid(rows) : ctx.grid(Math.ceil(rows / ROW_WG)),
   };
+}
+
+/** Shape of a tensor argument, host data checked as the oracle checks it (values, length). */
+export function argShape(t: TensorLike, name: string): readonly number[] {
+  return t instanceof GpuTensor ? t.shape : checkTensor(t, name);
+}
+
+/** Shape of a [rows, classes] (or [classes]) input, checked as the oracle checks it. */
+export function matrixArgShape(t: TensorLike, name = 'input'): readonly number[] {
+  if (!(t instanceof GpuTensor)) {
+    asMatrix(t, name);
+    return t.shape;
+  }
+  matrixShape(t.shape, name);
+  if (t.shape.some((d) => d < 1)) throw new ShapeError(name, `shape ${formatShape(t.shape)} must hold integer dimensions >= 1`, 'INVALID_SHAPE');
+  return t.shape;
 }

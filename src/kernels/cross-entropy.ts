@@ -3,8 +3,8 @@ import { OptionError, ShapeError, LabelRangeError } from '../errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseCrossEntropyOptions } from '../reference/cross-entropy';
-import { checkLabels, checkTensor } from '../reference/validate';
-import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, ROW_SHAPES, ROW_WG, THREAD_ROW_MAX_COLS, type Temps } from './common';
+import { checkLabels } from '../reference/validate';
+import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, ROW_SHAPES, ROW_WG, THREAD_ROW_MAX_COLS, type Temps, argShape } from './common';
 
 // Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
@@ -36,11 +36,11 @@ const F = { SPARSE: 1, PROBS: 2, WEIGHT: 4, GRAD: 8, INPLACE: 16, EXTRAS: 32, NO
 
 export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targetArg: TensorLike, opts: GpuCrossEntropyOptions = {}): Promise<LossOutputs> {
   ctx.checkAlive();
-  const inShape = shapeOf(inputArg, 'input');
+  const inShape = argShape(inputArg, 'input');
   const [rows, cols] = matrixShape(inShape, 'input');
   if (cols < 1) throw new ShapeError('input', 'needs at least one class', 'INVALID_SHAPE');
   const cfg = parseCrossEntropyOptions(opts, cols);
-  const tShape = shapeOf(targetArg, 'target');
+  const tShape = argShape(targetArg, 'target');
   // Labels drop the class axis: [rows] for a [rows, V] input, [] for a [V] input (PyTorch's rule).
   const sparse = tShape.length === inShape.length - 1;
   if (sparse) {
@@ -194,6 +194,3 @@ export function splitParts(ctx: GpuContext, rows: number, cols: number): number 
   return Math.max(1, Math.min(64, Math.floor(target / Math.max(1, rows)), Math.floor(cols / (ROW_WG * 8))));
 }
 
-function shapeOf(t: TensorLike, name: string): readonly number[] {
-  return t instanceof GpuTensor ? t.shape : checkTensor(t, name);
-}

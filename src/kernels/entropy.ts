@@ -3,8 +3,8 @@ import { ShapeError } from '../errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseEntropyOptions, parseKLDivergenceOptions, type Common } from '../reference/entropy';
-import { asMatrix, checkTensor, formatShape, sameShape } from '../reference/validate';
-import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, type Temps } from './common';
+import { formatShape, sameShape } from '../reference/validate';
+import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, type Temps, argShape, matrixArgShape } from './common';
 import type { LossOutputs } from './cross-entropy';
 
 // Host side of shaders/entropy.wgsl (+ reduce.wgsl): validate as the oracle does, choose the row
@@ -34,7 +34,7 @@ export async function klDivergenceOp(ctx: GpuContext, inputArg: TensorLike, targ
   // The oracle's order: the input, then the options, then the target.
   const inShape = matrixArgShape(inputArg);
   const cfg = parseKLDivergenceOptions(opts);
-  const tShape = targetArg instanceof GpuTensor ? targetArg.shape : checkTensor(targetArg, 'target');
+  const tShape = argShape(targetArg, 'target');
   if (!sameShape(tShape, inShape)) throw new ShapeError('target', `shape ${formatShape(tShape)} must equal input shape ${formatShape(inShape)}`);
   const flags = F.KL | (cfg.from === 'probs' ? F.X_PROBS : 0) | (cfg.targetFrom === 'probs' ? F.T_PROBS : 0);
   return rowsOp(ctx, 'klDivergence', inputArg, targetArg, inShape, flags, cfg);
@@ -94,13 +94,3 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
   return out;
 }
 
-/** Shape of the input, checked as the oracle checks it (host data: also its values and length). */
-function matrixArgShape(t: TensorLike): readonly number[] {
-  if (!(t instanceof GpuTensor)) {
-    asMatrix(t, 'input');
-    return t.shape;
-  }
-  matrixShape(t.shape, 'input');
-  if (t.shape.some((d) => d < 1)) throw new ShapeError('input', `shape ${formatShape(t.shape)} must hold integer dimensions >= 1`, 'INVALID_SHAPE');
-  return t.shape;
-}
