@@ -162,6 +162,22 @@ describe('crossEntropy: few long rows split across workgroups', () => {
   }
 });
 
+describe('GPU tensors as inputs, and queued calls', () => {
+  const cases: CheckSpec[] = [
+    { op: 'crossEntropy', rows: 33, cols: 100, input: { kind: 'logits' }, target: { kind: 'labels', ignoreFrac: 0.2 }, options: { grad: true, extras: true }, tol: LOSS, gradTol: GRAD },
+    { op: 'crossEntropy', rows: 9, cols: 20, input: { kind: 'logits' }, target: { kind: 'probs' }, options: { grad: true, weight: 'random' }, tol: LOSS, gradTol: GRAD },
+    { op: 'softmax', rows: 5, cols: 300, input: { kind: 'logits' }, options: {}, tol: LOSS },
+    { op: 'binaryCrossEntropy', rows: 6, cols: 50, input: { kind: 'logits' }, target: { kind: 'uniform' }, options: { grad: true, posWeight: 'random' }, tol: LOSS, gradTol: GRAD },
+    { op: 'entropy', rows: 6, cols: 50, input: { kind: 'logits' }, options: { grad: true, from: 'logits' }, tol: LOSS, gradTol: GRAD },
+    { op: 'klDivergence', rows: 6, cols: 50, input: { kind: 'logits' }, target: { kind: 'probs' }, options: { grad: true }, tol: LOSS, gradTol: GRAD },
+  ];
+  for (const c of cases) it(`${c.op} from GpuTensors`, () => expectOk({ ...c, gpuInputs: true, seed: 8 }));
+  it('32 calls queued before any readback all match the oracle', async () => {
+    const r = await gpu.call<{ ok: boolean; messages: string[] }>('queued', 32);
+    expect(r.ok, r.messages.join('\n')).toBe(true);
+  });
+});
+
 describe('crossEntropy: buffers the caller owns', () => {
   it('in-place gradient and gradOut match the oracle; labels untouched', async () => {
     const r = await gpu.call<{ ok: boolean; messages: string[] }>('crossEntropyBuffers', 37, 300, 21);

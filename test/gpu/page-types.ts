@@ -51,6 +51,8 @@ export interface CheckSpec {
   gradTol?: Tolerance;
   /** Run twice and require bitwise-identical outputs. */
   determinism?: boolean;
+  /** Pass the input and target to the GPU as GpuTensors (uploaded first) instead of host data. */
+  gpuInputs?: boolean;
   /** Run on another context: a device with the spec's default limits, or a lowered binding size. */
   context?: ContextSpec;
 }

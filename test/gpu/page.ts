@@ -113,8 +113,16 @@ async function check(spec: CheckSpec): Promise<CheckReport> {
   const messages: string[] = [];
   let ok = true;
   const c = await contextFor(spec.context);
+  const uploaded: GpuTensor[] = [];
+  const gpuArgs = !spec.gpuInputs ? args : args.map((a, i) => {
+    if (i === args.length - 1) return a; // options
+    const h = a as { data: Float32Array | Int32Array; shape: number[] };
+    const t = c.tensor(h.data, h.shape);
+    uploaded.push(t);
+    return t;
+  });
   c.device.pushErrorScope('validation');
-  const gpu = await readAll(await opsOf(c)[spec.op](...args));
+  const gpu = await readAll(await opsOf(c)[spec.op](...gpuArgs));
   const scopeErr = await c.device.popErrorScope();
   if (scopeErr) {
     ok = false;
@@ -141,7 +149,7 @@ async function check(spec: CheckSpec): Promise<CheckReport> {
   }
   for (const name of Object.keys(gpu)) if (!(name in want) && name !== 'invalidLabels') messages.push(`${name}: GPU only (not compared)`);
   if (spec.determinism) {
-    const again = await readAll(await opsOf(c)[spec.op](...args));
+    const again = await readAll(await opsOf(c)[spec.op](...gpuArgs));
     for (const [name, a] of Object.entries(gpu)) {
       const b = again[name];
       const bitsA = new Uint32Array(Float32Array.from(a).buffer);
@@ -153,6 +161,41 @@ async function check(spec: CheckSpec): Promise<CheckReport> {
       }
     }
   }
+  for (const t of uploaded) t.destroy();
+  return { ok, messages };
+}
+
+/**
+ * Many calls queued with no readback between them, on different inputs, then every result read:
+ * each must match the oracle (outputs of one call are not disturbed by the next).
+ */
+async function queued(n: number): Promise<CheckReport> {
+  const messages: string[] = [];
+  let ok = true;
+  const calls = [];
+  const inputs = [];
+  for (let i = 0; i < n; i++) {
+    const rng = mulberry32(100 + i);
+    const rows = 1 + (i % 7) * 5;
+    const cols = [3, 40, 257, 1000][i % 4];
+    const x = { data: randomLogits(rng, rows, cols, 3), shape: [rows, cols] };
+    const y = { data: randomLabels(rng, rows, cols), shape: [rows] };
+    inputs.push({ x, y });
+    calls.push(ctx.crossEntropy(x, y, { grad: true, reduction: i % 2 ? 'sum' : 'none' }));
+  }
+  const outs = await Promise.all(calls);
+  for (let i = 0; i < n; i++) {
+    const { x, y } = inputs[i];
+    const want = ref.crossEntropy(x, y, { grad: true, reduction: i % 2 ? 'sum' : 'none' });
+    const a = allclose(await outs[i].loss.read(), want.loss, { rtol: 1e-5, atol: 1e-6 }, `call ${i} loss`);
+    const g = allclose(await outs[i].grad!.read(), want.grad!, { rtol: 1e-4, atol: 1e-6 }, `call ${i} grad`);
+    if (!a.ok || !g.ok) {
+      ok = false;
+      messages.push(a.message, g.message);
+    }
+    for (const t of Object.values(outs[i])) t?.destroy();
+  }
+  messages.push(`${n} calls queued, then read`);
   return { ok, messages };
 }
 
@@ -331,6 +374,7 @@ window.__h = {
   expectError,
   smoke,
   crossEntropyBuffers,
+  queued,
   readmeExamples,
   gpuObjectErrors,
   crossEntropyGpuLabels,
