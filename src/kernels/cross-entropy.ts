@@ -4,7 +4,7 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseCrossEntropyOptions } from '../reference/cross-entropy';
 import { checkLabels } from '../reference/validate';
-import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, ROW_SHAPES, ROW_WG, THREAD_ROW_MAX_COLS, type Temps, argShape } from './common';
+import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, ROW_SHAPES, ROW_WG, THREAD_ROW_MAX_COLS, type Temps, argShape, matrixArgShape } from './common';
 
 // Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
@@ -36,9 +36,8 @@ const F = { SPARSE: 1, PROBS: 2, WEIGHT: 4, GRAD: 8, INPLACE: 16, EXTRAS: 32, NO
 
 export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targetArg: TensorLike, opts: GpuCrossEntropyOptions = {}): Promise<LossOutputs> {
   ctx.checkAlive();
-  const inShape = argShape(inputArg, 'input');
+  const inShape = matrixArgShape(inputArg);
   const [rows, cols] = matrixShape(inShape, 'input');
-  if (cols < 1) throw new ShapeError('input', 'needs at least one class', 'INVALID_SHAPE');
   const cfg = parseCrossEntropyOptions(opts, cols);
   const tShape = argShape(targetArg, 'target');
   // Labels drop the class axis: [rows] for a [rows, V] input, [] for a [V] input (PyTorch's rule).
@@ -51,11 +50,8 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
   if (opts.inPlace && !(inputArg instanceof GpuTensor)) throw new OptionError('options.inPlace', 'needs the input as a GpuTensor (host data has no GPU buffer to overwrite)');
   if (opts.inPlace && opts.gradOut) throw new OptionError('options.gradOut', 'cannot be combined with inPlace');
   if (opts.gradOut && !(opts.gradOut instanceof GpuTensor)) throw new OptionError('options.gradOut', 'must be a GpuTensor');
-  if (!sparse && !(targetArg instanceof GpuTensor)) {
-    // Dense host targets: nothing to check beyond the shape.
-  } else if (sparse && !(targetArg instanceof GpuTensor)) {
-    checkLabels(targetArg.data, cols, cfg.ignoreIndex, 'target');
-  }
+  // Host labels are range-checked here; GPU-resident ones by the kernel (invalidLabels).
+  if (sparse && !(targetArg instanceof GpuTensor)) checkLabels(targetArg.data, cols, cfg.ignoreIndex, 'target');
   if (opts.gradOut) {
     const g = opts.gradOut;
     if (g.dtype !== 'float32' || g.size !== rows * cols) throw new ShapeError('options.gradOut', `must be a float32 tensor of ${rows * cols} values, got ${g.dtype} [${g.shape.join(', ')}]`);

@@ -1,8 +1,8 @@
 import type { SoftmaxOptions } from '../types';
-import { OptionError, ShapeError } from '../errors';
+import { OptionError } from '../errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
-import { rowChunks, matrixShape, rowLaunch, Uniforms } from './common';
+import { rowChunks, matrixShape, matrixArgShape, rowLaunch, Uniforms } from './common';
 
 // Host side of shaders/softmax.wgsl: validate, choose the kernel shape by row length, chunk rows
 // that exceed one storage binding, dispatch.
@@ -10,17 +10,24 @@ import { rowChunks, matrixShape, rowLaunch, Uniforms } from './common';
 export async function softmaxOp(ctx: GpuContext, x: TensorLike, opts: SoftmaxOptions, log: boolean): Promise<GpuTensor> {
   const T = opts.temperature ?? 1;
   if (typeof T !== 'number' || !Number.isFinite(T) || T <= 0) throw new OptionError('options.temperature', `expected a finite number > 0, got ${T}`);
+  // Every check before the upload, so a bad call leaves nothing behind.
+  const [rows, cols] = matrixShape(matrixArgShape(x), 'input');
+  const chunks = rowChunks(ctx, rows, cols);
   const { t: input, temp } = ctx.input(x, 'input', 'float32');
-  const [rows, cols] = matrixShape(input.shape, 'input');
-  if (cols === 0) throw new ShapeError('input', 'needs at least one class', 'INVALID_SHAPE');
   const out = ctx.empty(input.shape, 'float32', log ? 'logSoftmax' : 'softmax');
-  const dispatches: Dispatch[] = rowChunks(ctx, rows, cols).map(({ row0, count }) => {
+  const dispatches: Dispatch[] = chunks.map(({ row0, count }) => {
     const bx = ctx.bind(input, row0 * cols, count * cols);
     const by = ctx.bind(out, row0 * cols, count * cols);
     const u = new Uniforms().u32(count).u32(cols).u32(bx.base).u32(by.base).f32(1 / T).u32(log ? 1 : 0).u32(0).u32(0);
     return { family: 'softmax', entry: 'main', ...rowLaunch(ctx, cols, count), uniforms: u.bytes(), bindings: [bx.binding, by.binding] };
   });
-  out.ready = (await ctx.run(log ? 'logSoftmax' : 'softmax', dispatches)).done;
-  if (temp) input.destroy();
+  try {
+    out.ready = (await ctx.run(log ? 'logSoftmax' : 'softmax', dispatches)).done;
+  } catch (e) {
+    out.destroy();
+    throw e;
+  } finally {
+    if (temp) input.destroy();
+  }
   return out;
 }
