@@ -71,14 +71,28 @@ export function reduceDispatch(ctx: GpuContext, values: GpuTensor, meta: GpuTens
 
 /** Workgroup size of the row kernels (softmax, cross-entropy, entropy/KL). */
 export const ROW_WG = 64;
-/** Rows of at most this many classes get a thread each; longer rows a workgroup each. */
+/** Rows of at most this many classes get a thread each on any adapter. */
 export const THREAD_ROW_MAX_COLS = 32;
+/**
+ * On a CPU adapter, rows up to this long also get a thread each when there are enough rows to
+ * keep every thread busy: there a workgroup per row pays two barriers per row, which SwiftShader
+ * makes dear (measured on [16384, 100]: 12x slower a workgroup per row). A GPU keeps a workgroup
+ * per row, whose threads read a row together (coalesced).
+ */
+export const CPU_THREAD_ROW_MAX_COLS = 4096;
+
+/** Whether rows of `cols` classes get a thread each (else a workgroup each). */
+export function threadPerRow(ctx: GpuContext, rows: number, cols: number): boolean {
+  if (cols <= THREAD_ROW_MAX_COLS) return true;
+  return ctx.adapter.isFallback && cols <= CPU_THREAD_ROW_MAX_COLS && rows >= ctx.grid(rows) * ROW_WG;
+}
+
 /** The two pipeline shapes of a row family, for warmup(). */
 export const ROW_SHAPES = [{ WG: ROW_WG, WG_PER_ROW: 1 }, { WG: ROW_WG, WG_PER_ROW: 0 }] as const;
 
 /** Override constants and grid of a row kernel over `rows` rows of `cols` classes. */
 export function rowLaunch(ctx: GpuContext, cols: number, rows: number): { constants: { WG: number; WG_PER_ROW: number }; workgroups: number } {
-  const perRow = cols > THREAD_ROW_MAX_COLS;
+  const perRow = !threadPerRow(ctx, rows, cols);
   return {
     constants: perRow ? ROW_SHAPES[0] : ROW_SHAPES[1],
     workgroups: perRow ? ctx.grid(rows) : ctx.grid(Math.ceil(rows / ROW_WG)),

@@ -4,7 +4,7 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseCrossEntropyOptions } from '../reference/cross-entropy';
 import { checkLabels } from '../reference/validate';
-import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, ROW_SHAPES, ROW_WG, THREAD_ROW_MAX_COLS, type Temps, argShape, matrixArgShape } from './common';
+import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, ROW_SHAPES, ROW_WG, threadPerRow, type Temps, argShape, matrixArgShape } from './common';
 
 // Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
@@ -185,7 +185,7 @@ const STATS_WORDS = 10;
  * thread. Long rows only (a workgroup per row), logits only.
  */
 export function splitParts(ctx: GpuContext, rows: number, cols: number): number {
-  if (cols <= THREAD_ROW_MAX_COLS) return 1;
+  if (threadPerRow(ctx, rows, cols)) return 1;
   const target = ctx.adapter.isFallback ? 16 : 1024;
   return Math.max(1, Math.min(64, Math.floor(target / Math.max(1, rows)), Math.floor(cols / (ROW_WG * 8))));
 }

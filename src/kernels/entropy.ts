@@ -8,8 +8,7 @@ import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall
 import type { LossOutputs } from './cross-entropy';
 
 // Host side of shaders/entropy.wgsl (+ reduce.wgsl): validate as the oracle does, choose the row
-// kernel's shape (rowLaunch: a thread per row up to THREAD_ROW_MAX_COLS classes, else a
-// workgroup per row), chunk rows past one storage binding, then rows -> reduce in one submit.
+// kernel's shape (rowLaunch: a thread per row for short rows, else a workgroup per row), chunk rows past one storage binding, then rows -> reduce in one submit.
 
 const F = { KL: 1, X_PROBS: 2, T_PROBS: 4, GRAD: 8 } as const;
 

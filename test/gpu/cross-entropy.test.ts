@@ -49,7 +49,8 @@ describe('crossEntropy: shape grid (sparse labels, logits, grad + extras + smoot
         }));
     }
   }
-  for (const [rows, cols] of [[8, 128256], [16, 50257], [40, 32000], [70000, 7], [70000, 64]]) {
+  // [2048, 1000] and [70000, 64]: a thread per row on a CPU adapter (enough rows), a workgroup per row on a GPU.
+  for (const [rows, cols] of [[8, 128256], [16, 50257], [40, 32000], [70000, 7], [70000, 64], [2048, 1000]]) {
     it(`large [${rows}, ${cols}]`, () =>
       expectOk({
         op: 'crossEntropy', rows, cols, seed: 5,
