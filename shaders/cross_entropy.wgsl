@@ -26,12 +26,16 @@
 // row gets a zero gradient. Ignored rows: loss 0, gradient 0. A label out of range: NaN loss and
 // gradient, counted in META[2] for the host to report.
 //
-// Pipeline key: WG, WG_PER_ROW (a workgroup per row, or a thread per row for short rows), and
-// the row reduction: a workgroup tree, or subgroups (module variant, override SG).
-// Everything else is in the uniform block.
+// Pipeline key: WG, WG_PER_ROW (a workgroup per row, or a thread per row for short rows), FLAGS
+// (the call's features), and the row reduction: a workgroup tree, or subgroups (module variant,
+// override SG). Shapes and option values live in the uniform block.
 
 override WG: u32 = 64u;
 override WG_PER_ROW: bool = true;
+// The call's feature flags (F_* below), fixed when the pipeline is built: the row loops then
+// carry no branch for a feature the call does not use (on SwiftShader a uniform branch in the
+// inner loop cost several times the loop's arithmetic).
+override FLAGS: u32 = 0u;
 
 const F_SPARSE: u32 = 1u;
 const F_PROBS: u32 = 2u;
@@ -41,6 +45,8 @@ const F_INPLACE: u32 = 16u;
 const F_EXTRAS: u32 = 32u;
 const F_NORMALIZE: u32 = 64u;
 const F_MEAN: u32 = 128u;
+const F_SOFTCAP: u32 = 256u;
+const F_LINEAR: u32 = 512u;  // smoothing > 0 or dense targets: the sum over a_c·z'_c
 
 struct Params {
   rows: u32,        // rows in this dispatch
@@ -50,7 +56,7 @@ struct Params {
   g_base: u32,      // element offset of row 0 in G
   row0: u32,        // index of this dispatch's row 0 in the whole batch (LOSS, EXTRA)
   total_rows: u32,  // rows in the whole batch (EXTRA layout, prepare)
-  flags: u32,
+  _flags: u32,      // unused: the flags are the FLAGS override
   ignore_index: i32,
   smoothing: f32,
   zloss: f32,
@@ -72,7 +78,7 @@ struct Params {
 @group(0) @binding(8) var<storage, read_write> PART: array<u32>;  // split rows: per-(row, part) stats
 
 fn has(f: u32) -> bool {
-  return (P.flags & f) != 0u;
+  return (FLAGS & f) != 0u;
 }
 
 fn weight(c: u32) -> f32 {
@@ -83,7 +89,7 @@ fn weight(c: u32) -> f32 {
 }
 
 fn capped(x: f32) -> f32 {
-  if (P.softcap > 0.0) {
+  if (has(F_SOFTCAP)) {
     return P.softcap * tanh(x / P.softcap);
   }
   return x;
@@ -252,13 +258,17 @@ fn logits_stats(x_row: u32, t_row: u32, y: u32, start: u32, stride: u32, end: u3
   for (var c = start; c < end; c += stride) {
     let b = X[x_row + c];
     var a: f32;
-    if (has(F_SPARSE)) {
+    if (!has(F_LINEAR)) {
+      a = 0.0;
+    } else if (has(F_SPARSE)) {
       a = e * inv_v * weight(c);
     } else {
       a = coef(c, y, t_row);
       st.asum += a;
     }
-    track_argmax(&st, b, c);
+    if (has(F_EXTRAS)) {
+      track_argmax(&st, b, c);
+    }
     if (is_poison(b)) {
       st.flags |= 1u;
     } else if (is_masked(b)) {
@@ -364,7 +374,7 @@ fn write_grad(x_row: u32, g_row: u32, t_row: u32, y: u32, ro: RowOut, start: u32
       } else {
         let z = capped(bitcast<f32>(b));
         g = exp_sub(z, ro.m) * ro.inv_sum * ro.k - a;
-        if (P.softcap > 0.0) {
+        if (has(F_SOFTCAP)) {
           let r = z / P.softcap;
           g *= 1.0 - r * r;
         }

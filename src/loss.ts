@@ -4,7 +4,7 @@ import type { GpuTensor } from './gpu/tensor';
 import { softmaxOp } from './kernels/softmax';
 import { ROW_SHAPES } from './kernels/common';
 import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
-import { crossEntropyOp, checkLabelsOnGpu, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
+import { crossEntropyOp, checkLabelsOnGpu, crossEntropyPipelines, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
 import { entropyOp, klDivergenceOp } from './kernels/entropy';
 
 /**
@@ -109,10 +109,17 @@ export class WebGPULoss extends GpuContext {
     return checkLabelsOnGpu(out, classes);
   }
 
-  /** Compiles every pipeline ahead of the first call. */
-  async warmup(): Promise<void> {
-    await Promise.all([...ROW_SHAPES.flatMap((c) => [this.pipeline('softmax', 'main', c), this.pipeline('crossEntropy', 'main', c)]),
-      this.pipeline('crossEntropy', 'prepare', ROW_SHAPES[0]), this.pipeline('crossEntropy', 'partial', ROW_SHAPES[0]),
+  /**
+   * Compiles pipelines ahead of the first call: softmax, BCE, entropy/KL and the reduction, and
+   * cross-entropy for each option set given (default: sparse labels from logits, with and without
+   * the gradient). Cross-entropy compiles one pipeline per feature combination (see
+   * `crossEntropyFlags`), so pass the options your training loop uses.
+   * @example
+   * await wl.warmup([{ grad: true, labelSmoothing: 0.1 }]);
+   */
+  async warmup(crossEntropy: GpuCrossEntropyOptions[] = [{}, { grad: true }], dense = false): Promise<void> {
+    await Promise.all([...ROW_SHAPES.map((c) => this.pipeline('softmax', 'main', c)),
+      ...crossEntropy.flatMap((o) => crossEntropyPipelines(o, !dense).map((p) => this.pipeline('crossEntropy', p.entry, p.constants))),
       this.pipeline('binaryCrossEntropy', 'main', { WG: 256, SUMS: 0 }), this.pipeline('binaryCrossEntropy', 'main', { WG: 256, SUMS: 1 }), this.pipeline('reduce', 'main', { WG: 256 }),
       ...ROW_SHAPES.map((c) => this.pipeline('entropy', 'main', c))]);
   }

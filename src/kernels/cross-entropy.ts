@@ -2,7 +2,7 @@ import type { CrossEntropyOptions } from '../types';
 import { OptionError, ShapeError, LabelRangeError } from '../errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
-import { parseCrossEntropyOptions } from '../reference/cross-entropy';
+import { parseCrossEntropyOptions, type CrossEntropyConfig } from '../reference/cross-entropy';
 import { checkLabels } from '../reference/validate';
 import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, ROW_SHAPES, ROW_WG, threadPerRow, type Temps, argShape, matrixArgShape } from './common';
 
@@ -32,7 +32,7 @@ export interface LossOutputs {
   invalidLabels?: GpuTensor;
 }
 
-const F = { SPARSE: 1, PROBS: 2, WEIGHT: 4, GRAD: 8, INPLACE: 16, EXTRAS: 32, NORMALIZE: 64, MEAN: 128 } as const;
+const F = { SPARSE: 1, PROBS: 2, WEIGHT: 4, GRAD: 8, INPLACE: 16, EXTRAS: 32, NORMALIZE: 64, MEAN: 128, SOFTCAP: 256, LINEAR: 512 } as const;
 
 export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targetArg: TensorLike, opts: GpuCrossEntropyOptions = {}): Promise<LossOutputs> {
   ctx.checkAlive();
@@ -79,8 +79,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       copyTarget = ctx.empty(target.shape, target.dtype, 'crossEntropy:targetCopy');
       temps.push(copyTarget);
     }
-    const weightGiven = opts.weight !== undefined;
-    const weight = weightGiven ? ctx.tensor(Float32Array.from(cfg.weight), [cols], 'float32', 'options.weight') : undefined;
+    const weight = opts.weight !== undefined ? ctx.tensor(Float32Array.from(cfg.weight), [cols], 'float32', 'options.weight') : undefined;
     if (weight) temps.push(weight);
 
     const meta = ctx.empty([4], 'int32', 'crossEntropy:meta');
@@ -94,16 +93,14 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     if (extras) made.push(extras);
     if (grad && grad !== input && grad !== opts.gradOut) made.push(grad);
 
-    const flags = (sparse ? F.SPARSE : 0) | (cfg.from === 'probs' ? F.PROBS : 0) | (weightGiven ? F.WEIGHT : 0)
-      | (wantGrad ? F.GRAD : 0) | (opts.inPlace ? F.INPLACE : 0) | (cfg.extras ? F.EXTRAS : 0)
-      | (cfg.normalize ? F.NORMALIZE : 0) | (cfg.reduction === 'mean' ? F.MEAN : 0);
+    const withFlags = (c: { WG: number; WG_PER_ROW: number }) => ({ ...c, FLAGS: crossEntropyFlags(opts, cfg, sparse) });
     const tSrc = copyTarget ?? target;
     const wBind = weight ? ctx.bind(weight).binding : ctx.dummy('read');
     const metaB = ctx.bind(meta).binding;
     const lossB = ctx.bind(perRow).binding;
     const exB = extras ? ctx.bind(extras).binding : ctx.dummy('extras');
     const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number, split = 1) =>
-      new Uniforms().u32(count).u32(cols).u32(xBase).u32(tBase).u32(gBase).u32(row0).u32(rows).u32(flags)
+      new Uniforms().u32(count).u32(cols).u32(xBase).u32(tBase).u32(gBase).u32(row0).u32(rows).u32(0)
         .i32(cfg.ignoreIndex).f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(cfg.epsilon).f32(1 / cfg.divisor).u32(split).u32(0).bytes();
 
     const chunks = rowChunks(ctx, rows, cols);
@@ -117,7 +114,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, 0, Math.min(tSrc.size, chunks[0].count * cols));
       const xb = ctx.bind(input, 0, Math.min(input.size, chunks[0].count * cols));
       dispatches.push({
-        family: 'crossEntropy', entry: 'prepare', constants: ROW_SHAPES[0],
+        family: 'crossEntropy', entry: 'prepare', constants: withFlags(ROW_SHAPES[0]),
         uniforms: uniforms(0, rows, xb.base, tb.base, 0),
         bindings: [xb.binding, tb.binding, wBind, metaB, lossB, ctx.dummy('grad'), exB, partB], workgroups: 1,
       });
@@ -131,11 +128,12 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       const bindings = [xb.binding, tb.binding, wBind, metaB, lossB, gb ? gb.binding : ctx.dummy('grad'), exB, partB];
       if (split > 1) {
         // Few long rows: each row's parts go to separate workgroups, twice (stats, then the rest).
-        const launch = { constants: ROW_SHAPES[0], workgroups: ctx.grid(count * split) };
+        const launch = { constants: withFlags(ROW_SHAPES[0]), workgroups: ctx.grid(count * split) };
         dispatches.push({ family: 'crossEntropy', entry: 'partial', ...launch, uniforms: u, bindings });
         dispatches.push({ family: 'crossEntropy', entry: 'main', ...launch, uniforms: u, bindings });
       } else {
-        dispatches.push({ family: 'crossEntropy', entry: 'main', ...rowLaunch(ctx, cols, count), uniforms: u, bindings });
+        const l = rowLaunch(ctx, cols, count);
+        dispatches.push({ family: 'crossEntropy', entry: 'main', constants: withFlags(l.constants), workgroups: l.workgroups, uniforms: u, bindings });
       }
     }
     let loss = perRow;
@@ -174,6 +172,28 @@ export async function checkLabelsOnGpu(out: LossOutputs, classes: number): Promi
   if (!out.invalidLabels) return;
   const [n] = await out.invalidLabels.read();
   if (n > 0) throw new LabelRangeError('target', `${n} label(s) on the GPU are outside [0, ${classes}) and not the ignore index; their rows' losses are NaN`);
+}
+
+/**
+ * The kernel's feature flags for a call: override constants, so each feature combination compiles
+ * once and its row loops carry no branch for features it does not use.
+ */
+export function crossEntropyFlags(opts: GpuCrossEntropyOptions, cfg: CrossEntropyConfig, sparse: boolean): number {
+  const grad = cfg.grad || Boolean(opts.inPlace) || Boolean(opts.gradOut);
+  return (sparse ? F.SPARSE : 0) | (cfg.from === 'probs' ? F.PROBS : 0) | (opts.weight !== undefined ? F.WEIGHT : 0)
+    | (grad ? F.GRAD : 0) | (opts.inPlace ? F.INPLACE : 0) | (cfg.extras ? F.EXTRAS : 0)
+    | (cfg.normalize ? F.NORMALIZE : 0) | (cfg.reduction === 'mean' ? F.MEAN : 0)
+    | (cfg.softcap > 0 ? F.SOFTCAP : 0) | (cfg.smoothing > 0 || !sparse ? F.LINEAR : 0);
+}
+
+/** Pipelines of a cross-entropy call with these options (for warmup). */
+export function crossEntropyPipelines(opts: GpuCrossEntropyOptions, sparse: boolean): { entry: string; constants: Record<string, number> }[] {
+  const FLAGS = crossEntropyFlags(opts, parseCrossEntropyOptions(opts, 2), sparse);
+  return [
+    { entry: 'prepare', constants: { ...ROW_SHAPES[0], FLAGS } },
+    { entry: 'partial', constants: { ...ROW_SHAPES[0], FLAGS } },
+    ...ROW_SHAPES.map((c) => ({ entry: 'main', constants: { ...c, FLAGS } })),
+  ];
 }
 
 /** Words of one row's stats in the kernel (STATS_WORDS in cross_entropy.wgsl). */
