@@ -45,6 +45,8 @@
 
 override WG: u32 = 256u;
 override SUMS: bool = false;
+// The call's feature flags, fixed when the pipeline is built: no branch on them in the loops.
+override FLAGS: u32 = 0u;
 
 const F_PROBS: u32 = 1u;
 const F_PW_COL: u32 = 2u;  // posWeight per column (PW), else P.pos_weight
@@ -84,7 +86,7 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> G: array<u32>;
 
 fn has(f: u32) -> bool {
-  return (P.flags & f) != 0u;
+  return (FLAGS & f) != 0u;
 }
 
 fn pos_weight(c: u32) -> f32 {

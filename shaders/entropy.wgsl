@@ -56,6 +56,8 @@
 
 override WG: u32 = 64u;
 override WG_PER_ROW: bool = true;
+// The call's feature flags, fixed when the pipeline is built: no branch on them in the loops.
+override FLAGS: u32 = 0u;
 
 const F_KL: u32 = 1u;
 const F_X_PROBS: u32 = 2u;  // the input X holds probabilities (else logits)
@@ -92,7 +94,7 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> G: array<u32>;
 
 fn has(f: u32) -> bool {
-  return (P.flags & f) != 0u;
+  return (FLAGS & f) != 0u;
 }
 
 // ---- bits ------------------------------------------------------------------------------------

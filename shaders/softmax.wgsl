@@ -14,6 +14,8 @@
 
 override WG: u32 = 64u;
 override WG_PER_ROW: bool = true;
+// Log-softmax or softmax, fixed when the pipeline is built (no branch in the write loop).
+override LOG_OUT: bool = false;
 
 struct Params {
   rows: u32,
@@ -21,7 +23,7 @@ struct Params {
   in_base: u32,   // element offset of row 0 in X
   out_base: u32,  // element offset of row 0 in Y
   inv_temp: f32,
-  log_out: u32,   // 1: log-softmax, 0: softmax
+  _log_out: u32,  // unused: LOG_OUT is an override
   _pad0: u32,
   _pad1: u32,
 }
@@ -72,10 +74,10 @@ fn write_slice(in_row: u32, out_row: u32, st: Stats, start: u32, stride: u32, li
     if (undefined_row) {
       o = BITS_NAN;
     } else if (is_masked(b)) {
-      o = select(0u, BITS_NEG_INF, P.log_out != 0u);
+      o = select(0u, BITS_NEG_INF, LOG_OUT);
     } else {
       let y = bitcast<f32>(b) * P.inv_temp;
-      if (P.log_out != 0u) {
+      if (LOG_OUT) {
         o = bitcast<u32>((y - st.on.m) - ls);
       } else {
         o = bitcast<u32>(exp_sub(y, st.on.m) / st.on.s);

@@ -5,7 +5,7 @@ import { softmaxOp } from './kernels/softmax';
 import { ROW_SHAPES } from './kernels/common';
 import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
 import { crossEntropyOp, checkLabelsOnGpu, crossEntropyPipelines, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
-import { entropyOp, klDivergenceOp } from './kernels/entropy';
+import { entropyOp, klDivergenceOp, ENTROPY_WARM_FLAGS } from './kernels/entropy';
 
 /**
  * The library's entry point: one object per `GPUDevice`.
@@ -110,7 +110,8 @@ export class WebGPULoss extends GpuContext {
   }
 
   /**
-   * Compiles pipelines ahead of the first call: softmax, BCE, entropy/KL and the reduction, and
+   * Compiles pipelines ahead of the first call: softmax, BCE and entropy/KL in their default forms,
+   * the reduction, and
    * cross-entropy for each option set given (default: sparse labels from logits, with and without
    * the gradient). Cross-entropy compiles one pipeline per feature combination (see
    * `crossEntropyFlags`), so pass the options your training loop uses.
@@ -118,9 +119,12 @@ export class WebGPULoss extends GpuContext {
    * await wl.warmup([{ grad: true, labelSmoothing: 0.1 }]);
    */
   async warmup(crossEntropy: GpuCrossEntropyOptions[] = [{}, { grad: true }], dense = false): Promise<void> {
-    await Promise.all([...ROW_SHAPES.map((c) => this.pipeline('softmax', 'main', c)),
+    await Promise.all([
+      ...ROW_SHAPES.flatMap((c) => [0, 1].map((LOG_OUT) => this.pipeline('softmax', 'main', { ...c, LOG_OUT }))),
       ...crossEntropy.flatMap((o) => crossEntropyPipelines(o, !dense).map((p) => this.pipeline('crossEntropy', p.entry, p.constants))),
-      this.pipeline('binaryCrossEntropy', 'main', { WG: 256, SUMS: 0 }), this.pipeline('binaryCrossEntropy', 'main', { WG: 256, SUMS: 1 }), this.pipeline('reduce', 'main', { WG: 256 }),
-      ...ROW_SHAPES.map((c) => this.pipeline('entropy', 'main', c))]);
+      // binary cross-entropy from logits with scalar weights, with and without the gradient
+      ...[0, 1].flatMap((SUMS) => [0, 8].map((FLAGS) => this.pipeline('binaryCrossEntropy', 'main', { WG: 256, SUMS, FLAGS }))),
+      this.pipeline('reduce', 'main', { WG: 256 }),
+      ...ROW_SHAPES.flatMap((c) => ENTROPY_WARM_FLAGS.map((FLAGS) => this.pipeline('entropy', 'main', { ...c, FLAGS })))]);
   }
 }

@@ -72,7 +72,7 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
     const gb = grad ? ctx.bind(grad, e0, len) : undefined;
     const outBase = perElem ? ob.base : ob.base + partBase;
     dispatches.push({
-      family: 'binaryCrossEntropy', entry: 'main', constants,
+      family: 'binaryCrossEntropy', entry: 'main', constants: { ...constants, FLAGS: flags },
       uniforms: new Uniforms().u32(len).u32(cols).u32(xb.base).u32(tb.base).u32(outBase).u32(gb ? gb.base : 0).u32(flags).u32(0)
         .f32(cfg.posWeight[0]).f32(cfg.weight[0]).f32(cfg.epsilon).f32(loIn).f32(hiIn).f32(scale).u32(0).u32(0).bytes(),
       bindings: [xb.binding, tb.binding, pwB, wB, ob.binding, gb ? gb.binding : ctx.dummy('grad')],

@@ -72,7 +72,7 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
     const tb = target ? ctx.bind(target, row0 * cols, count * cols) : undefined;
     const gb = grad ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
     dispatches.push({
-      family: 'entropy', entry: 'main', ...rowLaunch(ctx, cols, count),
+      family: 'entropy', entry: 'main', ...launchWithFlags(rowLaunch(ctx, cols, count), flags),
       uniforms: new Uniforms().u32(count).u32(cols).u32(xb.base).u32(tb ? tb.base : 0).u32(gb ? gb.base : 0).u32(row0).u32(flags).u32(0)
         .f32(cfg.epsilon).f32(Math.log(cfg.epsilon)).f32(outScale).f32(gradScale).bytes(),
       bindings: [xb.binding, tb ? tb.binding : ctx.dummy('read'), lossB, gb ? gb.binding : ctx.dummy('grad')],
@@ -93,3 +93,10 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
   return out;
 }
 
+/** Feature flags go in as an override constant (each combination compiles once, branch-free). */
+function launchWithFlags(l: { constants: { WG: number; WG_PER_ROW: number }; workgroups: number }, flags: number) {
+  return { constants: { ...l.constants, FLAGS: flags }, workgroups: l.workgroups };
+}
+
+/** Pipelines for warmup(): entropy of probabilities and KL from logits against probabilities, with and without gradients. */
+export const ENTROPY_WARM_FLAGS = [F.X_PROBS, F.X_PROBS | F.GRAD, F.KL | F.T_PROBS, F.KL | F.T_PROBS | F.GRAD];

@@ -19,7 +19,8 @@ export async function softmaxOp(ctx: GpuContext, x: TensorLike, opts: SoftmaxOpt
     const bx = ctx.bind(input, row0 * cols, count * cols);
     const by = ctx.bind(out, row0 * cols, count * cols);
     const u = new Uniforms().u32(count).u32(cols).u32(bx.base).u32(by.base).f32(1 / T).u32(log ? 1 : 0).u32(0).u32(0);
-    return { family: 'softmax', entry: 'main', ...rowLaunch(ctx, cols, count), uniforms: u.bytes(), bindings: [bx.binding, by.binding] };
+    const l = rowLaunch(ctx, cols, count);
+    return { family: 'softmax', entry: 'main', constants: { ...l.constants, LOG_OUT: log ? 1 : 0 }, workgroups: l.workgroups, uniforms: u.bytes(), bindings: [bx.binding, by.binding] };
   });
   try {
     out.ready = (await ctx.run(log ? 'logSoftmax' : 'softmax', dispatches)).done;
