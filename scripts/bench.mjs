@@ -1,0 +1,147 @@
+// `npm run bench`: runs bench/index.html in headless Chromium (the same page a person can open with
+// `npx vite` and a GPU), prints progress and a Markdown table, and writes bench/results/latest.json
+// (machine-diffable) and latest.html (self-contained report with charts).
+//
+//   npm run bench -- --quick                       a smoke: fewer calls per implementation
+//   npm run bench -- --shapes 1024x1000,256x32000 --impls lib,lib-grad,tfjs-webgpu --iters 50
+//   npm run bench -- --out /tmp/run.json           (the HTML goes beside it: /tmp/run.html)
+//   npm run bench -- --render bench/results/latest.json   (table and HTML again from saved results)
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { startServer, launchBrowser, openPage } from './gpu-session.mjs';
+import { ROOT_DIR } from './paths.mjs';
+
+const HELP = `usage: npm run bench -- [--quick] [--shapes RxV,...] [--impls id,...] [--iters N] [--budget SECONDS] [--out FILE.json]
+  --shapes  default 4096x10,16384x100,1024x1000,256x32000,64x50257,8x128256,2048x32000
+  --impls   ids or prefixes: lib, lib-grad, lib-grad-new, tfjs-webgpu, tfjs-webgpu-sce, tfjs-webgpu-grad,
+            tfjs-webgpu-sce-grad, tfjs-wasm, tfjs-cpu, js, (tfjs = all TF.js, all); the roofs
+            (roof-read, roof-rw and the roof-exp diagnostic) always run
+  --iters   most warm calls per shape x implementation (default 30; --quick 5)
+  --budget  seconds of warm calls per shape x implementation before fewer calls are made (default 2; --quick 0.6)
+  --out     where the JSON goes (default bench/results/latest.json); the HTML report goes beside it
+  --render FILE.json   measure nothing: print the table and write FILE.html from saved results`;
+
+function parseArgs(argv) {
+  const o = {};
+  let out = join(ROOT_DIR, 'bench', 'results', 'latest.json');
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const [flag, inline] = a.includes('=') ? a.split(/=(.*)/s, 2) : [a, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--quick': o.quick = true; break;
+      case '--shapes': o.shapes = value(); break;
+      case '--impls': o.impls = value(); break;
+      case '--iters': o.iters = Number(value()); break;
+      case '--budget': o.budgetMs = Number(value()) * 1000; break;
+      case '--seed': o.seed = Number(value()); break;
+      case '--out': out = resolve(value()); break;
+      case '--render': o.render = resolve(value()); break;
+      case '-h': case '--help': console.log(HELP); process.exit(0); break;
+      default: throw new Error(`unknown option ${a}\n${HELP}`);
+    }
+  }
+  return { options: o, out };
+}
+
+let args;
+try {
+  args = parseArgs(process.argv.slice(2));
+} catch (e) {
+  console.error(e.message);
+  process.exit(2);
+}
+
+/** The commit measured, and the library files that differ from it (read-only git queries). */
+function sourceInfo() {
+  try {
+    const git = (...a) => execFileSync('git', a, { cwd: ROOT_DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const commit = git('rev-parse', '--short=12', 'HEAD').trim();
+    // Porcelain lines are "XY path": the status letters may start with a space, so no trim here.
+    const dirty = git('status', '--porcelain', '--', 'src', 'shaders').split('\n').filter(Boolean).map((l) => l.slice(3));
+    return { commit, dirty };
+  } catch {
+    return undefined; // not a git checkout
+  }
+}
+args.options.source = sourceInfo();
+
+const t0 = Date.now();
+const stamp = () => {
+  const s = Math.floor((Date.now() - t0) / 1000);
+  return `[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}]`;
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const { server, origin } = await startServer();
+const { browser, close } = await launchBrowser();
+let code = 0;
+let crashed = null;
+try {
+  const { page, info, logs } = await openPage(browser, origin, '/bench/index.html');
+  if (!info.ok) throw new Error(`no WebGPU adapter: ${info.error}\n${logs.join('\n')}`);
+  page.on('error', (e) => { crashed = e; });
+  if (args.options.render) await render(page, args.options.render);
+  else code = await measure(page, logs);
+} catch (e) {
+  console.error(e instanceof Error ? e.message : String(e));
+  code = 1;
+} finally {
+  await close();
+  await server.close();
+}
+process.exit(code);
+
+/** --render: the table and the HTML report again from saved results; nothing is measured. */
+async function render(page, file) {
+  const saved = JSON.parse(readFileSync(file, 'utf8'));
+  const r = await page.evaluate((res) => window.__bench.render(res), saved);
+  const html = file.replace(/\.json$/i, '') + '.html';
+  writeFileSync(html, r.html);
+  console.log(r.markdown);
+  console.log(`\nwrote ${html}`);
+}
+
+/** The run: started in the page, progress streamed here, results written; returns the exit code. */
+async function measure(page, logs) {
+  let code = 0;
+  await page.exposeFunction('__benchProgress', (line) => console.log(`${stamp()} ${line}`));
+  // Started in the page and polled: a whole run can outlast one DevTools protocol call.
+  await page.evaluate((o) => {
+    window.__benchState = { done: false };
+    window.__bench.run(o).then(
+      (r) => { window.__benchState = { done: true, json: JSON.stringify(r.results, null, 2), markdown: r.markdown, html: r.html }; },
+      (e) => { window.__benchState = { done: true, error: e instanceof Error ? e.stack ?? e.message : String(e) }; },
+    );
+  }, args.options);
+  for (;;) {
+    if (crashed) throw new Error(`the page crashed: ${crashed.message ?? crashed}\n${logs.slice(-20).join('\n')}`);
+    if (await page.evaluate(() => window.__benchState.done)) break;
+    await sleep(500);
+  }
+  const state = await page.evaluate(() => window.__benchState);
+  if (state.error) throw new Error(`the benchmark failed in the page: ${state.error}\n${logs.slice(-20).join('\n')}`);
+  const html = args.out.replace(/\.json$/i, '') + '.html';
+  mkdirSync(dirname(args.out), { recursive: true });
+  writeFileSync(args.out, state.json + '\n');
+  writeFileSync(html, state.html);
+  console.log('');
+  console.log(state.markdown);
+  console.log('');
+  console.log(`wrote ${args.out} and ${html} (${((Date.now() - t0) / 1000).toFixed(0)} s in all)`);
+  // The library's and the roofs' results must be right; a peer's wrong result is reported, not fatal.
+  const results = JSON.parse(state.json);
+  const bad = results.shapes.flatMap((s) => s.impls
+    .filter((r) => (r.id.startsWith('lib') || r.id.startsWith('roof')) && (r.error || (r.check && !r.check.ok)))
+    .map((r) => `${r.id} on ${s.rows}x${s.classes}: ${r.error ?? r.check.message}`));
+  if (bad.length) {
+    console.error(`FAILED: ${bad.join('\n  ')}`);
+    code = 1;
+  }
+  return code;
+}
