@@ -251,43 +251,74 @@ fn track_argmax(st: ptr<function, Stats>, bits: u32, c: u32) {
 // Pass 1, logits: softmax statistics and the linear term of the loss.
 // The sparse label's own term is added once by the row's leader, so the sum over c carries only
 // the smoothing part a'_c = (e/V)·w[c].
+// Pass 1 over one slice, four elements at a time (c, c + stride, c + 2·stride, c + 3·stride:
+// consecutive threads still read consecutive words). Per group of four: one comparison against
+// the running max and at most one rescale, then four exps with no branch; elements past the end,
+// masked or poisoned take no part (select, never inf arithmetic).
 fn logits_stats(x_row: u32, t_row: u32, y: u32, start: u32, stride: u32, end: u32) -> Stats {
   var st = stats_empty();
   let e = P.smoothing;
   let inv_v = 1.0 / f32(P.cols);
-  for (var c = start; c < end; c += stride) {
-    let b = X[x_row + c];
-    var a: f32;
-    if (!has(F_LINEAR)) {
-      a = 0.0;
-    } else if (has(F_SPARSE)) {
-      a = e * inv_v * weight(c);
-    } else {
-      a = coef(c, y, t_row);
-      st.asum += a;
+  for (var c = start; c < end; c += 4u * stride) {
+    var b: vec4<u32>;
+    var inr: vec4<bool>;
+    var a = vec4<f32>(0.0);
+    for (var k = 0u; k < 4u; k++) {
+      let ck = c + k * stride;
+      inr[k] = ck < end;
+      b[k] = select(BITS_NEG_INF, X[x_row + min(ck, end - 1u)], inr[k]);
+      if (has(F_LINEAR) && inr[k]) {
+        if (has(F_SPARSE)) {
+          a[k] = e * inv_v * weight(ck);
+        } else {
+          a[k] = coef(ck, y, t_row);
+          st.asum += a[k];
+        }
+      }
+      if (has(F_EXTRAS) && inr[k]) {
+        track_argmax(&st, b[k], ck);
+      }
     }
-    if (has(F_EXTRAS)) {
-      track_argmax(&st, b, c);
-    }
-    if (is_poison(b)) {
-      st.flags |= 1u;
-    } else if (is_masked(b)) {
-      if (a != 0.0) {
+    let special = (b & vec4<u32>(EXP_MASK)) == vec4<u32>(EXP_MASK);
+    let masked = b == vec4<u32>(BITS_NEG_INF);
+    if (any(special)) {
+      if (any(special & !masked)) {
+        st.flags |= 1u;
+      }
+      if (any(masked & (a != vec4<f32>(0.0)))) {
         st.flags |= 2u;
       }
-    } else {
-      let z = capped(bitcast<f32>(b));
-      let m_old = st.on.m;
-      let had = st.on.s != 0.0;
-      st.on = online_push(st.on, z);
+    }
+    let ok = !special;
+    if (!any(ok)) {
+      continue;
+    }
+    var z = bitcast<vec4<f32>>(select(vec4<u32>(0u), b, ok));
+    if (has(F_SOFTCAP)) {
+      z = P.softcap * tanh(z / P.softcap);
+    }
+    let zm = select(vec4<f32>(NEG_BIG), z, ok);
+    let m4 = max(max(zm.x, zm.y), max(zm.z, zm.w));
+    if (st.on.s == 0.0) {
+      st.on.m = m4;
+    } else if (m4 > st.on.m) {
+      st.on.s *= exp_sub(st.on.m, m4);
       // Zero coefficients stay out: 0 times an overflowed difference would be NaN.
-      if (had && st.on.m != m_old && st.acc != 0.0) {
-        st.az += (m_old - st.on.m) * st.acc;
+      if (st.acc != 0.0) {
+        st.az += (st.on.m - m4) * st.acc;
       }
-      if (a != 0.0) {
-        st.az += a * (z - st.on.m);
-        st.acc += a;
-      }
+      st.on.m = m4;
+    }
+    let m = st.on.m;
+    let far = z < vec4<f32>(m - 104.0);
+    let ex = select(exp(z - vec4<f32>(m)), vec4<f32>(0.0), far | !ok);
+    st.on.s += (ex.x + ex.y) + (ex.z + ex.w);
+    if (has(F_LINEAR)) {
+      let live_a = ok & (a != vec4<f32>(0.0));
+      let t = select(vec4<f32>(0.0), a * (z - vec4<f32>(m)), live_a);
+      st.az += (t.x + t.y) + (t.z + t.w);
+      let ta = select(vec4<f32>(0.0), a, live_a);
+      st.acc += (ta.x + ta.y) + (ta.z + ta.w);
     }
   }
   return st;
