@@ -64,7 +64,7 @@ export interface BinaryCrossEntropyOptions {
   posWeight?: number | ArrayLike<number>;
   /** Per-column weight of each element's loss (length `cols`) or one number. */
   weight?: number | ArrayLike<number>;
-  /** Probability clip for `from: 'probs'`. Default 1e-7. */
+  /** Probability clip for `from: 'probs'`: x is clipped to [ε, 1 − ε]. Default 1e-7. */
   epsilon?: number;
   base?: LogBase;
   grad?: boolean;
@@ -75,7 +75,10 @@ export interface EntropyOptions {
   /** Default `'mean'` (over rows). */
   reduction?: Reduction;
   base?: LogBase;
-  /** Probability clip for the gradient and the log of `from: 'probs'` input. Default 1e-7. */
+  /**
+   * From probabilities: the gradient −(ln p + 1) uses ln max(p, ε). The entropy itself is exact
+   * (0·ln 0 = 0, no clip). Default 1e-7.
+   */
   epsilon?: number;
   grad?: boolean;
 }
@@ -88,6 +91,7 @@ export interface KLDivergenceOptions {
   /** Default `'mean'`: the mean over rows (PyTorch's `batchmean`, the true KL per sample). */
   reduction?: Reduction;
   base?: LogBase;
+  /** Probability inputs Q: ln Q is taken as ln max(Q, ε), gradient −P / max(Q, ε). Default 1e-7. */
   epsilon?: number;
   grad?: boolean;
 }
