@@ -488,6 +488,10 @@ fn do_row(r: u32, live: bool, lid: u32, k: u32) {
   var st: Stats;
   var loss: f32 = 0.0;
   var all_masked = false;
+  // The label's logit is read before the row's barriers: with an in-place gradient, another
+  // thread may overwrite it once they are passed. (Split rows never run in place: the host
+  // turns splitting off, since other workgroups write this row's columns.)
+  let by = X[x_row + y];
   if (!has(F_PROBS)) {
     if (P.split > 1u) {
       st = merged_parts(r);
@@ -505,10 +509,11 @@ fn do_row(r: u32, live: bool, lid: u32, k: u32) {
     let zl = P.zloss * lse * lse;
     if (has(F_SPARSE)) {
       let wy = (1.0 - P.smoothing) * weight(y);
-      let by = X[x_row + y];
       let e_term = P.smoothing / f32(P.cols) * bitcast<f32>(META[1]);
-      // (1-e)·w[y]·(lse - z'_y) + (e/V)·(W·lse - sum_c w[c]·z'_c) + zl·lse²
-      loss = wy * ((ro.m - capped(bitcast<f32>(by))) + ro.ls) + e_term * ro.ls - st.az + zl;
+      // (1-e)·w[y]·(lse - z'_y) + (e/V)·(W·lse - sum_c w[c]·z'_c) + zl·lse²; a zero-weight label
+      // term is 0 even on a masked label (no 0·Infinity).
+      let label_term = select(0.0, wy * ((ro.m - capped(bitcast<f32>(by))) + ro.ls), wy != 0.0);
+      loss = label_term + e_term * ro.ls - st.az + zl;
       ro.k = wy + e_term + 2.0 * P.zloss * lse;
       if (is_masked(by) && wy != 0.0) {
         st.flags |= 2u;

@@ -285,36 +285,42 @@ export class GpuContext {
     const dev = this.device;
     dev.pushErrorScope('out-of-memory');
     dev.pushErrorScope('validation');
-    const ubuf = dev.createBuffer({
-      label: `webgpu-loss:${label}:uniforms`,
-      size: Math.max(1, dispatches.length) * UNIFORM_SLOT,
-      usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-    });
-    const ubytes = new Uint8Array(dispatches.length * UNIFORM_SLOT);
-    dispatches.forEach((d, i) => ubytes.set(new Uint8Array(d.uniforms), i * UNIFORM_SLOT));
-    dev.queue.writeBuffer(ubuf, 0, ubytes);
-    const enc = dev.createCommandEncoder({ label: `webgpu-loss:${label}` });
-    before?.(enc);
-    dispatches.forEach((d, i) => {
-      const { bgl } = this.layout(d.family);
-      const bg = dev.createBindGroup({
-        label: `webgpu-loss:${label}:${d.family}`,
-        layout: bgl,
-        entries: [
-          { binding: 0, resource: { buffer: ubuf, offset: i * UNIFORM_SLOT, size: d.uniforms.byteLength } },
-          ...d.bindings.map((b, j) => ({ binding: j + 1, resource: { buffer: b.buffer, offset: b.offset, size: b.size } })),
-        ],
+    let validation: Promise<GPUError | null>;
+    let oom: Promise<GPUError | null>;
+    try {
+      const ubuf = dev.createBuffer({
+        label: `webgpu-loss:${label}:uniforms`,
+        size: Math.max(1, dispatches.length) * UNIFORM_SLOT,
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
       });
-      const pass = enc.beginComputePass({ label: `webgpu-loss:${label}:${d.family}:${d.entry}` });
-      pass.setPipeline(pipes[i]);
-      pass.setBindGroup(0, bg);
-      if (d.workgroups > 0) pass.dispatchWorkgroups(d.workgroups);
-      pass.end();
-    });
-    dev.queue.submit([enc.finish()]);
-    ubuf.destroy();
-    const validation = dev.popErrorScope();
-    const oom = dev.popErrorScope();
+      const ubytes = new Uint8Array(dispatches.length * UNIFORM_SLOT);
+      dispatches.forEach((d, i) => ubytes.set(new Uint8Array(d.uniforms), i * UNIFORM_SLOT));
+      dev.queue.writeBuffer(ubuf, 0, ubytes);
+      const enc = dev.createCommandEncoder({ label: `webgpu-loss:${label}` });
+      before?.(enc);
+      dispatches.forEach((d, i) => {
+        const { bgl } = this.layout(d.family);
+        const bg = dev.createBindGroup({
+          label: `webgpu-loss:${label}:${d.family}`,
+          layout: bgl,
+          entries: [
+            { binding: 0, resource: { buffer: ubuf, offset: i * UNIFORM_SLOT, size: d.uniforms.byteLength } },
+            ...d.bindings.map((b, j) => ({ binding: j + 1, resource: { buffer: b.buffer, offset: b.offset, size: b.size } })),
+          ],
+        });
+        const pass = enc.beginComputePass({ label: `webgpu-loss:${label}:${d.family}:${d.entry}` });
+        pass.setPipeline(pipes[i]);
+        pass.setBindGroup(0, bg);
+        if (d.workgroups > 0) pass.dispatchWorkgroups(d.workgroups);
+        pass.end();
+      });
+      dev.queue.submit([enc.finish()]);
+      ubuf.destroy();
+    } finally {
+      // Always popped, so a throw above never leaves scopes on the device's stack.
+      validation = dev.popErrorScope();
+      oom = dev.popErrorScope();
+    }
     const done = Promise.all([validation, oom]).then(([v, o]) => {
       const err = v ?? o;
       if (err) throw new DeviceError('GPU_ERROR', `WebGPU reported an error in ${label}: ${err.message}`);

@@ -50,6 +50,13 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
   if (opts.inPlace && !(inputArg instanceof GpuTensor)) throw new OptionError('options.inPlace', 'needs the input as a GpuTensor (host data has no GPU buffer to overwrite)');
   if (opts.inPlace && opts.gradOut) throw new OptionError('options.gradOut', 'cannot be combined with inPlace');
   if (opts.gradOut && !(opts.gradOut instanceof GpuTensor)) throw new OptionError('options.gradOut', 'must be a GpuTensor');
+  if (opts.gradOut && opts.gradOut === inputArg) throw new OptionError('options.gradOut', 'is the input itself; use inPlace: true to write the gradient over the input');
+  if (opts.gradOut) {
+    // Same checks as any GPU argument: device, not destroyed, float32, STORAGE usage, large enough.
+    ctx.input(opts.gradOut, 'options.gradOut', 'float32');
+    const tb = targetArg instanceof GpuTensor ? targetArg.buffer : undefined;
+    if (opts.gradOut.buffer === tb) throw new OptionError('options.gradOut', "shares the target's buffer; the gradient needs a buffer of its own");
+  }
   // Host labels are range-checked here; GPU-resident ones by the kernel (invalidLabels).
   if (sparse && !(targetArg instanceof GpuTensor)) checkLabels(targetArg.data, cols, cfg.ignoreIndex, 'target');
   if (opts.gradOut) {
@@ -104,7 +111,9 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
         .i32(cfg.ignoreIndex).f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(cfg.epsilon).f32(1 / cfg.divisor).u32(split).u32(0).bytes();
 
     const chunks = rowChunks(ctx, rows, cols);
-    const split = cfg.from === 'logits' ? splitParts(ctx, chunks[0].count, cols) : 1;
+    // Not in place: a split row's columns are written by other workgroups while part 0 still
+    // reads the label's logit.
+    const split = cfg.from === 'logits' && !opts.inPlace ? splitParts(ctx, chunks[0].count, cols) : 1;
     const part = split > 1 ? ctx.empty([chunks[0].count * split * STATS_WORDS], 'int32', 'crossEntropy:parts') : undefined;
     if (part) temps.push(part);
     const partB = part ? ctx.bind(part).binding : ctx.dummy('parts');

@@ -123,6 +123,7 @@ describe('crossEntropy: numeric contract (edge battery)', () => {
       edge(`all rows ignored, ${reduction}, allIgnored '${allIgnored}'`, 3, 2, [1, 2, 3, 4, 5, 6], [-100, -100, -100], { reduction, allIgnored });
     }
   }
+  edge('a masked label of weight 0 costs nothing (no 0·Infinity)', 2, 3, [NI, 1, 2, 0, 1, 2], [0, 0], { weight: [0, 1, 1] });
   edge('custom ignoreIndex', 3, 3, [1, 2, 3, 1, 2, 3, 1, 2, 3], [2, 7, 0], { ignoreIndex: 7, reduction: 'mean' });
 });
 

@@ -70,6 +70,7 @@ describe('GPU objects: buffers, devices, disposal', () => {
     expect(r.failedCallDType).toMatchObject({ name: 'DTypeError', argument: 'target' });
     expect(r.failedCallFreesBytes).toBe(true);
   });
+  it('gradOut that is the input itself', () => expect(r.gradOutIsInput).toMatchObject({ name: 'OptionError', argument: 'options.gradOut' }));
   it('inPlace on host data', () => expect(r.inPlaceHost).toMatchObject({ name: 'OptionError', argument: 'options.inPlace' }));
   it('a bad option leaves the caller\'s buffer as it was', () => {
     expect(r.badOptionOnCallerBuffer).toMatchObject({ name: 'OptionError', argument: 'options.labelSmoothing' });

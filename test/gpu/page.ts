@@ -298,6 +298,9 @@ async function gpuObjectErrors(): Promise<Record<string, ErrorInfo | null | bool
   const held = ctx.stats().bytes;
   out.failedCallDType = await errorOf(() => ctx.crossEntropy({ data: logits, shape: [2, 3] }, { data: new Float32Array([0, 1]), shape: [2] }));
   out.failedCallFreesBytes = ctx.stats().bytes === held;
+  const xi = ctx.tensor(logits, [2, 3]);
+  out.gradOutIsInput = await errorOf(() => ctx.crossEntropy(xi, labels, { gradOut: xi }));
+  xi.destroy();
   out.inPlaceHost = await errorOf(() => ctx.crossEntropy({ data: logits, shape: [2, 3] }, labels, { inPlace: true }));
   // A caller's buffer passed with a bad option is left as it was.
   const mine = ctx.device.createBuffer({ size: 24, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
