@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
-import { startServer, launchBrowser, openPage } from './gpu-session.mjs';
+import { runInPage } from './gpu-session.mjs';
 import { ROOT_DIR } from './paths.mjs';
 
 const HELP = `usage: npm run bench -- [--quick] [--shapes RxV,...] [--impls id,...] [--iters N] [--budget SECONDS] [--out FILE.json]
@@ -78,23 +78,12 @@ const stamp = () => {
 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-const { server, origin } = await startServer();
-const { browser, close } = await launchBrowser();
-let code = 0;
 let crashed = null;
-try {
-  const { page, info, logs } = await openPage(browser, origin, '/bench/index.html');
-  if (!info.ok) throw new Error(`no WebGPU adapter: ${info.error}\n${logs.join('\n')}`);
+const code = await runInPage('/bench/index.html', async ({ page, logs }) => {
   page.on('error', (e) => { crashed = e; });
-  if (args.options.render) await render(page, args.options.render);
-  else code = await measure(page, logs);
-} catch (e) {
-  console.error(e instanceof Error ? e.message : String(e));
-  code = 1;
-} finally {
-  await close();
-  await server.close();
-}
+  if (args.options.render) return render(page, args.options.render);
+  return measure(page, logs);
+});
 process.exit(code);
 
 /** --render: the table and the HTML report again from saved results; nothing is measured. */

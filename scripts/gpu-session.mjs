@@ -48,3 +48,25 @@ export async function openPage(browser, origin, path) {
   const info = await page.evaluate(() => window.__ready);
   return { page, info, logs };
 }
+
+/**
+ * The whole life of a command-line page run: server and browser up, `path` opened with a real
+ * adapter, `fn({ page, info, logs })` run, everything closed. Resolves to the exit code: fn's
+ * own (a number), else 0; 1 with the message printed if anything threw.
+ */
+export async function runInPage(path, fn) {
+  const { server, origin } = await startServer();
+  const { browser, close } = await launchBrowser();
+  try {
+    const opened = await openPage(browser, origin, path);
+    if (!opened.info.ok) throw new Error(`no WebGPU adapter: ${opened.info.error}\n${opened.logs.join('\n')}`);
+    const code = await fn(opened);
+    return typeof code === 'number' ? code : 0;
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : String(e));
+    return 1;
+  } finally {
+    await close();
+    await server.close();
+  }
+}
