@@ -16,13 +16,14 @@ export interface GpuPage {
 
 let browser: Browser | undefined;
 
-export async function openGpuPage(): Promise<GpuPage> {
+/** Opens a test page (default: the oracle-comparison page) and waits for its adapter report. */
+export async function openGpuPage(pagePath = '/test/gpu/index.html'): Promise<GpuPage> {
   browser ??= await puppeteer.connect({ browserWSEndpoint: inject('wsEndpoint'), protocolTimeout: 600_000 });
   const page = await browser.newPage();
   const logs: string[] = [];
   page.on('console', (m) => logs.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => logs.push(`[pageerror] ${(e as Error).message}`));
-  await page.goto(`${inject('gpuOrigin')}/test/gpu/index.html`, { waitUntil: 'load' });
+  await page.goto(`${inject('gpuOrigin')}${pagePath}`, { waitUntil: 'load' });
   await page.waitForFunction('window.__ready !== undefined', { timeout: 120_000 });
   const info = (await page.evaluate('window.__ready')) as AdapterReport;
   if (!info.ok) throw new Error(`no WebGPU adapter in headless Chromium: ${info.error}\n${logs.join('\n')}`);
