@@ -11,6 +11,7 @@ export default defineConfig({
       entry: {
         index: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
         reference: fileURLToPath(new URL('./src/reference/index.ts', import.meta.url)),
+        node: fileURLToPath(new URL('./src/node.ts', import.meta.url)),
       },
       formats: ['es'],
     },

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 import { join } from 'node:path';
-import { ensureChromium } from './chromium.mjs';
+import { ensureChromium, ensureVulkanLoader } from './chromium.mjs';
 import { ROOT_DIR } from './paths.mjs';
 
 if (!existsSync(join(ROOT_DIR, 'node_modules', 'vitest')) || !existsSync(join(ROOT_DIR, 'node_modules', 'puppeteer-core'))) {
@@ -12,6 +12,7 @@ if (!existsSync(join(ROOT_DIR, 'node_modules', 'vitest')) || !existsSync(join(RO
 }
 try {
   console.log(`chromium: ${ensureChromium()}`);
+  ensureVulkanLoader();
 } catch (e) {
   console.error(e instanceof Error ? e.message : String(e));
   process.exit(1);

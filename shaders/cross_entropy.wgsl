@@ -2,7 +2,8 @@
 //
 // Entry `prepare` (one workgroup, before the rows): scans the sparse labels once.
 //   META[0] = the mean's denominator: sum of w[y_i] over kept rows (sparse) or rows (dense);
-//   META[1] = W = sum_c w[c];  META[2] = labels outside [0, V) that are not the ignore index.
+//   META[1] = W = sum_c w[c];  META[2] = labels outside [0, V) that are not the ignore index;
+//   META[3] = kept rows (an empty batch is told apart from kept rows whose weights sum to 0).
 // Entry `main` (the rows), from logits z:
 //   1. z' = c·tanh(z / c) with soft-cap c, else z' = z.
 //   2. One read of the row: online max m and sum s of exp(z' - m), sum_c a_c·z'_c for the
@@ -102,13 +103,14 @@ struct Prep {
   comp: f32,  // Kahan compensation of denom
   wsum: f32,
   bad: u32,
+  kept: u32,
 }
 
 var<workgroup> prep_red: array<Prep, WG>;
 
 @compute @workgroup_size(WG)
 fn prepare(@builtin(local_invocation_index) lid: u32) {
-  var st = Prep(0.0, 0.0, 0.0, 0u);
+  var st = Prep(0.0, 0.0, 0.0, 0u, 0u);
   if (has(F_SPARSE)) {
     for (var i = lid; i < P.total_rows; i += WG) {
       let y = bitcast<i32>(T[P.t_base + i]);
@@ -119,6 +121,7 @@ fn prepare(@builtin(local_invocation_index) lid: u32) {
         st.bad += 1u;
         continue;
       }
+      st.kept += 1u;
       // Kahan: keeps the count of a long batch exact in f32 well past 2^24 rows of weight 1.
       let v = weight(u32(y)) - st.comp;
       let t = st.denom + v;
@@ -127,6 +130,7 @@ fn prepare(@builtin(local_invocation_index) lid: u32) {
     }
   } else {
     st.denom = select(0.0, f32(P.total_rows), lid == 0u);
+    st.kept = select(0u, P.total_rows, lid == 0u);
   }
   for (var c = lid; c < P.cols; c += WG) {
     st.wsum += weight(c);
@@ -137,7 +141,7 @@ fn prepare(@builtin(local_invocation_index) lid: u32) {
     if (lid < k) {
       let a = prep_red[lid];
       let b = prep_red[lid + k];
-      prep_red[lid] = Prep(a.denom + b.denom, a.comp + b.comp, a.wsum + b.wsum, a.bad + b.bad);
+      prep_red[lid] = Prep(a.denom + b.denom, a.comp + b.comp, a.wsum + b.wsum, a.bad + b.bad, a.kept + b.kept);
     }
     workgroupBarrier();
   }
@@ -146,6 +150,7 @@ fn prepare(@builtin(local_invocation_index) lid: u32) {
     META[0] = bitcast<u32>(r.denom - r.comp);
     META[1] = bitcast<u32>(r.wsum);
     META[2] = r.bad;
+    META[3] = r.kept;
   }
 }
 

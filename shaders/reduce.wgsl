@@ -6,7 +6,9 @@
 // 3. sum, or mean = sum / denominator, where the denominator is META[0] (sparse cross-entropy:
 //    the kept rows' weights) or n. Non-finite inputs are tracked by their bits: any NaN, or both
 //    +Infinity and -Infinity, give NaN; otherwise an infinity wins.
-// 4. A zero denominator (every row ignored) gives NaN or 0, as the caller chose.
+// 4. No kept row (META[3] = 0, every row ignored) gives NaN or 0, as the caller chose. Kept rows
+//    whose weights sum to 0 give IEEE x/0 (±Infinity, or NaN for 0/0), as PyTorch; written from
+//    the bits, since the spec does not promise IEEE division by zero.
 //
 // Pipeline key: WG.
 
@@ -14,7 +16,7 @@ override WG: u32 = 256u;
 
 struct Params {
   n: u32,
-  mode: u32,        // 0: sum, 1: mean over META[0], 2: mean over n
+  mode: u32,        // 0: sum, 1: mean over META[0] (kept rows: META[3]), 2: mean over n
   zero_if_empty: u32,
   _pad: u32,
 }
@@ -71,11 +73,21 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     } else if (P.mode == 2u) {
       denom = f32(P.n);
     }
+    let empty = (P.mode == 1u && META[3] == 0u) || (P.mode == 2u && P.n == 0u);
     var o: u32;
     if ((r.flags & 1u) != 0u || (r.flags & 6u) == 6u) {
       o = BITS_NAN;
-    } else if (denom == 0.0) {
+    } else if (empty) {
       o = select(BITS_NAN, 0u, P.zero_if_empty != 0u);
+    } else if (denom == 0.0) {
+      // x/0: the sign of the total (an infinite one included), NaN for 0/0.
+      if ((r.flags & 2u) != 0u || ((r.flags & 4u) == 0u && total > 0.0)) {
+        o = BITS_POS_INF;
+      } else if ((r.flags & 4u) != 0u || total < 0.0) {
+        o = BITS_NEG_INF;
+      } else {
+        o = BITS_NAN;
+      }
     } else if ((r.flags & 2u) != 0u) {
       o = BITS_POS_INF;
     } else if ((r.flags & 4u) != 0u) {

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'DISPOSED'
   | 'TOO_LARGE'
   | 'NO_WEBGPU'
+  | 'OUT_OF_MEMORY'
   | 'GPU_ERROR';
 
 export class WebGPULossError extends Error {
@@ -54,7 +55,7 @@ export class BufferError extends WebGPULossError {
   }
 }
 export class DeviceError extends WebGPULossError {
-  constructor(code: 'DEVICE_MISMATCH' | 'DEVICE_LOST' | 'DISPOSED' | 'NO_WEBGPU' | 'GPU_ERROR', message: string, argument?: string) {
+  constructor(code: 'DEVICE_MISMATCH' | 'DEVICE_LOST' | 'DISPOSED' | 'NO_WEBGPU' | 'OUT_OF_MEMORY' | 'GPU_ERROR', message: string, argument?: string) {
     super(code, message, argument);
   }
 }

@@ -1,6 +1,8 @@
 // The whole public API.
 export { WebGPULoss } from './loss';
 export { GpuTensor } from './gpu/tensor';
+export { createLoss, CpuLoss, CpuTensor } from './cpu';
+export type { CreateLossOptions, CpuLossOutputs } from './cpu';
 export type { GpuCrossEntropyOptions, LossOutputs } from './kernels/cross-entropy';
 export type { CreateOptions, TensorLike, AdapterFacts } from './gpu/context';
 export * from './types';

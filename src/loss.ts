@@ -16,9 +16,14 @@ import { entropyOp, klDivergenceOp, ENTROPY_WARM_FLAGS } from './kernels/entropy
  * console.log(await p.read());                     // Float32Array [0.090, 0.245, 0.665]
  */
 export class WebGPULoss extends GpuContext {
+  /** Tells a WebGPULoss from the CPU fallback (`createLoss({ fallback: 'cpu' })`). */
+  readonly backend = 'webgpu' as const;
+
   static async create(opts: CreateOptions = {}): Promise<WebGPULoss> {
-    const { device, facts } = await GpuContext.acquire(opts);
-    return new WebGPULoss(device, facts, opts);
+    const { device, facts, owned } = await GpuContext.acquire(opts);
+    const wl = new WebGPULoss(device, facts, opts);
+    wl.ownsDevice = owned;
+    return wl;
   }
 
   /**

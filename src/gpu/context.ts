@@ -77,6 +77,8 @@ export class GpuContext {
   readonly subgroupSize: number;
   /** The storage-binding size row chunks are cut to (see CreateOptions.maxBindingBytes). */
   readonly maxBindingBytes: number;
+  /** Whether this context requested the device itself (then dispose() destroys it). */
+  protected ownsDevice = false;
   private lostInfo: GPUDeviceLostInfo | null = null;
   private disposed = false;
   private readonly live = new Set<GpuTensor>();
@@ -98,19 +100,24 @@ export class GpuContext {
     this.subgroupSize = opts.subgroups !== false && subgroups && lo > 0 && lo === hi && lo <= 64 ? lo : 0;
     device.lost.then((info) => {
       this.lostInfo = info;
-      this.pipelines.clear();
-      this.ready.clear();
-      this.modules.clear();
-      this.layouts.clear();
+      this.dropCaches();
+      // Their buffers died with the device; reading one now reports DEVICE_LOST.
+      for (const t of [...this.live]) t.destroy();
+      this.live.clear();
     });
   }
 
   /** Requests an adapter and a device with the adapter's own limits (not the spec defaults). */
-  protected static async acquire(opts: CreateOptions): Promise<{ device: GPUDevice; facts: AdapterFacts }> {
-    if (opts.device) return { device: opts.device, facts: factsOf(opts.device, undefined) };
+  protected static async acquire(opts: CreateOptions): Promise<{ device: GPUDevice; facts: AdapterFacts; owned: boolean }> {
+    if (opts.device) return { device: opts.device, facts: factsOf(opts.device, undefined), owned: false };
     const gpu = opts.gpu ?? (typeof navigator !== 'undefined' ? navigator.gpu : undefined);
     if (!gpu) throw new DeviceError('NO_WEBGPU', 'WebGPU is not available here (navigator.gpu is missing; pages need a secure context)');
-    const adapter = opts.adapter ?? (await gpu.requestAdapter({ powerPreference: opts.powerPreference }));
+    let adapter: GPUAdapter | null;
+    try {
+      adapter = opts.adapter ?? (await gpu.requestAdapter({ powerPreference: opts.powerPreference }));
+    } catch (e) {
+      throw new DeviceError('NO_WEBGPU', `requestAdapter() failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
     if (!adapter) throw new DeviceError('NO_WEBGPU', 'no WebGPU adapter was found');
     const want = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
       'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxStorageBuffersPerShaderStage'] as const;
@@ -118,8 +125,13 @@ export class GpuContext {
     for (const k of want) requiredLimits[k] = adapter.limits[k];
     const requiredFeatures: GPUFeatureName[] = [];
     for (const f of ['subgroups', 'timestamp-query'] as GPUFeatureName[]) if (adapter.features.has(f)) requiredFeatures.push(f);
-    const device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'webgpu-loss' });
-    return { device, facts: factsOf(device, adapter) };
+    let device: GPUDevice;
+    try {
+      device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'webgpu-loss' });
+    } catch (e) {
+      throw new DeviceError('NO_WEBGPU', `the adapter gave no device: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return { device, facts: factsOf(device, adapter), owned: true };
   }
 
   get limits(): GPUSupportedLimits {
@@ -152,7 +164,7 @@ export class GpuContext {
   wrap(buffer: GPUBuffer, shape: readonly number[], dtype: DType = 'float32', byteOffset = 0): GpuTensor {
     this.checkAlive();
     checkShape(shape, 'buffer');
-    const t = new GpuTensor(this.device, buffer, [...shape], dtype, false, byteOffset);
+    const t = new GpuTensor(this.device, buffer, [...shape], dtype, false, byteOffset, undefined, this);
     checkBuffer(t, 'buffer', this.device);
     return t;
   }
@@ -170,7 +182,8 @@ export class GpuContext {
       size: bytes,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage,
     });
-    const t = new GpuTensor(this.device, buffer, [...shape], dtype, true, 0, (x) => this.live.delete(x));
+    const t = new GpuTensor(this.device, buffer, [...shape], dtype, true, 0, (x) => this.live.delete(x), this);
+    t.madeByLibrary = true;
     this.live.add(t);
     return t;
   }
@@ -322,8 +335,10 @@ export class GpuContext {
       oom = dev.popErrorScope();
     }
     const done = Promise.all([validation, oom]).then(([v, o]) => {
-      const err = v ?? o;
-      if (err) throw new DeviceError('GPU_ERROR', `WebGPU reported an error in ${label}: ${err.message}`);
+      if (o) throw new DeviceError('OUT_OF_MEMORY', `WebGPU ran out of memory in ${label}: ${o.message}`);
+      if (v) throw new DeviceError('GPU_ERROR', `WebGPU reported a validation error in ${label}: ${v.message}`);
+      // A device lost mid-call pops its scopes empty; say so rather than hand out dead buffers.
+      this.checkAlive();
     });
     done.catch(() => {}); // surfaced through tensor.ready / read(), not as an unhandled rejection
     // Wrapped so that awaiting run() waits for the submit only, not for the GPU.
@@ -353,9 +368,17 @@ export class GpuContext {
    */
   split(parent: GpuTensor, parts: { elemOffset: number; shape: number[]; dtype: DType }[]): GpuTensor[] {
     let left = parts.length;
-    return parts.map((p) => new GpuTensor(this.device, parent.buffer, p.shape, p.dtype, false, parent.offset + p.elemOffset * 4, () => {
+    // The parent is owned through its views from now on (stats() counts its buffer once).
+    this.live.delete(parent);
+    const views = parts.map((p) => new GpuTensor(this.device, parent.buffer, p.shape, p.dtype, false, parent.offset + p.elemOffset * 4, (v) => {
+      this.live.delete(v);
       if (--left === 0) parent.destroy();
-    }));
+    }, this));
+    for (const v of views) {
+      v.madeByLibrary = true;
+      this.live.add(v);
+    }
+    return views;
   }
 
   private readonly dummies = new Map<string, GPUBuffer>();
@@ -373,20 +396,35 @@ export class GpuContext {
 
   /** Bytes held by library-owned tensors. */
   stats(): { tensors: number; bytes: number; pipelines: number } {
+    // Views share a buffer: count each buffer once.
+    const buffers = new Set<GPUBuffer>();
+    for (const t of this.live) buffers.add(t.buffer);
     let bytes = 0;
-    for (const t of this.live) bytes += t.buffer.size;
+    for (const b of buffers) bytes += b.size;
+    for (const b of this.dummies.values()) bytes += b.size;
     return { tensors: this.live.size, bytes, pipelines: this.ready.size };
   }
 
-  /** Frees everything the library owns on this device; the caller's buffers are untouched. */
-  dispose(): void {
-    for (const t of [...this.live]) t.destroy();
-    this.live.clear();
-    for (const b of this.dummies.values()) b.destroy();
-    this.dummies.clear();
+  private dropCaches(): void {
     this.pipelines.clear();
     this.ready.clear();
+    this.modules.clear();
+    this.layouts.clear();
+    for (const b of this.dummies.values()) b.destroy();
+    this.dummies.clear();
+  }
+
+  /**
+   * Frees everything the library owns on this device (outputs, views of them, pipelines); the
+   * caller's buffers are untouched. A device this context requested itself is destroyed too.
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const t of [...this.live]) t.destroy();
+    this.live.clear();
+    this.dropCaches();
     this.disposed = true;
+    if (this.ownsDevice) this.device.destroy();
   }
 }
 

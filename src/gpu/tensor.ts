@@ -9,6 +9,8 @@ import { DeviceError } from '../errors';
 export class GpuTensor {
   /** Waits for the work that produced this tensor and rejects with its typed error, if any. */
   ready: Promise<void> = Promise.resolve();
+  /** Made by the library (an output or a view of one), not a wrapped caller buffer. */
+  madeByLibrary = false;
   private destroyed = false;
 
   constructor(
@@ -20,6 +22,8 @@ export class GpuTensor {
     /** Byte offset of element 0 in `buffer`. */
     readonly offset = 0,
     private readonly onDestroy?: (t: GpuTensor) => void,
+    /** The context that made or wrapped it: read() reports its device loss or disposal. */
+    private readonly owner?: { checkAlive(): void },
   ) {}
 
   /** Number of elements. */
@@ -37,8 +41,11 @@ export class GpuTensor {
 
   /** Copies the values back to the CPU (one staging copy, one mapAsync). */
   async read(): Promise<Float32Array | Int32Array> {
-    if (this.destroyed) throw new DeviceError('DISPOSED', 'tensor was destroyed before read()', 'tensor');
+    this.owner?.checkAlive();
+    // A failed call's own error comes first (its outputs were freed because of it).
     await this.ready;
+    if (this.destroyed) throw new DeviceError('DISPOSED', 'tensor was destroyed before read()', 'tensor');
+    this.owner?.checkAlive();
     const bytes = Math.max(4, this.byteLength);
     const staging = this.device.createBuffer({
       label: 'webgpu-loss:readback',
@@ -56,6 +63,7 @@ export class GpuTensor {
       staging.unmap();
       return this.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
     } catch (e) {
+      this.owner?.checkAlive();
       if (e instanceof Error && /lost|destroyed/i.test(e.message)) {
         throw new DeviceError('DEVICE_LOST', `the device was lost before read() finished (${e.message})`, 'tensor');
       }

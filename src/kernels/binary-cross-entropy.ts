@@ -1,5 +1,6 @@
 import type { BinaryCrossEntropyOptions } from '../types';
 import { ShapeError } from '../errors';
+import type { GpuTensor } from '../gpu/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { parseBinaryCrossEntropyOptions } from '../reference/binary-cross-entropy';
 import { formatShape, sameShape } from '../reference/validate';
@@ -26,7 +27,18 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
   const tShape = argShape(targetArg, 'target');
   if (!sameShape(tShape, inShape)) throw new ShapeError('target', `shape ${formatShape(tShape)} must equal input shape ${formatShape(inShape)}`);
 
+  const chunks = rowChunks(ctx, rows, cols);
   const temps: Temps = [];
+  // Outputs made so far: freed, with the temporaries, if anything below throws.
+  const made: GpuTensor[] = [];
+  try {
+    return await encode();
+  } catch (e) {
+    for (const t of [...temps, ...made]) t.destroy();
+    throw e;
+  }
+
+  async function encode(): Promise<LossOutputs> {
   const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
   if (tmpIn) temps.push(input);
   const { t: target, temp: tmpT } = ctx.input(targetArg, 'target', 'float32');
@@ -47,12 +59,13 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
   const scale = (cfg.reduction === 'mean' ? 1 / n : 1) / cfg.divisor;
   const flags = (cfg.from === 'probs' ? F.PROBS : 0) | (pwCol ? F.PW_COL : 0) | (wCol ? F.W_COL : 0) | (cfg.grad ? F.GRAD : 0);
 
-  const chunks = rowChunks(ctx, rows, cols);
   const groups = chunks.map((c) => ctx.grid(Math.ceil((c.count * cols) / WG)));
   const perElem = sums ? undefined : ctx.empty([rows, cols], 'float32', 'binaryCrossEntropy:loss');
+  if (perElem) made.push(perElem);
   const partials = sums ? ctx.empty([groups.reduce((a, b) => a + b, 0)], 'float32', 'binaryCrossEntropy:partials') : undefined;
   if (partials) temps.push(partials);
   const grad = cfg.grad ? ctx.empty(inShape, 'float32', 'binaryCrossEntropy:grad') : undefined;
+  if (grad) made.push(grad);
 
   const pwB = pw ? ctx.bind(pw).binding : ctx.dummy('read');
   const wB = w ? ctx.bind(w).binding : ctx.dummy('read');
@@ -83,6 +96,7 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
   let loss = perElem;
   if (partials) {
     loss = ctx.empty([], 'float32', 'binaryCrossEntropy:reduced');
+    made.push(loss);
     // The partials already carry 1/n (mean) and 1/ln 2 (bits): the reduction is a plain sum.
     dispatches.push(reduceDispatch(ctx, partials, null, loss, 0, false));
   }
@@ -92,6 +106,7 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
   if (grad) out.grad = grad;
   finishCall(out, done, temps);
   return out;
+  }
 }
 
 

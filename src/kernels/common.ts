@@ -1,4 +1,4 @@
-import { ShapeError } from '../errors';
+import { BufferError, ShapeError } from '../errors';
 import { GpuTensor } from '../gpu/tensor';
 import { asMatrix, checkTensor, formatShape } from '../reference/validate';
 import type { GpuContext, Dispatch, TensorLike } from '../gpu/context';
@@ -36,7 +36,7 @@ export function matrixShape(shape: readonly number[], name: string): [number, nu
  */
 export function rowChunks(ctx: GpuContext, rows: number, cols: number): { row0: number; count: number }[] {
   const maxBytes = ctx.maxBindingBytes - ctx.limits.minStorageBufferOffsetAlignment;
-  if (cols * 4 > maxBytes) throw new ShapeError('input', `one row of ${cols} classes exceeds the storage binding limit (${ctx.maxBindingBytes} bytes)`, 'INVALID_SHAPE');
+  if (cols * 4 > maxBytes) throw new BufferError('input', `one row of ${cols} classes (${cols * 4} bytes) exceeds the storage binding limit (${ctx.maxBindingBytes} bytes, maxStorageBufferBindingSize)`, 'TOO_LARGE');
   const perChunk = Math.max(1, Math.floor(maxBytes / Math.max(4, cols * 4)));
   const out: { row0: number; count: number }[] = [];
   for (let r = 0; r < rows; r += perChunk) out.push({ row0: r, count: Math.min(perChunk, rows - r) });
@@ -52,8 +52,25 @@ export type Temps = GpuTensor[];
  * freed (WebGPU keeps a destroyed buffer alive until submitted work using it has finished).
  */
 export function finishCall(out: object, done: Promise<void>, temps: Temps): void {
-  for (const v of Object.values(out)) if (v && typeof v === 'object' && 'ready' in v) (v as GpuTensor).ready = done;
+  const outs = Object.values(out).filter((v): v is GpuTensor => v instanceof GpuTensor);
+  for (const t of outs) t.ready = done;
   for (const t of temps) t.destroy();
+  // A call WebGPU rejected frees the outputs it made (their contents are undefined); reading
+  // one reports the call's error. Caller-owned outputs (inPlace, gradOut) are left alone.
+  done.catch(() => {
+    for (const t of outs) if (t.madeByLibrary) t.destroy();
+  });
+}
+
+/**
+ * Per-row buffers (labels, per-row losses, extras) are bound whole: refuse, naming the limit,
+ * a batch whose per-row buffer would not fit one storage binding.
+ */
+export function checkRowBinding(ctx: GpuContext, rows: number, wordsPerRow: number, name: string): void {
+  const bytes = rows * wordsPerRow * 4;
+  if (bytes > ctx.maxBindingBytes) {
+    throw new BufferError(name, `${rows} rows need a per-row buffer of ${bytes} bytes in one storage binding; this device's limit is ${ctx.maxBindingBytes} bytes (maxStorageBufferBindingSize). Split the batch.`, 'TOO_LARGE');
+  }
 }
 
 /**

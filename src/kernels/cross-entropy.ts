@@ -4,7 +4,7 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseCrossEntropyOptions, type CrossEntropyConfig } from '../reference/cross-entropy';
 import { checkLabels } from '../reference/validate';
-import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, ROW_SHAPES, ROW_WG, threadPerRow, type Temps, argShape, matrixArgShape } from './common';
+import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, ROW_SHAPES, ROW_WG, threadPerRow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 
 // Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
@@ -59,6 +59,9 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
   }
   // Host labels are range-checked here; GPU-resident ones by the kernel (invalidLabels).
   if (sparse && !(targetArg instanceof GpuTensor)) checkLabels(targetArg.data, cols, cfg.ignoreIndex, 'target');
+  // Labels, per-row losses and extras are bound whole.
+  checkRowBinding(ctx, rows, 1, sparse ? 'target' : 'input');
+  if (cfg.extras) checkRowBinding(ctx, rows, 3, 'options.extras');
   if (opts.gradOut) {
     const g = opts.gradOut;
     if (g.dtype !== 'float32' || g.size !== rows * cols) throw new ShapeError('options.gradOut', `must be a float32 tensor of ${rows * cols} values, got ${g.dtype} [${g.shape.join(', ')}]`);

@@ -234,6 +234,8 @@ export function crossEntropy(input: HostTensor, target: HostTensor, opts?: Cross
     reduced = { loss: Float64Array.of(cfg.allIgnored === 'zero' ? 0 : NaN), shape: [] };
   } else {
     reduced = reduce(values, [rows], cfg.reduction, denominator, cfg.divisor, grad);
+    // An ignored row's gradient is 0 even when the kept weights sum to 0 (not 0/0).
+    if (grad && sparse) for (let r = 0; r < rows; r++) if (target.data[r] === cfg.ignoreIndex) grad.fill(0, r * V, (r + 1) * V);
   }
   const result: RefResult = { loss: reduced.loss, shape: reduced.shape };
   if (grad) result.grad = grad;

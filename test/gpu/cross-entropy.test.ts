@@ -124,6 +124,10 @@ describe('crossEntropy: numeric contract (edge battery)', () => {
     }
   }
   edge('a masked label of weight 0 costs nothing (no 0·Infinity)', 2, 3, [NI, 1, 2, 0, 1, 2], [0, 0], { weight: [0, 1, 1] });
+  // Kept rows whose label weights sum to 0: IEEE x/0 for the mean, loss and gradient (PyTorch).
+  edge('mean over kept rows of weight 0 is 0/0 = NaN', 2, 3, [1, 2, 3, 3, 2, 1], [0, 0], { weight: [0, 1, 1], reduction: 'mean' });
+  edge('mean over kept rows of weight 0 with smoothing is +Infinity', 2, 3, [1, 2, 3, 3, 2, 1], [0, 0], { weight: [0, 1, 1], reduction: 'mean', labelSmoothing: 0.1 });
+  edge('kept rows of weight 0 are not an empty batch (allIgnored zero)', 3, 3, [1, 2, 3, 3, 2, 1, 0, 0, 0], [0, -100, 0], { weight: [0, 1, 1], reduction: 'mean', allIgnored: 'zero', labelSmoothing: 0.1 });
   edge('custom ignoreIndex', 3, 3, [1, 2, 3, 1, 2, 3, 1, 2, 3], [2, 7, 0], { ignoreIndex: 7, reduction: 'mean' });
 });
 

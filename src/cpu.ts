@@ -1,0 +1,145 @@
+// The opt-in CPU fallback: the same operations on the float64 oracle, for pages where WebGPU is
+// missing. It is slow (one JavaScript loop per element) and says what it is: `backend` is
+// 'cpu-oracle', and `createLoss` only returns it when asked to.
+import type { BinaryCrossEntropyOptions, DType, EntropyOptions, HostTensor, KLDivergenceOptions, SoftmaxOptions } from './types';
+import type { GpuCrossEntropyOptions } from './kernels/cross-entropy';
+import { DeviceError, OptionError, WebGPULossError } from './errors';
+import { WebGPULoss } from './loss';
+import type { CreateOptions } from './gpu/context';
+import * as ref from './reference/index';
+import type { RefResult } from './reference/result';
+
+/** A result held in CPU memory, read like a GpuTensor. Values are rounded to float32 (int32 for indices). */
+export class CpuTensor {
+  private destroyed = false;
+  constructor(private readonly values: Float32Array | Int32Array, readonly shape: readonly number[], readonly dtype: DType) {}
+
+  get size(): number {
+    return this.shape.reduce((a, b) => a * b, 1);
+  }
+
+  get isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  /** Resolves at once: there is no GPU work to wait for. */
+  readonly ready: Promise<void> = Promise.resolve();
+
+  /** A copy of the values (the caller may change it freely). */
+  async read(): Promise<Float32Array | Int32Array> {
+    if (this.destroyed) throw new DeviceError('DISPOSED', 'tensor was destroyed before read()', 'tensor');
+    return this.values.slice();
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+  }
+
+  /** The values as a HostTensor, to feed into another call. */
+  toHost(): HostTensor {
+    return { data: this.values, shape: this.shape };
+  }
+}
+
+export interface CpuLossOutputs {
+  loss: CpuTensor;
+  grad?: CpuTensor;
+  lse?: CpuTensor;
+  argmax?: CpuTensor;
+  correct?: CpuTensor;
+}
+
+type CpuArg = HostTensor | CpuTensor;
+
+const host = (t: CpuArg): HostTensor => (t instanceof CpuTensor ? t.toHost() : t);
+
+function outputs(r: RefResult, inputShape: readonly number[]): CpuLossOutputs {
+  const out: CpuLossOutputs = { loss: new CpuTensor(Float32Array.from(r.loss), r.shape, 'float32') };
+  const rows = inputShape.length === 2 ? [inputShape[0]] : [];
+  if (r.grad) out.grad = new CpuTensor(Float32Array.from(r.grad), inputShape, 'float32');
+  if (r.lse) out.lse = new CpuTensor(Float32Array.from(r.lse), rows, 'float32');
+  if (r.argmax) out.argmax = new CpuTensor(Int32Array.from(r.argmax), rows, 'int32');
+  if (r.correct) out.correct = new CpuTensor(Int32Array.from(r.correct), rows, 'int32');
+  return out;
+}
+
+/**
+ * The library's operations on the CPU, in float64 (results rounded to float32). Same names,
+ * arguments and options as `WebGPULoss`, minus the GPU-only ones (`inPlace`, `gradOut`).
+ * @example
+ * const wl = await createLoss({ fallback: 'cpu' });
+ * if (wl.backend === 'cpu-oracle') console.warn('no WebGPU: losses run on the CPU');
+ */
+export class CpuLoss {
+  readonly backend = 'cpu-oracle' as const;
+  /** Why the fallback was taken (the error WebGPU gave). */
+  constructor(readonly reason: string) {}
+
+  async softmax(x: CpuArg, opts: SoftmaxOptions = {}): Promise<CpuTensor> {
+    const h = host(x);
+    return new CpuTensor(Float32Array.from(ref.softmax(h, opts)), h.shape, 'float32');
+  }
+
+  async logSoftmax(x: CpuArg, opts: SoftmaxOptions = {}): Promise<CpuTensor> {
+    const h = host(x);
+    return new CpuTensor(Float32Array.from(ref.logSoftmax(h, opts)), h.shape, 'float32');
+  }
+
+  async crossEntropy(input: CpuArg, target: CpuArg, opts: GpuCrossEntropyOptions = {}): Promise<CpuLossOutputs> {
+    if (opts.inPlace) throw new OptionError('options.inPlace', 'needs a GPU buffer; the CPU fallback has none');
+    if (opts.gradOut) throw new OptionError('options.gradOut', 'needs a GPU buffer; the CPU fallback has none');
+    const h = host(input);
+    return outputs(ref.crossEntropy(h, host(target), opts), h.shape);
+  }
+
+  async binaryCrossEntropy(input: CpuArg, target: CpuArg, opts: BinaryCrossEntropyOptions = {}): Promise<CpuLossOutputs> {
+    const h = host(input);
+    return outputs(ref.binaryCrossEntropy(h, host(target), opts), h.shape);
+  }
+
+  async entropy(input: CpuArg, opts: EntropyOptions = {}): Promise<CpuLossOutputs> {
+    const h = host(input);
+    return outputs(ref.entropy(h, opts), h.shape);
+  }
+
+  async klDivergence(input: CpuArg, target: CpuArg, opts: KLDivergenceOptions = {}): Promise<CpuLossOutputs> {
+    const h = host(input);
+    return outputs(ref.klDivergence(h, host(target), opts), h.shape);
+  }
+
+  /** Nothing to compile on the CPU. */
+  async warmup(): Promise<void> {}
+
+  /** Nothing is held on a GPU. */
+  stats(): { tensors: number; bytes: number; pipelines: number } {
+    return { tensors: 0, bytes: 0, pipelines: 0 };
+  }
+
+  dispose(): void {}
+}
+
+export interface CreateLossOptions extends CreateOptions {
+  /**
+   * What to do where WebGPU is missing or gives no adapter/device: `'none'` (default) rejects
+   * with DeviceError NO_WEBGPU; `'cpu'` returns a CpuLoss running the float64 oracle.
+   */
+  fallback?: 'none' | 'cpu';
+}
+
+/**
+ * A WebGPULoss, or with `fallback: 'cpu'` and no WebGPU here, a CpuLoss. Check `backend`.
+ * @example
+ * const wl = await createLoss({ fallback: 'cpu' });
+ * const out = await wl.crossEntropy({ data: logits, shape: [rows, classes] }, { data: labels, shape: [rows] });
+ * console.log(wl.backend, (await out.loss.read())[0]);
+ */
+export async function createLoss(opts: CreateLossOptions = {}): Promise<WebGPULoss | CpuLoss> {
+  const fallback = opts.fallback ?? 'none';
+  if (fallback !== 'none' && fallback !== 'cpu') throw new OptionError('options.fallback', `must be 'none' or 'cpu', got ${String(fallback)}`);
+  try {
+    return await WebGPULoss.create(opts);
+  } catch (e) {
+    if (fallback === 'cpu' && e instanceof WebGPULossError && e.code === 'NO_WEBGPU') return new CpuLoss(e.message);
+    throw e;
+  }
+}

@@ -1,0 +1,63 @@
+// `webgpu-loss/node`: the library in Node.js, on a device from Dawn's Node binding (the `webgpu`
+// package, an optional peer dependency). Everything else is the browser code unchanged.
+import { WebGPULoss } from './loss';
+import { DeviceError } from './errors';
+import type { CreateOptions } from './gpu/context';
+
+export interface NodeCreateOptions extends Omit<CreateOptions, 'gpu'> {
+  /**
+   * Dawn instance toggles, passed to `webgpu`'s `create()`. Default `['backend=vulkan']` on Linux
+   * (Dawn's default choice there), `[]` elsewhere.
+   */
+  dawnOptions?: string[];
+  /**
+   * Path of a Vulkan ICD manifest to use (sets `VK_ICD_FILENAMES` before Dawn starts), e.g.
+   * Chromium's SwiftShader `/usr/lib/chromium/vk_swiftshader_icd.json` on a machine without a
+   * GPU. Default: the environment's own setting.
+   */
+  vulkanIcd?: string;
+}
+
+type DawnModule = { create(options: string[]): GPU; globals: Record<string, unknown> };
+// Node's `process`, without making the browser build depend on Node's types.
+const proc = (globalThis as { process?: { env: Record<string, string | undefined>; platform: string } }).process;
+
+/**
+ * Creates a `WebGPULoss` on Dawn's Node binding. Installs the WebGPU constant objects
+ * (`GPUBufferUsage`, `GPUMapMode`, `GPUShaderStage`, ...) on `globalThis` where they are missing,
+ * since the library uses them as in a browser. `dispose()` also destroys the device it made.
+ * @example
+ * import { createNodeLoss } from 'webgpu-loss/node';
+ * const wl = await createNodeLoss();
+ * const out = await wl.crossEntropy({ data: logits, shape: [rows, classes] }, { data: labels, shape: [rows] });
+ * console.log((await out.loss.read())[0]);
+ * wl.dispose();
+ */
+export async function createNodeLoss(opts: NodeCreateOptions = {}): Promise<WebGPULoss> {
+  let dawn: DawnModule;
+  try {
+    // A variable specifier keeps bundlers from pulling the native module into browser builds.
+    const name = 'webgpu';
+    dawn = (await import(/* @vite-ignore */ name)) as DawnModule;
+  } catch (e) {
+    throw new DeviceError('NO_WEBGPU', `the 'webgpu' package (Dawn's Node binding) could not be loaded: ${e instanceof Error ? e.message : String(e)}. Install it with \`npm install webgpu\`.`);
+  }
+  for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+  if (opts.vulkanIcd !== undefined && proc) proc.env.VK_ICD_FILENAMES = opts.vulkanIcd;
+  const gpu = dawn.create(opts.dawnOptions ?? (proc?.platform === 'linux' ? ['backend=vulkan'] : []));
+  const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference });
+  if (!adapter) {
+    throw new DeviceError('NO_WEBGPU', 'Dawn found no WebGPU adapter. On Linux it needs a Vulkan driver and the Vulkan loader ' +
+      '(Debian: `apt-get install libvulkan1`); without a GPU, point `vulkanIcd` at SwiftShader\'s ICD manifest ' +
+      '(Chromium ships one: /usr/lib/chromium/vk_swiftshader_icd.json).');
+  }
+  const wl = await WebGPULoss.create({ ...opts, gpu, adapter });
+  // Dawn's instance must outlive its devices, and nothing else holds it: a collected instance
+  // takes its worker threads down with the process.
+  instances.set(wl.device, gpu);
+  return wl;
+}
+
+const instances = new WeakMap<GPUDevice, GPU>();
+
+export { WebGPULoss };

@@ -1,0 +1,91 @@
+// `webgpu-loss/node`: the same kernels in Node on Dawn's binding (the `webgpu` package), here on
+// Chromium's SwiftShader Vulkan driver, against the float64 oracle. A missing adapter fails.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createNodeLoss } from '../../src/node';
+import type { WebGPULoss } from '../../src/index';
+import * as ref from '../../src/reference/index';
+import { mulberry32, randomLabels, randomLogits, randomProbs } from '../../src/reference/random';
+import { allclose } from '../util/allclose';
+// @ts-expect-error plain ESM helper shared with the setup script
+import { findSwiftShaderIcd } from '../../scripts/chromium.mjs';
+
+// Same tolerances and reasons as the browser tests (test/gpu/cross-entropy.test.ts): f32 sums.
+const LOSS = { rtol: 1e-5, atol: 1e-6 };
+const GRAD = { rtol: 1e-4, atol: 1e-6 };
+
+let wl: WebGPULoss;
+beforeAll(async () => {
+  const icd = process.env.VK_ICD_FILENAMES ?? findSwiftShaderIcd();
+  if (!icd) throw new Error('no Vulkan driver manifest: install chromium (its SwiftShader ICD) or set VK_ICD_FILENAMES');
+  wl = await createNodeLoss({ vulkanIcd: icd });
+}, 60_000);
+afterAll(() => wl?.dispose());
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: { rtol: number; atol: number }, what: string): void {
+  const r = allclose(actual, expected, tol, what);
+  expect(r.ok, r.message).toBe(true);
+}
+
+// Cold pipeline compiles on a CPU Vulkan take seconds each.
+describe('webgpu-loss/node on Dawn', { timeout: 120_000 }, () => {
+  it('has a real adapter and device', () => {
+    expect(wl.backend).toBe('webgpu');
+    expect(wl.device.limits.maxStorageBufferBindingSize).toBeGreaterThan(0);
+    expect(wl.adapter.description + wl.adapter.architecture + wl.adapter.vendor).not.toBe('');
+  });
+
+  for (const [rows, cols] of [[1, 1], [3, 7], [64, 100], [5, 4097], [2, 32000]] as const) {
+    it(`crossEntropy + grad + extras [${rows}, ${cols}] matches the oracle`, async () => {
+      const rng = mulberry32(rows * 31 + cols);
+      const x = { data: randomLogits(rng, rows, cols, 3), shape: [rows, cols] };
+      const y = { data: randomLabels(rng, rows, cols), shape: [rows] };
+      const opts = { grad: true, extras: true, labelSmoothing: 0.1, reduction: 'mean' as const };
+      const out = await wl.crossEntropy(x, y, opts);
+      const want = ref.crossEntropy(x, y, opts);
+      expectClose(await out.loss.read(), want.loss, LOSS, 'loss');
+      expectClose(await out.grad!.read(), want.grad!, GRAD, 'grad');
+      expectClose(await out.lse!.read(), want.lse!, LOSS, 'lse');
+      expectClose(await out.argmax!.read(), want.argmax!, { rtol: 0, atol: 0 }, 'argmax');
+      for (const t of Object.values(out)) t?.destroy();
+    });
+  }
+
+  it('softmax, entropy (bits), KL and BCE match the oracle', async () => {
+    const rng = mulberry32(7);
+    const x = { data: randomLogits(rng, 9, 33, 2), shape: [9, 33] };
+    const p = { data: randomProbs(rng, 9, 33, 2), shape: [9, 33] };
+    expectClose(await (await wl.softmax(x)).read(), ref.softmax(x), LOSS, 'softmax');
+    const h = await wl.entropy(p, { base: 2, grad: true });
+    const hw = ref.entropy(p, { base: 2, grad: true });
+    expectClose(await h.loss.read(), hw.loss, LOSS, 'entropy');
+    expectClose(await h.grad!.read(), hw.grad!, GRAD, 'entropy grad');
+    const kl = await wl.klDivergence(x, p, { grad: true });
+    const klw = ref.klDivergence(x, p, { grad: true });
+    expectClose(await kl.loss.read(), klw.loss, LOSS, 'kl');
+    expectClose(await kl.grad!.read(), klw.grad!, GRAD, 'kl grad');
+    const t = { data: Float32Array.from(p.data, (v) => (v > 0.03 ? 1 : 0)), shape: [9, 33] };
+    const b = await wl.binaryCrossEntropy(x, t, { posWeight: 2, grad: true });
+    const bw = ref.binaryCrossEntropy(x, t, { posWeight: 2, grad: true });
+    expectClose(await b.loss.read(), bw.loss, LOSS, 'bce');
+    expectClose(await b.grad!.read(), bw.grad!, GRAD, 'bce grad');
+  });
+
+  it('a lost device rejects with DEVICE_LOST; a new object on a new device works', async () => {
+    const icd = process.env.VK_ICD_FILENAMES ?? findSwiftShaderIcd();
+    const other = await createNodeLoss({ vulkanIcd: icd });
+    const x = { data: new Float32Array([1, 2, 3, 3, 2, 1]), shape: [2, 3] };
+    const y = { data: new Int32Array([2, 0]), shape: [2] };
+    const pending = other.crossEntropy(x, y);
+    other.device.destroy();
+    const inFlight = await pending.then((o) => o.loss.read()).then(() => null, (e: Error & { code?: string }) => e.code);
+    expect(inFlight).toBe('DEVICE_LOST');
+    await other.device.lost;
+    const later = await other.crossEntropy(x, y).then(() => null, (e: Error & { code?: string }) => e.code);
+    expect(later).toBe('DEVICE_LOST');
+    expect(other.stats().bytes).toBe(0);
+    const fresh = await createNodeLoss({ vulkanIcd: icd });
+    const out = await fresh.crossEntropy(x, y);
+    expectClose(await out.loss.read(), ref.crossEntropy(x, y).loss, LOSS, 'loss on the new device');
+    fresh.dispose();
+  });
+});
