@@ -64,7 +64,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
   if (cfg.extras) checkRowBinding(ctx, rows, 3, 'options.extras');
   if (opts.gradOut) {
     const g = opts.gradOut;
-    if (g.dtype !== 'float32' || g.size !== rows * cols) throw new ShapeError('options.gradOut', `must be a float32 tensor of ${rows * cols} values, got ${g.dtype} [${g.shape.join(', ')}]`);
+    if (g.shape.length !== inShape.length || g.shape.some((d, i) => d !== inShape[i])) throw new ShapeError('options.gradOut', `must have the input's shape [${inShape.join(', ')}], got [${g.shape.join(', ')}]`);
   }
 
   const temps: Temps = [];

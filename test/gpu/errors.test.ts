@@ -15,6 +15,9 @@ interface ErrorInfo { name: string; code?: string; argument?: string; message: s
 
 const x23 = { data: [1, 2, 3, 4, 5, 6], shape: [2, 3] };
 const labels = { data: [0, 2], shape: [2] };
+// page.evaluate sends NaN and the infinities as null: the page decodes these.
+const NAN = { $num: 'NaN' };
+const INF = { $num: 'Infinity' };
 
 // [name, op, args, expected class, code, argument]
 const CASES: [string, string, unknown[], string, string, string][] = [
@@ -24,7 +27,7 @@ const CASES: [string, string, unknown[], string, string, string][] = [
   ['negative label', 'crossEntropy', [x23, { data: [-1, 0], shape: [2] }, {}], 'LabelRangeError', 'LABEL_OUT_OF_RANGE', 'target'],
   ['fractional label', 'crossEntropy', [x23, { data: [0.5, 0], shape: [2] }, {}], 'LabelRangeError', 'LABEL_OUT_OF_RANGE', 'target'],
   ['labelSmoothing above 1', 'crossEntropy', [x23, labels, { labelSmoothing: 1.5 }], 'OptionError', 'INVALID_OPTION', 'options.labelSmoothing'],
-  ['NaN labelSmoothing', 'crossEntropy', [x23, labels, { labelSmoothing: NaN }], 'OptionError', 'INVALID_OPTION', 'options.labelSmoothing'],
+  ['NaN labelSmoothing', 'crossEntropy', [x23, labels, { labelSmoothing: NAN }], 'OptionError', 'INVALID_OPTION', 'options.labelSmoothing'],
   ['unknown reduction', 'crossEntropy', [x23, labels, { reduction: 'avg' }], 'OptionError', 'INVALID_OPTION', 'options.reduction'],
   ['base 10', 'crossEntropy', [x23, labels, { base: 10 }], 'OptionError', 'INVALID_OPTION', 'options.base'],
   ['weight of the wrong length', 'crossEntropy', [x23, labels, { weight: [1, 2] }], 'OptionError', 'INVALID_OPTION', 'options.weight'],
@@ -42,6 +45,27 @@ const CASES: [string, string, unknown[], string, string, string][] = [
   ['zero temperature', 'softmax', [x23, { temperature: 0 }], 'OptionError', 'INVALID_OPTION', 'options.temperature'],
   ['temperature of the wrong type', 'logSoftmax', [x23, { temperature: '2' }], 'OptionError', 'INVALID_OPTION', 'options.temperature'],
   ['not a tensor', 'softmax', [[1, 2, 3], {}], 'ShapeError', 'INVALID_SHAPE', 'input'],
+  ['Infinity in a shape', 'softmax', [{ data: [1, 2, 3], shape: [1, INF] }, {}], 'ShapeError', 'INVALID_SHAPE', 'input'],
+  ['a shape that is not an array', 'entropy', [{ data: [0.5, 0.5], shape: '2' }, {}], 'ShapeError', 'INVALID_SHAPE', 'input'],
+  ['data that is not numbers', 'softmax', [{ data: 'abc', shape: [3] }, {}], 'DTypeError', 'INVALID_DTYPE', 'input'],
+  ['labels of 2^31', 'crossEntropy', [x23, { data: [0, 2 ** 31], shape: [2] }, {}], 'LabelRangeError', 'LABEL_OUT_OF_RANGE', 'target'],
+  ['NaN label', 'crossEntropy', [x23, { data: [0, NAN], shape: [2] }, {}], 'LabelRangeError', 'LABEL_OUT_OF_RANGE', 'target'],
+  ['options that are not an object', 'crossEntropy', [x23, labels, 5], 'OptionError', 'INVALID_OPTION', 'options'],
+  ['unknown input kind', 'crossEntropy', [x23, labels, { from: 'logprobs' }], 'OptionError', 'INVALID_OPTION', 'options.from'],
+  ['grad that is not a boolean', 'crossEntropy', [x23, labels, { grad: 'yes' }], 'OptionError', 'INVALID_OPTION', 'options.grad'],
+  ['NaN zLoss', 'crossEntropy', [x23, labels, { zLoss: NAN }], 'OptionError', 'INVALID_OPTION', 'options.zLoss'],
+  ['NaN in class weights', 'crossEntropy', [x23, labels, { weight: [1, NAN, 1] }], 'OptionError', 'INVALID_OPTION', 'options.weight'],
+  ['Infinity softcap', 'crossEntropy', [x23, labels, { softcap: INF }], 'OptionError', 'INVALID_OPTION', 'options.softcap'],
+  ['NaN temperature', 'softmax', [x23, { temperature: NAN }], 'OptionError', 'INVALID_OPTION', 'options.temperature'],
+  ['BCE target of another shape', 'binaryCrossEntropy', [x23, { data: [1, 0, 1], shape: [1, 3] }, {}], 'ShapeError', 'SHAPE_MISMATCH', 'target'],
+  ['BCE NaN posWeight', 'binaryCrossEntropy', [x23, { data: [1, 0, 1, 0, 1, 0], shape: [2, 3] }, { posWeight: NAN }], 'OptionError', 'INVALID_OPTION', 'options.posWeight'],
+  ['BCE posWeight of the wrong length', 'binaryCrossEntropy', [x23, { data: [1, 0, 1, 0, 1, 0], shape: [2, 3] }, { posWeight: [1, 2] }], 'OptionError', 'INVALID_OPTION', 'options.posWeight'],
+  ['BCE epsilon 0.5', 'binaryCrossEntropy', [x23, { data: [1, 0, 1, 0, 1, 0], shape: [2, 3] }, { from: 'probs', epsilon: 0.5 }], 'OptionError', 'INVALID_OPTION', 'options.epsilon'],
+  ['entropy with base 3', 'entropy', [x23, { base: 3 }], 'OptionError', 'INVALID_OPTION', 'options.base'],
+  ['entropy with a negative epsilon', 'entropy', [x23, { epsilon: -1 }], 'OptionError', 'INVALID_OPTION', 'options.epsilon'],
+  ['KL target of another shape', 'klDivergence', [x23, { data: [0.5, 0.5], shape: [1, 2] }, {}], 'ShapeError', 'SHAPE_MISMATCH', 'target'],
+  ['KL unknown targetFrom', 'klDivergence', [x23, x23, { targetFrom: 'counts' }], 'OptionError', 'INVALID_OPTION', 'options.targetFrom'],
+  ['KL integer input data', 'klDivergence', [{ data: new Int32Array([1, 2, 3, 4, 5, 6]), shape: [2, 3] }, x23, {}], 'DTypeError', 'INVALID_DTYPE', 'input'],
 ];
 
 describe('validation: typed errors naming the argument', () => {
@@ -51,6 +75,7 @@ describe('validation: typed errors naming the argument', () => {
       expect(e, `${op} accepted ${name}`).not.toBeNull();
       expect(e).toMatchObject({ name: cls, code, argument });
       expect(e!.message).toContain(argument);
+      expect(e!.argsUnchanged, 'the caller\'s data and options are as they were').toBe(true);
     });
   }
 });

@@ -199,15 +199,36 @@ async function queued(n: number): Promise<CheckReport> {
   return { ok, messages };
 }
 
-/** Runs a GPU operation that must throw; returns the error's class, code and message. */
-async function expectError(op: string, args: unknown[]): Promise<{ name: string; code?: string; argument?: string; message: string } | null> {
+/**
+ * Runs a GPU operation that must throw; returns the error's class, code and message, and
+ * whether the caller's arguments (data arrays and options) are as they were.
+ */
+async function expectError(op: string, rawArgs: unknown[]): Promise<(ErrorInfo & { argsUnchanged: boolean }) | null> {
+  const args = decodeNumbers(rawArgs) as unknown[];
+  const before = JSON.stringify(args, jsonSafe);
   try {
     const out = await gpuOps()[op](...args);
     await readAll(out);
     return null;
   } catch (e) {
-    return errorInfo(e);
+    return { ...errorInfo(e), argsUnchanged: JSON.stringify(args, jsonSafe) === before };
   }
+}
+
+/** `{ $num: 'NaN' }` (and the infinities) back to numbers: page.evaluate sends NaN as null. */
+function decodeNumbers(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(decodeNumbers);
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (typeof o.$num === 'string' && Object.keys(o).length === 1) return Number(o.$num);
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, decodeNumbers(x)]));
+  }
+  return v;
+}
+
+/** JSON that tells NaN and the infinities apart (plain JSON writes them all as null). */
+function jsonSafe(_k: string, v: unknown): unknown {
+  return typeof v === 'number' && !Number.isFinite(v) ? String(v) : v;
 }
 
 /**
