@@ -11,7 +11,7 @@ afterAll(async () => {
   await gpu?.close();
 });
 
-interface ErrorInfo { name: string; code?: string; argument?: string; message: string }
+interface ErrorInfo { name: string; code?: string; argument?: string; message: string; argsUnchanged?: boolean }
 
 const x23 = { data: [1, 2, 3, 4, 5, 6], shape: [2, 3] };
 const labels = { data: [0, 2], shape: [2] };
