@@ -12,6 +12,7 @@ export default defineConfig({
         index: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
         reference: fileURLToPath(new URL('./src/reference/index.ts', import.meta.url)),
         node: fileURLToPath(new URL('./src/node.ts', import.meta.url)),
+        onnxruntime: fileURLToPath(new URL('./src/interop/onnxruntime.ts', import.meta.url)),
       },
       formats: ['es'],
     },

@@ -1,0 +1,419 @@
+// The ONNX Runtime Web interop test page: runs a real ONNX model (built in test/gpu/onnx-model.ts)
+// on ORT's WebGPU execution provider with its outputs kept on the GPU, computes losses of those
+// outputs with webgpu-loss/onnxruntime on ORT's own GPUDevice, and compares them with the float64
+// oracle applied to a float64 forward pass of the same weights.
+import * as ort from 'onnxruntime-web/webgpu';
+import { OrtLoss, fromOrtTensor } from '../../src/interop/onnxruntime';
+import { WebGPULoss, GpuTensor, WebGPULossError } from '../../src/index';
+import * as ref from '../../src/reference/index';
+import { mulberry32, normal } from '../../src/reference/random';
+import { allclose } from '../util/allclose';
+import { mlpForward64, mlpModel, mlpWeights, type MlpWeights } from './onnx-model';
+
+export const DIMS = { inFeatures: 16, hidden: 32, classes: 10 };
+
+const errors: string[] = [];
+const watch = (d: GPUDevice) => d.addEventListener('uncapturederror', (e) => errors.push((e as GPUUncapturedErrorEvent).error.message));
+
+let weights: MlpWeights;
+let model: Uint8Array;
+let session: ort.InferenceSession;
+let ol: OrtLoss;
+
+type Outputs = Record<'logits' | 'teacher' | 'labels32' | 'labels64', ort.Tensor>;
+type TargetKind = 'labels32' | 'labels64' | 'dense';
+
+/** Seeded inputs: features x [rows, D] and int64 labels y (some −100 = ignored when asked). */
+function batch(seed: number, rows: number, ignoreFrac = 0): { x: Float32Array; y: BigInt64Array; labels: Int32Array } {
+  const rng = mulberry32(seed);
+  const x = Float32Array.from({ length: rows * DIMS.inFeatures }, () => normal(rng));
+  const labels = Int32Array.from({ length: rows }, () => (rng() < ignoreFrac ? -100 : Math.floor(rng() * DIMS.classes)));
+  return { x, y: BigInt64Array.from(labels, (v) => BigInt(v)), labels };
+}
+
+async function run(s: ort.InferenceSession, x: Float32Array, y: BigInt64Array, rows: number): Promise<Outputs> {
+  const feeds = { x: new ort.Tensor('float32', x, [rows, DIMS.inFeatures]), y: new ort.Tensor('int64', y, [rows]) };
+  return (await s.run(feeds)) as unknown as Outputs;
+}
+
+function disposeAll(out: Outputs): void {
+  for (const t of Object.values(out)) t.dispose();
+}
+
+/** Reads a library output and frees it. */
+async function take(t: GpuTensor | undefined): Promise<number[]> {
+  if (!t) throw new Error('missing output');
+  const v = Array.from(await t.read());
+  t.destroy();
+  return v;
+}
+
+// ---- readback spy ----------------------------------------------------------------------------------
+// Counts every GPU→CPU readback in a window (each needs a mapAsync), every copy whose source is one
+// of the watched (ORT) buffers, and every ort.Tensor getData() call.
+
+interface SpyReport { mapSizes: number[]; watchedCopies: number; getDataCalls: number }
+
+async function spied<T>(watched: GPUBuffer[], fn: () => Promise<T>): Promise<{ value: T; spy: SpyReport }> {
+  const spy: SpyReport = { mapSizes: [], watchedCopies: 0, getDataCalls: 0 };
+  const mapAsync = GPUBuffer.prototype.mapAsync;
+  const copy = GPUCommandEncoder.prototype.copyBufferToBuffer;
+  const getData = ort.Tensor.prototype.getData;
+  GPUBuffer.prototype.mapAsync = function (this: GPUBuffer, ...a: Parameters<GPUBuffer['mapAsync']>) {
+    spy.mapSizes.push(this.size);
+    return mapAsync.apply(this, a);
+  };
+  GPUCommandEncoder.prototype.copyBufferToBuffer = function (this: GPUCommandEncoder, ...a: unknown[]) {
+    if (watched.includes(a[0] as GPUBuffer)) spy.watchedCopies++;
+    return (copy as (...x: unknown[]) => void).apply(this, a);
+  } as GPUCommandEncoder['copyBufferToBuffer'];
+  ort.Tensor.prototype.getData = function (this: ort.Tensor, ...a: Parameters<ort.Tensor['getData']>) {
+    spy.getDataCalls++;
+    return getData.apply(this, a);
+  };
+  try {
+    return { value: await fn(), spy };
+  } finally {
+    GPUBuffer.prototype.mapAsync = mapAsync;
+    GPUCommandEncoder.prototype.copyBufferToBuffer = copy;
+    ort.Tensor.prototype.getData = getData;
+  }
+}
+
+/** A copy of a buffer's first `bytes`, made on the GPU (no readback), read later. */
+function snapshot(device: GPUDevice, src: GPUBuffer, bytes: number): GPUBuffer {
+  const dst = device.createBuffer({ label: 'test:snapshot', size: bytes, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+  const enc = device.createCommandEncoder();
+  enc.copyBufferToBuffer(src, 0, dst, 0, bytes);
+  device.queue.submit([enc.finish()]);
+  return dst;
+}
+
+async function readSnapshot(b: GPUBuffer): Promise<Uint32Array> {
+  await b.mapAsync(GPUMapMode.READ);
+  const v = new Uint32Array(b.getMappedRange().slice(0));
+  b.destroy();
+  return v;
+}
+
+// ---- evaluation against the oracle -------------------------------------------------------------------
+
+export interface EvalSpec {
+  seed: number;
+  rows: number;
+  target: TargetKind;
+  reduction: 'none' | 'mean' | 'sum';
+  extras?: boolean;
+  ignoreFrac?: number;
+  /** Control: also read the logits back inside the spy window, to show that the spy sees it. */
+  control?: boolean;
+}
+
+export interface EvalReport {
+  ok: boolean;
+  messages: string[];
+  locations: string[];
+  logitsBytes: number;
+  spy: SpyReport;
+  /** The readback sizes the loss outputs need (what the spy must see, and nothing else). */
+  expectedMapSizes: number[];
+  /** ORT's logits are bit-identical after the loss call to a GPU-side copy taken before it. */
+  unchanged: boolean;
+  sameDevice: boolean;
+}
+
+/**
+ * Tolerances:
+ * - against the oracle on ORT's own float32 logits (isolates the loss kernel): the library's
+ *   contract, loss 1e-5 relative + 1e-6 absolute; argmax and hits exact.
+ * - against the oracle on float64 logits (the whole path: ORT's float32 Gemms, then the f32 loss):
+ *   ORT's logits may differ from the float64 ones by δ ≤ (D + H + 2)·2^-24·Σ|terms| per row (the
+ *   float32 dot-product bound, order-independent); a cross-entropy row, lse(z) − Σ t_c z_c with
+ *   Σ t_c = 1, moves by at most 2δ; the teacher's float32 softmax adds ~1e-6 relative. Hence
+ *   atol 2·max δ + 1e-6 and rtol 2e-5.
+ */
+async function evaluate(spec: EvalSpec): Promise<EvalReport> {
+  const { rows, reduction } = spec;
+  const V = DIMS.classes;
+  const { x, y, labels } = batch(spec.seed, rows, spec.ignoreFrac);
+  const out = await run(session, x, y, rows);
+  const messages: string[] = [];
+  let ok = true;
+  const note = (r: { ok: boolean; message: string }) => {
+    messages.push(r.message);
+    if (!r.ok) ok = false;
+  };
+  const locations = Object.values(out).map((t) => t.location);
+  const logitsBytes = rows * V * 4;
+  const watched = Object.values(out).map((t) => t.gpuBuffer);
+  const snap = snapshot(ol.device, out.logits.gpuBuffer, logitsBytes);
+  const target = spec.target === 'dense' ? out.teacher : out[spec.target];
+  const opts = { reduction, extras: spec.extras ?? false };
+
+  // The loss, read back inside the spy window: only the loss-sized readbacks may happen.
+  const { value: gpu, spy } = await spied(watched, async () => {
+    const r = await ol.crossEntropy(out.logits, target, opts);
+    const res = { loss: await take(r.loss), correct: r.correct ? await take(r.correct) : undefined, argmax: r.argmax ? await take(r.argmax) : undefined };
+    for (const t of Object.values(r)) t?.destroy();
+    if (spec.control) await out.logits.getData();
+    return res;
+  });
+  const expectedMapSizes = [Math.max(4, (reduction === 'none' ? rows : 1) * 4)];
+  if (spec.extras && spec.target !== 'dense') expectedMapSizes.push(rows * 4);
+  if (spec.extras) expectedMapSizes.push(rows * 4);
+
+  // After the window: ORT's outputs as ORT gives them, and the GPU-side copy taken before the call.
+  const f32 = (await out.logits.getData()) as Float32Array;
+  const before = await readSnapshot(snap);
+  const after = new Uint32Array(f32.buffer, f32.byteOffset, rows * V);
+  const unchanged = before.length === after.length && before.every((b, i) => b === after[i]);
+
+  const f64 = mlpForward64(weights, x, rows);
+  const delta = Math.max(...f64.logitErrBound);
+  note(allclose(f32, f64.logits, { rtol: 0, atol: delta }, 'ORT logits vs float64 forward (atol: the f32 dot bound)'));
+  const teacher32 = spec.target === 'dense' ? ((await out.teacher.getData()) as Float32Array) : undefined;
+  if (teacher32) note(allclose(teacher32, f64.teacher, { rtol: 1e-5, atol: 1e-7 }, 'ORT teacher vs float64 softmax'));
+
+  const hostTarget64 = spec.target === 'dense' ? { data: f64.teacher, shape: [rows, V] } : { data: labels, shape: [rows] };
+  const hostTarget32 = spec.target === 'dense' ? { data: teacher32!, shape: [rows, V] } : { data: labels, shape: [rows] };
+  const onF32 = ref.crossEntropy({ data: f32, shape: [rows, V] }, hostTarget32, opts);
+  const onF64 = ref.crossEntropy({ data: f64.logits, shape: [rows, V] }, hostTarget64, opts);
+  note(allclose(gpu.loss, onF32.loss, { rtol: 1e-5, atol: 1e-6 }, 'loss vs oracle on ORT\'s f32 logits'));
+  note(allclose(gpu.loss, onF64.loss, { rtol: 2e-5, atol: 2 * delta + 1e-6 }, 'loss vs oracle on float64 logits'));
+  if (spec.extras) {
+    note(allclose(gpu.argmax!, onF32.argmax!, { rtol: 0, atol: 0 }, 'argmax'));
+    if (gpu.correct) note(allclose(gpu.correct, onF32.correct!, { rtol: 0, atol: 0 }, 'correct'));
+  }
+  messages.push(`max logit error bound δ = ${delta.toExponential(2)}`);
+  disposeAll(out);
+  return { ok, messages, locations, logitsBytes, spy, expectedMapSizes, unchanged, sameDevice: ol.device === (await ort.env.webgpu.device) };
+}
+
+/** Several batches through the same objects: what the library holds must not grow. */
+async function repeated(n: number): Promise<{ ok: boolean; messages: string[]; before: object; after: object; each: object[] }> {
+  const rows = 48;
+  let ok = true;
+  const messages: string[] = [];
+  const each: object[] = [];
+  const one = async (seed: number) => {
+    const { x, y, labels } = batch(seed, rows, 0.1);
+    const out = await run(session, x, y, rows);
+    const r = await ol.crossEntropy(out.logits, out.labels64, { extras: true });
+    disposeAll(out);
+    const loss = await take(r.loss);
+    for (const t of Object.values(r)) t?.destroy();
+    const f64 = mlpForward64(weights, x, rows);
+    const want = ref.crossEntropy({ data: f64.logits, shape: [rows, DIMS.classes] }, { data: labels, shape: [rows] });
+    const c = allclose(loss, want.loss, { rtol: 2e-5, atol: 2 * Math.max(...f64.logitErrBound) + 1e-6 }, `batch ${seed} loss`);
+    if (!c.ok) {
+      ok = false;
+      messages.push(c.message);
+    }
+  };
+  await one(1000); // compiles what the loop needs
+  const before = ol.stats();
+  for (let i = 0; i < n; i++) {
+    await one(1001 + i);
+    each.push(ol.stats());
+  }
+  const after = ol.stats();
+  return { ok, messages, before, after, each };
+}
+
+/**
+ * The disposal order the docs ask for: the loss call resolves, then the ORT tensors are disposed
+ * and the next run reuses their buffers; the loss read afterwards is still that of the first batch.
+ */
+async function lifetime(): Promise<{ ok: boolean; messages: string[]; reused: boolean; afterDispose: string }> {
+  const rows = 40;
+  const a = batch(7, rows);
+  const b = batch(8, rows);
+  const outA = await run(session, a.x, a.y, rows);
+  const bufA = outA.logits.gpuBuffer;
+  const ceA = await ol.crossEntropy(outA.logits, outA.labels32, { reduction: 'none' });
+  disposeAll(outA);
+  let afterDispose = 'no error';
+  try {
+    await fromOrtTensor(ol.wl, outA.logits, 'logits');
+  } catch (e) {
+    afterDispose = e instanceof WebGPULossError ? `${e.name} ${e.code} ${e.argument}` : String(e);
+  }
+  const outB = await run(session, b.x, b.y, rows);
+  const reused = Object.values(outB).some((t) => t.gpuBuffer === bufA);
+  const ceB = await ol.crossEntropy(outB.logits, outB.labels32, { reduction: 'none' });
+  disposeAll(outB);
+  const messages: string[] = [];
+  let ok = true;
+  for (const [ce, inp, name] of [[ceA, a, 'batch A (its ORT tensors disposed and reused)'], [ceB, b, 'batch B']] as const) {
+    const f64 = mlpForward64(weights, inp.x, rows);
+    const want = ref.crossEntropy({ data: f64.logits, shape: [rows, DIMS.classes] }, { data: inp.labels, shape: [rows] }, { reduction: 'none' });
+    const c = allclose(await take(ce.loss), want.loss, { rtol: 2e-5, atol: 2 * Math.max(...f64.logitErrBound) + 1e-6 }, name);
+    messages.push(c.message);
+    if (!c.ok) ok = false;
+  }
+  return { ok, messages, reused, afterDispose };
+}
+
+// ---- errors ------------------------------------------------------------------------------------------
+
+interface ErrorCase { case: string; name: string; code?: string; argument?: string; message: string }
+
+async function caught(label: string, fn: () => Promise<unknown>): Promise<ErrorCase> {
+  try {
+    const r = await fn();
+    if (r && typeof r === 'object') for (const t of Object.values(r)) if (t instanceof GpuTensor) t.destroy();
+    return { case: label, name: 'none', message: 'no error' };
+  } catch (e) {
+    if (e instanceof WebGPULossError) return { case: label, name: e.name, code: e.code, argument: e.argument, message: e.message };
+    return { case: label, name: (e as Error)?.name ?? 'unknown', message: String(e) };
+  }
+}
+
+async function errorCases(): Promise<{ cases: ErrorCase[]; statsBefore: object; statsAfter: object; noGpuErrorsBefore: boolean }> {
+  const rows = 6;
+  const V = DIMS.classes;
+  const { x, y } = batch(21, rows);
+  const out = await run(session, x, y, rows);
+  const other = batch(22, rows + 1);
+  const out7 = await run(session, other.x, other.y, rows + 1);
+  const statsBefore = ol.stats();
+  const noGpuErrorsBefore = errors.length === 0;
+  const cases: ErrorCase[] = [];
+
+  // ORT tensors on the CPU: a plain ort.Tensor, and the output of a session without 'gpu-buffer'.
+  const cpuTensor = new ort.Tensor('float32', new Float32Array(rows * V), [rows, V]);
+  cases.push(await caught('cpu ort.Tensor as input', () => ol.crossEntropy(cpuTensor, out.labels32)));
+  const cpuSession = await ort.InferenceSession.create(model, { executionProviders: ['webgpu'] });
+  const cpuOut = await run(cpuSession, x, y, rows);
+  cases.push(await caught('cpu-located session output as target', () => ol.crossEntropy(out.logits, cpuOut.labels32)));
+  disposeAll(cpuOut);
+  await cpuSession.release();
+
+  // Wrong dtypes: int32 labels where logits are expected; float16 and uint8 tensors.
+  cases.push(await caught('int32 tensor as input', () => ol.crossEntropy(out.labels32, out.labels32)));
+  const f16 = ort.Tensor.fromGpuBuffer(out.logits.gpuBuffer, { dataType: 'float16', dims: [rows, V] });
+  cases.push(await caught('float16 tensor as input', () => ol.crossEntropy(f16, out.labels32)));
+  const u8 = ort.Tensor.fromGpuBuffer(out.labels32.gpuBuffer, { dataType: 'uint8', dims: [rows] });
+  cases.push(await caught('uint8 tensor as target', () => ol.crossEntropy(out.logits, u8)));
+
+  // Wrong dims: labels of another batch size, a rank-3 view, a view larger than its buffer, a bad reshape.
+  cases.push(await caught('labels of 7 rows for 6 rows of logits', () => ol.crossEntropy(out.logits, out7.labels32)));
+  const rank3 = ort.Tensor.fromGpuBuffer(out.logits.gpuBuffer, { dataType: 'float32', dims: [2, 3, V] });
+  cases.push(await caught('rank-3 input', () => ol.crossEntropy(rank3, out.labels32)));
+  const tooBig = ort.Tensor.fromGpuBuffer(out.logits.gpuBuffer, { dataType: 'float32', dims: [100, V] });
+  cases.push(await caught('dims larger than the buffer', () => ol.crossEntropy(tooBig, out.labels32)));
+  cases.push(await caught('reshape to another element count', () => ol.wrap(out.logits, 'logits', { shape: [rows, V + 1] })));
+
+  // A tensor of another GPUDevice: a buffer made on a second device, and a session on that device.
+  const otherWl = await WebGPULoss.create();
+  watch(otherWl.device);
+  const otherDevice = app?.device ?? otherWl.device;
+  const foreign = otherWl.tensor(new Float32Array(rows * V), [rows, V]);
+  const foreignOrt = ort.Tensor.fromGpuBuffer(foreign.buffer, { dataType: 'float32', dims: [rows, V] });
+  cases.push(await caught('buffer of another device as input', () => ol.crossEntropy(foreignOrt, out.labels32)));
+  // (appDevice's session when that test ran first: a second device costs ORT a full shader compile.)
+  const otherSession = app?.session ?? await ort.InferenceSession.create(model, {
+    executionProviders: [{ name: 'webgpu', device: otherDevice } as ort.InferenceSession.ExecutionProviderConfig],
+    preferredOutputLocation: 'gpu-buffer',
+  });
+  const otherOut = await run(otherSession, x, y, rows);
+  cases.push(await caught('output of a session on another device as target', () => ol.crossEntropy(out.logits, otherOut.labels32)));
+  disposeAll(otherOut);
+  otherWl.dispose();
+
+  // A disposed tensor; something that is not a tensor.
+  const disposed = await run(session, x, y, rows);
+  disposeAll(disposed);
+  cases.push(await caught('disposed ORT tensor as input', () => ol.crossEntropy(disposed.logits, out.labels32)));
+  cases.push(await caught('not a tensor', () => fromOrtTensor(ol.wl, {} as never, 'logits')));
+
+  // int64 labels outside int32 (and outside [0, V)): counted on the GPU, reported by checkLabels.
+  const yBad = BigInt64Array.from([0n, 2n ** 40n, 3n, -(2n ** 35n), 9n, 1n]);
+  const bad = await run(session, x, yBad, rows);
+  cases.push(await caught('int64 labels outside int32', async () => {
+    const r = await ol.crossEntropy(bad.logits, bad.labels64, { reduction: 'none' });
+    const invalid = (await r.invalidLabels!.read())[0];
+    try {
+      await ol.wl.checkLabels(r, V);
+    } finally {
+      for (const t of Object.values(r)) t?.destroy();
+    }
+    throw new Error(`checkLabels passed with ${invalid} invalid labels`);
+  }));
+  const r = await ol.crossEntropy(bad.logits, bad.labels64, { reduction: 'none' });
+  const invalidCount = (await r.invalidLabels!.read())[0];
+  const lossBad = Array.from(await r.loss.read());
+  for (const t of Object.values(r)) t?.destroy();
+  cases.push({ case: 'int64 out-of-range count', name: 'info', message: `invalidLabels=${invalidCount}; NaN rows=${lossBad.map((v, i) => (Number.isNaN(v) ? i : -1)).filter((i) => i >= 0).join(',')}` });
+  disposeAll(bad);
+  disposeAll(out);
+  disposeAll(out7);
+  return { cases, statsBefore, statsAfter: ol.stats(), noGpuErrorsBefore };
+}
+
+/** The app device's session, kept for errorCases (a session on another device than `ol`'s). */
+let app: { device: GPUDevice; session: ort.InferenceSession } | undefined;
+
+/** The app's own device, given to ORT per session and to OrtLoss: the documented sharing route. */
+async function appDevice(): Promise<{ ok: boolean; messages: string[]; envUnchanged: boolean; onAppDevice: boolean }> {
+  const adapter = await navigator.gpu.requestAdapter();
+  const device = await adapter!.requestDevice({ label: 'app device' });
+  watch(device);
+  const envBefore = await ort.env.webgpu.device;
+  const s = await ort.InferenceSession.create(model, {
+    executionProviders: [{ name: 'webgpu', device } as ort.InferenceSession.ExecutionProviderConfig],
+    preferredOutputLocation: 'gpu-buffer',
+  });
+  const mine = await OrtLoss.create(ort, { device });
+  const rows = 24;
+  const { x, y, labels } = batch(31, rows);
+  const out = await run(s, x, y, rows);
+  const ce = await mine.crossEntropy(out.logits, out.labels64, { reduction: 'sum' });
+  disposeAll(out);
+  const f64 = mlpForward64(weights, x, rows);
+  const want = ref.crossEntropy({ data: f64.logits, shape: [rows, DIMS.classes] }, { data: labels, shape: [rows] }, { reduction: 'sum' });
+  // 'sum' over 24 rows: the per-row bound times the row count.
+  const c = allclose(await take(ce.loss), want.loss, { rtol: 2e-5, atol: rows * (2 * Math.max(...f64.logitErrBound) + 1e-6) }, 'loss on the app device');
+  mine.dispose();
+  const envUnchanged = (await ort.env.webgpu.device) === envBefore;
+  app = { device, session: s };
+  return { ok: c.ok, messages: [c.message], envUnchanged, onAppDevice: mine.device === device };
+}
+
+// Declared as casts, not `declare global`: the oracle page declares these with its own types.
+const page = window as unknown as { __ready: Promise<unknown>; __h: Record<string, (...a: never[]) => unknown> };
+
+page.__h = {
+  evaluate,
+  repeated,
+  lifetime,
+  errorCases,
+  appDevice,
+  takeErrors: () => errors.splice(0),
+};
+
+page.__ready = (async () => {
+  try {
+    // The Vite dev server serves ORT's wasm from node_modules; threads need cross-origin isolation,
+    // which the test server does not set up.
+    ort.env.wasm.wasmPaths = '/node_modules/onnxruntime-web/dist/';
+    ort.env.wasm.numThreads = 1;
+    const envBefore = typeof (await ort.env.webgpu.device);
+    const beforeSession = await caught('OrtLoss.create before any session', () => OrtLoss.create(ort));
+    weights = mlpWeights(2026, DIMS.inFeatures, DIMS.hidden, DIMS.classes);
+    model = mlpModel(weights);
+    session = await ort.InferenceSession.create(model, { executionProviders: ['webgpu'], preferredOutputLocation: 'gpu-buffer' });
+    ol = await OrtLoss.create(ort);
+    watch(ol.device);
+    const a = ol.wl.adapter;
+    return {
+      ok: true, vendor: a.vendor, architecture: a.architecture, description: a.description, isFallback: a.isFallback,
+      subgroups: a.subgroups, timestampQuery: a.timestampQuery, subgroupSize: ol.wl.subgroupSize,
+      ortVersion: ort.env.versions.web, envBefore, beforeSession,
+      sameDevice: ol.device === (await ort.env.webgpu.device),
+      modelBytes: model.length,
+    };
+  } catch (e) {
+    return { ok: false, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) };
+  }
+})();
