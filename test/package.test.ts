@@ -3,7 +3,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -24,7 +24,16 @@ describe('built package', () => {
   });
 
   it('carries its WGSL inside dist/', () => {
-    const js = readFileSync(join(ROOT, 'dist/index.js'), 'utf8');
+    // index.js and the chunks it imports (shared with the subpath entries).
+    const seen = new Set<string>();
+    const load = (file: string): string => {
+      if (seen.has(file)) return '';
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      const deps = [...text.matchAll(/from\s*["'](\.{1,2}\/[^"']+)["']/g)].map((m) => join(dirname(file), m[1]));
+      return text + deps.map(load).join('\n');
+    };
+    const js = load(join(ROOT, 'dist/index.js'));
     for (const marker of ['fn online_push', 'fn prepare', 'fn reduce_row', 'enable subgroups']) expect(js).toContain(marker);
   });
 
