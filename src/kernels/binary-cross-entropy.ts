@@ -4,7 +4,7 @@ import type { GpuTensor } from '../gpu/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { parseBinaryCrossEntropyOptions } from '../reference/binary-cross-entropy';
 import { formatShape, sameShape } from '../reference/validate';
-import { matrixShape, rowChunks, Uniforms, reduceDispatch, finishCall, type Temps, argShape, matrixArgShape } from './common';
+import { matrixShape, rowChunks, Uniforms, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape } from './common';
 import type { LossOutputs } from './cross-entropy';
 
 // Host side of shaders/binary_cross_entropy.wgsl (+ reduce.wgsl): validate like the oracle, chunk
@@ -29,83 +29,77 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
 
   const chunks = rowChunks(ctx, rows, cols);
   const temps: Temps = [];
-  // Outputs made so far: freed, with the temporaries, if anything below throws.
   const made: GpuTensor[] = [];
-  try {
-    return await encode();
-  } catch (e) {
-    for (const t of [...temps, ...made]) t.destroy();
-    throw e;
-  }
+  return freeOnThrow(temps, made, encode);
 
   async function encode(): Promise<LossOutputs> {
-  const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
-  if (tmpIn) temps.push(input);
-  const { t: target, temp: tmpT } = ctx.input(targetArg, 'target', 'float32');
-  if (tmpT) temps.push(target);
+    const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
+    if (tmpIn) temps.push(input);
+    const { t: target, temp: tmpT } = ctx.input(targetArg, 'target', 'float32');
+    if (tmpT) temps.push(target);
 
-  // A number (or nothing) goes in the uniform block: no upload and no per-element load for the
-  // common case, and no cols-long array for a single row of many columns. Arrays go per column.
-  const pwCol = isArrayOption(opts.posWeight);
-  const wCol = isArrayOption(opts.weight);
-  const pw = pwCol ? ctx.tensor(Float32Array.from(cfg.posWeight), [cols], 'float32', 'options.posWeight') : undefined;
-  if (pw) temps.push(pw);
-  const w = wCol ? ctx.tensor(Float32Array.from(cfg.weight), [cols], 'float32', 'options.weight') : undefined;
-  if (w) temps.push(w);
+    // A number (or nothing) goes in the uniform block: no upload and no per-element load for the
+    // common case, and no cols-long array for a single row of many columns. Arrays go per column.
+    const pwCol = isArrayOption(opts.posWeight);
+    const wCol = isArrayOption(opts.weight);
+    const pw = pwCol ? ctx.tensor(Float32Array.from(cfg.posWeight), [cols], 'float32', 'options.posWeight') : undefined;
+    if (pw) temps.push(pw);
+    const w = wCol ? ctx.tensor(Float32Array.from(cfg.weight), [cols], 'float32', 'options.weight') : undefined;
+    if (w) temps.push(w);
 
-  const n = rows * cols;
-  const sums = cfg.reduction !== 'none';
-  // The loss and the gradient take the same factor: 1/ln 2 for bits, 1/n for the mean.
-  const scale = (cfg.reduction === 'mean' ? 1 / n : 1) / cfg.divisor;
-  const flags = (cfg.from === 'probs' ? F.PROBS : 0) | (pwCol ? F.PW_COL : 0) | (wCol ? F.W_COL : 0) | (cfg.grad ? F.GRAD : 0);
+    const n = rows * cols;
+    const sums = cfg.reduction !== 'none';
+    // The loss and the gradient take the same factor: 1/ln 2 for bits, 1/n for the mean.
+    const scale = (cfg.reduction === 'mean' ? 1 / n : 1) / cfg.divisor;
+    const flags = (cfg.from === 'probs' ? F.PROBS : 0) | (pwCol ? F.PW_COL : 0) | (wCol ? F.W_COL : 0) | (cfg.grad ? F.GRAD : 0);
 
-  const groups = chunks.map((c) => ctx.grid(Math.ceil((c.count * cols) / WG)));
-  const perElem = sums ? undefined : ctx.empty([rows, cols], 'float32', 'binaryCrossEntropy:loss');
-  if (perElem) made.push(perElem);
-  const partials = sums ? ctx.empty([groups.reduce((a, b) => a + b, 0)], 'float32', 'binaryCrossEntropy:partials') : undefined;
-  if (partials) temps.push(partials);
-  const grad = cfg.grad ? ctx.empty(inShape, 'float32', 'binaryCrossEntropy:grad') : undefined;
-  if (grad) made.push(grad);
+    const groups = chunks.map((c) => ctx.grid(Math.ceil((c.count * cols) / WG)));
+    const perElem = sums ? undefined : ctx.empty([rows, cols], 'float32', 'binaryCrossEntropy:loss');
+    if (perElem) made.push(perElem);
+    const partials = sums ? ctx.empty([groups.reduce((a, b) => a + b, 0)], 'float32', 'binaryCrossEntropy:partials') : undefined;
+    if (partials) temps.push(partials);
+    const grad = cfg.grad ? ctx.empty(inShape, 'float32', 'binaryCrossEntropy:grad') : undefined;
+    if (grad) made.push(grad);
 
-  const pwB = pw ? ctx.bind(pw).binding : ctx.dummy('read');
-  const wB = w ? ctx.bind(w).binding : ctx.dummy('read');
-  const partB = partials ? ctx.bind(partials) : undefined;
-  const loIn = float32Above(cfg.epsilon);
-  const hiIn = float32Below(1 - cfg.epsilon);
-  const constants = { WG, SUMS: sums ? 1 : 0 };
-  const dispatches: Dispatch[] = [];
-  let partBase = 0;
-  chunks.forEach(({ row0, count }, k) => {
-    if (count === 0) return;
-    const e0 = row0 * cols;
-    const len = count * cols;
-    const xb = ctx.bind(input, e0, len);
-    const tb = ctx.bind(target, e0, len);
-    const ob = perElem ? ctx.bind(perElem, e0, len) : partB!;
-    const gb = grad ? ctx.bind(grad, e0, len) : undefined;
-    const outBase = perElem ? ob.base : ob.base + partBase;
-    dispatches.push({
-      family: 'binaryCrossEntropy', entry: 'main', constants: { ...constants, FLAGS: flags },
-      uniforms: new Uniforms().u32(len).u32(cols).u32(xb.base).u32(tb.base).u32(outBase).u32(gb ? gb.base : 0).u32(flags).u32(0)
-        .f32(cfg.posWeight[0]).f32(cfg.weight[0]).f32(cfg.epsilon).f32(loIn).f32(hiIn).f32(scale).u32(0).u32(0).bytes(),
-      bindings: [xb.binding, tb.binding, pwB, wB, ob.binding, gb ? gb.binding : ctx.dummy('grad')],
-      workgroups: groups[k],
+    const pwB = pw ? ctx.bind(pw).binding : ctx.dummy('read');
+    const wB = w ? ctx.bind(w).binding : ctx.dummy('read');
+    const partB = partials ? ctx.bind(partials) : undefined;
+    const loIn = float32Above(cfg.epsilon);
+    const hiIn = float32Below(1 - cfg.epsilon);
+    const constants = { WG, SUMS: sums ? 1 : 0 };
+    const dispatches: Dispatch[] = [];
+    let partBase = 0;
+    chunks.forEach(({ row0, count }, k) => {
+      if (count === 0) return;
+      const e0 = row0 * cols;
+      const len = count * cols;
+      const xb = ctx.bind(input, e0, len);
+      const tb = ctx.bind(target, e0, len);
+      const ob = perElem ? ctx.bind(perElem, e0, len) : partB!;
+      const gb = grad ? ctx.bind(grad, e0, len) : undefined;
+      const outBase = perElem ? ob.base : ob.base + partBase;
+      dispatches.push({
+        family: 'binaryCrossEntropy', entry: 'main', constants: { ...constants, FLAGS: flags },
+        uniforms: new Uniforms().u32(len).u32(cols).u32(xb.base).u32(tb.base).u32(outBase).u32(gb ? gb.base : 0).u32(flags).u32(0)
+          .f32(cfg.posWeight[0]).f32(cfg.weight[0]).f32(cfg.epsilon).f32(loIn).f32(hiIn).f32(scale).u32(0).u32(0).bytes(),
+        bindings: [xb.binding, tb.binding, pwB, wB, ob.binding, gb ? gb.binding : ctx.dummy('grad')],
+        workgroups: groups[k],
+      });
+      partBase += groups[k];
     });
-    partBase += groups[k];
-  });
-  let loss = perElem;
-  if (partials) {
-    loss = ctx.empty([], 'float32', 'binaryCrossEntropy:reduced');
-    made.push(loss);
-    // The partials already carry 1/n (mean) and 1/ln 2 (bits): the reduction is a plain sum.
-    dispatches.push(reduceDispatch(ctx, partials, null, loss, 0, false));
-  }
+    let loss = perElem;
+    if (partials) {
+      loss = ctx.empty([], 'float32', 'binaryCrossEntropy:reduced');
+      made.push(loss);
+      // The partials already carry 1/n (mean) and 1/ln 2 (bits): the reduction is a plain sum.
+      dispatches.push(reduceDispatch(ctx, partials, null, loss, 0, false));
+    }
 
-  const { done } = await ctx.run('binaryCrossEntropy', dispatches);
-  const out: LossOutputs = { loss: loss! };
-  if (grad) out.grad = grad;
-  finishCall(out, done, temps);
-  return out;
+    const { done } = await ctx.run('binaryCrossEntropy', dispatches);
+    const out: LossOutputs = { loss: loss! };
+    if (grad) out.grad = grad;
+    finishCall(out, done, temps);
+    return out;
   }
 }
 

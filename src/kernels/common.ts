@@ -63,6 +63,19 @@ export function finishCall(out: object, done: Promise<void>, temps: Temps): void
 }
 
 /**
+ * Runs a call's encoding with the lists it fills: `temps` (freed after submit) and `made` (its
+ * outputs). If anything throws before the submit, both are freed, so a failed call holds nothing.
+ */
+export async function freeOnThrow<T>(temps: Temps, made: GpuTensor[], encode: () => Promise<T>): Promise<T> {
+  try {
+    return await encode();
+  } catch (e) {
+    for (const t of [...temps, ...made]) t.destroy();
+    throw e;
+  }
+}
+
+/**
  * Per-row buffers (labels, per-row losses, extras) are bound whole: refuse, naming the limit,
  * a batch whose per-row buffer would not fit one storage binding.
  */

@@ -4,7 +4,7 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseEntropyOptions, parseKLDivergenceOptions, type Common } from '../reference/entropy';
 import { formatShape, sameShape } from '../reference/validate';
-import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 import type { LossOutputs } from './cross-entropy';
 
 // Host side of shaders/entropy.wgsl (+ reduce.wgsl): validate as the oracle does, choose the row
@@ -46,61 +46,55 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
   const chunks = rowChunks(ctx, rows, cols);
   checkRowBinding(ctx, rows, 1, 'input');
   const temps: Temps = [];
-  // Outputs made so far: freed, with the temporaries, if anything below throws.
   const made: GpuTensor[] = [];
-  try {
-    return await encode();
-  } catch (e) {
-    for (const t of [...temps, ...made]) t.destroy();
-    throw e;
-  }
+  return freeOnThrow(temps, made, encode);
 
   async function encode(): Promise<LossOutputs> {
-  const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
-  if (tmpIn) temps.push(input);
-  let target: GpuTensor | undefined;
-  if (targetArg) {
-    const r = ctx.input(targetArg, 'target', 'float32');
-    target = r.t;
-    if (r.temp) temps.push(target);
-  }
+    const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
+    if (tmpIn) temps.push(input);
+    let target: GpuTensor | undefined;
+    if (targetArg) {
+      const r = ctx.input(targetArg, 'target', 'float32');
+      target = r.t;
+      if (r.temp) temps.push(target);
+    }
 
-  const perRow = ctx.empty([rows], 'float32', `${label}:loss`);
-  made.push(perRow);
-  const grad = cfg.grad ? ctx.empty(inShape, 'float32', `${label}:grad`) : undefined;
-  if (grad) made.push(grad);
-  const flags = opFlags | (cfg.grad ? F.GRAD : 0);
-  const outScale = 1 / cfg.divisor;
-  const gradScale = cfg.reduction === 'mean' ? outScale / rows : outScale;
-  const lossB = ctx.bind(perRow).binding;
+    const perRow = ctx.empty([rows], 'float32', `${label}:loss`);
+    made.push(perRow);
+    const grad = cfg.grad ? ctx.empty(inShape, 'float32', `${label}:grad`) : undefined;
+    if (grad) made.push(grad);
+    const flags = opFlags | (cfg.grad ? F.GRAD : 0);
+    const outScale = 1 / cfg.divisor;
+    const gradScale = cfg.reduction === 'mean' ? outScale / rows : outScale;
+    const lossB = ctx.bind(perRow).binding;
 
-  const dispatches: Dispatch[] = [];
-  for (const { row0, count } of chunks) {
-    if (count === 0) continue;
-    const xb = ctx.bind(input, row0 * cols, count * cols);
-    const tb = target ? ctx.bind(target, row0 * cols, count * cols) : undefined;
-    const gb = grad ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
-    dispatches.push({
-      family: 'entropy', entry: 'main', ...launchWithFlags(rowLaunch(ctx, cols, count), flags),
-      uniforms: new Uniforms().u32(count).u32(cols).u32(xb.base).u32(tb ? tb.base : 0).u32(gb ? gb.base : 0).u32(row0).u32(flags).u32(0)
-        .f32(cfg.epsilon).f32(Math.log(cfg.epsilon)).f32(outScale).f32(gradScale).bytes(),
-      bindings: [xb.binding, tb ? tb.binding : ctx.dummy('read'), lossB, gb ? gb.binding : ctx.dummy('grad')],
-    });
-  }
-  let loss = perRow;
-  if (cfg.reduction !== 'none') {
-    loss = ctx.empty([], 'float32', `${label}:reduced`);
-    made.push(loss);
-    // Per-row values already carry 1/ln 2; 'mean' divides by the row count.
-    dispatches.push(reduceDispatch(ctx, perRow, null, loss, cfg.reduction === 'mean' ? 2 : 0, false));
-    temps.push(perRow);
-  }
+    const dispatches: Dispatch[] = [];
+    for (const { row0, count } of chunks) {
+      if (count === 0) continue;
+      const xb = ctx.bind(input, row0 * cols, count * cols);
+      const tb = target ? ctx.bind(target, row0 * cols, count * cols) : undefined;
+      const gb = grad ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
+      dispatches.push({
+        family: 'entropy', entry: 'main', ...launchWithFlags(rowLaunch(ctx, cols, count), flags),
+        uniforms: new Uniforms().u32(count).u32(cols).u32(xb.base).u32(tb ? tb.base : 0).u32(gb ? gb.base : 0).u32(row0).u32(flags).u32(0)
+          .f32(cfg.epsilon).f32(Math.log(cfg.epsilon)).f32(outScale).f32(gradScale).bytes(),
+        bindings: [xb.binding, tb ? tb.binding : ctx.dummy('read'), lossB, gb ? gb.binding : ctx.dummy('grad')],
+      });
+    }
+    let loss = perRow;
+    if (cfg.reduction !== 'none') {
+      loss = ctx.empty([], 'float32', `${label}:reduced`);
+      made.push(loss);
+      // Per-row values already carry 1/ln 2; 'mean' divides by the row count.
+      dispatches.push(reduceDispatch(ctx, perRow, null, loss, cfg.reduction === 'mean' ? 2 : 0, false));
+      temps.push(perRow);
+    }
 
-  const { done } = await ctx.run(label, dispatches);
-  const out: LossOutputs = { loss };
-  if (grad) out.grad = grad;
-  finishCall(out, done, temps);
-  return out;
+    const { done } = await ctx.run(label, dispatches);
+    const out: LossOutputs = { loss };
+    if (grad) out.grad = grad;
+    finishCall(out, done, temps);
+    return out;
   }
 }
 

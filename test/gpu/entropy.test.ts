@@ -319,7 +319,10 @@ describe('validation errors: the same typed error as the oracle', () => {
   ];
   for (const [name, op, args, code, argument] of cases) {
     it(name, async () => {
-      const got = await gpu.call<Thrown | null>('expectError', op, args);
+      const res = await gpu.call<(Thrown & { argsUnchanged: boolean }) | null>('expectError', op, args);
+      expect(res, 'the GPU call did not throw').not.toBeNull();
+      const { argsUnchanged, ...got } = res!;
+      expect(argsUnchanged, 'the caller\'s arguments are as they were').toBe(true);
       const want = oracleError(() => (ref as unknown as Record<string, (...a: unknown[]) => unknown>)[op](...args));
       expect(want, 'the oracle should throw too').not.toBeNull();
       expect(got).toEqual(want);
