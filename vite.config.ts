@@ -13,6 +13,7 @@ export default defineConfig({
         reference: fileURLToPath(new URL('./src/reference/index.ts', import.meta.url)),
         node: fileURLToPath(new URL('./src/node.ts', import.meta.url)),
         onnxruntime: fileURLToPath(new URL('./src/interop/onnxruntime.ts', import.meta.url)),
+        tfjs: fileURLToPath(new URL('./src/interop/tfjs.ts', import.meta.url)),
       },
       formats: ['es'],
     },
