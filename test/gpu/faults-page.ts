@@ -6,9 +6,8 @@ import type { LossOutputs } from '../../src/index';
 import * as ref from '../../src/reference/index';
 import { mulberry32, randomLabels, randomLogits, randomProbs, randomUniform } from '../../src/reference/random';
 import { allclose } from '../util/allclose';
-import type { AdapterReport } from './page-types';
+import { startPage, listen } from './page-common';
 
-const errors: string[] = [];
 let ctx: WebGPULoss;
 
 interface ErrorInfo { name: string; code?: string; argument?: string; message: string }
@@ -29,9 +28,7 @@ async function errorOf(f: () => unknown): Promise<ErrorInfo | null> {
 }
 
 const newDevice = async (): Promise<GPUDevice> => {
-  const d = await (await navigator.gpu.requestAdapter())!.requestDevice();
-  d.addEventListener('uncapturederror', (e) => errors.push((e as GPUUncapturedErrorEvent).error.message));
-  return d;
+  return listen(await (await navigator.gpu.requestAdapter())!.requestDevice());
 };
 
 function destroyAll(out: LossOutputs | GpuTensor): void {
@@ -332,15 +329,7 @@ async function fallback(): Promise<Record<string, unknown>> {
   return { refused, refusedThrow, missing, backend: cpu.backend, isCpu: cpu instanceof CpuLoss, ok, inPlace, restored, gpuWhenThere };
 }
 
-declare global {
-  interface Window {
-    __ready: Promise<AdapterReport>;
-    __h: Record<string, unknown>;
-  }
-}
-
-window.__h = {
-  takeErrors: () => errors.splice(0),
+startPage({
   gpuBattery,
   deviceLoss,
   scopedErrors,
@@ -349,19 +338,7 @@ window.__h = {
   soak,
   concurrency,
   fallback,
-};
-
-window.__ready = (async (): Promise<AdapterReport> => {
-  try {
-    ctx = await WebGPULoss.create();
-    ctx.device.addEventListener('uncapturederror', (e) => errors.push((e as GPUUncapturedErrorEvent).error.message));
-    const a = ctx.adapter;
-    return {
-      ok: true, vendor: a.vendor, architecture: a.architecture, description: a.description, isFallback: a.isFallback,
-      subgroups: a.subgroups, timestampQuery: a.timestampQuery, subgroupSize: ctx.subgroupSize,
-      maxStorageBufferBindingSize: ctx.limits.maxStorageBufferBindingSize, maxBufferSize: ctx.limits.maxBufferSize,
-    };
-  } catch (e) {
-    return { ok: false, error: String(e) };
-  }
-})();
+}, async () => {
+  ctx = await WebGPULoss.create();
+  return ctx;
+});

@@ -5,9 +5,9 @@ import { splitParts } from '../../src/kernels/cross-entropy';
 import * as ref from '../../src/reference/index';
 import { mulberry32, randomLabels, randomLogits, randomProbs, randomUniform } from '../../src/reference/random';
 import { allclose } from '../util/allclose';
-import type { AdapterReport, CheckReport, CheckSpec, ContextSpec, DataSpec, Num } from './page-types';
+import { startPage, listen } from './page-common';
+import type { CheckReport, CheckSpec, ContextSpec, DataSpec, Num } from './page-types';
 
-const errors: string[] = [];
 let ctx: WebGPULoss;
 
 function num(v: Num): number {
@@ -86,8 +86,7 @@ function contextFor(spec: ContextSpec | undefined): Promise<WebGPULoss> {
     c = (async () => {
       let device: GPUDevice | undefined;
       if (spec.defaultLimits) {
-        device = await (await navigator.gpu.requestAdapter())!.requestDevice();
-        device.addEventListener('uncapturederror', (e) => errors.push((e as GPUUncapturedErrorEvent).error.message));
+        device = listen(await (await navigator.gpu.requestAdapter())!.requestDevice());
       }
       return WebGPULoss.create({ device: device ?? ctx.device, maxBindingBytes: spec.maxBindingBytes, subgroups: spec.subgroups });
     })();
@@ -385,15 +384,7 @@ async function smoke(): Promise<{ gpu: number[]; oracle: number[]; adapter: stri
   return { gpu, oracle: Array.from(ref.softmax(x)), adapter: `${ctx.adapter.vendor} ${ctx.adapter.architecture}` };
 }
 
-declare global {
-  interface Window {
-    __ready: Promise<AdapterReport>;
-    __h: Record<string, unknown>;
-  }
-}
-
-window.__h = {
-  takeErrors: () => errors.splice(0),
+startPage({
   check,
   expectError,
   smoke,
@@ -408,19 +399,7 @@ window.__h = {
     await ctx.warmup();
     return ctx.stats().pipelines;
   },
-};
-
-window.__ready = (async (): Promise<AdapterReport> => {
-  try {
-    ctx = await WebGPULoss.create();
-    ctx.device.addEventListener('uncapturederror', (e) => errors.push((e as GPUUncapturedErrorEvent).error.message));
-    const a = ctx.adapter;
-    return {
-      ok: true, vendor: a.vendor, architecture: a.architecture, description: a.description, isFallback: a.isFallback,
-      subgroups: a.subgroups, timestampQuery: a.timestampQuery, subgroupSize: ctx.subgroupSize,
-      maxStorageBufferBindingSize: ctx.limits.maxStorageBufferBindingSize, maxBufferSize: ctx.limits.maxBufferSize,
-    };
-  } catch (e) {
-    return { ok: false, error: String(e) };
-  }
-})();
+}, async () => {
+  ctx = await WebGPULoss.create();
+  return ctx;
+});

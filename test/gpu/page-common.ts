@@ -1,0 +1,35 @@
+// What every oracle test page shares: the WebGPU errors seen on its devices, and the
+// window.__h / window.__ready handshake that test/gpu/harness.ts waits for.
+import type { WebGPULoss } from '../../src/index';
+import type { AdapterReport } from './page-types';
+
+/** Uncaptured WebGPU errors of every device a page listens to; harness call() drains them. */
+export const pageErrors: string[] = [];
+
+export function listen(device: GPUDevice): GPUDevice {
+  device.addEventListener('uncapturederror', (e) => pageErrors.push((e as GPUUncapturedErrorEvent).error.message));
+  return device;
+}
+
+/**
+ * Publishes the page's handlers (plus takeErrors) and its adapter report, once `init` has made
+ * the page's context. A failure to get one is reported as `ok: false`, which fails the tests.
+ */
+export function startPage(handlers: Record<string, unknown>, init: () => Promise<WebGPULoss>): void {
+  const w = window as unknown as { __h: Record<string, unknown>; __ready: Promise<AdapterReport> };
+  w.__h = { takeErrors: () => pageErrors.splice(0), ...handlers };
+  w.__ready = (async (): Promise<AdapterReport> => {
+    try {
+      const ctx = await init();
+      listen(ctx.device);
+      const a = ctx.adapter;
+      return {
+        ok: true, vendor: a.vendor, architecture: a.architecture, description: a.description, isFallback: a.isFallback,
+        subgroups: a.subgroups, timestampQuery: a.timestampQuery, subgroupSize: ctx.subgroupSize,
+        maxStorageBufferBindingSize: ctx.limits.maxStorageBufferBindingSize, maxBufferSize: ctx.limits.maxBufferSize,
+      };
+    } catch (e) {
+      return { ok: false, error: String(e) };
+    }
+  })();
+}
