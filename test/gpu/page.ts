@@ -3,77 +3,13 @@
 import { WebGPULoss, GpuTensor } from '../../src/index';
 import { splitParts } from '../../src/kernels/cross-entropy';
 import * as ref from '../../src/reference/index';
-import { mulberry32, randomLabels, randomLogits, randomProbs, randomUniform } from '../../src/reference/random';
+import { mulberry32, randomLabels, randomLogits } from '../../src/reference/random';
+import { check, opsOf, readAll } from '../util/check';
 import { allclose } from '../util/allclose';
 import { startPage, listen } from './page-common';
-import type { CheckReport, CheckSpec, ContextSpec, DataSpec, Num } from './page-types';
+import type { CheckReport, CheckSpec, ContextSpec } from './page-types';
 
 let ctx: WebGPULoss;
-
-function num(v: Num): number {
-  return typeof v === 'number' ? v : Number(v);
-}
-
-function make(spec: DataSpec, rows: number, cols: number, rng: () => number, ignoreIndex: number, labels = false): { data: Float32Array | Int32Array; shape: number[] } {
-  const n = rows * cols;
-  switch (spec.kind) {
-    case 'logits': return { data: randomLogits(rng, rows, cols, spec.scale ?? 3), shape: [rows, cols] };
-    case 'probs': return { data: randomProbs(rng, rows, cols, spec.scale ?? 2), shape: [rows, cols] };
-    case 'uniform': return { data: randomUniform(rng, n, spec.lo ?? 0, spec.hi ?? 1), shape: [rows, cols] };
-    case 'binary': return { data: Float32Array.from(randomUniform(rng, n), (u) => (u < 0.5 ? 0 : 1)), shape: [rows, cols] };
-    case 'labels': {
-      const l = randomLabels(rng, rows, cols);
-      if (spec.ignoreFrac) for (let i = 0; i < rows; i++) if (rng() < spec.ignoreFrac) l[i] = ignoreIndex;
-      return { data: l, shape: [rows] };
-    }
-    case 'onehot': {
-      const l = randomLabels(rng, rows, cols);
-      const d = new Float32Array(n);
-      for (let i = 0; i < rows; i++) d[i * cols + l[i]] = 1;
-      return { data: d, shape: [rows, cols] };
-    }
-    case 'data': {
-      const shape = spec.shape ?? (labels ? [rows] : [rows, cols]);
-      const vals = (spec.data ?? []).map(num);
-      return { data: labels ? Int32Array.from(vals) : Float32Array.from(vals), shape };
-    }
-  }
-}
-
-function resolveOptions(opts: Record<string, unknown> | undefined, cols: number, rng: () => number): Record<string, unknown> {
-  const o: Record<string, unknown> = { ...(opts ?? {}) };
-  for (const k of ['weight', 'posWeight']) {
-    if (o[k] === 'random') o[k] = Array.from(randomUniform(rng, cols, 0.5, 2));
-  }
-  return o;
-}
-
-type GpuOut = GpuTensor | Record<string, GpuTensor | undefined>;
-type RefOut = Float64Array | Record<string, ArrayLike<number> | number[] | undefined>;
-
-async function readAll(out: GpuOut): Promise<Record<string, ArrayLike<number>>> {
-  const res: Record<string, ArrayLike<number>> = {};
-  if (out instanceof GpuTensor) {
-    res.out = await out.read();
-    out.destroy();
-    return res;
-  }
-  for (const [k, v] of Object.entries(out)) {
-    if (v instanceof GpuTensor) {
-      if (k === 'loss') res.shape = [...v.shape];
-      res[k] = await v.read();
-      v.destroy();
-    }
-  }
-  return res;
-}
-
-function refAll(out: RefOut): Record<string, ArrayLike<number>> {
-  if (out instanceof Float64Array) return { out };
-  const res: Record<string, ArrayLike<number>> = {};
-  for (const [k, v] of Object.entries(out)) if (v && typeof v === 'object' && 'length' in v) res[k] = v as ArrayLike<number>;
-  return res;
-}
 
 const contexts = new Map<string, Promise<WebGPULoss>>();
 
@@ -95,74 +31,7 @@ function contextFor(spec: ContextSpec | undefined): Promise<WebGPULoss> {
   return c;
 }
 
-const opsOf = (c: WebGPULoss) => c as unknown as Record<string, (...a: unknown[]) => Promise<GpuOut>>;
 const gpuOps = () => opsOf(ctx);
-const refOps = ref as unknown as Record<string, (...a: unknown[]) => RefOut>;
-
-async function check(spec: CheckSpec): Promise<CheckReport> {
-  const rng = mulberry32(spec.seed ?? 1);
-  const ignoreIndex = (spec.options?.ignoreIndex as number | undefined) ?? -100;
-  const input = make(spec.input, spec.rows, spec.cols, rng, ignoreIndex);
-  // Explicit target data are int32 labels when they drop the class axis of a cross-entropy input.
-  const inRank = spec.input.shape?.length ?? 2;
-  const labels = spec.op === 'crossEntropy' && spec.target !== undefined && (spec.target.shape?.length ?? inRank - 1) === inRank - 1;
-  const target = spec.target ? make(spec.target, spec.rows, spec.cols, rng, ignoreIndex, labels) : undefined;
-  const options = resolveOptions(spec.options, spec.cols, rng);
-  const args: unknown[] = target ? [input, target, options] : [input, options];
-  const messages: string[] = [];
-  let ok = true;
-  const c = await contextFor(spec.context);
-  const uploaded: GpuTensor[] = [];
-  const gpuArgs = !spec.gpuInputs ? args : args.map((a, i) => {
-    if (i === args.length - 1) return a; // options
-    const h = a as { data: Float32Array | Int32Array; shape: number[] };
-    const t = c.tensor(h.data, h.shape);
-    uploaded.push(t);
-    return t;
-  });
-  c.device.pushErrorScope('validation');
-  const gpu = await readAll(await opsOf(c)[spec.op](...gpuArgs));
-  const scopeErr = await c.device.popErrorScope();
-  if (scopeErr) {
-    ok = false;
-    messages.push(`WebGPU validation error: ${scopeErr.message}`);
-  }
-  const want = refAll(refOps[spec.op](...args));
-  for (const [name, expected] of Object.entries(want)) {
-    const actual = gpu[name];
-    if (!actual) {
-      ok = false;
-      messages.push(`${name}: the oracle gives it, the GPU result lacks it`);
-      continue;
-    }
-    if (name === 'shape') {
-      const same = actual.length === expected.length && Array.from(actual).every((d, i) => d === expected[i]);
-      messages.push(`loss shape: [${Array.from(actual).join(', ')}]${same ? '' : ` but the oracle gives [${Array.from(expected).join(', ')}]`}`);
-      if (!same) ok = false;
-      continue;
-    }
-    const tol = name === 'grad' ? spec.gradTol ?? spec.tol : name === 'argmax' || name === 'correct' ? { rtol: 0, atol: 0 } : spec.tol;
-    const r = allclose(actual, expected, tol, name);
-    messages.push(r.message);
-    if (!r.ok) ok = false;
-  }
-  for (const name of Object.keys(gpu)) if (!(name in want) && name !== 'invalidLabels') messages.push(`${name}: GPU only (not compared)`);
-  if (spec.determinism) {
-    const again = await readAll(await opsOf(c)[spec.op](...gpuArgs));
-    for (const [name, a] of Object.entries(gpu)) {
-      const b = again[name];
-      const bitsA = new Uint32Array(Float32Array.from(a).buffer);
-      const bitsB = new Uint32Array(Float32Array.from(b).buffer);
-      const same = bitsA.length === bitsB.length && bitsA.every((x, i) => x === bitsB[i]);
-      if (!same) {
-        ok = false;
-        messages.push(`${name}: a second run gave different bits`);
-      }
-    }
-  }
-  for (const t of uploaded) t.destroy();
-  return { ok, messages };
-}
 
 /**
  * Many calls queued with no readback between them, on different inputs, then every result read:
@@ -385,7 +254,7 @@ async function smoke(): Promise<{ gpu: number[]; oracle: number[]; adapter: stri
 }
 
 startPage({
-  check,
+  check: (spec: CheckSpec) => check(spec, contextFor),
   expectError,
   smoke,
   crossEntropyBuffers,
