@@ -4,6 +4,7 @@ export { GpuTensor } from './gpu/tensor';
 export { createLoss, CpuLoss, CpuTensor } from './cpu';
 export type { CreateLossOptions, CpuLossOutputs } from './cpu';
 export type { GpuCrossEntropyOptions, LossOutputs } from './kernels/cross-entropy';
+export type { LinearCrossEntropyOptions, LinearCrossEntropyOutputs } from './kernels/linear-cross-entropy';
 export type { CreateOptions, TensorLike, AdapterFacts } from './gpu/context';
 export * from './types';
 export * from './errors';

@@ -6,6 +6,7 @@ import { ROW_SHAPES } from './kernels/common';
 import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
 import { crossEntropyOp, checkLabelsOnGpu, crossEntropyPipelines, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
 import { entropyOp, klDivergenceOp, ENTROPY_WARM_FLAGS } from './kernels/entropy';
+import { linearCrossEntropyOp, type LinearCrossEntropyOptions, type LinearCrossEntropyOutputs } from './kernels/linear-cross-entropy';
 
 /**
  * The library's entry point: one object per `GPUDevice`.
@@ -107,6 +108,27 @@ export class WebGPULoss extends GpuContext {
    */
   binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: BinaryCrossEntropyOptions = {}): Promise<LossOutputs> {
     return binaryCrossEntropyOp(this, input, target, opts);
+  }
+
+  /**
+   * Cross-entropy of a classifier layer's logits z = hidden·weightᵀ (+ bias) against sparse labels,
+   * computed blockwise so that no [N, V] buffer exists: `hidden` [N, D] and `weight` [V, D] float32,
+   * `labels` [N] int32, `opts.bias` [V]. Options as crossEntropy's from logits (`reduction`,
+   * `ignoreIndex`, `allIgnored`, `labelSmoothing`, `zLoss`, `softcap`, `base`, class `weight`);
+   * `grad: true` also returns `gradHidden` [N, D], `gradWeight` [V, D] and `gradBias` [V].
+   * Deterministic (fixed-order sums, no atomics).
+   * @example
+   * const out = await wl.linearCrossEntropy(
+   *   { data: hidden, shape: [N, D] },
+   *   { data: classifier, shape: [V, D] },
+   *   { data: new Int32Array(labels), shape: [N] },
+   *   { bias: { data: bias, shape: [V] }, labelSmoothing: 0.1, grad: true },
+   * );
+   * const [loss] = await out.loss.read();
+   * const dW = await out.gradWeight!.read();
+   */
+  linearCrossEntropy(hidden: TensorLike, weight: TensorLike, labels: TensorLike, opts: LinearCrossEntropyOptions = {}): Promise<LinearCrossEntropyOutputs> {
+    return linearCrossEntropyOp(this, hidden, weight, labels, opts);
   }
 
   /** Throws LabelRangeError if a call's GPU-resident labels held any out-of-range label. */

@@ -5,6 +5,7 @@ import crossEntropy from '../../shaders/cross_entropy.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
 import entropy from '../../shaders/entropy.wgsl?raw';
 import binaryCrossEntropy from '../../shaders/binary_cross_entropy.wgsl?raw';
+import linearCrossEntropy from '../../shaders/linear_cross_entropy.wgsl?raw';
 import rowReduceTree from '../../shaders/row_reduce_tree.wgsl?raw';
 import rowReduceSubgroup from '../../shaders/row_reduce_subgroup.wgsl?raw';
 
@@ -33,6 +34,8 @@ export const FAMILIES = {
   reduce: family(reduce, ['read', 'read', 'rw']),
   entropy: rowFamily(entropy, ['read', 'read', 'rw', 'rw']),
   binaryCrossEntropy: family(binaryCrossEntropy, ['read', 'read', 'read', 'read', 'rw', 'rw']),
+  // hidden, weight, bias, labels, class weights; scratch (meta, row stats, partials), G chunk, output
+  linearCrossEntropy: family(linearCrossEntropy, ['read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw']),
 } satisfies Record<string, FamilySpec>;
 
 export type Family = keyof typeof FAMILIES;

@@ -7,3 +7,5 @@ export { entropy, klDivergence } from './entropy';
 export type { RefResult } from './result';
 export { mulberry32, normal, randomLogits, randomUniform, randomLabels, randomProbs } from './random';
 export type { Rng, RandomLabelOptions } from './random';
+export { linearCrossEntropy } from './linear-cross-entropy';
+export type { RefLinearCrossEntropyOptions, RefLinearResult } from './linear-cross-entropy';

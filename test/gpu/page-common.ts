@@ -1,7 +1,7 @@
 // What every oracle test page shares: the WebGPU errors seen on its devices, and the
 // window.__h / window.__ready handshake that test/gpu/harness.ts waits for.
-import type { WebGPULoss } from '../../src/index';
-import type { AdapterReport } from './page-types';
+import { WebGPULoss } from '../../src/index';
+import type { AdapterReport, ContextSpec } from './page-types';
 
 /** Uncaptured WebGPU errors of every device a page listens to; harness call() drains them. */
 export const pageErrors: string[] = [];
@@ -32,4 +32,26 @@ export function startPage(handlers: Record<string, unknown>, init: () => Promise
       return { ok: false, error: String(e) };
     }
   })();
+}
+
+/**
+ * The page's shared context for specs without a ContextSpec; otherwise one made once per spec: on
+ * a new device with the spec-default limits, or on the shared device with a lowered binding size
+ * or without subgroups.
+ */
+export function contextsFrom(shared: () => WebGPULoss): (spec: ContextSpec | undefined) => Promise<WebGPULoss> {
+  const made = new Map<string, Promise<WebGPULoss>>();
+  return (spec) => {
+    if (!spec) return Promise.resolve(shared());
+    const key = JSON.stringify(spec);
+    let c = made.get(key);
+    if (!c) {
+      c = (async () => {
+        const device = spec.defaultLimits ? listen(await (await navigator.gpu.requestAdapter())!.requestDevice()) : shared().device;
+        return WebGPULoss.create({ device, maxBindingBytes: spec.maxBindingBytes, subgroups: spec.subgroups });
+      })();
+      made.set(key, c);
+    }
+    return c;
+  };
 }

@@ -37,15 +37,8 @@ export interface DataSpec {
   shape?: number[];
 }
 
-export interface CheckSpec {
-  op: OpName;
-  rows: number;
-  cols: number;
-  seed?: number;
-  input: DataSpec;
-  target?: DataSpec;
-  /** Passed to both implementations; `weight: 'random'` and `posWeight: 'random'` make seeded arrays. */
-  options?: Record<string, unknown>;
+/** How a spec is run and judged, whatever the operation. */
+export interface RunSpec {
   tol: Tolerance;
   /** Tolerance for the gradient, when it differs from `tol`. */
   gradTol?: Tolerance;
@@ -55,6 +48,17 @@ export interface CheckSpec {
   gpuInputs?: boolean;
   /** Run on another context: a device with the spec's default limits, or a lowered binding size. */
   context?: ContextSpec;
+}
+
+export interface CheckSpec extends RunSpec {
+  op: OpName;
+  rows: number;
+  cols: number;
+  seed?: number;
+  input: DataSpec;
+  target?: DataSpec;
+  /** Passed to both implementations; `weight: 'random'` and `posWeight: 'random'` make seeded arrays. */
+  options?: Record<string, unknown>;
 }
 
 export interface ContextSpec {

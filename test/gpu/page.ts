@@ -6,30 +6,12 @@ import * as ref from '../../src/reference/index';
 import { mulberry32, randomLabels, randomLogits } from '../../src/reference/random';
 import { check, opsOf, readAll } from '../util/check';
 import { allclose } from '../util/allclose';
-import { startPage, listen } from './page-common';
-import type { CheckReport, CheckSpec, ContextSpec } from './page-types';
+import { startPage, contextsFrom } from './page-common';
+import type { CheckReport, CheckSpec } from './page-types';
 
 let ctx: WebGPULoss;
 
-const contexts = new Map<string, Promise<WebGPULoss>>();
-
-/** The shared context, or one made (once) for a ContextSpec. */
-function contextFor(spec: ContextSpec | undefined): Promise<WebGPULoss> {
-  if (!spec) return Promise.resolve(ctx);
-  const key = JSON.stringify(spec);
-  let c = contexts.get(key);
-  if (!c) {
-    c = (async () => {
-      let device: GPUDevice | undefined;
-      if (spec.defaultLimits) {
-        device = listen(await (await navigator.gpu.requestAdapter())!.requestDevice());
-      }
-      return WebGPULoss.create({ device: device ?? ctx.device, maxBindingBytes: spec.maxBindingBytes, subgroups: spec.subgroups });
-    })();
-    contexts.set(key, c);
-  }
-  return c;
-}
+const contextFor = contextsFrom(() => ctx);
 
 const gpuOps = () => opsOf(ctx);
 

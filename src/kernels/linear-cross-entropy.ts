@@ -1,0 +1,186 @@
+import { BufferError, OptionError } from '../errors';
+import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
+import { GpuTensor } from '../gpu/tensor';
+import { linearShapes, parseLinearOptions, type RefLinearCrossEntropyOptions } from '../reference/linear-cross-entropy';
+import { checkLabels } from '../reference/validate';
+import { Uniforms, reduceDispatch, finishCall, freeOnThrow, argShape, type Temps } from './common';
+
+// Host side of shaders/linear_cross_entropy.wgsl (+ reduce.wgsl): validate, size the forward's
+// vocabulary splits and the backward's vocabulary chunks, then prepare -> forward tiles ->
+// combine -> reduce -> (per chunk: logit gradient, dH, dW, db) in one submit. No buffer of N×V
+// elements is made: the forward keeps 4 words per (row, split), the backward one [N, vc] chunk.
+
+/** linearCrossEntropy options: crossEntropy's for sparse labels from logits, plus the bias. */
+export interface LinearCrossEntropyOptions extends Omit<RefLinearCrossEntropyOptions, 'bias'> {
+  /** Classifier bias, shape [V] (host data or a GpuTensor). */
+  bias?: TensorLike;
+  /**
+   * @internal Tile kernel: 'staged' (workgroup memory, the GPU choice) or 'direct' (no barriers,
+   * the CPU-adapter choice). Default: by adapter. Tests use it to run both on one adapter.
+   */
+  tiles?: 'staged' | 'direct';
+}
+
+export interface LinearCrossEntropyOutputs {
+  /** Shape [] for 'sum' / 'mean', [N] for 'none'. */
+  loss: GpuTensor;
+  /** d loss / d hidden, [N, D], with `grad` ('none': of the sum of the rows' losses). */
+  gradHidden?: GpuTensor;
+  /** d loss / d weight, [V, D], with `grad`. */
+  gradWeight?: GpuTensor;
+  /** d loss / d bias, [V], with `grad` and a bias. */
+  gradBias?: GpuTensor;
+  /** With labels on the GPU: labels outside [0, V) and not ignored (int32, shape []). */
+  invalidLabels?: GpuTensor;
+  /** Bytes of the call's own scratch buffers (partials, row stats, the gradient chunk, uploads excluded). */
+  scratchBytes: number;
+}
+
+const F = { WEIGHT: 1, BIAS: 2, SOFTCAP: 4, LINEAR: 8, MEAN: 16 } as const;
+/** Tile edge of the kernel (BM = BN in the shader). */
+const TILE = 32;
+/** Words per row of ROW and per (row, split) of PART in the scratch buffer. */
+const ROW_WORDS = 4;
+const PART_WORDS = 4;
+/** The backward's vocabulary chunk is at most 1/CHUNKS_MIN of V (memory) and at least MIN_CHUNK classes (work per dispatch). */
+const CHUNKS_MIN = 32;
+const MIN_CHUNK = 512;
+
+const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
+
+/**
+ * Vocabulary splits of the forward: enough (row block, split) tasks to fill the adapter's grid
+ * (16 fat workgroups on a CPU adapter, a few thousand on a GPU), each split whole tiles.
+ */
+export function forwardSplits(ctx: GpuContext, n: number, v: number, direct: boolean): { nsplit: number; splitW: number } {
+  // Staged: a task is a workgroup's 32 rows; direct: a thread's 4 rows, for 16 workgroups of 64 threads.
+  const rowBlocks = Math.ceil(n / (direct ? 4 : TILE));
+  const target = direct ? ctx.grid(1 << 30) * 64 : ctx.adapter.isFallback ? 16 : 4096;
+  const want = Math.max(1, Math.min(Math.ceil(target / rowBlocks), Math.ceil(v / TILE)));
+  const splitW = roundUp(Math.ceil(v / want), TILE);
+  return { nsplit: Math.ceil(v / splitW), splitW };
+}
+
+/**
+ * Classes per backward chunk: V/32 (so the [N, vc] gradient chunk is ≥ 32× smaller than the
+ * logits would be), at least 512, and small enough for one storage binding.
+ */
+export function backwardChunk(ctx: GpuContext, n: number, v: number): number {
+  const fit = Math.floor((ctx.maxBindingBytes - ctx.limits.minStorageBufferOffsetAlignment) / (4 * n) / TILE) * TILE;
+  if (fit < TILE) throw new BufferError('hidden', `${n} rows are too many for one gradient chunk of ${TILE} classes within the binding limit (${ctx.maxBindingBytes} bytes)`, 'TOO_LARGE');
+  return Math.min(roundUp(Math.max(MIN_CHUNK, Math.ceil(v / CHUNKS_MIN)), TILE), roundUp(v, TILE), fit);
+}
+
+export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLike, weightArg: TensorLike, labelsArg: TensorLike,
+  opts: LinearCrossEntropyOptions = {}): Promise<LinearCrossEntropyOutputs> {
+  ctx.checkAlive();
+  const biasArg = (opts as { bias?: TensorLike } | undefined)?.bias;
+  const { n: N, d: D, v: V } = linearShapes(argShape(hiddenArg, 'hidden'), argShape(weightArg, 'weight'), argShape(labelsArg, 'labels'),
+    biasArg !== undefined ? argShape(biasArg, 'options.bias') : undefined);
+  const cfg = parseLinearOptions(opts, V);
+  if (!(labelsArg instanceof GpuTensor)) checkLabels(labelsArg.data, V, cfg.ignoreIndex, 'labels');
+  // hidden and weight are bound whole: each must fit one storage binding.
+  const bindMax = ctx.maxBindingBytes - ctx.limits.minStorageBufferOffsetAlignment;
+  for (const [name, bytes] of [['hidden', N * D * 4], ['weight', V * D * 4]] as const) {
+    if (bytes > bindMax) throw new BufferError(name, `${bytes} bytes exceed one storage binding (${ctx.maxBindingBytes} bytes); split the ${name === 'hidden' ? 'rows' : 'vocabulary'} across calls`, 'TOO_LARGE');
+  }
+  const vc = cfg.grad ? backwardChunk(ctx, N, V) : 0;
+  if (opts.tiles !== undefined && opts.tiles !== 'staged' && opts.tiles !== 'direct') throw new OptionError('options.tiles', `must be 'staged' or 'direct', got ${String(opts.tiles)}`);
+  const direct = (opts.tiles ?? (ctx.adapter.isFallback ? 'direct' : 'staged')) === 'direct';
+  const DIRECT = direct ? 1 : 0;
+  const { nsplit, splitW } = forwardSplits(ctx, N, V, direct);
+
+  const temps: Temps = [];
+  const made: GpuTensor[] = [];
+  return freeOnThrow(temps, made, encode);
+
+  async function encode(): Promise<LinearCrossEntropyOutputs> {
+    const input = (arg: TensorLike, name: string, dtype: 'float32' | 'int32') => {
+      const { t, temp } = ctx.input(arg, name, dtype);
+      if (temp) temps.push(t);
+      return t;
+    };
+    const hidden = input(hiddenArg, 'hidden', 'float32');
+    const weight = input(weightArg, 'weight', 'float32');
+    const labels = input(labelsArg, 'labels', 'int32');
+    const bias = biasArg !== undefined ? input(biasArg, 'options.bias', 'float32') : undefined;
+    const classW = opts.weight !== undefined ? ctx.tensor(Float32Array.from(cfg.weight), [V], 'float32', 'options.weight') : undefined;
+    if (classW) temps.push(classW);
+
+    const partBase = 4 + ROW_WORDS * N;
+    const scratch = ctx.empty([partBase + PART_WORDS * N * nsplit], 'int32', 'linearCrossEntropy:scratch');
+    const gpuLabels = labelsArg instanceof GpuTensor;
+    (gpuLabels ? made : temps).push(scratch);
+    const perRow = ctx.empty([N], 'float32', 'linearCrossEntropy:loss');
+    made.push(perRow);
+    const gChunk = cfg.grad ? ctx.empty([N, vc], 'float32', 'linearCrossEntropy:gradChunk') : undefined;
+    if (gChunk) temps.push(gChunk);
+    const gradHidden = cfg.grad ? ctx.empty([N, D], 'float32', 'linearCrossEntropy:gradHidden') : undefined;
+    const gradWeight = cfg.grad ? ctx.empty([V, D], 'float32', 'linearCrossEntropy:gradWeight') : undefined;
+    const gradBias = cfg.grad && bias ? ctx.empty([V], 'float32', 'linearCrossEntropy:gradBias') : undefined;
+    for (const t of [gradHidden, gradWeight, gradBias]) if (t) made.push(t);
+
+    const FLAGS = (opts.weight !== undefined ? F.WEIGHT : 0) | (bias ? F.BIAS : 0) | (cfg.softcap > 0 ? F.SOFTCAP : 0)
+      | (cfg.smoothing > 0 ? F.LINEAR : 0) | (cfg.reduction === 'mean' ? F.MEAN : 0);
+    const hB = ctx.bind(hidden);
+    const wB = ctx.bind(weight);
+    const bB = bias ? ctx.bind(bias) : undefined;
+    const lB = ctx.bind(labels);
+    const uniforms = (v0 = 0, chunk = 0, accumulate = 0) => new Uniforms()
+      .u32(N).u32(V).u32(D).i32(cfg.ignoreIndex)
+      .u32(v0).u32(chunk).u32(vc).u32(nsplit)
+      .u32(splitW).u32(accumulate).u32(hB.base).u32(wB.base)
+      .u32(bB ? bB.base : 0).u32(lB.base).u32(partBase).u32(0)
+      .f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(1 / cfg.divisor).bytes();
+    const bindings = (g: GpuTensor | undefined, out: GpuTensor | undefined) => [
+      hB.binding, wB.binding, bB ? bB.binding : ctx.dummy('read'), lB.binding,
+      classW ? ctx.bind(classW).binding : ctx.dummy('read'), ctx.bind(scratch).binding,
+      g ? ctx.bind(g).binding : ctx.dummy('gradChunk'), out ? ctx.bind(out).binding : ctx.dummy('out'),
+    ];
+    // Workgroups of a tile dispatch over an [m, n] output: a 32×32 tile per workgroup task (staged) or a 4×4 block per thread (direct).
+    const tiles = (m: number, n: number) => ctx.grid(direct ? Math.ceil((Math.ceil(m / 4) * Math.ceil(n / 4)) / 64) : Math.ceil(m / TILE) * Math.ceil(n / TILE));
+    const fam = 'linearCrossEntropy' as const;
+
+    const dispatches: Dispatch[] = [
+      { family: fam, entry: 'prepare', constants: { FLAGS }, uniforms: uniforms(), bindings: bindings(undefined, undefined), workgroups: 1 },
+      { family: fam, entry: 'tile', constants: { MODE: 0, DIRECT, FLAGS }, uniforms: uniforms(), bindings: bindings(undefined, undefined),
+        workgroups: ctx.grid(direct ? Math.ceil((Math.ceil(N / 4) * nsplit) / 64) : Math.ceil(N / TILE) * nsplit) },
+      { family: fam, entry: 'combine', constants: { FLAGS }, uniforms: uniforms(), bindings: bindings(undefined, perRow),
+        workgroups: ctx.grid(Math.ceil(N / 64)) },
+    ];
+    let loss = perRow;
+    if (cfg.reduction !== 'none') {
+      loss = ctx.empty([], 'float32', 'linearCrossEntropy:reduced');
+      made.push(loss);
+      dispatches.push(reduceDispatch(ctx, perRow, scratch, loss, cfg.reduction === 'mean' ? 1 : 0, cfg.allIgnored === 'zero'));
+      temps.push(perRow);
+    }
+    if (gChunk && gradHidden && gradWeight) {
+      for (let v0 = 0; v0 < V; v0 += vc) {
+        const chunk = Math.min(vc, V - v0);
+        const u = (acc = 0) => uniforms(v0, chunk, acc);
+        dispatches.push(
+          { family: fam, entry: 'tile', constants: { MODE: 1, DIRECT, FLAGS }, uniforms: u(), bindings: bindings(gChunk, undefined), workgroups: tiles(N, chunk) },
+          { family: fam, entry: 'tile', constants: { MODE: 2, DIRECT, FLAGS }, uniforms: u(v0 > 0 ? 1 : 0), bindings: bindings(gChunk, gradHidden), workgroups: tiles(N, D) },
+          { family: fam, entry: 'tile', constants: { MODE: 3, DIRECT, FLAGS }, uniforms: u(), bindings: bindings(gChunk, gradWeight), workgroups: tiles(chunk, D) },
+        );
+        if (gradBias) {
+          dispatches.push({ family: fam, entry: 'dbias', constants: { FLAGS }, uniforms: u(), bindings: bindings(gChunk, gradBias), workgroups: ctx.grid(Math.ceil(chunk / 64)) });
+        }
+      }
+    }
+
+    const { done } = await ctx.run('linearCrossEntropy', dispatches);
+    const scratchBytes = scratch.buffer.size + (gChunk ? gChunk.buffer.size : 0) + (cfg.reduction !== 'none' ? perRow.buffer.size : 0);
+    const out: LinearCrossEntropyOutputs = { loss, scratchBytes };
+    if (gradHidden) out.gradHidden = gradHidden;
+    if (gradWeight) out.gradWeight = gradWeight;
+    if (gradBias) out.gradBias = gradBias;
+    if (gpuLabels) {
+      // META[2] counts bad labels; the scratch buffer lives until this view is destroyed.
+      [out.invalidLabels] = ctx.split(scratch, [{ elemOffset: 2, shape: [], dtype: 'int32' }]);
+    }
+    finishCall(out, done, temps);
+    return out;
+  }
+}

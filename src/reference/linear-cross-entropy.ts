@@ -1,0 +1,165 @@
+// Linear cross-entropy: the loss of a classifier layer's logits z = h·Wᵀ (+ b) against sparse labels,
+// and its gradients with respect to the hidden states h, the classifier W and the bias b.
+//
+// The oracle forms the logits in float64 (a block of rows at a time, so large vocabularies fit in
+// memory), hands them to the reference crossEntropy, and chains its logit gradient G = dL/dz:
+//   dL/dh = G·W,   dL/dW = Gᵀ·h,   dL/db = Σ_rows G.
+
+import type { CrossEntropyOptions, HostTensor } from '../types';
+import { OptionError, ShapeError } from '../errors';
+import { crossEntropy, parseCrossEntropyOptions, type CrossEntropyConfig } from './cross-entropy';
+import { checkLabels, checkTensor, formatShape } from './validate';
+
+/** Options of linearCrossEntropy: crossEntropy's for sparse labels from logits, plus the bias. */
+export interface RefLinearCrossEntropyOptions extends Omit<CrossEntropyOptions, 'from' | 'epsilon' | 'normalize' | 'extras'> {
+  /** Classifier bias, shape [V]. */
+  bias?: HostTensor;
+}
+
+export interface RefLinearResult {
+  /** Length 1 for 'sum' / 'mean', one value per row for 'none'. */
+  loss: Float64Array;
+  shape: number[];
+  /** d loss / d hidden, [N, D] (for 'none': of the sum of the rows' losses). */
+  gradHidden?: Float64Array;
+  /** d loss / d weight, [V, D]. */
+  gradWeight?: Float64Array;
+  /** d loss / d bias, [V] (when a bias was given). */
+  gradBias?: Float64Array;
+}
+
+/** Shapes of a linear cross-entropy call, checked; shared with the GPU host code. */
+export interface LinearShapes {
+  n: number;
+  d: number;
+  v: number;
+}
+
+/** Checks the shapes of hidden [N, D], weight [V, D], labels [N] and bias [V] (argument names as the API's). */
+export function linearShapes(hidden: readonly number[], weight: readonly number[], labels: readonly number[], bias: readonly number[] | undefined): LinearShapes {
+  if (hidden.length !== 2) throw new ShapeError('hidden', `expected shape [N, D], got ${formatShape(hidden)}`, 'INVALID_SHAPE');
+  if (weight.length !== 2) throw new ShapeError('weight', `expected shape [V, D], got ${formatShape(weight)}`, 'INVALID_SHAPE');
+  const [n, d] = hidden;
+  const [v, dw] = weight;
+  if (dw !== d) throw new ShapeError('weight', `shape ${formatShape(weight)} must have D = ${d} columns, as hidden ${formatShape(hidden)}`);
+  if (labels.length !== 1 || labels[0] !== n) throw new ShapeError('labels', `shape ${formatShape(labels)} must be [${n}] (one label per hidden row)`);
+  if (bias && (bias.length !== 1 || bias[0] !== v)) throw new ShapeError('options.bias', `shape ${formatShape(bias)} must be [${v}] (one per class)`);
+  return { n, d, v };
+}
+
+/**
+ * crossEntropy's options for this operation: `from: 'probs'` (and the probability-only options)
+ * and `extras` make no sense without explicit logits and are refused.
+ */
+export function parseLinearOptions(opts: unknown, classes: number): CrossEntropyConfig {
+  if (opts !== undefined && (typeof opts !== 'object' || opts === null || Array.isArray(opts))) throw new OptionError('options', 'must be an object or undefined');
+  const o = (opts ?? {}) as Record<string, unknown>;
+  if (o.from !== undefined && o.from !== 'logits') throw new OptionError('options.from', "linearCrossEntropy computes logits; only 'logits' is allowed");
+  if (o.extras !== undefined && o.extras !== false) throw new OptionError('options.extras', 'is not available for linearCrossEntropy');
+  if (o.normalize !== undefined && o.normalize !== false) throw new OptionError('options.normalize', "applies to from: 'probs' only");
+  return parseCrossEntropyOptions(o as CrossEntropyOptions, classes);
+}
+
+/** Rows of logits formed at a time: keeps the float64 block near 8 MB whatever V is. */
+const BLOCK_ELEMS = 1 << 20;
+
+/**
+ * 1. Per block of rows: z = h·Wᵀ + b in float64.
+ * 2. Reference crossEntropy of z with reduction 'none' (per-row losses in the requested base) and
+ *    its gradient G (of the sum of those losses).
+ * 3. Reduction: 'sum' adds the rows; 'mean' divides by Σ w[y] over kept rows (PyTorch), G too; a
+ *    'mean' with every row ignored is NaN ('nan') or 0 ('zero') with zero gradients.
+ * 4. dL/dh = G·W, dL/dW = Gᵀ·h, dL/db = Σ_rows G (the same scale as G).
+ */
+export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, labels: HostTensor, opts?: RefLinearCrossEntropyOptions): RefLinearResult {
+  const hShape = checkTensor(hidden, 'hidden');
+  const wShape = checkTensor(weight, 'weight');
+  const lShape = checkTensor(labels, 'labels');
+  const biasT = (opts as { bias?: unknown } | undefined)?.bias as HostTensor | undefined;
+  const bShape = biasT !== undefined ? checkTensor(biasT, 'options.bias') : undefined;
+  const { n: N, d: D, v: V } = linearShapes(hShape, wShape, lShape, bShape);
+  const cfg = parseLinearOptions(opts, V);
+  checkLabels(labels.data, V, cfg.ignoreIndex, 'labels');
+  const H = hidden.data;
+  const W = weight.data;
+  const B = biasT?.data;
+  const y = labels.data;
+
+  const perRow = new Float64Array(N);
+  const gH = cfg.grad ? new Float64Array(N * D) : undefined;
+  const gW = cfg.grad ? new Float64Array(V * D) : undefined;
+  const gB = cfg.grad && B ? new Float64Array(V) : undefined;
+  // The options crossEntropy understands (the bias is ours).
+  const ceOpts: CrossEntropyOptions = {
+    weight: opts?.weight, ignoreIndex: cfg.ignoreIndex, labelSmoothing: cfg.smoothing, zLoss: cfg.zLoss,
+    softcap: cfg.softcap > 0 ? cfg.softcap : undefined, base: cfg.divisor === 1 ? 'e' : 2, reduction: 'none', grad: cfg.grad,
+  };
+  const rowsPerBlock = Math.max(1, Math.floor(BLOCK_ELEMS / V));
+  const blockGrads: { r0: number; rows: number; g: Float64Array }[] = [];
+  for (let r0 = 0; r0 < N; r0 += rowsPerBlock) {
+    const rows = Math.min(rowsPerBlock, N - r0);
+    const z = new Float64Array(rows * V);
+    for (let r = 0; r < rows; r++) {
+      const h = (r0 + r) * D;
+      for (let c = 0; c < V; c++) {
+        let acc = B ? B[c] : 0;
+        const w = c * D;
+        for (let k = 0; k < D; k++) acc += H[h + k] * W[w + k];
+        z[r * V + c] = acc;
+      }
+    }
+    const res = crossEntropy({ data: z, shape: [rows, V] }, { data: Array.from({ length: rows }, (_, i) => y[r0 + i]), shape: [rows] }, ceOpts);
+    perRow.set(res.loss, r0);
+    if (res.grad) blockGrads.push({ r0, rows, g: res.grad });
+  }
+
+  // Reduction; the mean's denominator is Σ w[y] over kept rows, as crossEntropy's.
+  let kept = 0;
+  let denominator = 0;
+  for (let i = 0; i < N; i++) {
+    if (y[i] === cfg.ignoreIndex) continue;
+    kept++;
+    denominator += cfg.weight[y[i]];
+  }
+  let loss: Float64Array;
+  let scale = 1;
+  if (cfg.reduction === 'none') loss = perRow;
+  else {
+    let s = 0;
+    for (let i = 0; i < N; i++) s += perRow[i];
+    if (cfg.reduction === 'mean') {
+      if (kept === 0) {
+        s = cfg.allIgnored === 'zero' ? 0 : NaN;
+        scale = 0; // every gradient is 0 already; avoids 0/0
+      } else {
+        s /= denominator;
+        scale = 1 / denominator;
+      }
+    }
+    loss = Float64Array.of(s);
+  }
+
+  if (gH && gW) {
+    for (const { r0, rows, g } of blockGrads) {
+      if (scale !== 1) for (let i = 0; i < g.length; i++) g[i] *= scale;
+      for (let r = 0; r < rows; r++) {
+        const hOff = (r0 + r) * D;
+        for (let c = 0; c < V; c++) {
+          const gv = g[r * V + c];
+          if (gv === 0) continue; // adds nothing; an ignored row's gradient stays 0 even with NaN in h
+          const wOff = c * D;
+          for (let k = 0; k < D; k++) {
+            gH[hOff + k] += gv * W[wOff + k];
+            gW[wOff + k] += gv * H[hOff + k];
+          }
+          if (gB) gB[c] += gv;
+        }
+      }
+    }
+  }
+  const out: RefLinearResult = { loss, shape: cfg.reduction === 'none' ? [N] : [] };
+  if (gH) out.gradHidden = gH;
+  if (gW) out.gradWeight = gW;
+  if (gB) out.gradBias = gB;
+  return out;
+}

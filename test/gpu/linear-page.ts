@@ -1,0 +1,172 @@
+// Test page of linearCrossEntropy: makes seeded inputs, runs the GPU operation and the float64
+// oracle on the same float32 values, and compares loss and gradients with the one helper.
+import { WebGPULoss, GpuTensor } from '../../src/index';
+import * as ref from '../../src/reference/index';
+import { mulberry32, normal, randomLabels, randomUniform } from '../../src/reference/random';
+import { allclose } from '../util/allclose';
+import { startPage, contextsFrom } from './page-common';
+import type { LinearReport, LinearSpec } from './linear-types';
+
+let ctx: WebGPULoss;
+const contextFor = contextsFrom(() => ctx);
+
+function randn(rng: () => number, n: number, scale: number): Float32Array {
+  return Float32Array.from({ length: n }, () => normal(rng) * scale);
+}
+
+function inputs(spec: LinearSpec) {
+  const rng = mulberry32(spec.seed ?? 1);
+  const { n, d, v } = spec;
+  const hidden = { data: randn(rng, n * d, spec.hScale ?? 1), shape: [n, d] };
+  const weight = { data: randn(rng, v * d, spec.wScale ?? 1 / Math.sqrt(d)), shape: [v, d] };
+  const labels = { data: randomLabels(rng, n, v), shape: [n] };
+  const ignoreIndex = (spec.options?.ignoreIndex as number | undefined) ?? -100;
+  if (spec.ignoreFrac) for (let i = 0; i < n; i++) if (spec.ignoreFrac >= 1 || rng() < spec.ignoreFrac) labels.data[i] = ignoreIndex;
+  const bias = spec.bias ? { data: randn(rng, v, 0.5), shape: [v] } : undefined;
+  if (spec.nanRow !== undefined) hidden.data[spec.nanRow * d] = NaN;
+  const options: Record<string, unknown> = { ...(spec.options ?? {}) };
+  if (options.weight === 'random') options.weight = Array.from(randomUniform(rng, v, 0.5, 2));
+  return { hidden, weight, labels, bias, options };
+}
+
+const maxAbs = (a: ArrayLike<number>) => {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i])) m = Math.max(m, Math.abs(a[i]));
+  return m;
+};
+
+type Outs = Record<string, GpuTensor | number | undefined>;
+
+async function readOuts(out: Outs): Promise<Record<string, Float32Array | Int32Array>> {
+  const res: Record<string, Float32Array | Int32Array> = {};
+  for (const [k, t] of Object.entries(out)) {
+    if (t instanceof GpuTensor) {
+      res[k] = await t.read();
+      t.destroy();
+    }
+  }
+  return res;
+}
+
+/** Runs one call while recording the size of every buffer the device creates. */
+async function recorded<T>(c: WebGPULoss, f: () => Promise<T>): Promise<{ value: T; largest: number }> {
+  const dev = c.device;
+  const orig = dev.createBuffer.bind(dev);
+  let largest = 0;
+  dev.createBuffer = (d: GPUBufferDescriptor) => {
+    largest = Math.max(largest, d.size);
+    return orig(d);
+  };
+  try {
+    return { value: await f(), largest };
+  } finally {
+    dev.createBuffer = orig;
+  }
+}
+
+async function check(spec: LinearSpec): Promise<LinearReport> {
+  const c = await contextFor(spec.context);
+  const { hidden, weight, labels, bias, options } = inputs(spec);
+  const uploaded: GpuTensor[] = [];
+  const up = <T extends { data: Float32Array | Int32Array; shape: number[] }>(t: T) => {
+    if (!spec.gpuInputs) return t;
+    const g = c.tensor(t.data, t.shape);
+    uploaded.push(g);
+    return g;
+  };
+  const gArgs = [up(hidden), up(weight), up(labels)] as const;
+  const gOpts = { ...options, bias: bias ? up(bias) : undefined };
+  const messages: string[] = [];
+  let ok = true;
+  c.device.pushErrorScope('validation');
+  const t0 = performance.now();
+  const { value: out, largest } = await recorded(c, () => c.linearCrossEntropy(...gArgs, gOpts));
+  const scratchBytes = out.scratchBytes;
+  const gpu = await readOuts(out as unknown as Outs);
+  const ms = performance.now() - t0;
+  const scopeErr = await c.device.popErrorScope();
+  if (scopeErr) {
+    ok = false;
+    messages.push(`WebGPU validation error: ${scopeErr.message}`);
+  }
+  const want = ref.linearCrossEntropy(hidden, weight, labels, { ...options, bias } as ref.RefLinearCrossEntropyOptions);
+  const pairs: [string, ArrayLike<number> | undefined][] = [['loss', want.loss], ['gradHidden', want.gradHidden], ['gradWeight', want.gradWeight], ['gradBias', want.gradBias]];
+  for (const [name, expected] of pairs) {
+    if (!expected) continue;
+    const actual = gpu[name];
+    if (!actual) {
+      ok = false;
+      messages.push(`${name}: missing from the GPU result`);
+      continue;
+    }
+    const tol = name === 'loss' ? spec.tol : { rtol: spec.gradTol!.rtol, atol: spec.gradTol!.atol * Math.max(maxAbs(expected), 1e-30) };
+    const r = allclose(actual, expected, tol, name);
+    messages.push(r.message);
+    if (!r.ok) ok = false;
+  }
+  if (spec.determinism) {
+    const again = await readOuts((await c.linearCrossEntropy(...gArgs, gOpts)) as unknown as Outs);
+    for (const [name, a] of Object.entries(gpu)) {
+      const b = again[name];
+      const same = b && a.length === b.length && new Uint32Array(a.buffer).every((x, i) => x === new Uint32Array(b.buffer)[i]);
+      if (!same) {
+        ok = false;
+        messages.push(`${name}: a second run gave different bits`);
+      } else messages.push(`${name}: same bits on a second run`);
+    }
+  }
+  for (const t of uploaded) t.destroy();
+  return { ok, messages, largestBuffer: largest, logitsBytes: spec.n * spec.v * 4, scratchBytes, ms };
+}
+
+interface ErrorInfo { name: string; code?: string; argument?: string; message: string }
+
+/** Bad inputs by name; each must throw a typed error before anything runs. */
+async function badInput(kind: string): Promise<ErrorInfo | null> {
+  const h = { data: new Float32Array(6), shape: [2, 3] };
+  const w = { data: new Float32Array(12), shape: [4, 3] };
+  const y = { data: new Int32Array([0, 3]), shape: [2] };
+  const wInt = ctx.tensor(new Int32Array(12), [4, 3]); // made before the count of live tensors
+  const cases: Record<string, () => Promise<unknown>> = {
+    dMismatch: () => ctx.linearCrossEntropy(h, { data: new Float32Array(8), shape: [4, 2] }, y),
+    labelsLength: () => ctx.linearCrossEntropy(h, w, { data: new Int32Array([0]), shape: [1] }),
+    biasLength: () => ctx.linearCrossEntropy(h, w, y, { bias: { data: new Float32Array(3), shape: [3] } }),
+    labelsFloat: () => ctx.linearCrossEntropy(h, w, { data: new Float32Array([0, 1]), shape: [2] }),
+    hiddenInt: () => ctx.linearCrossEntropy({ data: new Int32Array(6), shape: [2, 3] }, w, y),
+    weightGpuInt: () => ctx.linearCrossEntropy(h, wInt, y),
+    labelRange: () => ctx.linearCrossEntropy(h, w, { data: new Int32Array([0, 4]), shape: [2] }),
+    fromProbs: () => ctx.linearCrossEntropy(h, w, y, { from: 'probs' } as never),
+    extras: () => ctx.linearCrossEntropy(h, w, y, { extras: true } as never),
+    classWeightLength: () => ctx.linearCrossEntropy(h, w, y, { weight: [1, 2] }),
+    tooLarge: async () => (await WebGPULoss.create({ device: ctx.device, maxBindingBytes: 1024 })).linearCrossEntropy(
+      { data: new Float32Array(300 * 2), shape: [300, 2] }, { data: new Float32Array(8), shape: [4, 2] }, { data: new Int32Array(300), shape: [300] }),
+  };
+  const before = ctx.stats().tensors;
+  try {
+    await cases[kind]();
+    return null;
+  } catch (e) {
+    const err = e as { name: string; code?: string; argument?: string; message: string };
+    const leaked = ctx.stats().tensors - before;
+    return { name: err.name, code: err.code, argument: err.argument, message: leaked > 0 ? `${err.message} (and ${leaked} tensors leaked)` : err.message };
+  } finally {
+    wInt.destroy();
+  }
+}
+
+/** GPU-resident labels out of range: NaN rows, counted in invalidLabels. */
+async function gpuLabels(): Promise<{ invalid: number; loss: (number | null)[] }> {
+  const h = ctx.tensor(Float32Array.from({ length: 8 }, (_, i) => i / 8), [4, 2]);
+  const w = ctx.tensor(Float32Array.from({ length: 6 }, (_, i) => 1 - i / 3), [3, 2]);
+  const y = ctx.tensor(new Int32Array([0, 3, -1, -100]), [4]);
+  const out = await ctx.linearCrossEntropy(h, w, y, { reduction: 'none' });
+  const [invalid] = await out.invalidLabels!.read();
+  const loss = Array.from(await out.loss.read(), (v) => (Number.isNaN(v) ? null : v));
+  for (const t of [h, w, y, out.loss, out.invalidLabels]) t?.destroy();
+  return { invalid, loss };
+}
+
+startPage({ check, badInput, gpuLabels, stats: () => ctx.stats() }, async () => {
+  ctx = await WebGPULoss.create();
+  return ctx;
+});
