@@ -222,6 +222,11 @@ fn load_b(k: u32, j: u32) -> f32 {
   if (MODE == 2u) {
     return Wm[P.w_base + (P.v0 + k) * P.d + j];
   }
+  // dW = Gᵀ·H: an ignored row adds exactly nothing, even if its hidden state holds NaN or Inf
+  // (0 · NaN would be NaN).
+  if (label(k) == P.ignore_index) {
+    return 0.0;
+  }
   return H[P.h_base + k * P.d + j];
 }
 
@@ -475,6 +480,11 @@ fn emit(i: u32, j: u32, v: f32) {
     return;
   }
   if (MODE == 1u) {
+    // An ignored row's gradient is 0, not 0 · exp(z): its logits may be NaN or overflow exp.
+    if (label(i) == P.ignore_index) {
+      G[i * P.gstride + j] = 0.0;
+      return;
+    }
     let ro = 4u + i * ROW_WORDS;
     let c = P.v0 + j;
     let z = logit(v, c);

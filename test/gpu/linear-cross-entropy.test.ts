@@ -93,6 +93,15 @@ describe('linearCrossEntropy: ignored rows', () => {
   it('NaN in a hidden row: that row\'s loss and dH row are NaN, and dW, db through it (as the oracle)', async () => {
     await expectOk({ n: 6, d: 5, v: 40, seed: 12, bias: true, nanRow: 2, options: { grad: true, reduction: 'none' }, tol: LOSS, gradTol: GRAD });
   });
+  // An ignored row contributes exactly 0 to every gradient, whatever its hidden state holds.
+  for (const tiles of ['direct', 'staged']) {
+    it(`an ignored row holding NaN leaves dW, db and the other rows finite (${tiles} tiles)`, async () => {
+      await expectOk({ n: 6, d: 5, v: 40, seed: 12, bias: true, nanRow: 2, ignoreRows: [2], options: { grad: true, tiles }, tol: LOSS, gradTol: GRAD });
+    });
+    it(`an ignored row whose logits overflow exp contributes 0 (${tiles} tiles)`, async () => {
+      await expectOk({ n: 6, d: 5, v: 40, seed: 13, bias: true, bigRow: 1, ignoreRows: [1], options: { grad: true, labelSmoothing: 0.1, tiles }, tol: LOSS, gradTol: GRAD });
+    });
+  }
   it('labels on the GPU out of range: NaN rows, counted', async () => {
     const r = await gpu.call<{ invalid: number; loss: (number | null)[] }>('gpuLabels');
     expect(r.invalid).toBe(2);

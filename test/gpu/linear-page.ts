@@ -23,7 +23,9 @@ function inputs(spec: LinearSpec) {
   const ignoreIndex = (spec.options?.ignoreIndex as number | undefined) ?? -100;
   if (spec.ignoreFrac) for (let i = 0; i < n; i++) if (spec.ignoreFrac >= 1 || rng() < spec.ignoreFrac) labels.data[i] = ignoreIndex;
   const bias = spec.bias ? { data: randn(rng, v, 0.5), shape: [v] } : undefined;
+  for (const r of spec.ignoreRows ?? []) labels.data[r] = ignoreIndex;
   if (spec.nanRow !== undefined) hidden.data[spec.nanRow * d] = NaN;
+  if (spec.bigRow !== undefined) for (let k = 0; k < d; k++) hidden.data[spec.bigRow * d + k] *= 1000;
   const options: Record<string, unknown> = { ...(spec.options ?? {}) };
   if (options.weight === 'random') options.weight = Array.from(randomUniform(rng, v, 0.5, 2));
   return { hidden, weight, labels, bias, options };

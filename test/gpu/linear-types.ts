@@ -15,6 +15,10 @@ export interface LinearSpec extends RunSpec {
   ignoreFrac?: number;
   /** Put a NaN into this row of hidden. */
   nanRow?: number;
+  /** Scale this row of hidden so that its logits overflow exp (~±1000). */
+  bigRow?: number;
+  /** Give these rows the ignore index. */
+  ignoreRows?: number[];
   /** Passed to both sides; `weight: 'random'` makes seeded class weights. */
   options?: Record<string, unknown>;
 }
