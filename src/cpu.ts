@@ -3,7 +3,8 @@
 // 'cpu-oracle', and `createLoss` only returns it when asked to.
 import type { BinaryCrossEntropyOptions, DType, EntropyOptions, HostTensor, KLDivergenceOptions, SoftmaxOptions } from './types';
 import type { GpuCrossEntropyOptions } from './kernels/cross-entropy';
-import { DeviceError, OptionError, WebGPULossError } from './errors';
+import type { LinearCrossEntropyOptions } from './kernels/linear-cross-entropy';
+import { DeviceError, OptionError, ShapeError, WebGPULossError } from './errors';
 import { WebGPULoss } from './loss';
 import type { CreateOptions } from './gpu/context';
 import * as ref from './reference/index';
@@ -49,6 +50,13 @@ export interface CpuLossOutputs {
   correct?: CpuTensor;
 }
 
+export interface CpuLinearOutputs {
+  loss: CpuTensor;
+  gradHidden?: CpuTensor;
+  gradWeight?: CpuTensor;
+  gradBias?: CpuTensor;
+}
+
 type CpuArg = HostTensor | CpuTensor;
 
 const host = (t: CpuArg): HostTensor => (t instanceof CpuTensor ? t.toHost() : t);
@@ -65,27 +73,47 @@ function outputs(r: RefResult, inputShape: readonly number[]): CpuLossOutputs {
 
 /**
  * The library's operations on the CPU, in float64 (results rounded to float32). Same names,
- * arguments and options as `WebGPULoss`, minus the GPU-only ones (`inPlace`, `gradOut`).
+ * arguments and options as `WebGPULoss`, minus the GPU-only ones (`inPlace`, `gradOut`, `wrap`,
+ * GPU buffers): `tensor`, `checkLabels`, `stats`, `warmup` and `dispose` exist and do what they can.
  * @example
  * const wl = await createLoss({ fallback: 'cpu' });
  * if (wl.backend === 'cpu-oracle') console.warn('no WebGPU: losses run on the CPU');
  */
 export class CpuLoss {
   readonly backend = 'cpu-oracle' as const;
+  private disposed = false;
   /** Why the fallback was taken (the error WebGPU gave). */
   constructor(readonly reason: string) {}
 
+  /** As WebGPULoss: a disposed object rejects later calls. */
+  checkAlive(): void {
+    if (this.disposed) throw new DeviceError('DISPOSED', 'this context was disposed');
+  }
+
+  /** A tensor of host data, to pass to later calls (no copy is kept beyond the values). */
+  tensor(data: ArrayLike<number>, shape: readonly number[], dtype: DType = data instanceof Int32Array ? 'int32' : 'float32'): CpuTensor {
+    this.checkAlive();
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (!shape.every((d) => Number.isInteger(d) && d >= 0) || data.length !== size) {
+      throw new ShapeError('tensor', `has ${data.length} values but shape [${shape.join(', ')}] needs ${size}`, 'INVALID_SHAPE');
+    }
+    return new CpuTensor(dtype === 'int32' ? Int32Array.from(data) : Float32Array.from(data), [...shape], dtype);
+  }
+
   async softmax(x: CpuArg, opts: SoftmaxOptions = {}): Promise<CpuTensor> {
+    this.checkAlive();
     const h = host(x);
     return new CpuTensor(Float32Array.from(ref.softmax(h, opts)), h.shape, 'float32');
   }
 
   async logSoftmax(x: CpuArg, opts: SoftmaxOptions = {}): Promise<CpuTensor> {
+    this.checkAlive();
     const h = host(x);
     return new CpuTensor(Float32Array.from(ref.logSoftmax(h, opts)), h.shape, 'float32');
   }
 
   async crossEntropy(input: CpuArg, target: CpuArg, opts: GpuCrossEntropyOptions = {}): Promise<CpuLossOutputs> {
+    this.checkAlive();
     if (opts.inPlace) throw new OptionError('options.inPlace', 'needs a GPU buffer; the CPU fallback has none');
     if (opts.gradOut) throw new OptionError('options.gradOut', 'needs a GPU buffer; the CPU fallback has none');
     const h = host(input);
@@ -93,19 +121,38 @@ export class CpuLoss {
   }
 
   async binaryCrossEntropy(input: CpuArg, target: CpuArg, opts: BinaryCrossEntropyOptions = {}): Promise<CpuLossOutputs> {
+    this.checkAlive();
     const h = host(input);
     return outputs(ref.binaryCrossEntropy(h, host(target), opts), h.shape);
   }
 
   async entropy(input: CpuArg, opts: EntropyOptions = {}): Promise<CpuLossOutputs> {
+    this.checkAlive();
     const h = host(input);
     return outputs(ref.entropy(h, opts), h.shape);
   }
 
   async klDivergence(input: CpuArg, target: CpuArg, opts: KLDivergenceOptions = {}): Promise<CpuLossOutputs> {
+    this.checkAlive();
     const h = host(input);
     return outputs(ref.klDivergence(h, host(target), opts), h.shape);
   }
+
+  /** Linear cross-entropy (see `WebGPULoss.linearCrossEntropy`), on the oracle's float64 matmul. */
+  async linearCrossEntropy(hidden: CpuArg, weight: CpuArg, labels: CpuArg, opts: Omit<LinearCrossEntropyOptions, 'bias' | 'tiles'> & { bias?: CpuArg } = {}): Promise<CpuLinearOutputs> {
+    this.checkAlive();
+    const h = host(hidden);
+    const w = host(weight);
+    const r = ref.linearCrossEntropy(h, w, host(labels), { ...opts, bias: opts.bias ? host(opts.bias) : undefined });
+    const out: CpuLinearOutputs = { loss: new CpuTensor(Float32Array.from(r.loss), r.shape, 'float32') };
+    if (r.gradHidden) out.gradHidden = new CpuTensor(Float32Array.from(r.gradHidden), h.shape, 'float32');
+    if (r.gradWeight) out.gradWeight = new CpuTensor(Float32Array.from(r.gradWeight), w.shape, 'float32');
+    if (r.gradBias) out.gradBias = new CpuTensor(Float32Array.from(r.gradBias), [w.shape[0]], 'float32');
+    return out;
+  }
+
+  /** Labels are checked on the CPU before every call, so there is nothing left to check. */
+  async checkLabels(): Promise<void> {}
 
   /** Nothing to compile on the CPU. */
   async warmup(): Promise<void> {}
@@ -115,7 +162,9 @@ export class CpuLoss {
     return { tensors: 0, bytes: 0, pipelines: 0 };
   }
 
-  dispose(): void {}
+  dispose(): void {
+    this.disposed = true;
+  }
 }
 
 export interface CreateLossOptions extends CreateOptions {

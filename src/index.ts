@@ -2,7 +2,7 @@
 export { WebGPULoss } from './loss';
 export { GpuTensor } from './gpu/tensor';
 export { createLoss, CpuLoss, CpuTensor } from './cpu';
-export type { CreateLossOptions, CpuLossOutputs } from './cpu';
+export type { CreateLossOptions, CpuLossOutputs, CpuLinearOutputs } from './cpu';
 export type { GpuCrossEntropyOptions, LossOutputs } from './kernels/cross-entropy';
 export type { LinearCrossEntropyOptions, LinearCrossEntropyOutputs } from './kernels/linear-cross-entropy';
 export type { CreateOptions, TensorLike, AdapterFacts } from './gpu/context';

@@ -15,7 +15,8 @@ interface ErrorInfo { name: string; code?: string; argument?: string; message: s
 
 const x23 = { data: [1, 2, 3, 4, 5, 6], shape: [2, 3] };
 const labels = { data: [0, 2], shape: [2] };
-// page.evaluate sends NaN and the infinities as null: the page decodes these.
+// page.evaluate sends NaN and the infinities as null, and typed arrays as plain objects: the page
+// decodes these markers.
 const NAN = { $num: 'NaN' };
 const INF = { $num: 'Infinity' };
 
@@ -65,7 +66,9 @@ const CASES: [string, string, unknown[], string, string, string][] = [
   ['entropy with a negative epsilon', 'entropy', [x23, { epsilon: -1 }], 'OptionError', 'INVALID_OPTION', 'options.epsilon'],
   ['KL target of another shape', 'klDivergence', [x23, { data: [0.5, 0.5], shape: [1, 2] }, {}], 'ShapeError', 'SHAPE_MISMATCH', 'target'],
   ['KL unknown targetFrom', 'klDivergence', [x23, x23, { targetFrom: 'counts' }], 'OptionError', 'INVALID_OPTION', 'options.targetFrom'],
-  ['KL integer input data', 'klDivergence', [{ data: new Int32Array([1, 2, 3, 4, 5, 6]), shape: [2, 3] }, x23, {}], 'DTypeError', 'INVALID_DTYPE', 'input'],
+  ['KL integer input data', 'klDivergence', [{ data: { $int32: [1, 2, 3, 4, 5, 6] }, shape: [2, 3] }, x23, {}], 'DTypeError', 'INVALID_DTYPE', 'input'],
+  ['integer logits', 'crossEntropy', [{ data: { $int32: [1, 2, 3, 4, 5, 6] }, shape: [2, 3] }, labels, {}], 'DTypeError', 'INVALID_DTYPE', 'input'],
+  ['float labels', 'crossEntropy', [x23, { data: { $float32: [0, 2] }, shape: [2] }, {}], 'DTypeError', 'INVALID_DTYPE', 'target'],
 ];
 
 describe('validation: typed errors naming the argument', () => {

@@ -325,8 +325,19 @@ async function fallback(): Promise<Record<string, unknown>> {
   // The fallback rounds the oracle's float64 to float32: within half an ulp.
   const ok = allclose(await out.loss.read(), want.loss, { rtol: 6e-8, atol: 0 }).ok && allclose(await out.grad!.read(), want.grad!, { rtol: 6e-8, atol: 1e-30 }).ok;
   const inPlace = await errorOf(() => cpu.crossEntropy(x, y, { inPlace: true }));
-  const gpuWhenThere = (await createLoss({ fallback: 'cpu' })).backend;
-  return { refused, refusedThrow, missing, backend: cpu.backend, isCpu: cpu instanceof CpuLoss, ok, inPlace, restored, gpuWhenThere };
+  // Linear cross-entropy too, and a tensor made by the fallback feeds a later call.
+  const h = { data: randomLogits(rng, 5, 4, 1), shape: [5, 4] };
+  const w = { data: randomLogits(rng, 7, 4, 1), shape: [7, 4] };
+  if (!(cpu instanceof CpuLoss)) throw new Error(`createLoss({ fallback: 'cpu' }) without WebGPU gave ${cpu.backend}`);
+  const lin = await cpu.linearCrossEntropy(cpu.tensor(h.data, h.shape), w, y, { grad: true });
+  const linWant = ref.linearCrossEntropy(h, w, y, { grad: true });
+  const linOk = allclose(await lin.loss.read(), linWant.loss, { rtol: 6e-8, atol: 0 }).ok && allclose(await lin.gradWeight!.read(), linWant.gradWeight!, { rtol: 6e-8, atol: 1e-30 }).ok;
+  cpu.dispose();
+  const afterDispose = await errorOf(() => cpu.softmax(x));
+  const gpuWhenThere = await createLoss({ fallback: 'cpu' });
+  const backendWhenThere = gpuWhenThere.backend;
+  gpuWhenThere.dispose();
+  return { refused, refusedThrow, missing, backend: cpu.backend, isCpu: cpu instanceof CpuLoss, ok, linOk, inPlace, afterDispose, restored, gpuWhenThere: backendWhenThere };
 }
 
 startPage({

@@ -107,7 +107,7 @@ describe('load', () => {
 });
 
 describe('no WebGPU', () => {
-  it('a typed NO_WEBGPU error by default; the CPU oracle on request, and it says so', async () => {
+  it('a typed NO_WEBGPU error by default; the CPU oracle on request (linear cross-entropy too), and it says so', async () => {
     const r = await gpu.call<Record<string, unknown>>('fallback');
     expect(r.refused).toMatchObject({ name: 'DeviceError', code: 'NO_WEBGPU' });
     expect(r.refusedThrow).toMatchObject({ name: 'DeviceError', code: 'NO_WEBGPU' });
@@ -116,6 +116,8 @@ describe('no WebGPU', () => {
     expect(r.backend).toBe('cpu-oracle');
     expect(r.isCpu).toBe(true);
     expect(r.ok).toBe(true);
+    expect(r.linOk).toBe(true);
+    expect(r.afterDispose).toMatchObject({ name: 'DeviceError', code: 'DISPOSED' });
     expect(r.inPlace).toMatchObject({ name: 'OptionError', argument: 'options.inPlace' });
     expect(r.restored).toBe(true);
     expect(r.gpuWhenThere).toBe('webgpu');

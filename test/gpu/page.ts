@@ -65,12 +65,17 @@ async function expectError(op: string, rawArgs: unknown[]): Promise<(ErrorInfo &
   }
 }
 
-/** `{ $num: 'NaN' }` (and the infinities) back to numbers: page.evaluate sends NaN as null. */
+/**
+ * `{ $num: 'NaN' }` (and the infinities) back to numbers, `{ $int32: [...] }` to an Int32Array:
+ * page.evaluate sends NaN as null and a typed array as a plain object.
+ */
 function decodeNumbers(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(decodeNumbers);
   if (v && typeof v === 'object') {
     const o = v as Record<string, unknown>;
     if (typeof o.$num === 'string' && Object.keys(o).length === 1) return Number(o.$num);
+    if (Array.isArray(o.$int32) && Object.keys(o).length === 1) return Int32Array.from(o.$int32 as number[]);
+    if (Array.isArray(o.$float32) && Object.keys(o).length === 1) return Float32Array.from(o.$float32 as number[]);
     return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, decodeNumbers(x)]));
   }
   return v;
