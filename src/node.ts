@@ -45,7 +45,12 @@ export async function createNodeLoss(opts: NodeCreateOptions = {}): Promise<WebG
   for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   if (opts.vulkanIcd !== undefined && proc) proc.env.VK_ICD_FILENAMES = opts.vulkanIcd;
   const gpu = dawn.create(opts.dawnOptions ?? (proc?.platform === 'linux' ? ['backend=vulkan'] : []));
-  const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference });
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference });
+  } catch (e) {
+    throw new DeviceError('NO_WEBGPU', `Dawn's requestAdapter() failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
   if (!adapter) {
     throw new DeviceError('NO_WEBGPU', 'Dawn found no WebGPU adapter. On Linux it needs a Vulkan driver and the Vulkan loader ' +
       '(Debian: `apt-get install libvulkan1`); without a GPU, point `vulkanIcd` at SwiftShader\'s ICD manifest ' +

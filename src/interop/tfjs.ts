@@ -210,7 +210,9 @@ export class TfjsLoss {
    * logits z; (2) the library computes the loss L and g = dL/dz in one fused kernel; (3)
    * `tf.variableGrads` differentiates the surrogate S(θ) = Σ z(θ)·g with g held constant, whose
    * gradient is exactly (∂z/∂θ)ᵀ g = dL/dθ (the chain rule). The forward pass therefore runs
-   * twice. TF.js's gradients must be registered (the `@tensorflow/tfjs` bundle does it; with
+   * twice, and must compute the same function both times: with dropout or other randomness in
+   * it, fix the seed or the mask, or the loss and the gradient belong to different passes. TF.js's
+   * gradients must be registered (the `@tensorflow/tfjs` bundle does it; with
    * tfjs-core alone import '@tensorflow/tfjs-core/dist/register_all_gradients').
    * @example
    * const { loss, grads } = await tl.gradients(() => model.apply(x) as tf.Tensor2D, labels);
@@ -253,7 +255,12 @@ export class TfjsLoss {
   async trainStep(forward: () => tfc.Tensor, target: tfc.Tensor, optimizer: Pick<tfc.Optimizer, 'applyGradients'>, opts: TfjsTrainOptions = {}): Promise<Omit<TfjsLossOutputs, 'grad'>> {
     const { grads, ...rest } = await this.gradients(forward, target, opts);
     try {
+      // A call WebGPU rejected leaves g undefined: never step on it.
+      await rest.ready;
       optimizer.applyGradients(grads);
+    } catch (e) {
+      this.tf.dispose(Object.values(rest).filter((t): t is tfc.Tensor => isTensor(t)));
+      throw e;
     } finally {
       this.tf.dispose(Object.values(grads));
     }

@@ -54,10 +54,14 @@ async function gpuBattery(): Promise<Record<string, { error: ErrorInfo | null; u
     const error = await errorOf(f);
     res[name] = { error, unchanged: (await same(x, logits)) && (await same(y, labelsI)) };
   };
-  await run('float labels on the GPU', () => ctx.crossEntropy(x, ctx.tensor(new Float32Array([0, 2]), [2], 'float32')));
-  await run('int32 logits on the GPU', () => ctx.softmax(ctx.tensor(new Int32Array([1, 2, 3]), [1, 3])));
-  await run('gradOut of the wrong shape', () => ctx.crossEntropy(x, y, { gradOut: ctx.empty([3, 2, 1], 'float32', 'test') }));
-  const other = await WebGPULoss.create({ device: await newDevice() });
+  const floatLabels = ctx.tensor(new Float32Array([0, 2]), [2], 'float32');
+  await run('float labels on the GPU', () => ctx.crossEntropy(x, floatLabels));
+  const intLogits = ctx.tensor(new Int32Array([1, 2, 3]), [1, 3]);
+  await run('int32 logits on the GPU', () => ctx.softmax(intLogits));
+  const wrongShape = ctx.empty([3, 2, 1], 'float32', 'test');
+  await run('gradOut of the wrong shape', () => ctx.crossEntropy(x, y, { gradOut: wrongShape }));
+  const otherDevice = await newDevice();
+  const other = await WebGPULoss.create({ device: otherDevice });
   await run('gradOut on another device', () => ctx.crossEntropy(x, y, { gradOut: other.empty([2, 3], 'float32', 'test') }));
   await run('labels on another device', () => ctx.crossEntropy(x, other.tensor(labelsI, [2])));
   const buf = ctx.device.createBuffer({ size: 64, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
@@ -69,16 +73,18 @@ async function gpuBattery(): Promise<Record<string, { error: ErrorInfo | null; u
   const yShared = ctx.wrap(shared, [2], 'int32');
   await run('gradOut sharing the labels\' buffer', () => ctx.crossEntropy(x, yShared, { gradOut: ctx.wrap(shared, [2, 3], 'float32', 16) }));
   res['gradOut sharing the labels\' buffer'].unchanged &&= await same(yShared, labelsI);
-  await run('inPlace with gradOut', () => ctx.crossEntropy(x, y, { inPlace: true, gradOut: ctx.empty([2, 3], 'float32', 'test') }));
+  const spare = ctx.empty([2, 3], 'float32', 'test');
+  await run('inPlace with gradOut', () => ctx.crossEntropy(x, y, { inPlace: true, gradOut: spare }));
   await run('a read of a destroyed output', async () => {
     const o = await ctx.softmax(x);
     o.destroy();
     return o.read();
   });
   other.dispose();
+  otherDevice.destroy();
   buf.destroy();
   shared.destroy();
-  for (const t of [x, y]) t.destroy();
+  for (const t of [x, y, floatLabels, intLogits, wrongShape, spare]) t.destroy();
   return res;
 }
 
@@ -93,8 +99,11 @@ async function deviceLoss(): Promise<Record<string, unknown>> {
   const y = { data: randomLabels(rng, 64, 1000), shape: [64] };
   const kept = wl.tensor(x.data, x.shape);
   const held = wl.stats().bytes;
+  // One call already submitted (its work on the queue), one still compiling its pipelines.
+  const submitted = await wl.crossEntropy(x, y, { grad: true, labelSmoothing: 0.1 });
   const inFlight = wl.crossEntropy(x, y, { grad: true });
   wl.device.destroy();
+  const submittedError = await errorOf(() => submitted.grad!.read());
   const inFlightError = await errorOf(() => inFlight);
   const info = await wl.device.lost;
   const laterCall = await errorOf(() => wl.softmax(x));
@@ -106,7 +115,7 @@ async function deviceLoss(): Promise<Record<string, unknown>> {
   const loss = allclose(await out.loss.read(), want.loss, { rtol: 1e-5, atol: 1e-6 }, 'loss');
   const grad = allclose(await out.grad!.read(), want.grad!, { rtol: 1e-4, atol: 1e-6 }, 'grad');
   fresh.dispose();
-  return { heldBefore: held, reason: info.reason, inFlightError, laterCall, laterRead, bytesAfter, freshOk: loss.ok && grad.ok, freshMessage: `${loss.message}; ${grad.message}` };
+  return { heldBefore: held, reason: info.reason, submittedError, inFlightError, laterCall, laterRead, bytesAfter, freshOk: loss.ok && grad.ok, freshMessage: `${loss.message}; ${grad.message}` };
 }
 
 /**

@@ -42,9 +42,10 @@ describe('GPU-object misuse: typed errors, the caller\'s data unchanged', () => 
 });
 
 describe('faults', () => {
-  it('device loss mid-call: DEVICE_LOST in flight and after, nothing held, a new device works', async () => {
+  it('device loss with work on the queue and a call compiling: DEVICE_LOST for both and after, nothing held, a new device works', async () => {
     const r = await gpu.call<Record<string, unknown>>('deviceLoss');
     expect(r.reason).toBe('destroyed');
+    expect(r.submittedError).toMatchObject({ name: 'DeviceError', code: 'DEVICE_LOST' });
     expect(r.inFlightError).toMatchObject({ name: 'DeviceError', code: 'DEVICE_LOST' });
     expect(r.laterCall).toMatchObject({ name: 'DeviceError', code: 'DEVICE_LOST' });
     expect(r.laterRead).toMatchObject({ name: 'DeviceError', code: 'DEVICE_LOST' });
