@@ -56,7 +56,10 @@ export function forwardSplits(ctx: GpuContext, n: number, v: number, direct: boo
   // Staged: a task is a workgroup's 32 rows; direct: a thread's 4 rows, for 16 workgroups of 64 threads.
   const rowBlocks = Math.ceil(n / (direct ? 4 : TILE));
   const target = direct ? ctx.grid(1 << 30) * 64 : ctx.adapter.isFallback ? 16 : 4096;
-  const want = Math.max(1, Math.min(Math.ceil(target / rowBlocks), Math.ceil(v / TILE)));
+  // The scratch buffer (META, row stats, partials) is bound whole: its splits must fit one binding.
+  const fit = Math.floor((ctx.maxBindingBytes - 16 - 4 * ROW_WORDS * n) / (4 * PART_WORDS * n));
+  if (fit < 1) throw new BufferError('hidden', `${n} rows need ${16 + 4 * (ROW_WORDS + PART_WORDS) * n} bytes of row statistics in one storage binding; this device's limit is ${ctx.maxBindingBytes} bytes. Split the rows across calls`, 'TOO_LARGE');
+  const want = Math.max(1, Math.min(Math.ceil(target / rowBlocks), Math.ceil(v / TILE), fit));
   const splitW = roundUp(Math.ceil(v / want), TILE);
   return { nsplit: Math.ceil(v / splitW), splitW };
 }

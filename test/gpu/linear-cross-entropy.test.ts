@@ -113,6 +113,11 @@ describe('linearCrossEntropy: ignored rows', () => {
 });
 
 describe('linearCrossEntropy: determinism and memory', () => {
+  it('vocabulary splits clamped so the row statistics fit a 4 KiB binding', async () => {
+    const r = await expectOk({ n: 40, d: 2, v: 400, seed: 21, bias: true, context: { maxBindingBytes: 4096 }, options: { labelSmoothing: 0.1 }, tol: LOSS });
+    // Unclamped, this adapter's grid would ask for 13 splits: 8,976 bytes of scratch.
+    expect(r.largestBuffer).toBeLessThanOrEqual(4096);
+  });
   it('two runs give the same bits (several splits and chunks)', async () => {
     const r = await expectOk({ n: 70, d: 48, v: 3000, seed: 8, bias: true, options: { grad: true, labelSmoothing: 0.1 }, tol: LOSS, gradTol: GRAD, determinism: true });
     // 3000 classes: 6 backward chunks of 512; no buffer of N×V elements was made.
@@ -141,6 +146,7 @@ describe('linearCrossEntropy: bad input gives typed errors naming the argument',
     ['extras', 'OptionError', 'options.extras'],
     ['classWeightLength', 'OptionError', 'options.weight'],
     ['tooLarge', 'BufferError', 'hidden'],
+    ['rowStatsTooLarge', 'BufferError', 'hidden'],
   ];
   for (const [kind, name, argument] of cases) {
     it(kind, async () => {

@@ -142,6 +142,9 @@ async function badInput(kind: string): Promise<ErrorInfo | null> {
     classWeightLength: () => ctx.linearCrossEntropy(h, w, y, { weight: [1, 2] }),
     tooLarge: async () => (await WebGPULoss.create({ device: ctx.device, maxBindingBytes: 1024 })).linearCrossEntropy(
       { data: new Float32Array(300 * 2), shape: [300, 2] }, { data: new Float32Array(8), shape: [4, 2] }, { data: new Int32Array(300), shape: [300] }),
+    // hidden (1.2 KB) fits a 4 KiB binding, its row statistics (9.6 KB) do not.
+    rowStatsTooLarge: async () => (await WebGPULoss.create({ device: ctx.device, maxBindingBytes: 4096 })).linearCrossEntropy(
+      { data: new Float32Array(300), shape: [300, 1] }, { data: new Float32Array(4), shape: [4, 1] }, { data: new Int32Array(300), shape: [300] }),
   };
   const before = ctx.stats().tensors;
   try {
