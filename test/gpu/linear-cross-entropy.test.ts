@@ -102,6 +102,9 @@ describe('linearCrossEntropy: ignored rows', () => {
       await expectOk({ n: 6, d: 5, v: 40, seed: 13, bias: true, bigRow: 1, ignoreRows: [1], options: { grad: true, labelSmoothing: 0.1, tiles }, tol: LOSS, gradTol: GRAD });
     });
   }
+  it('kept rows whose class weights sum to 0: the mean is IEEE x/0, as crossEntropy', async () => {
+    await expectOk({ n: 4, d: 3, v: 5, seed: 14, options: { grad: true, weight: [0, 0, 0, 0, 0] }, tol: LOSS, gradTol: GRAD });
+  });
   it('labels on the GPU out of range: NaN rows, counted', async () => {
     const r = await gpu.call<{ invalid: number; loss: (number | null)[] }>('gpuLabels');
     expect(r.invalid).toBe(2);
