@@ -6,7 +6,7 @@ import { ROW_SHAPES } from './kernels/common';
 import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
 import { crossEntropyOp, checkLabelsOnGpu, crossEntropyPipelines, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
 import { entropyOp, klDivergenceOp, ENTROPY_WARM_FLAGS } from './kernels/entropy';
-import { linearCrossEntropyOp, type LinearCrossEntropyOptions, type LinearCrossEntropyOutputs } from './kernels/linear-cross-entropy';
+import { linearCrossEntropyOp, linearPipelines, type LinearCrossEntropyOptions, type LinearCrossEntropyOutputs } from './kernels/linear-cross-entropy';
 
 /**
  * The library's entry point: one object per `GPUDevice`.
@@ -141,12 +141,16 @@ export class WebGPULoss extends GpuContext {
    * the reduction, and
    * cross-entropy for each option set given (default: sparse labels from logits, with and without
    * the gradient). Cross-entropy compiles one pipeline per feature combination (see
-   * `crossEntropyFlags`), so pass the options your training loop uses.
+   * `crossEntropyFlags`), so pass the options your training loop uses; likewise
+   * linearCrossEntropy for each option set in `linear` (default none; `bias: true` stands for
+   * "with a bias").
    * @example
-   * await wl.warmup([{ grad: true, labelSmoothing: 0.1 }]);
+   * await wl.warmup([{ grad: true, labelSmoothing: 0.1 }], false, [{ grad: true, bias: true }]);
    */
-  async warmup(crossEntropy: GpuCrossEntropyOptions[] = [{}, { grad: true }], dense = false): Promise<void> {
+  async warmup(crossEntropy: GpuCrossEntropyOptions[] = [{}, { grad: true }], dense = false,
+    linear: (Omit<LinearCrossEntropyOptions, 'bias'> & { bias?: unknown })[] = []): Promise<void> {
     await Promise.all([
+      ...linear.flatMap((o) => linearPipelines(this, o as LinearCrossEntropyOptions).map((p) => this.pipeline('linearCrossEntropy', p.entry, p.constants))),
       ...ROW_SHAPES.flatMap((c) => [0, 1].map((LOG_OUT) => this.pipeline('softmax', 'main', { ...c, LOG_OUT }))),
       ...crossEntropy.flatMap((o) => crossEntropyPipelines(o, !dense).map((p) => this.pipeline('crossEntropy', p.entry, p.constants))),
       // binary cross-entropy from logits with scalar weights, with and without the gradient

@@ -123,8 +123,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     const gradBias = cfg.grad && bias ? ctx.empty([V], 'float32', 'linearCrossEntropy:gradBias') : undefined;
     for (const t of [gradHidden, gradWeight, gradBias]) if (t) made.push(t);
 
-    const FLAGS = (opts.weight !== undefined ? F.WEIGHT : 0) | (bias ? F.BIAS : 0) | (cfg.softcap > 0 ? F.SOFTCAP : 0)
-      | (cfg.smoothing > 0 ? F.LINEAR : 0) | (cfg.reduction === 'mean' ? F.MEAN : 0);
+    const FLAGS = linearFlags(opts, cfg);
     const hB = ctx.bind(hidden);
     const wB = ctx.bind(weight);
     const bB = bias ? ctx.bind(bias) : undefined;
@@ -186,4 +185,24 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     finishCall(out, done, temps);
     return out;
   }
+}
+
+/** The kernel's feature flags (override constants: each combination compiles once). */
+function linearFlags(opts: LinearCrossEntropyOptions, cfg: ReturnType<typeof parseLinearOptions>): number {
+  return (opts.weight !== undefined ? F.WEIGHT : 0) | (opts.bias !== undefined ? F.BIAS : 0) | (cfg.softcap > 0 ? F.SOFTCAP : 0)
+    | (cfg.smoothing > 0 ? F.LINEAR : 0) | (cfg.reduction === 'mean' ? F.MEAN : 0);
+}
+
+/** Pipelines of a linearCrossEntropy call with these options (for warmup). */
+export function linearPipelines(ctx: GpuContext, opts: LinearCrossEntropyOptions): { entry: string; constants: Record<string, number> }[] {
+  const cfg = parseLinearOptions({ ...opts, bias: undefined, tiles: undefined, weight: undefined }, 2);
+  const FLAGS = linearFlags(opts, cfg);
+  const DIRECT = (opts.tiles ?? (ctx.adapter.isFallback ? 'direct' : 'staged')) === 'direct' ? 1 : 0;
+  const modes = cfg.grad ? [0, 1, 2, 3] : [0];
+  return [
+    { entry: 'prepare', constants: { FLAGS } },
+    { entry: 'combine', constants: { FLAGS } },
+    ...modes.map((MODE) => ({ entry: 'tile', constants: { MODE, DIRECT, FLAGS } })),
+    ...(cfg.grad && opts.bias !== undefined ? [{ entry: 'dbias', constants: { FLAGS } }] : []),
+  ];
 }

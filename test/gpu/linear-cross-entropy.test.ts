@@ -116,6 +116,11 @@ describe('linearCrossEntropy: ignored rows', () => {
 });
 
 describe('linearCrossEntropy: determinism and memory', () => {
+  it('warmup() compiles what a call with the same options uses', async () => {
+    const r = await gpu.call<{ warmed: number; afterCall: number }>('warmup');
+    expect(r.warmed).toBeGreaterThan(0);
+    expect(r.afterCall).toBe(r.warmed);
+  });
   it('vocabulary splits clamped so the row statistics fit a 4 KiB binding', async () => {
     const r = await expectOk({ n: 40, d: 2, v: 400, seed: 21, bias: true, context: { maxBindingBytes: 4096 }, options: { labelSmoothing: 0.1 }, tol: LOSS });
     // Unclamped, this adapter's grid would ask for 13 splits: 8,976 bytes of scratch.

@@ -171,7 +171,22 @@ async function gpuLabels(): Promise<{ invalid: number; loss: (number | null)[] }
   return { invalid, loss };
 }
 
-startPage({ check, badInput, gpuLabels, stats: () => ctx.stats() }, async () => {
+/** warmup() with linear options compiles every pipeline a call with those options then uses. */
+async function warmup(): Promise<{ warmed: number; afterCall: number }> {
+  const c = await WebGPULoss.create({ device: ctx.device });
+  const opts = { grad: true, labelSmoothing: 0.1, weight: [1, 2, 1, 1] };
+  await c.warmup([], false, [{ ...opts, bias: true }]);
+  const warmed = c.stats().pipelines;
+  const rng = mulberry32(3);
+  const out = await c.linearCrossEntropy({ data: randn(rng, 6, 1), shape: [2, 3] }, { data: randn(rng, 12, 1), shape: [4, 3] },
+    { data: new Int32Array([0, 3]), shape: [2] }, { ...opts, bias: { data: randn(rng, 4, 1), shape: [4] } });
+  await out.loss.read();
+  const afterCall = c.stats().pipelines;
+  c.dispose();
+  return { warmed, afterCall };
+}
+
+startPage({ check, badInput, gpuLabels, warmup, stats: () => ctx.stats() }, async () => {
   ctx = await WebGPULoss.create();
   return ctx;
 });
