@@ -8,7 +8,9 @@
 //   1. z' = c·tanh(z / c) with soft-cap c, else z' = z.
 //   2. One read of the row: online max m and sum s of exp(z' - m), sum_c a_c·z'_c for the
 //      smoothing (or dense target) coefficients a_c, argmax; merged in a tree across the workgroup.
-//      lse = m + log(s); -lp_c = lse - z'_c.
+//      lse = m + log(s); -lp_c = lse - z'_c. Without smoothing, dense targets or extras, the
+//      fast form (logits_fast) computes only m and s, branch-free, and a row holding -Infinity,
+//      NaN, +Infinity or |z| >= 2^64 is read again by the careful form (logits_stats).
 //   3. Sparse label y, smoothing e, weights w:
 //        loss = (1-e)·w[y]·(lse - z'_y) + (e/V)·(W·lse - sum_c w[c]·z'_c) + zl·lse²
 //      Dense targets t' = (1-e)·t + e/V, A = sum_c w[c]·t'_c:
@@ -57,7 +59,7 @@ struct Params {
   g_base: u32,      // element offset of row 0 in G
   row0: u32,        // index of this dispatch's row 0 in the whole batch (LOSS, EXTRA)
   total_rows: u32,  // rows in the whole batch (EXTRA layout, prepare)
-  _flags: u32,      // unused: the flags are the FLAGS override
+  slicing: u32,     // 1: each thread of a row's workgroup takes a contiguous slice (CPU adapters), 0: strided
   ignore_index: i32,
   smoothing: f32,
   zloss: f32,
@@ -65,7 +67,8 @@ struct Params {
   eps: f32,
   out_scale: f32,   // 1, or 1/ln 2 for bits
   split: u32,       // logits rows split across this many workgroups (1: not split)
-  _pad1: u32,
+  fold_prep: u32,   // 1: workgroup 0 of this `main` dispatch runs prepare first (the host sets it only
+                    // when nothing in `main` reads META: no gradient, no smoothing or dense targets)
 }
 
 @group(0) @binding(0) var<uniform> P: Params;
@@ -110,6 +113,10 @@ var<workgroup> prep_red: array<Prep, WG>;
 
 @compute @workgroup_size(WG)
 fn prepare(@builtin(local_invocation_index) lid: u32) {
+  prepare_body(lid);
+}
+
+fn prepare_body(lid: u32) {
   var st = Prep(0.0, 0.0, 0.0, 0u, 0u);
   if (has(F_SPARSE)) {
     for (var i = lid; i < P.total_rows; i += WG) {
@@ -329,6 +336,94 @@ fn logits_stats(x_row: u32, t_row: u32, y: u32, start: u32, stride: u32, end: u3
   return st;
 }
 
+// Pass 1, fast form, for calls with neither a linear term (smoothing, dense targets) nor extras
+// (the common case: sparse labels, with or without the gradient): only the online max and sum,
+// branch-free, for SIMD lanes (SwiftShader runs 4 threads as one; a GPU's warp likewise).
+//   1. Four elements per step, no bounds test inside the loop (full groups; the tail is a
+//      second loop): c, c + stride, c + 2·stride, c + 3·stride.
+//   2. m' = max(m, max of the group); s <- s·exp(m - m') + Σ exp(z' - m'), every step (one exp
+//      more per four elements, instead of a data-dependent branch); exp's argument is clamped at
+//      -104, below which a float32 exp is 0 to within 1e-45 (s >= 1 once a class is seen).
+//   3. It assumes every |z| < 2^64, so that no difference overflows. The largest magnitude bits
+//      seen (one AND and one MAX per element) tell, once per slice, whether that held: if not (a
+//      -Infinity mask, NaN, +Infinity or a huge logit anywhere in the row) flags bit 4 asks the
+//      caller to redo the row with the careful form (logits_stats), whose results it then uses.
+//      Measured on SwiftShader ([16384, 100]): per-element tests for specials doubled the loop's time.
+const FAST_MAX_BITS: u32 = 0x5f800000u;  // 2^64
+
+// exp(m - m') for m <= m': exactly 1 when the max did not move (no drift over many steps).
+fn rescale(m: f32, mn: f32) -> f32 {
+  return select(exp(max(m - mn, -104.0)), 1.0, mn == m);
+}
+
+fn logits_fast(x_row: u32, start: u32, stride: u32, end: u32) -> Stats {
+  var m = NEG_BIG;
+  var s = 0.0;
+  var pv = vec4<u32>(0u);
+  var c = start;
+  let s3 = 3u * stride;
+  if (end > s3) {
+    for (; c < end - s3; c += 4u * stride) {
+      let i = x_row + c;
+      let b = vec4<u32>(X[i], X[i + stride], X[i + 2u * stride], X[i + s3]);
+      pv = max(pv, b & vec4<u32>(0x7fffffffu));
+      var z = bitcast<vec4<f32>>(b);
+      if (has(F_SOFTCAP)) {
+        z = P.softcap * tanh(z / P.softcap);
+      }
+      let mn = max(m, max(max(z.x, z.y), max(z.z, z.w)));
+      s *= rescale(m, mn);
+      let e = exp(max(z - vec4<f32>(mn), vec4<f32>(-104.0)));
+      s += (e.x + e.y) + (e.z + e.w);
+      m = mn;
+    }
+  }
+  for (; c < end; c += stride) {
+    let b = X[x_row + c];
+    pv.x = max(pv.x, b & 0x7fffffffu);
+    let z = capped(bitcast<f32>(b));
+    let mn = max(m, z);
+    s = s * rescale(m, mn) + exp(max(z - mn, -104.0));
+    m = mn;
+  }
+  var st = stats_empty();
+  // An empty slice stays empty (s = 0, m = NEG_BIG), as stats_empty.
+  if (s > 0.0) {
+    st.on = Online(m, s);
+  }
+  if (max(max(pv.x, pv.y), max(pv.z, pv.w)) >= FAST_MAX_BITS) {
+    st.flags = 4u;
+  }
+  return st;
+}
+
+// Set by thread 0 when a reduced row asks for the careful pass (flags bit 4); read uniformly.
+var<workgroup> redo_row: u32;
+
+// Pass 1 of a row slice [start, end) (every thread its own slice), reduced over the workgroup
+// when a workgroup shares the row: the fast form where the call's flags allow it and the row
+// holds no special or huge value, else the careful form.
+fn slice_stats(lid: u32, x_row: u32, t_row: u32, y: u32, start: u32, stride: u32, end: u32) -> Stats {
+  if (has(F_LINEAR) || has(F_EXTRAS)) {
+    return reduce_row(lid, logits_stats(x_row, t_row, y, start, stride, end));
+  }
+  var st = reduce_row(lid, logits_fast(x_row, start, stride, end));
+  if (WG_PER_ROW) {
+    if (lid == 0u) {
+      redo_row = st.flags & 4u;
+    }
+    // The same row for every thread: the decision is uniform, so the redo may hold barriers.
+    if (workgroupUniformLoad(&redo_row) != 0u) {
+      st = reduce_row(lid, logits_stats(x_row, t_row, y, start, stride, end));
+      st.flags |= 4u;  // kept: the gradient takes its careful form too
+    }
+  } else if ((st.flags & 4u) != 0u) {
+    st = logits_stats(x_row, t_row, y, start, stride, end);  // a thread per row: no reduction
+    st.flags |= 4u;
+  }
+  return st;
+}
+
 // Pass 1 for probabilities: the row sum (for normalising) and the argmax.
 fn probs_sum(x_row: u32, start: u32, stride: u32) -> Stats {
   var st = stats_empty();
@@ -375,7 +470,7 @@ fn probs_loss(x_row: u32, t_row: u32, y: u32, inv_s: f32, start: u32, stride: u3
 
 struct RowOut {
   loss: u32,    // bits of the row's loss
-  gmode: u32,   // 0: write the gradient, 1: zeros, 2: NaN
+  gmode: u32,   // 0: write the gradient, 1: zeros, 2: NaN, 3: write it, the row known clean (fast pass)
   m: f32,       // row maximum (logits)
   ls: f32,      // ln of the rescaled sum: lse = m + ls
   inv_sum: f32, // 1 / rescaled sum: p_c = exp(z'_c - m) / s
@@ -390,8 +485,144 @@ fn f32_bits(x: f32) -> u32 {
   return bitcast<u32>(x);
 }
 
+// Gradient of one element from logits with sparse labels (see the header, step 4):
+// g = p_c·K - a_c with p_c = exp(z'_c - m) / s, a_c = (e/V)·w[c] + (1-e)·w[y]·[c = y]; a masked
+// class has p_c = 0; times dz'/dz under the soft-cap (not for a masked class), times the scale.
+// Four elements at once (c4: their classes).
+fn sparse_grad4(b: vec4<u32>, c4: vec4<u32>, y: u32, ro: RowOut) -> vec4<u32> {
+  let masked = b == vec4<u32>(BITS_NEG_INF);
+  var z = bitcast<vec4<f32>>(select(b, vec4<u32>(0u), masked));
+  if (has(F_SOFTCAP)) {
+    z = P.softcap * tanh(z / P.softcap);
+  }
+  let far = z < vec4<f32>(ro.m - 104.0);
+  let p = select(exp(z - vec4<f32>(ro.m)), vec4<f32>(0.0), masked | far);
+  var w = vec4<f32>(1.0);
+  if (has(F_WEIGHT)) {
+    w = vec4<f32>(Wt[c4.x], Wt[c4.y], Wt[c4.z], Wt[c4.w]);
+  }
+  let e = P.smoothing;
+  let a = (e / f32(P.cols)) * w + select(vec4<f32>(0.0), (1.0 - e) * w, c4 == vec4<u32>(y));
+  var g = p * ro.inv_sum * ro.k - a;
+  if (has(F_SOFTCAP)) {
+    let r = z / P.softcap;
+    g *= select(1.0 - r * r, vec4<f32>(1.0), masked);
+  }
+  return bitcast<vec4<u32>>(g * ro.scale);
+}
+
+// The gradient's fast form (logits, sparse labels, a row to write in full): four elements per
+// step as in logits_fast, then the tail one by one; no per-element branch.
+fn write_grad_sparse(x_row: u32, g_row: u32, y: u32, ro: RowOut, start: u32, stride: u32, end: u32) {
+  var c = start;
+  let s3 = 3u * stride;
+  if (end > s3) {
+    for (; c < end - s3; c += 4u * stride) {
+      let i = x_row + c;
+      let c4 = vec4<u32>(c, c + stride, c + 2u * stride, c + s3);
+      let o = sparse_grad4(vec4<u32>(X[i], X[i + stride], X[i + 2u * stride], X[i + s3]), c4, y, ro);
+      if (has(F_INPLACE)) {
+        X[i] = o.x;
+        X[i + stride] = o.y;
+        X[i + 2u * stride] = o.z;
+        X[i + s3] = o.w;
+      } else {
+        let j = g_row + c;
+        G[j] = o.x;
+        G[j + stride] = o.y;
+        G[j + 2u * stride] = o.z;
+        G[j + s3] = o.w;
+      }
+    }
+  }
+  for (; c < end; c += stride) {
+    let o = sparse_grad4(vec4<u32>(X[x_row + c]), vec4<u32>(c), y, ro).x;
+    if (has(F_INPLACE)) {
+      X[x_row + c] = o;
+    } else {
+      G[g_row + c] = o;
+    }
+  }
+}
+
+// The gradient's lean form, for a row the fast pass found clean (no -Infinity, NaN, +Infinity or
+// |z| >= 2^64; sparse labels, no smoothing): a_c is 0 but at the label, so every element is
+// g_c = p_c·K·scale (times dz'/dz under the soft-cap), p_c = exp(max(z'_c - m, -104)) / s, with no
+// select per element; then the thread whose slice holds the label writes that element again with
+// its -a_y: (p_y·K - (1-e)·w[y])·dz'/dz·scale, from the label's logit read before any write (`by`).
+fn write_grad_clean(x_row: u32, g_row: u32, y: u32, by: u32, ro: RowOut, start: u32, stride: u32, end: u32) {
+  let f = ro.inv_sum * ro.k * ro.scale;
+  var c = start;
+  let s3 = 3u * stride;
+  if (end > s3) {
+    for (; c < end - s3; c += 4u * stride) {
+      let i = x_row + c;
+      var z = bitcast<vec4<f32>>(vec4<u32>(X[i], X[i + stride], X[i + 2u * stride], X[i + s3]));
+      if (has(F_SOFTCAP)) {
+        z = P.softcap * tanh(z / P.softcap);
+      }
+      var g = exp(max(z - vec4<f32>(ro.m), vec4<f32>(-104.0))) * f;
+      if (has(F_SOFTCAP)) {
+        let r = z / P.softcap;
+        g *= 1.0 - r * r;
+      }
+      let o = bitcast<vec4<u32>>(g);
+      if (has(F_INPLACE)) {
+        X[i] = o.x;
+        X[i + stride] = o.y;
+        X[i + 2u * stride] = o.z;
+        X[i + s3] = o.w;
+      } else {
+        let j = g_row + c;
+        G[j] = o.x;
+        G[j + stride] = o.y;
+        G[j + 2u * stride] = o.z;
+        G[j + s3] = o.w;
+      }
+    }
+  }
+  for (; c < end; c += stride) {
+    let z = capped(bitcast<f32>(X[x_row + c]));
+    var g = exp(max(z - ro.m, -104.0)) * f;
+    if (has(F_SOFTCAP)) {
+      let r = z / P.softcap;
+      g *= 1.0 - r * r;
+    }
+    if (has(F_INPLACE)) {
+      X[x_row + c] = bitcast<u32>(g);
+    } else {
+      G[g_row + c] = bitcast<u32>(g);
+    }
+  }
+  if (y >= start && y < end && (y - start) % stride == 0u) {
+    let z = capped(bitcast<f32>(by));
+    var g = exp(max(z - ro.m, -104.0)) * ro.inv_sum * ro.k - (1.0 - P.smoothing) * weight(y);
+    if (has(F_SOFTCAP)) {
+      let r = z / P.softcap;
+      g *= 1.0 - r * r;
+    }
+    if (has(F_INPLACE)) {
+      X[x_row + y] = bitcast<u32>(g * ro.scale);
+    } else {
+      G[g_row + y] = bitcast<u32>(g * ro.scale);
+    }
+  }
+}
+
 // Writes the gradient of one row slice (second read of the row).
-fn write_grad(x_row: u32, g_row: u32, t_row: u32, y: u32, ro: RowOut, start: u32, stride: u32, end: u32, live: bool) {
+fn write_grad(x_row: u32, g_row: u32, t_row: u32, y: u32, by: u32, ro: RowOut, start: u32, stride: u32, end: u32, live: bool) {
+  // No barrier below: a thread with nothing to write leaves at once.
+  if (!live) {
+    return;
+  }
+  if (ro.gmode == 3u) {
+    write_grad_clean(x_row, g_row, y, by, ro, start, stride, end);
+    return;
+  }
+  if (has(F_SPARSE) && !has(F_PROBS) && ro.gmode == 0u) {
+    write_grad_sparse(x_row, g_row, y, ro, start, stride, end);
+    return;
+  }
   for (var c = start; c < end; c += stride) {
     let b = X[x_row + c];
     var o: u32;
@@ -429,6 +660,23 @@ fn write_grad(x_row: u32, g_row: u32, t_row: u32, y: u32, ro: RowOut, start: u32
 
 // One row: statistics, loss, extras, gradient. `r` is clamped to a real row so every thread
 // of a workgroup walks the same barriers; `live` guards the writes.
+// A thread's share of columns [c0, c1): (start, stride, end).
+// A thread per row: all of them. A workgroup per row on a GPU (P.slicing 0): every WG-th column
+// from c0 + lid, so a warp's loads are coalesced. On a CPU adapter (P.slicing 1): a contiguous
+// slice per thread, a multiple of 4 long, which its core's caches and prefetcher stream through
+// (measured on SwiftShader: 1.3-1.6x faster reads than the strided form).
+fn slice_of(lid: u32, c0: u32, c1: u32) -> vec3<u32> {
+  if (!WG_PER_ROW) {
+    return vec3<u32>(c0, 1u, c1);
+  }
+  if (P.slicing == 1u) {
+    let span = (((c1 - c0 + WG - 1u) / WG) + 3u) & ~3u;
+    let a = min(c0 + lid * span, c1);
+    return vec3<u32>(a, 1u, min(a + span, c1));
+  }
+  return vec3<u32>(c0 + lid, WG, c1);
+}
+
 // Columns [c0, c1) of part k of a split row; the whole row when not split.
 fn part_range(k: u32) -> vec2<u32> {
   let span = (P.cols + P.split - 1u) / P.split;
@@ -471,6 +719,7 @@ fn merged_parts(r: u32) -> Stats {
 // Split rows (logits only) take their stats from PART, written by the `partial` entry; part 0
 // writes the row's loss and extras, every part its own columns of the gradient.
 fn do_row(r: u32, live: bool, lid: u32, k: u32) {
+  // Probabilities' passes: strided over the whole row.
   var start = 0u;
   var stride = 1u;
   if (WG_PER_ROW) {
@@ -487,7 +736,8 @@ fn do_row(r: u32, live: bool, lid: u32, k: u32) {
   let bad_label = lab.z != 0u;
 
   var ro = RowOut(0u, 0u, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, P.out_scale);
-  if (has(F_MEAN)) {
+  // META is read only where a folded prepare (P.fold_prep) cannot be: with the gradient or F_LINEAR.
+  if (has(F_MEAN) && has(F_GRAD)) {
     ro.scale = P.out_scale / bitcast<f32>(META[0]);
   }
   var st: Stats;
@@ -501,7 +751,8 @@ fn do_row(r: u32, live: bool, lid: u32, k: u32) {
     if (P.split > 1u) {
       st = merged_parts(r);
     } else {
-      st = reduce_row(lid, logits_stats(x_row, t_row, y, start, stride, P.cols));
+      let sl = slice_of(lid, 0u, P.cols);
+      st = slice_stats(lid, x_row, t_row, y, sl.x, sl.y, sl.z);
     }
     all_masked = st.on.s == 0.0;
     // Everything relative to the maximum m (lse - z = (m - z) + ls), so logits near ±3e38 lose
@@ -514,7 +765,10 @@ fn do_row(r: u32, live: bool, lid: u32, k: u32) {
     let zl = P.zloss * lse * lse;
     if (has(F_SPARSE)) {
       let wy = (1.0 - P.smoothing) * weight(y);
-      let e_term = P.smoothing / f32(P.cols) * bitcast<f32>(META[1]);
+      var e_term = 0.0;  // smoothing > 0 sets F_LINEAR
+      if (has(F_LINEAR)) {
+        e_term = P.smoothing / f32(P.cols) * bitcast<f32>(META[1]);
+      }
       // (1-e)·w[y]·(lse - z'_y) + (e/V)·(W·lse - sum_c w[c]·z'_c) + zl·lse²; a zero-weight label
       // term is 0 even on a masked label (no 0·Infinity).
       let label_term = select(0.0, wy * ((ro.m - capped(bitcast<f32>(by))) + ro.ls), wy != 0.0);
@@ -552,6 +806,10 @@ fn do_row(r: u32, live: bool, lid: u32, k: u32) {
     ro.loss = 0u;
     ro.gmode = 1u;
   }
+  // The fast pass saw no special or huge value in the row: the gradient's lean form applies.
+  if (!has(F_PROBS) && !has(F_LINEAR) && !has(F_EXTRAS) && ro.gmode == 0u && (st.flags & 4u) == 0u) {
+    ro.gmode = 3u;
+  }
   if (live && lid == 0u && k == 0u) {
     LOSS[gr] = ro.loss;
     if (has(F_EXTRAS)) {
@@ -564,7 +822,8 @@ fn do_row(r: u32, live: bool, lid: u32, k: u32) {
     }
   }
   if (has(F_GRAD)) {
-    write_grad(x_row, P.g_base + r * P.cols, t_row, y, ro, cols.x + start, stride, cols.y, live);
+    let gs = slice_of(lid, cols.x, cols.y);
+    write_grad(x_row, P.g_base + r * P.cols, t_row, y, by, ro, gs.x, gs.y, gs.z, live);
   }
 }
 
@@ -572,6 +831,10 @@ fn do_row(r: u32, live: bool, lid: u32, k: u32) {
 fn main(@builtin(local_invocation_index) lid: u32,
         @builtin(workgroup_id) wid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {
+  // Folded prepare: one dispatch less per call (a call's fixed cost matters for small shapes).
+  if (P.fold_prep == 1u && wid.x == 0u) {
+    prepare_body(lid);
+  }
   if (P.rows == 0u) {
     return;
   }
@@ -598,7 +861,8 @@ fn partial(@builtin(local_invocation_index) lid: u32,
     let r = u / P.split;
     let cols = part_range(u % P.split);
     let t_row = t_row_of(r);
-    let st = reduce_row(lid, logits_stats(P.x_base + r * P.cols, t_row, row_label(t_row).x, cols.x + lid, WG, cols.y));
+    let sl = slice_of(lid, cols.x, cols.y);
+    let st = slice_stats(lid, P.x_base + r * P.cols, t_row, row_label(t_row).x, sl.x, sl.y, sl.z);
     if (lid == 0u) {
       let w = stats_words(st);
       for (var i = 0u; i < STATS_WORDS; i++) {

@@ -301,11 +301,7 @@ export class GpuContext {
     let validation: Promise<GPUError | null>;
     let oom: Promise<GPUError | null>;
     try {
-      const ubuf = dev.createBuffer({
-        label: `webgpu-loss:${label}:uniforms`,
-        size: Math.max(1, dispatches.length) * UNIFORM_SLOT,
-        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
-      });
+      const ubuf = this.uniformBuffer(dispatches.length);
       const ubytes = new Uint8Array(dispatches.length * UNIFORM_SLOT);
       dispatches.forEach((d, i) => ubytes.set(new Uint8Array(d.uniforms), i * UNIFORM_SLOT));
       dev.queue.writeBuffer(ubuf, 0, ubytes);
@@ -328,7 +324,6 @@ export class GpuContext {
         pass.end();
       });
       dev.queue.submit([enc.finish()]);
-      ubuf.destroy();
     } finally {
       // Always popped, so a throw above never leaves scopes on the device's stack.
       validation = dev.popErrorScope();
@@ -343,6 +338,24 @@ export class GpuContext {
     done.catch(() => {}); // surfaced through tensor.ready / read(), not as an unhandled rejection
     // Wrapped so that awaiting run() waits for the submit only, not for the GPU.
     return { done };
+  }
+
+  private ubuf: GPUBuffer | null = null;
+
+  /**
+   * The uniform buffer every call writes its dispatches' uniforms into, reused from call to call
+   * (rather than one created and destroyed per call). Reuse is safe:
+   * queue.writeBuffer and submit run in queue order, so a call's submit reads the bytes written
+   * just before it, whatever later calls write. Grown when a call has more dispatches; not
+   * counted by stats() (like pipelines); freed with the caches.
+   */
+  private uniformBuffer(dispatches: number): GPUBuffer {
+    const need = Math.max(16, dispatches) * UNIFORM_SLOT;
+    if (!this.ubuf || this.ubuf.size < need) {
+      this.ubuf?.destroy(); // work already submitted keeps it alive until done
+      this.ubuf = this.device.createBuffer({ label: 'webgpu-loss:uniforms', size: need, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    }
+    return this.ubuf;
   }
 
   /** Workgroups for a grid-stride loop over `units` work items, sized for this adapter. */
@@ -412,6 +425,8 @@ export class GpuContext {
     this.layouts.clear();
     for (const b of this.dummies.values()) b.destroy();
     this.dummies.clear();
+    this.ubuf?.destroy();
+    this.ubuf = null;
   }
 
   /**

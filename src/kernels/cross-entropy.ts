@@ -109,9 +109,12 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     const metaB = ctx.bind(meta).binding;
     const lossB = ctx.bind(perRow).binding;
     const exB = extras ? ctx.bind(extras).binding : ctx.dummy('extras');
-    const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number, split = 1) =>
-      new Uniforms().u32(count).u32(cols).u32(xBase).u32(tBase).u32(gBase).u32(row0).u32(rows).u32(0)
-        .i32(cfg.ignoreIndex).f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(cfg.epsilon).f32(1 / cfg.divisor).u32(split).u32(0).bytes();
+    // A workgroup's threads share a row strided on a GPU (coalesced loads), in contiguous slices
+    // on a CPU adapter (each core streams through its own memory; see slice_of in the shader).
+    const slicing = ctx.adapter.isFallback ? 1 : 0;
+    const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number, split = 1, foldPrep = 0) =>
+      new Uniforms().u32(count).u32(cols).u32(xBase).u32(tBase).u32(gBase).u32(row0).u32(rows).u32(slicing)
+        .i32(cfg.ignoreIndex).f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(cfg.epsilon).f32(1 / cfg.divisor).u32(split).u32(foldPrep).bytes();
 
     const chunks = rowChunks(ctx, rows, cols);
     // Not in place: a split row's columns are written by other workgroups while part 0 still
@@ -121,7 +124,11 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     if (part) temps.push(part);
     const partB = part ? ctx.bind(part).binding : ctx.dummy('parts');
     const dispatches: Dispatch[] = [];
-    {
+    // Without the gradient and without F_LINEAR no row reads META, so the first chunk's `main`
+    // runs prepare in its workgroup 0 (one dispatch less; split rows keep their own dispatches).
+    const flags = crossEntropyFlags(opts, cfg, sparse);
+    const foldPrep = !wantGrad && !(flags & F.LINEAR) && split === 1 && chunks[0].count > 0;
+    if (!foldPrep) {
       // prepare: labels bound whole (sparse); dense targets are not read by it.
       const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, 0, Math.min(tSrc.size, chunks[0].count * cols));
       const xb = ctx.bind(input, 0, Math.min(input.size, chunks[0].count * cols));
@@ -136,7 +143,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       const xb = ctx.bind(input, row0 * cols, count * cols);
       const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, row0 * cols, count * cols);
       const gb = grad && grad !== input ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
-      const u = uniforms(row0, count, xb.base, sparse ? tb.base + row0 : tb.base, gb ? gb.base : 0, split);
+      const u = uniforms(row0, count, xb.base, sparse ? tb.base + row0 : tb.base, gb ? gb.base : 0, split, foldPrep && row0 === 0 ? 1 : 0);
       const bindings = [xb.binding, tb.binding, wBind, metaB, lossB, gb ? gb.binding : ctx.dummy('grad'), exB, partB];
       if (split > 1) {
         // Few long rows: each row's parts go to separate workgroups, twice (stats, then the rest).
@@ -144,7 +151,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
         dispatches.push({ family: 'crossEntropy', entry: 'partial', ...launch, uniforms: u, bindings });
         dispatches.push({ family: 'crossEntropy', entry: 'main', ...launch, uniforms: u, bindings });
       } else {
-        const l = rowLaunch(ctx, cols, count);
+        const l = crossEntropyLaunch(ctx, cols, count);
         dispatches.push({ family: 'crossEntropy', entry: 'main', constants: withFlags(l.constants), workgroups: l.workgroups, uniforms: u, bindings });
       }
     }
@@ -208,6 +215,26 @@ export function crossEntropyPipelines(opts: GpuCrossEntropyOptions, sparse: bool
   ];
 }
 
+/**
+ * On a CPU adapter, batches of at least this many rows get a thread per row whatever the row
+ * length (at least 4 workgroups of ROW_WG): there a workgroup per row pays for its barriers and
+ * its threads' reads are less local. Measured on SwiftShader, [256, 32000] forward: 71 ms a thread
+ * per row, 117 ms a workgroup per row (contiguous slices), 41 ms the read roof. Fewer rows keep a
+ * workgroup per row (or split rows), so that every core gets work.
+ */
+export const CPU_THREAD_ROW_MIN_ROWS = 4 * ROW_WG;
+
+/** Whether this call's rows get a thread each (the shared rule, widened for CPU adapters). */
+function ceThreadPerRow(ctx: GpuContext, rows: number, cols: number): boolean {
+  return threadPerRow(ctx, rows, cols) || (ctx.adapter.isFallback && rows >= CPU_THREAD_ROW_MIN_ROWS);
+}
+
+/** rowLaunch with the cross-entropy kernel's own thread-per-row rule. */
+function crossEntropyLaunch(ctx: GpuContext, cols: number, rows: number): { constants: { WG: number; WG_PER_ROW: number }; workgroups: number } {
+  if (!ceThreadPerRow(ctx, rows, cols)) return rowLaunch(ctx, cols, rows);
+  return { constants: ROW_SHAPES[1], workgroups: ctx.grid(Math.ceil(rows / ROW_WG)) };
+}
+
 /** Words of one row's stats in the kernel (STATS_WORDS in cross_entropy.wgsl). */
 const STATS_WORDS = 10;
 
@@ -217,7 +244,7 @@ const STATS_WORDS = 10;
  * thread. Long rows only (a workgroup per row), logits only.
  */
 export function splitParts(ctx: GpuContext, rows: number, cols: number): number {
-  if (threadPerRow(ctx, rows, cols)) return 1;
+  if (ceThreadPerRow(ctx, rows, cols)) return 1;
   const target = ctx.adapter.isFallback ? 16 : 1024;
   return Math.max(1, Math.min(64, Math.floor(target / Math.max(1, rows)), Math.floor(cols / (ROW_WG * 8))));
 }
