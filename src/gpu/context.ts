@@ -287,11 +287,12 @@ export class GpuContext {
   // ---- running ---------------------------------------------------------------------------------
 
   /**
-   * Encodes every dispatch of one call in one command encoder and submits it once. `done`
+   * Encodes every dispatch of one call in one command encoder (between `before` and `after`,
+   * for copies) and submits it once. `done`
    * settles when the call's error scopes pop: it rejects with a typed error if
    * WebGPU reported a validation or out-of-memory error for this call.
    */
-  async run(label: string, dispatches: Dispatch[], before?: (enc: GPUCommandEncoder) => void): Promise<{ done: Promise<void> }> {
+  async run(label: string, dispatches: Dispatch[], before?: (enc: GPUCommandEncoder) => void, after?: (enc: GPUCommandEncoder) => void): Promise<{ done: Promise<void> }> {
     this.checkAlive();
     const pipes = await Promise.all(dispatches.map((d) => this.pipeline(d.family, d.entry, d.constants)));
     this.checkAlive();
@@ -323,6 +324,7 @@ export class GpuContext {
         if (d.workgroups > 0) pass.dispatchWorkgroups(d.workgroups);
         pass.end();
       });
+      after?.(enc);
       dev.queue.submit([enc.finish()]);
     } finally {
       // Always popped, so a throw above never leaves scopes on the device's stack.

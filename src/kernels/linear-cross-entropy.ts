@@ -112,8 +112,11 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
 
     const partBase = 4 + ROW_WORDS * N;
     const scratch = ctx.empty([partBase + PART_WORDS * N * nsplit], 'int32', 'linearCrossEntropy:scratch');
-    const gpuLabels = labelsArg instanceof GpuTensor;
-    (gpuLabels ? made : temps).push(scratch);
+    temps.push(scratch);
+    // GPU labels: META[2] (bad labels) is copied out at the end, so the scratch buffer is not
+    // kept alive by a 4-byte counter.
+    const invalid = labelsArg instanceof GpuTensor ? ctx.empty([], 'int32', 'linearCrossEntropy:invalidLabels') : undefined;
+    if (invalid) made.push(invalid);
     const perRow = ctx.empty([N], 'float32', 'linearCrossEntropy:loss');
     made.push(perRow);
     const gChunk = cfg.grad ? ctx.empty([N, vc], 'float32', 'linearCrossEntropy:gradChunk') : undefined;
@@ -172,16 +175,14 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
       }
     }
 
-    const { done } = await ctx.run('linearCrossEntropy', dispatches);
+    const { done } = await ctx.run('linearCrossEntropy', dispatches, undefined,
+      invalid ? (enc) => enc.copyBufferToBuffer(scratch.buffer, scratch.offset + 8, invalid.buffer, 0, 4) : undefined);
     const scratchBytes = scratch.buffer.size + (gChunk ? gChunk.buffer.size : 0) + (cfg.reduction !== 'none' ? perRow.buffer.size : 0);
     const out: LinearCrossEntropyOutputs = { loss, scratchBytes };
     if (gradHidden) out.gradHidden = gradHidden;
     if (gradWeight) out.gradWeight = gradWeight;
     if (gradBias) out.gradBias = gradBias;
-    if (gpuLabels) {
-      // META[2] counts bad labels; the scratch buffer lives until this view is destroyed.
-      [out.invalidLabels] = ctx.split(scratch, [{ elemOffset: 2, shape: [], dtype: 'int32' }]);
-    }
+    if (invalid) out.invalidLabels = invalid;
     finishCall(out, done, temps);
     return out;
   }

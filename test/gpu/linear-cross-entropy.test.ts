@@ -106,8 +106,10 @@ describe('linearCrossEntropy: ignored rows', () => {
     await expectOk({ n: 4, d: 3, v: 5, seed: 14, options: { grad: true, weight: [0, 0, 0, 0, 0] }, tol: LOSS, gradTol: GRAD });
   });
   it('labels on the GPU out of range: NaN rows, counted', async () => {
-    const r = await gpu.call<{ invalid: number; loss: (number | null)[] }>('gpuLabels');
+    const r = await gpu.call<{ invalid: number; loss: (number | null)[]; heldByCounter: number; thrown: string | null }>('gpuLabels');
     expect(r.invalid).toBe(2);
+    expect(r.thrown).toBe('LabelRangeError');
+    expect(r.heldByCounter).toBeLessThanOrEqual(64); // the 16-byte counter (and placeholders), not the scratch
     expect(r.loss[1]).toBeNull();
     expect(r.loss[2]).toBeNull();
     expect(r.loss[3]).toBe(0);

@@ -160,15 +160,25 @@ async function badInput(kind: string): Promise<ErrorInfo | null> {
 }
 
 /** GPU-resident labels out of range: NaN rows, counted in invalidLabels. */
-async function gpuLabels(): Promise<{ invalid: number; loss: (number | null)[] }> {
+async function gpuLabels(): Promise<{ invalid: number; loss: (number | null)[]; heldByCounter: number; thrown: string | null }> {
   const h = ctx.tensor(Float32Array.from({ length: 8 }, (_, i) => i / 8), [4, 2]);
   const w = ctx.tensor(Float32Array.from({ length: 6 }, (_, i) => 1 - i / 3), [3, 2]);
   const y = ctx.tensor(new Int32Array([0, 3, -1, -100]), [4]);
+  const before = ctx.stats().bytes;
   const out = await ctx.linearCrossEntropy(h, w, y, { reduction: 'none' });
-  const [invalid] = await out.invalidLabels!.read();
   const loss = Array.from(await out.loss.read(), (v) => (Number.isNaN(v) ? null : v));
-  for (const t of [h, w, y, out.loss, out.invalidLabels]) t?.destroy();
-  return { invalid, loss };
+  out.loss.destroy();
+  // What the call still holds once its loss is freed: the counter only, not its scratch.
+  const heldByCounter = ctx.stats().bytes - before;
+  const [invalid] = await out.invalidLabels!.read();
+  let thrown: string | null = null;
+  try {
+    await ctx.checkLabels(out, 3);
+  } catch (e) {
+    thrown = (e as Error).name;
+  }
+  for (const t of [h, w, y, out.invalidLabels]) t?.destroy();
+  return { invalid, loss, heldByCounter, thrown };
 }
 
 /** warmup() with linear options compiles every pipeline a call with those options then uses. */
