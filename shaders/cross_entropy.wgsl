@@ -511,6 +511,22 @@ fn sparse_grad4(b: vec4<u32>, c4: vec4<u32>, y: u32, ro: RowOut) -> vec4<u32> {
   return bitcast<vec4<u32>>(g * ro.scale);
 }
 
+// Four gradient values of one step (columns c, c + stride, c + 2·stride, c + 3·stride): over the
+// input itself (in place) or into G.
+fn store_grad4(i: u32, j: u32, stride: u32, o: vec4<u32>) {
+  if (has(F_INPLACE)) {
+    X[i] = o.x;
+    X[i + stride] = o.y;
+    X[i + 2u * stride] = o.z;
+    X[i + 3u * stride] = o.w;
+  } else {
+    G[j] = o.x;
+    G[j + stride] = o.y;
+    G[j + 2u * stride] = o.z;
+    G[j + 3u * stride] = o.w;
+  }
+}
+
 // The gradient's fast form (logits, sparse labels, a row to write in full): four elements per
 // step as in logits_fast, then the tail one by one; no per-element branch.
 fn write_grad_sparse(x_row: u32, g_row: u32, y: u32, ro: RowOut, start: u32, stride: u32, end: u32) {
@@ -521,18 +537,7 @@ fn write_grad_sparse(x_row: u32, g_row: u32, y: u32, ro: RowOut, start: u32, str
       let i = x_row + c;
       let c4 = vec4<u32>(c, c + stride, c + 2u * stride, c + s3);
       let o = sparse_grad4(vec4<u32>(X[i], X[i + stride], X[i + 2u * stride], X[i + s3]), c4, y, ro);
-      if (has(F_INPLACE)) {
-        X[i] = o.x;
-        X[i + stride] = o.y;
-        X[i + 2u * stride] = o.z;
-        X[i + s3] = o.w;
-      } else {
-        let j = g_row + c;
-        G[j] = o.x;
-        G[j + stride] = o.y;
-        G[j + 2u * stride] = o.z;
-        G[j + s3] = o.w;
-      }
+      store_grad4(i, g_row + c, stride, o);
     }
   }
   for (; c < end; c += stride) {
@@ -567,18 +572,7 @@ fn write_grad_clean(x_row: u32, g_row: u32, y: u32, by: u32, ro: RowOut, start: 
         g *= 1.0 - r * r;
       }
       let o = bitcast<vec4<u32>>(g);
-      if (has(F_INPLACE)) {
-        X[i] = o.x;
-        X[i + stride] = o.y;
-        X[i + 2u * stride] = o.z;
-        X[i + s3] = o.w;
-      } else {
-        let j = g_row + c;
-        G[j] = o.x;
-        G[j + stride] = o.y;
-        G[j + 2u * stride] = o.z;
-        G[j + s3] = o.w;
-      }
+      store_grad4(i, g_row + c, stride, o);
     }
   }
   for (; c < end; c += stride) {

@@ -5,29 +5,13 @@
 // shape meets the fast one: a thread per row, a workgroup per row (strided on a GPU, contiguous
 // slices on a CPU adapter), split rows, the subgroup and the tree reductions, and rows whose
 // specials send them to the redo, beside clean rows in the same call.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { openGpuPage, type GpuPage } from './harness';
+import { describe, it, expect } from 'vitest';
+import { useOraclePage, LOSS, GRAD } from './ce-suite';
 import type { CheckSpec, Num } from './page-types';
 import { mulberry32, randomLogits } from '../../src/reference/random';
 
-let gpu: GpuPage;
-beforeAll(async () => {
-  gpu = await openGpuPage();
-});
-afterAll(async () => {
-  await gpu?.close();
-});
-
-// Tolerances as cross-entropy.test.ts, for the same reasons: loss 1e-5 relative + 1e-6 absolute
-// (f32 log-sum-exp over up to a few thousand terms per thread before the merge), gradient 1e-4
-// relative + 1e-6 absolute (exp carries lse's absolute error as a relative one; p - 1 cancels).
-const LOSS = { rtol: 1e-5, atol: 1e-6 };
-const GRAD = { rtol: 1e-4, atol: 1e-6 };
-
-async function expectOk(spec: CheckSpec): Promise<void> {
-  const r = await gpu.check(spec);
-  expect(r.ok, r.messages.join('\n')).toBe(true);
-}
+// Tolerances as cross-entropy.test.ts, for the same reasons (ce-suite.ts).
+const { expectOk } = useOraclePage();
 
 // [3, 257], [7, 4097]: a workgroup per row; [300, 1000], [300, 4097]: a thread per row on a CPU
 // adapter (>= 256 rows), a workgroup per row on a GPU; [1, 50257], [8, 128256]: split rows;

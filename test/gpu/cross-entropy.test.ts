@@ -1,32 +1,11 @@
 // Cross-entropy and softmax on the GPU against the float64 oracle: a random grid over shapes and
 // options, the edge battery of STYLE.md, chunking, many rows, determinism, buffers, errors.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { openGpuPage, type GpuPage } from './harness';
+import { describe, it, expect } from 'vitest';
+import { useOraclePage, LOSS, GRAD } from './ce-suite';
 import type { CheckSpec } from './page-types';
 
-let gpu: GpuPage;
-beforeAll(async () => {
-  gpu = await openGpuPage();
-});
-afterAll(async () => {
-  await gpu?.close();
-});
-
-// Tolerances (float32 kernels vs the float64 oracle on the same float32 inputs):
-// - loss: the row's log-sum-exp accumulates up to ~V/64 terms per thread in f32 before a tree
-//   merge; worst-case relative error of the sum a few 1e-6, so 1e-5 relative with 1e-6 absolute
-//   (losses near 0) holds with margin. Batch sums use Kahan, adding nothing visible.
-// - grad: exp(z - lse) carries lse's absolute error as a relative error (~1e-5), and values
-//   near 0 need an absolute floor; p - 1 at the label cancels, hence 1e-4 relative, 1e-6 absolute.
-// - softmax: one exp and one lse per value: 1e-5 relative; log-softmax values are differences
-//   of order |z|: 1e-5 relative, 1e-5 absolute.
-const LOSS = { rtol: 1e-5, atol: 1e-6 };
-const GRAD = { rtol: 1e-4, atol: 1e-6 };
-
-async function expectOk(spec: CheckSpec): Promise<void> {
-  const r = await gpu.check(spec);
-  expect(r.ok, r.messages.join('\n')).toBe(true);
-}
+const { page, expectOk } = useOraclePage();
+const gpu = { call: <T>(name: string, ...args: unknown[]) => page().call<T>(name, ...args) };
 
 const ROWS = [1, 2, 3, 7, 64, 1000];
 const CLASSES = [1, 2, 3, 4, 5, 7, 63, 64, 65, 255, 256, 257, 1000, 4097, 32000, 50257];

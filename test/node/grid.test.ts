@@ -2,12 +2,10 @@
 // (webgpu-loss/node, SwiftShader's Vulkan driver here): every operation over a grid of shapes,
 // part of the edge battery, row chunking, the workgroup-tree reductions, determinism.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createNodeLoss } from '../../src/node';
+import { dawnLoss } from './dawn';
 import { WebGPULoss } from '../../src/index';
 import { check } from '../util/check';
 import type { CheckSpec, ContextSpec } from '../gpu/page-types';
-// @ts-expect-error plain ESM helper shared with the setup script
-import { findSwiftShaderIcd } from '../../scripts/chromium.mjs';
 
 let wl: WebGPULoss;
 const contexts = new Map<string, Promise<WebGPULoss>>();
@@ -19,9 +17,7 @@ function contextFor(spec: ContextSpec | undefined): Promise<WebGPULoss> {
 }
 
 beforeAll(async () => {
-  const icd = process.env.VK_ICD_FILENAMES ?? findSwiftShaderIcd();
-  if (!icd) throw new Error('no Vulkan driver manifest: install chromium (its SwiftShader ICD) or set VK_ICD_FILENAMES');
-  wl = await createNodeLoss({ vulkanIcd: icd });
+  wl = await dawnLoss();
 }, 60_000);
 afterAll(() => wl?.dispose());
 

@@ -1,13 +1,11 @@
 // `webgpu-loss/node`: the same kernels in Node on Dawn's binding (the `webgpu` package), here on
 // Chromium's SwiftShader Vulkan driver, against the float64 oracle. A missing adapter fails.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createNodeLoss } from '../../src/node';
+import { dawnLoss } from './dawn';
 import type { WebGPULoss } from '../../src/index';
 import * as ref from '../../src/reference/index';
 import { mulberry32, randomLabels, randomLogits, randomProbs } from '../../src/reference/random';
 import { allclose } from '../util/allclose';
-// @ts-expect-error plain ESM helper shared with the setup script
-import { findSwiftShaderIcd } from '../../scripts/chromium.mjs';
 
 // Same tolerances and reasons as the browser tests (test/gpu/cross-entropy.test.ts): f32 sums.
 const LOSS = { rtol: 1e-5, atol: 1e-6 };
@@ -15,9 +13,7 @@ const GRAD = { rtol: 1e-4, atol: 1e-6 };
 
 let wl: WebGPULoss;
 beforeAll(async () => {
-  const icd = process.env.VK_ICD_FILENAMES ?? findSwiftShaderIcd();
-  if (!icd) throw new Error('no Vulkan driver manifest: install chromium (its SwiftShader ICD) or set VK_ICD_FILENAMES');
-  wl = await createNodeLoss({ vulkanIcd: icd });
+  wl = await dawnLoss();
 }, 60_000);
 afterAll(() => wl?.dispose());
 
@@ -71,8 +67,7 @@ describe('webgpu-loss/node on Dawn', { timeout: 120_000 }, () => {
   });
 
   it('a lost device rejects with DEVICE_LOST; a new object on a new device works', async () => {
-    const icd = process.env.VK_ICD_FILENAMES ?? findSwiftShaderIcd();
-    const other = await createNodeLoss({ vulkanIcd: icd });
+    const other = await dawnLoss();
     const x = { data: new Float32Array([1, 2, 3, 3, 2, 1]), shape: [2, 3] };
     const y = { data: new Int32Array([2, 0]), shape: [2] };
     const pending = other.crossEntropy(x, y);
@@ -83,7 +78,7 @@ describe('webgpu-loss/node on Dawn', { timeout: 120_000 }, () => {
     const later = await other.crossEntropy(x, y).then(() => null, (e: Error & { code?: string }) => e.code);
     expect(later).toBe('DEVICE_LOST');
     expect(other.stats().bytes).toBe(0);
-    const fresh = await createNodeLoss({ vulkanIcd: icd });
+    const fresh = await dawnLoss();
     const out = await fresh.crossEntropy(x, y);
     expectClose(await out.loss.read(), ref.crossEntropy(x, y).loss, LOSS, 'loss on the new device');
     fresh.dispose();
