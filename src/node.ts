@@ -4,7 +4,7 @@ import { WebGPULoss } from './loss';
 import { DeviceError } from './errors';
 import type { CreateOptions } from './gpu/context';
 
-export interface NodeCreateOptions extends Omit<CreateOptions, 'gpu'> {
+export interface NodeCreateOptions extends Omit<CreateOptions, 'gpu' | 'device' | 'adapter'> {
   /**
    * Dawn instance toggles, passed to `webgpu`'s `create()`. Default `['backend=vulkan']` on Linux
    * (Dawn's default choice there), `[]` elsewhere.
@@ -45,18 +45,15 @@ export async function createNodeLoss(opts: NodeCreateOptions = {}): Promise<WebG
   for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   if (opts.vulkanIcd !== undefined && proc) proc.env.VK_ICD_FILENAMES = opts.vulkanIcd;
   const gpu = dawn.create(opts.dawnOptions ?? (proc?.platform === 'linux' ? ['backend=vulkan'] : []));
-  let adapter: GPUAdapter | null;
+  let wl: WebGPULoss;
   try {
-    adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference });
+    wl = await WebGPULoss.create({ ...opts, gpu });
   } catch (e) {
-    throw new DeviceError('NO_WEBGPU', `Dawn's requestAdapter() failed: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  if (!adapter) {
-    throw new DeviceError('NO_WEBGPU', 'Dawn found no WebGPU adapter. On Linux it needs a Vulkan driver and the Vulkan loader ' +
+    if (!(e instanceof DeviceError) || e.code !== 'NO_WEBGPU') throw e;
+    throw new DeviceError('NO_WEBGPU', `${e.message}. Dawn on Linux needs a Vulkan driver and the Vulkan loader ` +
       '(Debian: `apt-get install libvulkan1`); without a GPU, point `vulkanIcd` at SwiftShader\'s ICD manifest ' +
       '(Chromium ships one: /usr/lib/chromium/vk_swiftshader_icd.json).');
   }
-  const wl = await WebGPULoss.create({ ...opts, gpu, adapter });
   // Dawn's instance must outlive its devices, and nothing else holds it: a collected instance
   // takes its worker threads down with the process.
   instances.set(wl.device, gpu);

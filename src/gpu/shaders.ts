@@ -6,6 +6,7 @@ import reduce from '../../shaders/reduce.wgsl?raw';
 import entropy from '../../shaders/entropy.wgsl?raw';
 import binaryCrossEntropy from '../../shaders/binary_cross_entropy.wgsl?raw';
 import linearCrossEntropy from '../../shaders/linear_cross_entropy.wgsl?raw';
+import int64ToInt32 from '../../shaders/int64_to_int32.wgsl?raw';
 import rowReduceTree from '../../shaders/row_reduce_tree.wgsl?raw';
 import rowReduceSubgroup from '../../shaders/row_reduce_subgroup.wgsl?raw';
 
@@ -36,6 +37,8 @@ export const FAMILIES = {
   binaryCrossEntropy: family(binaryCrossEntropy, ['read', 'read', 'read', 'read', 'rw', 'rw']),
   // hidden, weight, bias, labels, class weights; scratch (meta, row stats, partials), G chunk, output
   linearCrossEntropy: family(linearCrossEntropy, ['read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw']),
+  // int64 labels in, int32 labels out (the ONNX Runtime adapter)
+  int64ToInt32: family(int64ToInt32, ['read', 'rw']),
 } satisfies Record<string, FamilySpec>;
 
 export type Family = keyof typeof FAMILIES;

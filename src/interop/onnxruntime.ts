@@ -21,6 +21,7 @@ import type { CreateOptions, TensorLike } from '../gpu/context';
 import type { GpuCrossEntropyOptions, LossOutputs } from '../kernels/cross-entropy';
 import type { BinaryCrossEntropyOptions, EntropyOptions, KLDivergenceOptions, SoftmaxOptions } from '../types';
 import { BufferError, DeviceError, DTypeError, ShapeError } from '../errors';
+import { Uniforms } from '../kernels/common';
 
 /** The part of an `ort.Tensor` this module reads (structural, so no import of onnxruntime-web). */
 export interface OrtTensorLike {
@@ -160,64 +161,22 @@ async function checkDevice(device: GPUDevice, buffer: GPUBuffer, name: string): 
 
 // ---- int64 labels ----------------------------------------------------------------------------------
 
-// One thread per label, grid-stride. An int64 fits in int32 exactly when its high word is the
-// sign extension of its low word; then the low word is the value, else `sentinel`.
-const INT64_TO_INT32 = /* wgsl */ `
-struct Params { n: u32, sentinel: i32 }
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> src: array<vec2<u32>>;
-@group(0) @binding(2) var<storage, read_write> dst: array<i32>;
-
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  for (var i = gid.x; i < params.n; i += groups.x * 64u) {
-    let v = src[i];
-    let signExt = select(0u, 0xffffffffu, (v.x & 0x80000000u) != 0u);
-    dst[i] = select(params.sentinel, bitcast<i32>(v.x), v.y == signExt);
-  }
-}`;
-
-const int64Pipelines = new WeakMap<GPUDevice, Promise<GPUComputePipeline>>();
-
+// shaders/int64_to_int32.wgsl, run through the context like every kernel (its pipeline cache,
+// uniform buffer and error scopes).
 async function int64ToInt32(wl: WebGPULoss, src: GPUBuffer, shape: number[], outOfRange: number): Promise<GpuTensor> {
-  const device = wl.device;
-  let pipe = int64Pipelines.get(device);
-  if (!pipe) {
-    const module = device.createShaderModule({ label: 'webgpu-loss:ort-int64-labels', code: INT64_TO_INT32 });
-    pipe = device.createComputePipelineAsync({ label: 'webgpu-loss:ort-int64-labels', layout: 'auto', compute: { module, entryPoint: 'main' } });
-    int64Pipelines.set(device, pipe);
-    pipe.catch(() => int64Pipelines.delete(device));
-  }
-  const pipeline = await pipe;
-  wl.checkAlive();
   const n = shape.reduce((a, b) => a * b, 1);
   const out = wl.empty(shape, 'int32', 'ort-int64-labels');
   if (n === 0) return out;
-  device.pushErrorScope('validation');
-  const params = device.createBuffer({ label: 'webgpu-loss:ort-int64-labels:params', size: 16, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  device.queue.writeBuffer(params, 0, new Int32Array([n, outOfRange | 0, 0, 0]));
-  const bindGroup = device.createBindGroup({
-    label: 'webgpu-loss:ort-int64-labels',
-    layout: pipeline.getBindGroupLayout(0),
-    entries: [
-      { binding: 0, resource: { buffer: params } },
-      { binding: 1, resource: { buffer: src, size: n * 8 } },
-      { binding: 2, resource: { buffer: out.buffer, size: n * 4 } },
-    ],
-  });
-  const enc = device.createCommandEncoder({ label: 'webgpu-loss:ort-int64-labels' });
-  const pass = enc.beginComputePass({ label: 'webgpu-loss:ort-int64-labels' });
-  pass.setPipeline(pipeline);
-  pass.setBindGroup(0, bindGroup);
-  pass.dispatchWorkgroups(wl.grid(Math.ceil(n / 64)));
-  pass.end();
-  device.queue.submit([enc.finish()]);
-  params.destroy();
-  const err = device.popErrorScope().then((e) => {
-    if (e) throw new DeviceError('GPU_ERROR', `WebGPU reported an error converting int64 labels: ${e.message}`);
-  });
-  err.catch(() => {});
-  out.ready = err;
+  try {
+    const { done } = await wl.run('ort-int64-labels', [{
+      family: 'int64ToInt32', entry: 'main', uniforms: new Uniforms().u32(n).i32(outOfRange).bytes(),
+      bindings: [{ buffer: src, offset: 0, size: n * 8 }, wl.bind(out).binding], workgroups: wl.grid(Math.ceil(n / 64)),
+    }]);
+    out.ready = done;
+  } catch (e) {
+    out.destroy();
+    throw e;
+  }
   return out;
 }
 

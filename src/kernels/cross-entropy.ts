@@ -4,7 +4,7 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseCrossEntropyOptions, type CrossEntropyConfig } from '../reference/cross-entropy';
 import { checkLabels } from '../reference/validate';
-import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, ROW_SHAPES, ROW_WG, threadPerRow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, freeOnThrow, ROW_SHAPES, ROW_WG, threadPerRow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 
 // Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
@@ -68,14 +68,8 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
   }
 
   const temps: Temps = [];
-  // Library tensors made for the outputs: freed, with the temporaries, if anything below throws.
   const made: GpuTensor[] = [];
-  try {
-    return await encodeCrossEntropy();
-  } catch (e) {
-    for (const t of [...temps, ...made]) t.destroy();
-    throw e;
-  }
+  return freeOnThrow(temps, made, encodeCrossEntropy);
 
   async function encodeCrossEntropy(): Promise<LossOutputs> {
     const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
