@@ -123,6 +123,71 @@ export const LOAD_KERNELS: Record<string, string> = {
   }
   finish(li, wid.x, acc);
 }`,
+  // The library's fast loop as it is (four a step: bit check, clamp, rescale every step) and
+  // forms of it, to price each part.
+  'lse4-lib': `@group(0) @binding(1) var<storage, read_write> X: array<u32>;
+@compute @workgroup_size(64) fn main(${ARGS}) {
+  let T = nwg.x * 64u; var acc = 0.0;
+  for (var r = wid.x * 64u + li; r < P.rows; r += T) {
+    let x_row = r * P.cols; var m = -3e38; var s = 0.0; var pv = vec4<u32>(0u);
+    for (var c = 0u; c + 3u < P.cols; c += 4u) {
+      let i = x_row + c;
+      let b = vec4<u32>(X[i], X[i + 1u], X[i + 2u], X[i + 3u]);
+      pv = max(pv, b & vec4<u32>(0x7fffffffu));
+      let z = bitcast<vec4<f32>>(b);
+      let mn = max(m, max(max(z.x, z.y), max(z.z, z.w)));
+      s *= select(exp(max(m - mn, -104.0)), 1.0, mn == m);
+      let e = exp(max(z - vec4<f32>(mn), vec4<f32>(-104.0)));
+      s += (e.x + e.y) + (e.z + e.w);
+      m = mn;
+    }
+    acc += m + log(s) + f32(max(max(pv.x, pv.y), max(pv.z, pv.w)));
+  }
+  finish(li, wid.x, acc);
+}`,
+  'lse4-pv': `@group(0) @binding(1) var<storage, read_write> X: array<u32>;
+@compute @workgroup_size(64) fn main(${ARGS}) {
+  let T = nwg.x * 64u; var acc = 0.0;
+  for (var r = wid.x * 64u + li; r < P.rows; r += T) {
+    let x_row = r * P.cols; var m = -3e38; var s = 0.0; var pv = vec4<u32>(0u);
+    for (var c = 0u; c + 3u < P.cols; c += 4u) {
+      let i = x_row + c;
+      let b = vec4<u32>(X[i], X[i + 1u], X[i + 2u], X[i + 3u]);
+      pv = max(pv, b & vec4<u32>(0x7fffffffu));
+      let z = bitcast<vec4<f32>>(b);
+      let mn = max(m, max(max(z.x, z.y), max(z.z, z.w)));
+      s = s * exp(m - mn);
+      let e = exp(z - vec4<f32>(mn));
+      s += (e.x + e.y) + (e.z + e.w);
+      m = mn;
+    }
+    acc += m + log(s) + f32(max(max(pv.x, pv.y), max(pv.z, pv.w)));
+  }
+  finish(li, wid.x, acc);
+}`,
+  'lse8-pv': `@group(0) @binding(1) var<storage, read_write> X: array<u32>;
+@compute @workgroup_size(64) fn main(${ARGS}) {
+  let T = nwg.x * 64u; var acc = 0.0;
+  for (var r = wid.x * 64u + li; r < P.rows; r += T) {
+    let x_row = r * P.cols; var m = -3e38; var s = 0.0; var pv = vec4<u32>(0u);
+    for (var c = 0u; c + 7u < P.cols; c += 8u) {
+      let i = x_row + c;
+      let b = vec4<u32>(X[i], X[i + 1u], X[i + 2u], X[i + 3u]);
+      let b2 = vec4<u32>(X[i + 4u], X[i + 5u], X[i + 6u], X[i + 7u]);
+      pv = max(pv, max(b, b2) & vec4<u32>(0x7fffffffu));
+      let z = bitcast<vec4<f32>>(b);
+      let z2 = bitcast<vec4<f32>>(b2);
+      let zm = max(z, z2);
+      let mn = max(m, max(max(zm.x, zm.y), max(zm.z, zm.w)));
+      s = s * exp(m - mn);
+      let e = exp(z - vec4<f32>(mn)) + exp(z2 - vec4<f32>(mn));
+      s += (e.x + e.y) + (e.z + e.w);
+      m = mn;
+    }
+    acc += m + log(s) + f32(max(max(pv.x, pv.y), max(pv.z, pv.w)));
+  }
+  finish(li, wid.x, acc);
+}`,
 };
 
 /** Median ms per dispatch (k dispatches in one submit, then a readback) of each load kernel. */

@@ -23,6 +23,8 @@ interface Variant {
   opts?: Record<string, unknown>;
   /** Create options of the library context. */
   create?: { subgroups?: boolean };
+  /** The family's storage binding kinds, when a variant changes an access mode. */
+  bindings?: ('read' | 'rw')[];
 }
 
 interface ProfileOptions {
@@ -39,8 +41,8 @@ declare global {
   }
 }
 
-const fam = FAMILIES.crossEntropy as { code: string; sgCode?: string };
-const original = { code: fam.code, sgCode: fam.sgCode };
+const fam = FAMILIES.crossEntropy as { code: string; sgCode?: string; bindings: readonly ('read' | 'rw')[] };
+const original = { code: fam.code, sgCode: fam.sgCode, bindings: fam.bindings };
 
 function patch(v: Variant): void {
   let code = original.code;
@@ -56,6 +58,7 @@ function patch(v: Variant): void {
   }
   fam.code = code;
   fam.sgCode = sg;
+  fam.bindings = v.bindings ?? original.bindings;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -92,6 +95,7 @@ async function setupLib(v: Variant, inp: Inputs, k: number): Promise<{ time(): P
   } finally {
     fam.code = original.code;
     fam.sgCode = original.sgCode;
+    fam.bindings = original.bindings;
   }
   return {
     first,

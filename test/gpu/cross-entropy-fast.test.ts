@@ -85,6 +85,38 @@ describe('crossEntropy fast pass: rows with masks, NaN, infinities and huge logi
   }
 });
 
+/**
+ * Rows 0-31 each hold one special value (NaN, +Infinity, a -Infinity mask on the label, 3e38) at
+ * column 24 + (r >> 2) % 8: every position of the fast pass's eight-wide step, away from the tail.
+ */
+function specialEachPosition(rows: number, cols: number, seed: number): { x: Num[]; y: number[] } {
+  const rng = mulberry32(seed);
+  const v = Array.from(randomLogits(rng, rows, cols, 3), (z) => z as Num);
+  const y = Array.from({ length: rows }, () => Math.floor(rng() * cols));
+  for (let r = 0; r < Math.min(rows, 32); r++) {
+    const c = 24 + ((r >> 2) % 8);
+    const kind = r % 4;
+    if (kind === 2) y[r] = c;
+    v[r * cols + c] = (['NaN', 'Infinity', '-Infinity', 3e38] as Num[])[kind];
+  }
+  return { x: v, y };
+}
+
+describe('crossEntropy fast pass: a special value at each position of a step', () => {
+  for (const [rows, cols] of [[256, 64], [32, 1000]] as [number, number][]) {
+    for (const grad of [false, true]) {
+      it(`[${rows}, ${cols}] ${grad ? 'grad' : 'forward'}`, () => {
+        const { x, y } = specialEachPosition(rows, cols, rows * 13 + cols);
+        return expectOk({
+          op: 'crossEntropy', rows, cols,
+          input: { kind: 'data', data: x }, target: { kind: 'data', data: y, shape: [rows] },
+          options: { grad, reduction: 'none' }, tol: LOSS, gradTol: GRAD,
+        });
+      });
+    }
+  }
+});
+
 // Forward-only calls without smoothing run `prepare` (the mean's denominator Σ w[y] over kept
 // rows, the kept-row count) inside the first row dispatch: the mean must still divide by it, with
 // weights, ignored rows, row chunks (prepare in the first chunk only) and every row ignored.
