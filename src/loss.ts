@@ -152,7 +152,7 @@ export class WebGPULoss extends GpuContext {
     await Promise.all([
       ...linear.flatMap((o) => linearPipelines(this, o as LinearCrossEntropyOptions).map((p) => this.pipeline('linearCrossEntropy', p.entry, p.constants))),
       ...ROW_SHAPES.flatMap((c) => [0, 1].map((LOG_OUT) => this.pipeline('softmax', 'main', { ...c, LOG_OUT }))),
-      ...crossEntropy.flatMap((o) => crossEntropyPipelines(o, !dense).map((p) => this.pipeline('crossEntropy', p.entry, p.constants))),
+      ...crossEntropy.flatMap((o) => crossEntropyPipelines(this, o, !dense).map((p) => this.pipeline('crossEntropy', p.entry, p.constants))),
       // binary cross-entropy from logits with scalar weights, with and without the gradient
       ...[0, 1].flatMap((SUMS) => [0, 8].map((FLAGS) => this.pipeline('binaryCrossEntropy', 'main', { WG: 256, SUMS, FLAGS }))),
       this.pipeline('reduce', 'main', { WG: 256 }),

@@ -200,23 +200,35 @@ export function crossEntropyFlags(opts: GpuCrossEntropyOptions, cfg: CrossEntrop
 }
 
 /** Pipelines of a cross-entropy call with these options (for warmup). */
-export function crossEntropyPipelines(opts: GpuCrossEntropyOptions, sparse: boolean): { entry: string; constants: Record<string, number> }[] {
+export function crossEntropyPipelines(ctx: GpuContext, opts: GpuCrossEntropyOptions, sparse: boolean): { entry: string; constants: Record<string, number> }[] {
   const FLAGS = crossEntropyFlags(opts, parseCrossEntropyOptions(opts, 2), sparse);
+  const cpu = ctx.adapter.isFallback ? [{ WG: cpuRowWG(ctx), WG_PER_ROW: 0 }] : [];
   return [
     { entry: 'prepare', constants: { ...ROW_SHAPES[0], FLAGS } },
     { entry: 'partial', constants: { ...ROW_SHAPES[0], FLAGS } },
-    ...ROW_SHAPES.map((c) => ({ entry: 'main', constants: { ...c, FLAGS } })),
+    ...[...ROW_SHAPES, ...cpu].map((c) => ({ entry: 'main', constants: { ...c, FLAGS } })),
   ];
 }
 
 /**
  * On a CPU adapter, batches of at least this many rows get a thread per row whatever the row
- * length (at least 4 workgroups of ROW_WG): there a workgroup per row pays for its barriers and
- * its threads' reads are less local. Measured on SwiftShader, [256, 32000] forward: 71 ms a thread
- * per row, 117 ms a workgroup per row (contiguous slices), 41 ms the read roof. Fewer rows keep a
- * workgroup per row (or split rows), so that every core gets work.
+ * length: there a workgroup per row pays for its barriers (SwiftShader runs every subgroup of an
+ * entry point with a barrier as its own coroutine) and its threads' reads are less local. The
+ * workgroup is one SIMD group (cpuRowWG), so that even 8 rows reach two cores. Measured on
+ * SwiftShader (steady ms, forward): [64, 50257] 17.6 a workgroup per row, 11.5 a thread per row;
+ * [8, 128256] 14.6 with split rows, 8.4 a thread per row. Fewer rows keep a workgroup per row
+ * (or split rows), so that one long row still spreads over every core.
  */
-export const CPU_THREAD_ROW_MIN_ROWS = 4 * ROW_WG;
+export const CPU_THREAD_ROW_MIN_ROWS = 8;
+
+/**
+ * Workgroup size of a thread per row on a CPU adapter: its SIMD width (SwiftShader: 4), no more,
+ * since with no barrier nothing is shared and more threads a workgroup only make fewer, larger
+ * workgroups to balance over the cores.
+ */
+export function cpuRowWG(ctx: GpuContext): number {
+  return Math.min(64, Math.max(4, ctx.adapter.subgroupMaxSize || 4));
+}
 
 /** Whether this call's rows get a thread each (the shared rule, widened for CPU adapters). */
 function ceThreadPerRow(ctx: GpuContext, rows: number, cols: number): boolean {
@@ -226,7 +238,9 @@ function ceThreadPerRow(ctx: GpuContext, rows: number, cols: number): boolean {
 /** rowLaunch with the cross-entropy kernel's own thread-per-row rule. */
 function crossEntropyLaunch(ctx: GpuContext, cols: number, rows: number): { constants: { WG: number; WG_PER_ROW: number }; workgroups: number } {
   if (!ceThreadPerRow(ctx, rows, cols)) return rowLaunch(ctx, cols, rows);
-  return { constants: ROW_SHAPES[1], workgroups: ctx.grid(Math.ceil(rows / ROW_WG)) };
+  if (!ctx.adapter.isFallback) return { constants: ROW_SHAPES[1], workgroups: ctx.grid(Math.ceil(rows / ROW_WG)) };
+  const WG = cpuRowWG(ctx);
+  return { constants: { WG, WG_PER_ROW: 0 }, workgroups: ctx.grid(Math.ceil(rows / WG)) };
 }
 
 /** Words of one row's stats in the kernel (STATS_WORDS in cross_entropy.wgsl). */

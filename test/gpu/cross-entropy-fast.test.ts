@@ -13,10 +13,11 @@ import { mulberry32, randomLogits } from '../../src/reference/random';
 // Tolerances as cross-entropy.test.ts, for the same reasons (ce-suite.ts).
 const { expectOk } = useOraclePage();
 
-// [3, 257], [7, 4097]: a workgroup per row; [300, 1000], [300, 4097]: a thread per row on a CPU
-// adapter (>= 256 rows), a workgroup per row on a GPU; [1, 50257], [8, 128256]: split rows;
-// [5, 2], [70000, 7]: a thread per row everywhere (the tail loop alone, and 4-wide groups + tail).
-const SHAPES: [number, number][] = [[5, 2], [3, 257], [7, 4097], [300, 1000], [300, 4097], [1, 50257], [8, 128256], [70000, 7]];
+// [3, 257], [7, 4097]: a workgroup per row; [300, 1000], [300, 4097], [8, 128256]: a thread per
+// row on a CPU adapter (>= 8 rows), a workgroup per row (split for [8, 128256]) on a GPU;
+// [1, 50257], [4, 128256]: split rows; [5, 2], [70000, 7]: a thread per row everywhere (the tail
+// loop alone, and full steps + tail).
+const SHAPES: [number, number][] = [[5, 2], [3, 257], [7, 4097], [300, 1000], [300, 4097], [1, 50257], [4, 128256], [8, 128256], [70000, 7]];
 
 describe('crossEntropy fast pass: clean rows', () => {
   for (const [rows, cols] of SHAPES) {
