@@ -2,7 +2,7 @@ import type { BinaryCrossEntropyOptions, EntropyOptions, KLDivergenceOptions, So
 import { GpuContext, type CreateOptions, type TensorLike } from './gpu/context';
 import type { GpuTensor } from './gpu/tensor';
 import { softmaxOp } from './kernels/softmax';
-import { ROW_SHAPES } from './kernels/common';
+import { ROW_SHAPES, reduceWG } from './kernels/common';
 import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
 import { crossEntropyOp, checkLabelsOnGpu, crossEntropyPipelines, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
 import { entropyOp, klDivergenceOp, ENTROPY_WARM_FLAGS } from './kernels/entropy';
@@ -155,7 +155,7 @@ export class WebGPULoss extends GpuContext {
       ...crossEntropy.flatMap((o) => crossEntropyPipelines(this, o, !dense).map((p) => this.pipeline('crossEntropy', p.entry, p.constants))),
       // binary cross-entropy from logits with scalar weights, with and without the gradient
       ...[0, 1].flatMap((SUMS) => [0, 8].map((FLAGS) => this.pipeline('binaryCrossEntropy', 'main', { WG: 256, SUMS, FLAGS }))),
-      this.pipeline('reduce', 'main', { WG: 256 }),
+      this.pipeline('reduce', 'main', { WG: reduceWG(this) }),
       ...ROW_SHAPES.flatMap((c) => ENTROPY_WARM_FLAGS.map((FLAGS) => this.pipeline('entropy', 'main', { ...c, FLAGS })))]);
   }
 }

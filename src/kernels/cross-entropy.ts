@@ -4,7 +4,7 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseCrossEntropyOptions, type CrossEntropyConfig } from '../reference/cross-entropy';
 import { checkLabels } from '../reference/validate';
-import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, freeOnThrow, ROW_SHAPES, ROW_WG, threadPerRow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, freeOnThrow, ROW_SHAPES, ROW_WG, threadPerRow, cpuRowWG, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 
 // Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
@@ -127,7 +127,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, 0, Math.min(tSrc.size, chunks[0].count * cols));
       const xb = ctx.bind(input, 0, Math.min(input.size, chunks[0].count * cols));
       dispatches.push({
-        family: 'crossEntropy', entry: 'prepare', constants: withFlags(ROW_SHAPES[0]),
+        family: 'crossEntropy', entry: 'prepare', constants: withFlags(prepareShape(ctx)),
         uniforms: uniforms(0, rows, xb.base, tb.base, 0),
         bindings: [xb.binding, tb.binding, wBind, metaB, lossB, ctx.dummy('grad'), exB, partB], workgroups: 1,
       });
@@ -204,7 +204,7 @@ export function crossEntropyPipelines(ctx: GpuContext, opts: GpuCrossEntropyOpti
   const FLAGS = crossEntropyFlags(opts, parseCrossEntropyOptions(opts, 2), sparse);
   const cpu = ctx.adapter.isFallback ? [{ WG: cpuRowWG(ctx), WG_PER_ROW: 0 }] : [];
   return [
-    { entry: 'prepare', constants: { ...ROW_SHAPES[0], FLAGS } },
+    { entry: 'prepare', constants: { ...prepareShape(ctx), FLAGS } },
     { entry: 'partial', constants: { ...ROW_SHAPES[0], FLAGS } },
     ...[...ROW_SHAPES, ...cpu].map((c) => ({ entry: 'main', constants: { ...c, FLAGS } })),
   ];
@@ -222,12 +222,12 @@ export function crossEntropyPipelines(ctx: GpuContext, opts: GpuCrossEntropyOpti
 export const CPU_THREAD_ROW_MIN_ROWS = 8;
 
 /**
- * Workgroup size of a thread per row on a CPU adapter: its SIMD width (SwiftShader: 4), no more,
- * since with no barrier nothing is shared and more threads a workgroup only make fewer, larger
- * workgroups to balance over the cores.
+ * The `prepare` dispatch's workgroup (one; its threads stride over the labels, then a tree): one
+ * SIMD group on a CPU adapter, where every subgroup of a workgroup with barriers is its own
+ * coroutine (SwiftShader), 64 threads on a GPU.
  */
-export function cpuRowWG(ctx: GpuContext): number {
-  return Math.min(64, Math.max(4, ctx.adapter.subgroupMaxSize || 4));
+function prepareShape(ctx: GpuContext): { WG: number; WG_PER_ROW: number } {
+  return ctx.adapter.isFallback ? { WG: cpuRowWG(ctx), WG_PER_ROW: 1 } : ROW_SHAPES[0];
 }
 
 /** Whether this call's rows get a thread each (the shared rule, widened for CPU adapters). */
