@@ -2,7 +2,7 @@
 //
 // Entry `prepare` (one workgroup, before the rows): scans the sparse labels once.
 //   META[0] = the mean's denominator: sum of w[y_i] over kept rows (sparse) or rows (dense);
-//   META[1] = W = sum_c w[c];  META[2] = labels outside [0, V) that are not the ignore index;
+//   META[1] = W = sum_c w[c] (smoothing only; else 0);  META[2] = labels outside [0, V) that are not the ignore index;
 //   META[3] = kept rows (an empty batch is told apart from kept rows whose weights sum to 0).
 // Entry `main` (the rows), from logits z:
 //   1. z' = c·tanh(z / c) with soft-cap c, else z' = z.
@@ -156,8 +156,12 @@ fn prepare_slice(first: u32, step: u32) -> Prep {
     st.denom = select(0.0, f32(P.total_rows), first == 0u);
     st.kept = select(0u, P.total_rows, first == 0u);
   }
-  for (var c = first; c < P.cols; c += step) {
-    st.wsum += weight(c);
+  // W = sum_c w[c] is read only by smoothing's term (F_LINEAR): no loop over the classes
+  // otherwise (it would run alone, serially, in a folded prepare).
+  if (has(F_LINEAR)) {
+    for (var c = first; c < P.cols; c += step) {
+      st.wsum += weight(c);
+    }
   }
   return st;
 }
