@@ -7,6 +7,10 @@
 //   scalar4-rw  scalar4 through a read_write binding (the cross-entropy X binding)
 //   rowwise4    thread-per-row: thread r reads its row's 4 consecutive words per step (rows of V)
 //   rowvec4     thread-per-row through array<vec4<f32>>
+//   exp4        thread-per-row, one exp per element and a sum (no max: the least a softmax needs)
+//   lse4-*, lse8-*  thread-per-row online log-sum-exp: four or eight elements a step; -plain / lse8
+//               with nothing else, -pv with the kernel's bit check for special values, -lib the
+//               kernel's old loop (clamped exp, exact rescale)
 const HEAD = `
 struct Params { n: u32, cols: u32, rows: u32, _p: u32 }
 @group(0) @binding(0) var<uniform> P: Params;
@@ -165,6 +169,26 @@ export const LOAD_KERNELS: Record<string, string> = {
   }
   finish(li, wid.x, acc);
 }`,
+  'lse8': `@group(0) @binding(1) var<storage, read_write> X: array<u32>;
+@compute @workgroup_size(64) fn main(${ARGS}) {
+  let T = nwg.x * 64u; var acc = 0.0;
+  for (var r = wid.x * 64u + li; r < P.rows; r += T) {
+    let x_row = r * P.cols; var m = -3e38; var s = 0.0;
+    for (var c = 0u; c + 7u < P.cols; c += 8u) {
+      let i = x_row + c;
+      let z = bitcast<vec4<f32>>(vec4<u32>(X[i], X[i + 1u], X[i + 2u], X[i + 3u]));
+      let z2 = bitcast<vec4<f32>>(vec4<u32>(X[i + 4u], X[i + 5u], X[i + 6u], X[i + 7u]));
+      let zm = max(z, z2);
+      let mn = max(m, max(max(zm.x, zm.y), max(zm.z, zm.w)));
+      s = s * exp(m - mn);
+      let e = exp(z - vec4<f32>(mn)) + exp(z2 - vec4<f32>(mn));
+      s += (e.x + e.y) + (e.z + e.w);
+      m = mn;
+    }
+    acc += m + log(s);
+  }
+  finish(li, wid.x, acc);
+}`,
   'lse8-pv': `@group(0) @binding(1) var<storage, read_write> X: array<u32>;
 @compute @workgroup_size(64) fn main(${ARGS}) {
   let T = nwg.x * 64u; var acc = 0.0;
@@ -174,7 +198,7 @@ export const LOAD_KERNELS: Record<string, string> = {
       let i = x_row + c;
       let b = vec4<u32>(X[i], X[i + 1u], X[i + 2u], X[i + 3u]);
       let b2 = vec4<u32>(X[i + 4u], X[i + 5u], X[i + 6u], X[i + 7u]);
-      pv = max(pv, max(b, b2) & vec4<u32>(0x7fffffffu));
+      pv = max(pv, max(b & vec4<u32>(0x7fffffffu), b2 & vec4<u32>(0x7fffffffu)));
       let z = bitcast<vec4<f32>>(b);
       let z2 = bitcast<vec4<f32>>(b2);
       let zm = max(z, z2);
