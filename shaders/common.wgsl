@@ -93,3 +93,18 @@ fn log_sum(s: f32) -> f32 {
   }
   return log(s);
 }
+
+// Soft-cap z' = c·tanh(z / c). A finite argument is clamped at ±10, where tanh is 1 in float32:
+// some tanh implementations (SwiftShader's) overflow past |z / c| ~ 89 and return NaN. NaN and
+// infinities pass unclamped (clamp's result for NaN is not defined), so they behave as before.
+fn soft_cap(z: f32, c: f32) -> f32 {
+  let t = z / c;
+  let special = (bitcast<u32>(t) & EXP_MASK) == EXP_MASK;
+  return c * tanh(select(clamp(t, -10.0, 10.0), t, special));
+}
+
+fn soft_cap4(z: vec4<f32>, c: f32) -> vec4<f32> {
+  let t = z / c;
+  let special = (bitcast<vec4<u32>>(t) & vec4<u32>(EXP_MASK)) == vec4<u32>(EXP_MASK);
+  return c * tanh(select(clamp(t, vec4<f32>(-10.0), vec4<f32>(10.0)), t, special));
+}

@@ -35,6 +35,9 @@
 
 override WG: u32 = 64u;
 override WG_PER_ROW: bool = true;
+// A thread per row on a CPU adapter: `main` holds no barrier (a folded prepare runs serially in
+// one thread), since SwiftShader runs each subgroup of an entry point with one as a coroutine.
+override CPU_ROWS: bool = false;
 // The call's feature flags (F_* below), fixed when the pipeline is built: the row loops then
 // carry no branch for a feature the call does not use (on SwiftShader a uniform branch in the
 // inner loop cost several times the loop's arithmetic).
@@ -94,7 +97,7 @@ fn weight(c: u32) -> f32 {
 
 fn capped(x: f32) -> f32 {
   if (has(F_SOFTCAP)) {
-    return P.softcap * tanh(x / P.softcap);
+    return soft_cap(x, P.softcap);
   }
   return x;
 }
@@ -319,7 +322,7 @@ fn logits_stats(x_row: u32, t_row: u32, y: u32, start: u32, stride: u32, end: u3
     }
     var z = bitcast<vec4<f32>>(select(vec4<u32>(0u), b, ok));
     if (has(F_SOFTCAP)) {
-      z = P.softcap * tanh(z / P.softcap);
+      z = soft_cap4(z, P.softcap);
     }
     let zm = select(vec4<f32>(NEG_BIG), z, ok);
     let m4 = max(max(zm.x, zm.y), max(zm.z, zm.w));
@@ -387,8 +390,8 @@ fn logits_fast(x_row: u32, start: u32, stride: u32, end: u32) -> Stats {
       var z = bitcast<vec4<f32>>(b);
       var z2 = bitcast<vec4<f32>>(b2);
       if (has(F_SOFTCAP)) {
-        z = P.softcap * tanh(z / P.softcap);
-        z2 = P.softcap * tanh(z2 / P.softcap);
+        z = soft_cap4(z, P.softcap);
+        z2 = soft_cap4(z2, P.softcap);
       }
       let zm = max(z, z2);
       let mn = max(m, max(max(zm.x, zm.y), max(zm.z, zm.w)));
@@ -513,7 +516,7 @@ fn sparse_grad4(b: vec4<u32>, c4: vec4<u32>, y: u32, ro: RowOut) -> vec4<u32> {
   let masked = b == vec4<u32>(BITS_NEG_INF);
   var z = bitcast<vec4<f32>>(select(b, vec4<u32>(0u), masked));
   if (has(F_SOFTCAP)) {
-    z = P.softcap * tanh(z / P.softcap);
+    z = soft_cap4(z, P.softcap);
   }
   let far = z < vec4<f32>(ro.m - 104.0);
   let p = select(exp(z - vec4<f32>(ro.m)), vec4<f32>(0.0), masked | far);
@@ -548,7 +551,7 @@ fn store_grad4(i: u32, j: u32, stride: u32, o: vec4<u32>) {
 }
 
 // The gradient's fast form (logits, sparse labels, a row to write in full): four elements per
-// step as in logits_fast, then the tail one by one; no per-element branch.
+// step, then the tail one by one; no per-element branch.
 fn write_grad_sparse(x_row: u32, g_row: u32, y: u32, ro: RowOut, start: u32, stride: u32, end: u32) {
   var c = start;
   let s3 = 3u * stride;
@@ -572,9 +575,10 @@ fn write_grad_sparse(x_row: u32, g_row: u32, y: u32, ro: RowOut, start: u32, str
 
 // The gradient's lean form, for a row the fast pass found clean (no -Infinity, NaN, +Infinity or
 // |z| >= 2^64; sparse labels, no smoothing): a_c is 0 but at the label, so every element is
-// g_c = p_c·K·scale (times dz'/dz under the soft-cap), p_c = exp(max(z'_c - m, -104)) / s, with no
-// select per element; then the thread whose slice holds the label writes that element again with
-// its -a_y: (p_y·K - (1-e)·w[y])·dz'/dz·scale, from the label's logit read before any write (`by`).
+// g_c = p_c·K·scale (times dz'/dz under the soft-cap), p_c = exp(z'_c - m) / s (eight a step,
+// unclamped as in logits_fast: |z| < 2^64 here), with no select per element; then the thread
+// whose slice holds the label writes that element again with its -a_y:
+// (p_y·K - (1-e)·w[y])·dz'/dz·scale, from the label's logit read before any write (`by`).
 fn write_grad_clean(x_row: u32, g_row: u32, y: u32, by: u32, ro: RowOut, start: u32, stride: u32, end: u32) {
   let f = ro.inv_sum * ro.k * ro.scale;
   var c = start;
@@ -587,8 +591,8 @@ fn write_grad_clean(x_row: u32, g_row: u32, y: u32, by: u32, ro: RowOut, start: 
       var z = bitcast<vec4<f32>>(vec4<u32>(X[i], X[i + stride], X[i + 2u * stride], X[i + 3u * stride]));
       var z2 = bitcast<vec4<f32>>(vec4<u32>(X[j], X[j + stride], X[j + 2u * stride], X[j + 3u * stride]));
       if (has(F_SOFTCAP)) {
-        z = P.softcap * tanh(z / P.softcap);
-        z2 = P.softcap * tanh(z2 / P.softcap);
+        z = soft_cap4(z, P.softcap);
+        z2 = soft_cap4(z2, P.softcap);
       }
       var g = exp(z - vec4<f32>(ro.m)) * f;
       var g2 = exp(z2 - vec4<f32>(ro.m)) * f;
@@ -853,11 +857,12 @@ fn main(@builtin(local_invocation_index) lid: u32,
         @builtin(workgroup_id) wid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {
   // Folded prepare: one dispatch less per call (a call's fixed cost matters for small shapes).
-  // A thread per row (CPU adapters) folds it serially into one thread: a barrier anywhere in
-  // an entry point makes SwiftShader run each subgroup as its own coroutine, which cost
-  // 15-30 % of the whole call (measured on [16384, 100] to [256, 32000]).
+  // A thread per row on a CPU adapter folds it serially into one thread (the host folds only
+  // batches small enough for that): a barrier anywhere in an entry point makes SwiftShader run
+  // each subgroup as its own coroutine, which cost 15-30 % of the whole call (measured on
+  // [16384, 100] to [256, 32000]).
   if (P.fold_prep == 1u && wid.x == 0u) {
-    if (WG_PER_ROW) {
+    if (!CPU_ROWS) {
       prepare_body(lid);
     } else if (lid == 0u) {
       prepare_write(prepare_slice(0u, 1u));

@@ -107,7 +107,7 @@ fn logit(acc: f32, c: u32) -> f32 {
     z += Bv[P.b_base + c];
   }
   if (has(F_SOFTCAP)) {
-    z = P.softcap * tanh(z / P.softcap);
+    z = soft_cap(z, P.softcap);
   }
   return z;
 }

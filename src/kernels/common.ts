@@ -114,7 +114,8 @@ export function reduceWG(ctx: GpuContext): number {
  * workgroups to balance over the cores.
  */
 export function cpuRowWG(ctx: GpuContext): number {
-  return Math.min(64, Math.max(4, ctx.adapter.subgroupMaxSize || 4));
+  const w = Math.min(64, Math.max(4, ctx.adapter.subgroupMaxSize || 4));
+  return 2 ** Math.floor(Math.log2(w)); // the reduction trees halve WG
 }
 
 /** Workgroup size of the row kernels (softmax, cross-entropy, entropy/KL). */

@@ -34,6 +34,17 @@ describe('crossEntropy fast pass: clean rows', () => {
       input: { kind: 'logits', scale: 20 }, target: { kind: 'labels', ignoreFrac: 0.2 },
       options: { grad: true, weight: 'random', zLoss: 1e-3, softcap: 15, base: 2, reduction: 'sum' }, tol: LOSS, gradTol: GRAD,
     }));
+  // |z| / c up to 100: past where SwiftShader's tanh overflows to NaN (~89); the cap clamps it.
+  for (const [rows, cols] of [[12, 300], [5, 300]] as [number, number][]) {
+    for (const extras of [false, true]) {
+      it(`[${rows}, ${cols}] soft-cap 30 on logits up to ±3000${extras ? ', extras (careful pass)' : ''}`, () =>
+        expectOk({
+          op: 'crossEntropy', rows, cols, seed: rows + cols,
+          input: { kind: 'logits', scale: 3000 }, target: { kind: 'labels' },
+          options: { grad: true, softcap: 30, extras, reduction: 'none' }, tol: LOSS, gradTol: GRAD,
+        }));
+    }
+  }
   it('[7, 4097] with the workgroup-tree reduction', () =>
     expectOk({
       op: 'crossEntropy', rows: 7, cols: 4097, seed: 13, context: { subgroups: false },

@@ -28,8 +28,10 @@ describe('crossEntropy: shape grid (sparse labels, logits, grad + extras + smoot
         }));
     }
   }
-  // [2048, 1000] and [70000, 64]: a thread per row on a CPU adapter (enough rows), a workgroup per row on a GPU.
-  for (const [rows, cols] of [[8, 128256], [16, 50257], [40, 32000], [70000, 7], [70000, 64], [2048, 1000]]) {
+  // A CPU adapter gives a thread per row from 8 rows: [4, 128256] and [6, 50257] keep a workgroup
+  // per row there (split: [4, 128256]); a GPU gives every shape here but [70000, 7] a workgroup per
+  // row, split for [4, 128256], [8, 128256] and [16, 50257].
+  for (const [rows, cols] of [[4, 128256], [6, 50257], [8, 128256], [16, 50257], [40, 32000], [70000, 7], [70000, 64], [2048, 1000]]) {
     it(`large [${rows}, ${cols}]`, () =>
       expectOk({
         op: 'crossEntropy', rows, cols, seed: 5,
@@ -40,7 +42,9 @@ describe('crossEntropy: shape grid (sparse labels, logits, grad + extras + smoot
 });
 
 describe('crossEntropy: portable row reduction (subgroups off) on the same grid points', () => {
-  for (const [rows, cols] of [[3, 65], [64, 257], [7, 4097], [2, 50257], [1000, 64]] as [number, number][]) {
+  // Fewer than 8 rows: a workgroup per row (the tree) on a CPU adapter too; [64, 257], [1000, 64]
+  // a thread per row there.
+  for (const [rows, cols] of [[3, 65], [6, 257], [64, 257], [7, 4097], [2, 50257], [1000, 64]] as [number, number][]) {
     for (const options of [
       { grad: true, extras: true, labelSmoothing: 0.1, weight: 'random' },
       { grad: true, extras: true, from: 'probs', normalize: true },
@@ -164,10 +168,14 @@ describe('GPU tensors as inputs, and queued calls', () => {
 });
 
 describe('crossEntropy: buffers the caller owns', () => {
-  it('in-place gradient and gradOut match the oracle; labels untouched', async () => {
-    const r = await gpu.call<{ ok: boolean; messages: string[] }>('crossEntropyBuffers', 37, 300, 21);
-    expect(r.ok, r.messages.join('\n')).toBe(true);
-  });
+  // [37, 300]: a thread per row on a CPU adapter; [5, 300]: a workgroup per row everywhere, whose
+  // threads must read the label's logit before any of them overwrites the row in place.
+  for (const [rows, cols, seed] of [[37, 300, 21], [5, 300, 22]]) {
+    it(`[${rows}, ${cols}] in-place gradient and gradOut match the oracle; labels untouched`, async () => {
+      const r = await gpu.call<{ ok: boolean; messages: string[] }>('crossEntropyBuffers', rows, cols, seed);
+      expect(r.ok, r.messages.join('\n')).toBe(true);
+    });
+  }
   it('GPU-resident labels out of range: counted, NaN rows, checkLabels throws', async () => {
     const r = await gpu.call<{ invalid: number; loss: (number | null)[]; thrown: string | null; labelsAfter: number[] }>('crossEntropyGpuLabels');
     expect(r.invalid).toBe(2);
