@@ -2,7 +2,7 @@ import type { BinaryCrossEntropyOptions, EntropyOptions, KLDivergenceOptions, So
 import { GpuContext, type CreateOptions, type TensorLike } from './gpu/context';
 import type { GpuTensor } from './gpu/tensor';
 import { softmaxOp } from './kernels/softmax';
-import { ROW_SHAPES, reduceWG } from './kernels/common';
+import { rowShapes, reduceWG, bceWG } from './kernels/common';
 import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
 import { crossEntropyOp, checkLabelsOnGpu, crossEntropyPipelines, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
 import { entropyOp, klDivergenceOp, ENTROPY_WARM_FLAGS } from './kernels/entropy';
@@ -151,11 +151,11 @@ export class WebGPULoss extends GpuContext {
     linear: (Omit<LinearCrossEntropyOptions, 'bias'> & { bias?: unknown })[] = []): Promise<void> {
     await Promise.all([
       ...linear.flatMap((o) => linearPipelines(this, o as LinearCrossEntropyOptions).map((p) => this.pipeline('linearCrossEntropy', p.entry, p.constants))),
-      ...ROW_SHAPES.flatMap((c) => [0, 1].map((LOG_OUT) => this.pipeline('softmax', 'main', { ...c, LOG_OUT }))),
+      ...rowShapes(this).flatMap((c) => [0, 1].map((LOG_OUT) => this.pipeline('softmax', 'main', { ...c, LOG_OUT }))),
       ...crossEntropy.flatMap((o) => crossEntropyPipelines(this, o, !dense).map((p) => this.pipeline('crossEntropy', p.entry, p.constants))),
       // binary cross-entropy from logits with scalar weights, with and without the gradient
-      ...[0, 1].flatMap((SUMS) => [0, 8].map((FLAGS) => this.pipeline('binaryCrossEntropy', 'main', { WG: 256, SUMS, FLAGS }))),
+      ...[0, 1].flatMap((SUMS) => [0, 8].map((FLAGS) => this.pipeline('binaryCrossEntropy', 'main', { WG: bceWG(this), SUMS, FLAGS }))),
       this.pipeline('reduce', 'main', { WG: reduceWG(this) }),
-      ...ROW_SHAPES.flatMap((c) => ENTROPY_WARM_FLAGS.map((FLAGS) => this.pipeline('entropy', 'main', { ...c, FLAGS })))]);
+      ...rowShapes(this).flatMap((c) => ENTROPY_WARM_FLAGS.map((FLAGS) => this.pipeline('entropy', 'main', { ...c, FLAGS })))]);
   }
 }

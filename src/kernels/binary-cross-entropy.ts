@@ -4,14 +4,13 @@ import type { GpuTensor } from '../gpu/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { parseBinaryCrossEntropyOptions } from '../reference/binary-cross-entropy';
 import { formatShape, sameShape } from '../reference/validate';
-import { matrixShape, rowChunks, Uniforms, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape } from './common';
+import { matrixShape, rowChunks, Uniforms, reduceDispatch, bceWG, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape } from './common';
 import type { LossOutputs } from './cross-entropy';
 
 // Host side of shaders/binary_cross_entropy.wgsl (+ reduce.wgsl): validate like the oracle, chunk
 // rows past one storage binding, then elements (-> workgroup partials) -> reduce in one submit.
 
 const F = { PROBS: 1, PW_COL: 2, W_COL: 4, GRAD: 8 } as const;
-const WG = 256;
 
 /**
  * Binary cross-entropy over a [rows, cols] input (logits or probabilities) and a target of the same
@@ -53,6 +52,7 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
     const scale = (cfg.reduction === 'mean' ? 1 / n : 1) / cfg.divisor;
     const flags = (cfg.from === 'probs' ? F.PROBS : 0) | (pwCol ? F.PW_COL : 0) | (wCol ? F.W_COL : 0) | (cfg.grad ? F.GRAD : 0);
 
+    const WG = bceWG(ctx);
     const groups = chunks.map((c) => ctx.grid(Math.ceil((c.count * cols) / WG)));
     const perElem = sums ? undefined : ctx.empty([rows, cols], 'float32', 'binaryCrossEntropy:loss');
     if (perElem) made.push(perElem);

@@ -123,7 +123,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     const flags = crossEntropyFlags(opts, cfg, sparse);
     // A CPU adapter's thread per row folds it serially into one thread: only for batches small
     // enough that this costs less than the prepare dispatch it saves.
-    const serialFold = ctx.adapter.isFallback && ceThreadPerRow(ctx, chunks[0].count, cols);
+    const serialFold = ctx.adapter.isFallback && threadPerRow(ctx, chunks[0].count, cols);
     const foldPrep = !wantGrad && !(flags & F.LINEAR) && split === 1 && chunks[0].count > 0
       && (!serialFold || rows <= CPU_FOLD_MAX_ROWS);
     if (!foldPrep) {
@@ -216,17 +216,6 @@ export function crossEntropyPipelines(ctx: GpuContext, opts: GpuCrossEntropyOpti
 }
 
 /**
- * On a CPU adapter, batches of at least this many rows get a thread per row whatever the row
- * length: there a workgroup per row pays for its barriers (SwiftShader runs every subgroup of an
- * entry point with a barrier as its own coroutine) and its threads' reads are less local. The
- * workgroup is one SIMD group (cpuRowWG), so that even 8 rows reach two cores. Measured on
- * SwiftShader (steady ms, forward): [64, 50257] 17.6 a workgroup per row, 11.5 a thread per row;
- * [8, 128256] 14.6 with split rows, 8.4 a thread per row. Fewer rows keep a workgroup per row
- * (or split rows), so that one long row still spreads over every core.
- */
-export const CPU_THREAD_ROW_MIN_ROWS = 8;
-
-/**
  * The `prepare` dispatch's workgroup (one; its threads stride over the labels, then a tree): one
  * SIMD group on a CPU adapter, where every subgroup of a workgroup with barriers is its own
  * coroutine (SwiftShader), 64 threads on a GPU.
@@ -248,17 +237,10 @@ function cpuRowShape(ctx: GpuContext): Record<string, number> {
   return { WG: cpuRowWG(ctx), WG_PER_ROW: 0, CPU_ROWS: 1 };
 }
 
-/** Whether this call's rows get a thread each (the shared rule, widened for CPU adapters). */
-function ceThreadPerRow(ctx: GpuContext, rows: number, cols: number): boolean {
-  return threadPerRow(ctx, rows, cols) || (ctx.adapter.isFallback && rows >= CPU_THREAD_ROW_MIN_ROWS);
-}
-
-/** rowLaunch with the cross-entropy kernel's own thread-per-row rule. */
+/** rowLaunch, with the CPU thread-per-row shape marked for its barrier-free `main` (CPU_ROWS). */
 function crossEntropyLaunch(ctx: GpuContext, cols: number, rows: number): { constants: Record<string, number>; workgroups: number } {
-  if (!ceThreadPerRow(ctx, rows, cols)) return rowLaunch(ctx, cols, rows);
-  if (!ctx.adapter.isFallback) return { constants: ROW_SHAPES[1], workgroups: ctx.grid(Math.ceil(rows / ROW_WG)) };
-  const WG = cpuRowWG(ctx);
-  return { constants: cpuRowShape(ctx), workgroups: ctx.grid(Math.ceil(rows / WG)) };
+  const l = rowLaunch(ctx, cols, rows);
+  return ctx.adapter.isFallback && !l.constants.WG_PER_ROW ? { ...l, constants: cpuRowShape(ctx) } : l;
 }
 
 /** Words of one row's stats in the kernel (STATS_WORDS in cross_entropy.wgsl). */
@@ -270,7 +252,7 @@ const STATS_WORDS = 10;
  * thread. Long rows only (a workgroup per row), logits only.
  */
 export function splitParts(ctx: GpuContext, rows: number, cols: number): number {
-  if (ceThreadPerRow(ctx, rows, cols)) return 1;
+  if (threadPerRow(ctx, rows, cols)) return 1;
   const target = ctx.adapter.isFallback ? 16 : 1024;
   return Math.max(1, Math.min(64, Math.floor(target / Math.max(1, rows)), Math.floor(cols / (ROW_WG * 8))));
 }
