@@ -4,7 +4,7 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseCrossEntropyOptions, type CrossEntropyConfig } from '../reference/cross-entropy';
 import { checkLabels } from '../reference/validate';
-import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, freeOnThrow, ROW_SHAPES, ROW_WG, threadPerRow, cpuRowWG, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, freeOnThrow, ROW_SHAPES, ROW_WG, threadPerRow, cpuRowWG, rowShapes, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 
 // Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
@@ -206,8 +206,7 @@ export function crossEntropyFlags(opts: GpuCrossEntropyOptions, cfg: CrossEntrop
 /** Pipelines of a cross-entropy call with these options (for warmup). */
 export function crossEntropyPipelines(ctx: GpuContext, opts: GpuCrossEntropyOptions, sparse: boolean): { entry: string; constants: Record<string, number> }[] {
   const FLAGS = crossEntropyFlags(opts, parseCrossEntropyOptions(opts, 2), sparse);
-  // A CPU adapter's thread per row has its own shape; the GPU's is never used there.
-  const mains: Record<string, number>[] = ctx.adapter.isFallback ? [ROW_SHAPES[0], cpuRowShape(ctx)] : [...ROW_SHAPES];
+  const mains = rowShapes(ctx).map((c) => ceShape(ctx, c));
   return [
     { entry: 'prepare', constants: { ...prepareShape(ctx), FLAGS } },
     { entry: 'partial', constants: { ...ROW_SHAPES[0], FLAGS } },
@@ -232,15 +231,15 @@ function prepareShape(ctx: GpuContext): { WG: number; WG_PER_ROW: number } {
  */
 export const CPU_FOLD_MAX_ROWS = 16384;
 
-/** Pipeline shape of a thread per row on a CPU adapter: one SIMD group, no barrier in `main`. */
-function cpuRowShape(ctx: GpuContext): Record<string, number> {
-  return { WG: cpuRowWG(ctx), WG_PER_ROW: 0, CPU_ROWS: 1 };
+/** A row shape, with a CPU adapter's thread per row marked for its barrier-free `main` (CPU_ROWS). */
+function ceShape(ctx: GpuContext, c: { WG: number; WG_PER_ROW: number }): Record<string, number> {
+  return ctx.adapter.isFallback && !c.WG_PER_ROW ? { ...c, CPU_ROWS: 1 } : c;
 }
 
-/** rowLaunch, with the CPU thread-per-row shape marked for its barrier-free `main` (CPU_ROWS). */
+/** rowLaunch, its shape marked as ceShape does. */
 function crossEntropyLaunch(ctx: GpuContext, cols: number, rows: number): { constants: Record<string, number>; workgroups: number } {
   const l = rowLaunch(ctx, cols, rows);
-  return ctx.adapter.isFallback && !l.constants.WG_PER_ROW ? { ...l, constants: cpuRowShape(ctx) } : l;
+  return { ...l, constants: ceShape(ctx, l.constants) };
 }
 
 /** Words of one row's stats in the kernel (STATS_WORDS in cross_entropy.wgsl). */
