@@ -131,8 +131,8 @@ async function run(shape: Shape, impls: string[], maxIters: number, budgetMs: nu
   const unfused = async (keepGrads = false) => {
     const { value, largest } = await largestDuring(dev, async () => {
       const logits = dev.createBuffer({ size: N * V * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-      const dH = wl.empty([N, D], 'float32', 'bench:dH');
-      const dW = wl.empty([V, D], 'float32', 'bench:dW');
+      const dH = wl.empty([N, D]);
+      const dW = wl.empty([V, D]);
       let enc = dev.createCommandEncoder();
       const u1 = matmul(enc, dev, Ht.buffer, Wt.buffer, logits, { m: N, n: V, k: D, ai: D, ak: 1, bk: 1, bj: D });
       dev.queue.submit([enc.finish()]);

@@ -1,6 +1,7 @@
 // The measurement: per shape, fresh inputs and oracle, a fresh library context (so its first call
 // compiles), then each implementation: checked against the oracle, then timed.
 import { WebGPULoss } from '../src/index';
+import { engineOf } from '../src/loss';
 import { checkResult, checkSum, makeInputs, type Inputs } from './data';
 import { resolveImpls } from './impls/index';
 import { tfjsVersion, tfjsWebgpuAdapter, wasmThreads } from './impls/tfjs';
@@ -111,8 +112,8 @@ export async function adapterSummary(wl: WebGPULoss): Promise<AdapterSummary> {
   return {
     vendor: a.vendor, architecture: a.architecture, description: a.description, isFallback: a.isFallback,
     features: [...wl.device.features].sort(),
-    maxStorageBufferBindingSize: wl.limits.maxStorageBufferBindingSize, maxBufferSize: wl.limits.maxBufferSize,
-    subgroupSize: wl.subgroupSize,
+    maxStorageBufferBindingSize: wl.device.limits.maxStorageBufferBindingSize, maxBufferSize: wl.device.limits.maxBufferSize,
+    subgroupSize: engineOf(wl).subgroupSize,
   };
 }
 

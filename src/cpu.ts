@@ -1,10 +1,10 @@
 // The opt-in CPU fallback: the same operations on the float64 oracle, for pages where WebGPU is
 // missing. It is slow (one JavaScript loop per element) and says what it is: `backend` is
 // 'cpu-oracle', and `createLoss` only returns it when asked to.
-import type { BinaryCrossEntropyOptions, DType, EntropyOptions, HostTensor, KLDivergenceOptions, SoftmaxOptions } from './types';
+import type { BinaryCrossEntropyOptions, DType, EntropyOptions, HostTensor, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
 import type { GpuCrossEntropyOptions } from './kernels/cross-entropy';
 import type { LinearCrossEntropyOptions } from './kernels/linear-cross-entropy';
-import { DeviceError, OptionError, ShapeError, WebGPULossError } from './errors';
+import { DeviceError, OptionError, ShapeError, WebGPULossError } from './contract/errors';
 import { WebGPULoss } from './loss';
 import type { CreateOptions } from './gpu/context';
 import * as ref from './reference/index';

@@ -1,5 +1,6 @@
-import type { BinaryCrossEntropyOptions, EntropyOptions, KLDivergenceOptions, SoftmaxOptions } from './types';
-import { GpuContext, type CreateOptions, type TensorLike } from './gpu/context';
+import type { BinaryCrossEntropyOptions, DType, EntropyOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
+import { oneOf, optionsObject } from './contract/options';
+import { GpuContext, type AdapterFacts, type CreateOptions, type TensorLike } from './gpu/context';
 import type { GpuTensor } from './gpu/tensor';
 import { softmaxOp } from './kernels/softmax';
 import { rowShapes, reduceWG, bceWG } from './kernels/common';
@@ -7,24 +8,100 @@ import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
 import { crossEntropyOp, checkLabelsOnGpu, crossEntropyPipelines, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
 import { entropyOp, klDivergenceOp, ENTROPY_WARM_FLAGS } from './kernels/entropy';
 import { linearCrossEntropyOp, linearPipelines, type LinearCrossEntropyOptions, type LinearCrossEntropyOutputs } from './kernels/linear-cross-entropy';
+import { int64LabelsOp, INT64_OUT_OF_RANGE } from './kernels/int64-labels';
+
+/** What `warmup()` compiles ahead of the first calls. */
+export interface WarmupOptions {
+  /**
+   * crossEntropy option sets your calls use (each feature combination is its own pipeline).
+   * Default: sparse labels from logits, with and without the gradient. `target: 'dense'` stands
+   * for dense targets (default `'labels'`); class weights count by their presence only.
+   */
+  crossEntropy?: (GpuCrossEntropyOptions & { target?: 'labels' | 'dense' })[];
+  /** linearCrossEntropy option sets (default none); `bias: true` stands for "with a bias". */
+  linearCrossEntropy?: (Omit<LinearCrossEntropyOptions, 'bias'> & { bias?: boolean | TensorLike })[];
+}
+
+let engineOfLoss: (wl: WebGPULoss) => GpuContext;
 
 /**
- * The library's entry point: one object per `GPUDevice`.
+ * The library's entry point: one object per `GPUDevice`. Its engine (pipelines, buffers, submits)
+ * is private; what it shows are the operations, the tensor helpers, `warmup`, `stats` and `dispose`.
  *
  * @example
  * const wl = await WebGPULoss.create();            // or { device } to share TF.js's device
  * const p = await wl.softmax({ data: new Float32Array([1, 2, 3]), shape: [1, 3] });
  * console.log(await p.read());                     // Float32Array [0.090, 0.245, 0.665]
  */
-export class WebGPULoss extends GpuContext {
+export class WebGPULoss {
   /** Tells a WebGPULoss from the CPU fallback (`createLoss({ fallback: 'cpu' })`). */
   readonly backend = 'webgpu' as const;
+  readonly #ctx: GpuContext;
 
+  static {
+    engineOfLoss = (wl) => wl.#ctx;
+  }
+
+  private constructor(ctx: GpuContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * Requests an adapter and a device (with the adapter's own limits), or takes yours.
+   * @example
+   * const wl = await WebGPULoss.create({ device: myDevice });
+   */
   static async create(opts: CreateOptions = {}): Promise<WebGPULoss> {
-    const { device, facts, owned } = await GpuContext.acquire(opts);
-    const wl = new WebGPULoss(device, facts, opts);
-    wl.ownsDevice = owned;
-    return wl;
+    return new WebGPULoss(await GpuContext.create(opts));
+  }
+
+  /** The GPUDevice the library runs on (yours when you passed one). */
+  get device(): GPUDevice {
+    return this.#ctx.device;
+  }
+
+  /** What the library knows of the adapter: vendor, architecture, whether it is a CPU (fallback) adapter, features. */
+  get adapter(): Readonly<AdapterFacts> {
+    return this.#ctx.adapter;
+  }
+
+  /**
+   * Uploads host data as a library-owned tensor (float data as float32; `Int32Array` as int32).
+   * @example
+   * const labels = wl.tensor(new Int32Array([0, 2]), [2]);
+   */
+  tensor(data: ArrayLike<number>, shape: readonly number[], dtype?: DType): GpuTensor {
+    return this.#ctx.tensor(data, shape, dtype);
+  }
+
+  /**
+   * Wraps a `GPUBuffer` you own (it needs `STORAGE` usage) as a tensor; the library never destroys it.
+   * @example
+   * const logits = wl.wrap(myBuffer, [rows, classes]);
+   */
+  wrap(buffer: GPUBuffer, shape: readonly number[], dtype: DType = 'float32', byteOffset = 0): GpuTensor {
+    return this.#ctx.wrap(buffer, shape, dtype, byteOffset);
+  }
+
+  /**
+   * A new library-owned tensor with undefined contents, e.g. for `gradOut`.
+   * @example
+   * const g = wl.empty([rows, classes]);
+   * await wl.crossEntropy(logits, labels, { gradOut: g });
+   */
+  empty(shape: readonly number[], dtype: DType = 'float32'): GpuTensor {
+    return this.#ctx.empty(shape, dtype, 'empty');
+  }
+
+  /**
+   * int32 labels from int64 labels in your buffer (ONNX models' usual label type), converted on the
+   * GPU. A value outside int32 becomes `outOfRange` (default −2³¹, a label every kernel counts as
+   * invalid), so `checkLabels` reports it.
+   * @example
+   * const labels = await wl.fromInt64(int64Buffer, [rows]);
+   */
+  fromInt64(buffer: GPUBuffer, shape: readonly number[], opts: { byteOffset?: number; outOfRange?: number } = {}): Promise<GpuTensor> {
+    return int64LabelsOp(this.#ctx, buffer, shape, opts.byteOffset ?? 0, opts.outOfRange ?? INT64_OUT_OF_RANGE);
   }
 
   /**
@@ -33,7 +110,7 @@ export class WebGPULoss extends GpuContext {
    * const p = await wl.softmax({ data: logits, shape: [rows, classes] }, { temperature: 2 });
    */
   softmax(x: TensorLike, opts: SoftmaxOptions = {}): Promise<GpuTensor> {
-    return softmaxOp(this, x, opts, false);
+    return softmaxOp(this.#ctx, x, opts, false);
   }
 
   /**
@@ -42,7 +119,7 @@ export class WebGPULoss extends GpuContext {
    * const lp = await wl.logSoftmax({ data: logits, shape: [rows, classes] });
    */
   logSoftmax(x: TensorLike, opts: SoftmaxOptions = {}): Promise<GpuTensor> {
-    return softmaxOp(this, x, opts, true);
+    return softmaxOp(this.#ctx, x, opts, true);
   }
 
   /**
@@ -59,7 +136,7 @@ export class WebGPULoss extends GpuContext {
    * const grad = await out.grad!.read();
    */
   crossEntropy(input: TensorLike, target: TensorLike, opts: GpuCrossEntropyOptions = {}): Promise<LossOutputs> {
-    return crossEntropyOp(this, input, target, opts);
+    return crossEntropyOp(this.#ctx, input, target, opts);
   }
 
   /**
@@ -71,7 +148,7 @@ export class WebGPULoss extends GpuContext {
    * const [bits] = await out.loss.read();            // 0.8113
    */
   entropy(input: TensorLike, opts: EntropyOptions = {}): Promise<LossOutputs> {
-    return entropyOp(this, input, opts);
+    return entropyOp(this.#ctx, input, opts);
   }
 
   /**
@@ -89,7 +166,7 @@ export class WebGPULoss extends GpuContext {
    * const grad = await out.grad!.read();
    */
   klDivergence(input: TensorLike, target: TensorLike, opts: KLDivergenceOptions = {}): Promise<LossOutputs> {
-    return klDivergenceOp(this, input, target, opts);
+    return klDivergenceOp(this.#ctx, input, target, opts);
   }
 
   /**
@@ -107,7 +184,7 @@ export class WebGPULoss extends GpuContext {
    * const grad = await out.grad!.read();
    */
   binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: BinaryCrossEntropyOptions = {}): Promise<LossOutputs> {
-    return binaryCrossEntropyOp(this, input, target, opts);
+    return binaryCrossEntropyOp(this.#ctx, input, target, opts);
   }
 
   /**
@@ -128,34 +205,66 @@ export class WebGPULoss extends GpuContext {
    * const dW = await out.gradWeight!.read();
    */
   linearCrossEntropy(hidden: TensorLike, weight: TensorLike, labels: TensorLike, opts: LinearCrossEntropyOptions = {}): Promise<LinearCrossEntropyOutputs> {
-    return linearCrossEntropyOp(this, hidden, weight, labels, opts);
+    return linearCrossEntropyOp(this.#ctx, hidden, weight, labels, opts);
   }
 
-  /** Throws LabelRangeError if a call's GPU-resident labels held any out-of-range label. */
+  /**
+   * Throws LabelRangeError if a call's GPU-resident labels held any out-of-range label.
+   * @example
+   * const out = await wl.crossEntropy(logits, wl.wrap(labelBuffer, [rows], 'int32'));
+   * await wl.checkLabels(out, classes);
+   */
   checkLabels(out: LossOutputs, classes: number): Promise<void> {
     return checkLabelsOnGpu(out, classes);
   }
 
   /**
-   * Compiles pipelines ahead of the first call: softmax, BCE and entropy/KL in their default forms,
-   * the reduction, and
-   * cross-entropy for each option set given (default: sparse labels from logits, with and without
-   * the gradient). Cross-entropy compiles one pipeline per feature combination (see
-   * `crossEntropyFlags`), so pass the options your training loop uses; likewise
-   * linearCrossEntropy for each option set in `linear` (default none; `bias: true` stands for
-   * "with a bias").
+   * Compiles pipelines ahead of the first call: softmax, binary cross-entropy and entropy/KL in
+   * their default forms, the batch reduction, cross-entropy for each option set given, and
+   * linearCrossEntropy for each of its option sets.
    * @example
-   * await wl.warmup([{ grad: true, labelSmoothing: 0.1 }], false, [{ grad: true, bias: true }]);
+   * await wl.warmup({ crossEntropy: [{ grad: true, labelSmoothing: 0.1 }], linearCrossEntropy: [{ grad: true, bias: true }] });
    */
-  async warmup(crossEntropy: GpuCrossEntropyOptions[] = [{}, { grad: true }], dense = false,
-    linear: (Omit<LinearCrossEntropyOptions, 'bias'> & { bias?: unknown })[] = []): Promise<void> {
+  async warmup(opts: WarmupOptions = {}): Promise<void> {
+    const ctx = this.#ctx;
+    const o = optionsObject(opts);
+    const ce = (o.crossEntropy ?? [{}, { grad: true }]) as NonNullable<WarmupOptions['crossEntropy']>;
+    const linear = (o.linearCrossEntropy ?? []) as NonNullable<WarmupOptions['linearCrossEntropy']>;
     await Promise.all([
-      ...linear.flatMap((o) => linearPipelines(this, o as LinearCrossEntropyOptions).map((p) => this.pipeline('linearCrossEntropy', p.entry, p.constants))),
-      ...rowShapes(this).flatMap((c) => [0, 1].map((LOG_OUT) => this.pipeline('softmax', 'main', { ...c, LOG_OUT }))),
-      ...crossEntropy.flatMap((o) => crossEntropyPipelines(this, o, !dense).map((p) => this.pipeline('crossEntropy', p.entry, p.constants))),
+      ...linear.flatMap(({ bias, ...l }) => linearPipelines(ctx, l, Boolean(bias)).map((p) => ctx.pipeline('linearCrossEntropy', p.entry, p.constants))),
+      ...rowShapes(ctx).flatMap((c) => [0, 1].map((LOG_OUT) => ctx.pipeline('softmax', 'main', { ...c, LOG_OUT }))),
+      ...ce.flatMap(({ target, ...c }) => {
+        const sparse = oneOf(target, ['labels', 'dense'] as const, 'options.crossEntropy.target', 'labels') === 'labels';
+        return crossEntropyPipelines(ctx, c, sparse).map((p) => ctx.pipeline('crossEntropy', p.entry, p.constants));
+      }),
       // binary cross-entropy from logits with scalar weights, with and without the gradient
-      ...[0, 1].flatMap((SUMS) => [0, 8].map((FLAGS) => this.pipeline('binaryCrossEntropy', 'main', { WG: bceWG(this), SUMS, FLAGS }))),
-      this.pipeline('reduce', 'main', { WG: reduceWG(this) }),
-      ...rowShapes(this).flatMap((c) => ENTROPY_WARM_FLAGS.map((FLAGS) => this.pipeline('entropy', 'main', { ...c, FLAGS })))]);
+      ...[0, 1].flatMap((SUMS) => [0, 8].map((FLAGS) => ctx.pipeline('binaryCrossEntropy', 'main', { WG: bceWG(ctx), SUMS, FLAGS }))),
+      ctx.pipeline('reduce', 'main', { WG: reduceWG(ctx) }),
+      ...rowShapes(ctx).flatMap((c) => ENTROPY_WARM_FLAGS.map((FLAGS) => ctx.pipeline('entropy', 'main', { ...c, FLAGS })))]);
   }
+
+  /**
+   * Tensors and bytes the library holds on the device, and its compiled pipelines.
+   * @example
+   * console.log(wl.stats().bytes);
+   */
+  stats(): { tensors: number; bytes: number; pipelines: number } {
+    return this.#ctx.stats();
+  }
+
+  /**
+   * Frees everything the library owns on this device (outputs, views of them, pipelines); your
+   * buffers are untouched. A device the library requested itself is destroyed too; later calls
+   * reject with `DeviceError` `DISPOSED`.
+   * @example
+   * wl.dispose();
+   */
+  dispose(): void {
+    this.#ctx.dispose();
+  }
+}
+
+/** The engine behind a WebGPULoss, for the library's own tests and benchmark; the package does not export it. */
+export function engineOf(wl: WebGPULoss): GpuContext {
+  return engineOfLoss(wl);
 }

@@ -1,7 +1,7 @@
 // `webgpu-loss/node`: the library in Node.js, on a device from Dawn's Node binding (the `webgpu`
 // package, an optional peer dependency). Everything else is the browser code unchanged.
 import { WebGPULoss } from './loss';
-import { DeviceError } from './errors';
+import { DeviceError } from './contract/errors';
 import type { CreateOptions } from './gpu/context';
 
 export interface NodeCreateOptions extends Omit<CreateOptions, 'gpu' | 'device' | 'adapter'> {

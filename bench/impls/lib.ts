@@ -12,7 +12,7 @@ async function setupLib(env: Env, inp: Inputs, mode: Mode): Promise<Instance> {
   const { wl } = env;
   const { rows, classes, logits, labels } = inp;
   const bytes = rows * classes * 4;
-  if (bytes > wl.limits.maxBufferSize) throw new Skip(`logits (${bytes} bytes) > maxBufferSize ${wl.limits.maxBufferSize}`);
+  if (bytes > wl.device.limits.maxBufferSize) throw new Skip(`logits (${bytes} bytes) > maxBufferSize ${wl.device.limits.maxBufferSize}`);
   const x = wl.tensor(logits, [rows, classes]);
   const y = wl.tensor(labels, [rows]);
   let gBuf: GPUBuffer | undefined;

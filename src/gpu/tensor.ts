@@ -1,5 +1,5 @@
-import type { DType } from '../types';
-import { DeviceError } from '../errors';
+import type { DType } from '../contract/types';
+import { DeviceError } from '../contract/errors';
 
 /**
  * A tensor on the GPU: a buffer region, a shape and a dtype. Tensors the library made are
@@ -22,8 +22,8 @@ export class GpuTensor {
     /** Byte offset of element 0 in `buffer`. */
     readonly offset = 0,
     private readonly onDestroy?: (t: GpuTensor) => void,
-    /** The context that made or wrapped it: read() reports its device loss or disposal. */
-    private readonly owner?: { checkAlive(): void },
+    /** The library's liveness check: read() reports its device loss or disposal. */
+    private readonly checkAlive?: () => void,
   ) {}
 
   /** Number of elements. */
@@ -41,11 +41,11 @@ export class GpuTensor {
 
   /** Copies the values back to the CPU (one staging copy, one mapAsync). */
   async read(): Promise<Float32Array | Int32Array> {
-    this.owner?.checkAlive();
+    this.checkAlive?.();
     // A failed call's own error comes first (its outputs were freed because of it).
     await this.ready;
     if (this.destroyed) throw new DeviceError('DISPOSED', 'tensor was destroyed before read()', 'tensor');
-    this.owner?.checkAlive();
+    this.checkAlive?.();
     const bytes = Math.max(4, this.byteLength);
     const staging = this.device.createBuffer({
       label: 'webgpu-loss:readback',
@@ -63,7 +63,7 @@ export class GpuTensor {
       staging.unmap();
       return this.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
     } catch (e) {
-      this.owner?.checkAlive();
+      this.checkAlive?.();
       if (e instanceof Error && /lost|destroyed/i.test(e.message)) {
         throw new DeviceError('DEVICE_LOST', `the device was lost before read() finished (${e.message})`, 'tensor');
       }

@@ -15,13 +15,8 @@
 // - `tensor.dispose()` returns the buffer to ORT's pool; the next run may write new values into
 //   it. `tensor.gpuBuffer` throws once the tensor is disposed.
 
-import { WebGPULoss } from '../loss';
-import { GpuTensor } from '../gpu/tensor';
-import type { CreateOptions, TensorLike } from '../gpu/context';
-import type { GpuCrossEntropyOptions, LossOutputs } from '../kernels/cross-entropy';
-import type { BinaryCrossEntropyOptions, EntropyOptions, KLDivergenceOptions, SoftmaxOptions } from '../types';
-import { BufferError, DeviceError, DTypeError, ShapeError } from '../errors';
-import { Uniforms } from '../kernels/common';
+import { BufferError, DTypeError, DeviceError, GpuTensor, ShapeError, WebGPULoss } from '../index';
+import type { BinaryCrossEntropyOptions, CreateOptions, EntropyOptions, GpuCrossEntropyOptions, KLDivergenceOptions, LossOutputs, SoftmaxOptions, TensorLike } from '../index';
 
 /** The part of an `ort.Tensor` this module reads (structural, so no import of onnxruntime-web). */
 export interface OrtTensorLike {
@@ -95,7 +90,6 @@ export function isOrtTensor(x: unknown): x is OrtTensorLike {
  * const ce = await wl.crossEntropy(logits, labels);   // no readback of the logits
  */
 export async function fromOrtTensor(wl: WebGPULoss, tensor: OrtTensorLike, name = 'tensor', options: WrapOptions = {}): Promise<GpuTensor> {
-  wl.checkAlive();
   if (!isOrtTensor(tensor)) throw new DTypeError(name, 'expected an onnxruntime-web Tensor (with type, dims and location)');
   if (tensor.location === 'none') throw new DeviceError('DISPOSED', 'the ORT tensor was disposed', name);
   if (tensor.location !== 'gpu-buffer' && tensor.dims.some((d) => d === 0)) {
@@ -128,7 +122,7 @@ export async function fromOrtTensor(wl: WebGPULoss, tensor: OrtTensorLike, name 
   }
   await checkDevice(wl.device, buffer, name);
   if (tensor.type !== 'int64') return wl.wrap(buffer, shape, tensor.type);
-  return int64ToInt32(wl, buffer, shape, options.outOfRange ?? -(2 ** 31));
+  return wl.fromInt64(buffer, shape, { outOfRange: options.outOfRange });
 }
 
 // ---- the device check ----------------------------------------------------------------------------
@@ -157,27 +151,6 @@ async function checkDevice(device: GPUDevice, buffer: GPUBuffer, name: string): 
       `session's device (ort.env.webgpu.device, or the device given to the session) (WebGPU: ${err.message.split('\n')[0]})`, name);
   }
   onDevice.set(buffer, device);
-}
-
-// ---- int64 labels ----------------------------------------------------------------------------------
-
-// shaders/int64_to_int32.wgsl, run through the context like every kernel (its pipeline cache,
-// uniform buffer and error scopes).
-async function int64ToInt32(wl: WebGPULoss, src: GPUBuffer, shape: number[], outOfRange: number): Promise<GpuTensor> {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const out = wl.empty(shape, 'int32', 'ort-int64-labels');
-  if (n === 0) return out;
-  try {
-    const { done } = await wl.run('ort-int64-labels', [{
-      family: 'int64ToInt32', entry: 'main', uniforms: new Uniforms().u32(n).i32(outOfRange).bytes(),
-      bindings: [{ buffer: src, offset: 0, size: n * 8 }, wl.bind(out).binding], workgroups: wl.grid(Math.ceil(n / 64)),
-    }]);
-    out.ready = done;
-  } catch (e) {
-    out.destroy();
-    throw e;
-  }
-  return out;
 }
 
 // ---- OrtLoss ---------------------------------------------------------------------------------------

@@ -27,12 +27,8 @@
 // this module never bundles a second copy of tfjs-core (two engines in one page break TF.js).
 
 import type * as tfc from '@tensorflow/tfjs-core';
-import { WebGPULoss } from '../loss';
-import type { CreateOptions } from '../gpu/context';
-import type { GpuTensor } from '../gpu/tensor';
-import type { GpuCrossEntropyOptions, LossOutputs } from '../kernels/cross-entropy';
-import type { BinaryCrossEntropyOptions, CrossEntropyOptions, DType, EntropyOptions, KLDivergenceOptions, SoftmaxOptions } from '../types';
-import { BufferError, DeviceError, DTypeError, OptionError } from '../errors';
+import { BufferError, DTypeError, DeviceError, OptionError, WebGPULoss } from '../index';
+import type { BinaryCrossEntropyOptions, CreateOptions, CrossEntropyOptions, DType, EntropyOptions, GpuCrossEntropyOptions, GpuTensor, KLDivergenceOptions, LossOutputs, SoftmaxOptions } from '../index';
 
 /** The parts of the TF.js namespace the adapter uses (`import * as tf from '@tensorflow/tfjs'` or tfjs-core). */
 export type Tfjs = Pick<typeof tfc, 'getBackend' | 'backend' | 'engine' | 'clone' | 'keep' | 'tidy' | 'sum' | 'mul' | 'variableGrads' | 'dispose'>;

@@ -1,10 +1,10 @@
-import type { BinaryCrossEntropyOptions } from '../types';
-import { ShapeError } from '../errors';
+import type { BinaryCrossEntropyOptions } from '../contract/types';
+import { ShapeError } from '../contract/errors';
 import type { GpuTensor } from '../gpu/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
-import { parseBinaryCrossEntropyOptions } from '../reference/binary-cross-entropy';
-import { formatShape, sameShape } from '../reference/validate';
-import { matrixShape, rowChunks, Uniforms, reduceDispatch, bceWG, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape } from './common';
+import { parseBinaryCrossEntropyOptions } from '../contract/configs/binary-cross-entropy';
+import { formatShape, matrixShape, sameShape } from '../contract/tensor';
+import { rowChunks, Uniforms, reduceDispatch, bceWG, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape } from './common';
 import type { LossOutputs } from './cross-entropy';
 
 // Host side of shaders/binary_cross_entropy.wgsl (+ reduce.wgsl): validate like the oracle, chunk
@@ -39,8 +39,8 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
 
     // A number (or nothing) goes in the uniform block: no upload and no per-element load for the
     // common case, and no cols-long array for a single row of many columns. Arrays go per column.
-    const pwCol = isArrayOption(opts.posWeight);
-    const wCol = isArrayOption(opts.weight);
+    const pwCol = cfg.posWeightPerColumn;
+    const wCol = cfg.weightPerColumn;
     const pw = pwCol ? ctx.tensor(Float32Array.from(cfg.posWeight), [cols], 'float32', 'options.posWeight') : undefined;
     if (pw) temps.push(pw);
     const w = wCol ? ctx.tensor(Float32Array.from(cfg.weight), [cols], 'float32', 'options.weight') : undefined;
@@ -103,11 +103,6 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
   }
 }
 
-
-
-function isArrayOption(v: unknown): boolean {
-  return v !== undefined && typeof v !== 'number';
-}
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);

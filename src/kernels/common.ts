@@ -1,6 +1,6 @@
-import { BufferError, ShapeError } from '../errors';
+import { BufferError, ShapeError } from '../contract/errors';
 import { GpuTensor } from '../gpu/tensor';
-import { asMatrix, checkTensor, formatShape } from '../reference/validate';
+import { asMatrix, checkTensor, formatShape, matrixShape } from '../contract/tensor';
 import type { GpuContext, Dispatch, TensorLike } from '../gpu/context';
 
 /** Little-endian uniform block writer (u32 / i32 / f32 fields, 4 bytes each, in order). */
@@ -23,12 +23,6 @@ export class Uniforms {
   }
 }
 
-/** [rows, classes] of a matrix argument; a 1-D tensor is one row. */
-export function matrixShape(shape: readonly number[], name: string): [number, number] {
-  if (shape.length === 2) return [shape[0], shape[1]];
-  if (shape.length === 1) return [1, shape[0]];
-  throw new ShapeError(name, `expected shape [rows, classes] (or [classes]), got [${shape.join(', ')}]`, 'INVALID_SHAPE');
-}
 
 /**
  * Splits rows into chunks whose [count, cols] float32 slice fits one storage binding (with room

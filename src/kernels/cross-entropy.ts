@@ -1,10 +1,11 @@
-import type { CrossEntropyOptions } from '../types';
-import { OptionError, ShapeError, LabelRangeError } from '../errors';
+import type { CrossEntropyOptions } from '../contract/types';
+import { OptionError, ShapeError, LabelRangeError } from '../contract/errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
-import { parseCrossEntropyOptions, type CrossEntropyConfig } from '../reference/cross-entropy';
-import { checkLabels } from '../reference/validate';
-import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, freeOnThrow, ROW_SHAPES, ROW_WG, threadPerRow, cpuRowWG, rowShapes, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { parseCrossEntropyOptions, type CrossEntropyConfig } from '../contract/configs/cross-entropy';
+import { bool, optionsObject } from '../contract/options';
+import { checkLabels, matrixShape } from '../contract/tensor';
+import { rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, freeOnThrow, ROW_SHAPES, ROW_WG, threadPerRow, cpuRowWG, rowShapes, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 
 // Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
@@ -34,11 +35,31 @@ export interface LossOutputs {
 
 const F = { SPARSE: 1, PROBS: 2, WEIGHT: 4, GRAD: 8, INPLACE: 16, EXTRAS: 32, NORMALIZE: 64, MEAN: 128, SOFTCAP: 256, LINEAR: 512 } as const;
 
+/** The call's config: the shared one plus where the gradient goes. */
+export interface GpuCrossEntropyConfig extends CrossEntropyConfig {
+  readonly inPlace: boolean;
+  readonly gradOut: GpuTensor | undefined;
+  /** A gradient is written: `grad`, `inPlace` or `gradOut`. */
+  readonly wantGrad: boolean;
+}
+
+/** Resolves the options once: the shared ones (as the oracle does) and the GPU-only ones. */
+export function parseGpuCrossEntropyOptions(opts: GpuCrossEntropyOptions | undefined, classes: number): GpuCrossEntropyConfig {
+  const o = optionsObject(opts);
+  const cfg = parseCrossEntropyOptions(o, classes);
+  const inPlace = bool(o.inPlace, 'options.inPlace');
+  const gradOut = o.gradOut;
+  if (gradOut !== undefined && !(gradOut instanceof GpuTensor)) throw new OptionError('options.gradOut', 'must be a GpuTensor');
+  if (inPlace && gradOut) throw new OptionError('options.gradOut', 'cannot be combined with inPlace');
+  return Object.freeze({ ...cfg, inPlace, gradOut, wantGrad: cfg.grad || inPlace || gradOut !== undefined });
+}
+
 export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targetArg: TensorLike, opts: GpuCrossEntropyOptions = {}): Promise<LossOutputs> {
   ctx.checkAlive();
   const inShape = matrixArgShape(inputArg);
   const [rows, cols] = matrixShape(inShape, 'input');
-  const cfg = parseCrossEntropyOptions(opts, cols);
+  const cfg = parseGpuCrossEntropyOptions(opts, cols);
+  const { gradOut } = cfg;
   const tShape = argShape(targetArg, 'target');
   // Labels drop the class axis: [rows] for a [rows, V] input, [] for a [V] input (PyTorch's rule).
   const sparse = tShape.length === inShape.length - 1;
@@ -47,23 +68,21 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
   } else if (tShape.length !== inShape.length || tShape.some((d, i) => d !== inShape[i])) {
     throw new ShapeError('target', `dense target shape [${tShape.join(', ')}] must equal input shape [${inShape.join(', ')}]`);
   }
-  if (opts.inPlace && !(inputArg instanceof GpuTensor)) throw new OptionError('options.inPlace', 'needs the input as a GpuTensor (host data has no GPU buffer to overwrite)');
-  if (opts.inPlace && opts.gradOut) throw new OptionError('options.gradOut', 'cannot be combined with inPlace');
-  if (opts.gradOut && !(opts.gradOut instanceof GpuTensor)) throw new OptionError('options.gradOut', 'must be a GpuTensor');
-  if (opts.gradOut && opts.gradOut === inputArg) throw new OptionError('options.gradOut', 'is the input itself; use inPlace: true to write the gradient over the input');
-  if (opts.gradOut) {
+  if (cfg.inPlace && !(inputArg instanceof GpuTensor)) throw new OptionError('options.inPlace', 'needs the input as a GpuTensor (host data has no GPU buffer to overwrite)');
+  if (gradOut && gradOut === inputArg) throw new OptionError('options.gradOut', 'is the input itself; use inPlace: true to write the gradient over the input');
+  if (gradOut) {
     // Same checks as any GPU argument: device, not destroyed, float32, STORAGE usage, large enough.
-    ctx.input(opts.gradOut, 'options.gradOut', 'float32');
+    ctx.input(gradOut, 'options.gradOut', 'float32');
     const tb = targetArg instanceof GpuTensor ? targetArg.buffer : undefined;
-    if (opts.gradOut.buffer === tb) throw new OptionError('options.gradOut', "shares the target's buffer; the gradient needs a buffer of its own");
+    if (gradOut.buffer === tb) throw new OptionError('options.gradOut', "shares the target's buffer; the gradient needs a buffer of its own");
   }
   // Host labels are range-checked here; GPU-resident ones by the kernel (invalidLabels).
   if (sparse && !(targetArg instanceof GpuTensor)) checkLabels(targetArg.data, cols, cfg.ignoreIndex, 'target');
   // Labels, per-row losses and extras are bound whole.
   checkRowBinding(ctx, rows, 1, sparse ? 'target' : 'input');
   if (cfg.extras) checkRowBinding(ctx, rows, 3, 'options.extras');
-  if (opts.gradOut) {
-    const g = opts.gradOut;
+  if (gradOut) {
+    const g = gradOut;
     if (g.shape.length !== inShape.length || g.shape.some((d, i) => d !== inShape[i])) throw new ShapeError('options.gradOut', `must have the input's shape [${inShape.join(', ')}], got [${g.shape.join(', ')}]`);
   }
 
@@ -83,21 +102,21 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       copyTarget = ctx.empty(target.shape, target.dtype, 'crossEntropy:targetCopy');
       temps.push(copyTarget);
     }
-    const weight = opts.weight !== undefined ? ctx.tensor(Float32Array.from(cfg.weight), [cols], 'float32', 'options.weight') : undefined;
+    const weight = cfg.weighted ? ctx.tensor(Float32Array.from(cfg.weight), [cols], 'float32', 'options.weight') : undefined;
     if (weight) temps.push(weight);
 
     const meta = ctx.empty([4], 'int32', 'crossEntropy:meta');
     made.push(meta);
     const perRow = ctx.empty([rows], 'float32', 'crossEntropy:loss');
     made.push(perRow);
-    const wantGrad = cfg.grad || Boolean(opts.inPlace) || Boolean(opts.gradOut);
-    const grad = !wantGrad ? undefined : opts.inPlace ? input : opts.gradOut ?? ctx.empty(inShape, 'float32', 'crossEntropy:grad');
+    const grad = !cfg.wantGrad ? undefined : cfg.inPlace ? input : gradOut ?? ctx.empty(inShape, 'float32', 'crossEntropy:grad');
     if (grad && grad !== input && grad.buffer === input.buffer) throw new OptionError('options.gradOut', 'shares the input\'s buffer; use inPlace instead');
     const extras = cfg.extras ? ctx.empty([3 * rows], 'int32', 'crossEntropy:extras') : undefined;
     if (extras) made.push(extras);
-    if (grad && grad !== input && grad !== opts.gradOut) made.push(grad);
+    if (grad && grad !== input && grad !== gradOut) made.push(grad);
 
-    const withFlags = (c: Record<string, number>) => ({ ...c, FLAGS: crossEntropyFlags(opts, cfg, sparse) });
+    const flags = crossEntropyFlags(cfg, sparse);
+    const withFlags = (c: Record<string, number>) => ({ ...c, FLAGS: flags });
     const tSrc = copyTarget ?? target;
     const wBind = weight ? ctx.bind(weight).binding : ctx.dummy('read');
     const metaB = ctx.bind(meta).binding;
@@ -113,18 +132,17 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     const chunks = rowChunks(ctx, rows, cols);
     // Not in place: a split row's columns are written by other workgroups while part 0 still
     // reads the label's logit.
-    const split = cfg.from === 'logits' && !opts.inPlace ? splitParts(ctx, chunks[0].count, cols) : 1;
+    const split = cfg.from === 'logits' && !cfg.inPlace ? splitParts(ctx, chunks[0].count, cols) : 1;
     const part = split > 1 ? ctx.empty([chunks[0].count * split * STATS_WORDS], 'int32', 'crossEntropy:parts') : undefined;
     if (part) temps.push(part);
     const partB = part ? ctx.bind(part).binding : ctx.dummy('parts');
     const dispatches: Dispatch[] = [];
     // Without the gradient and without F_LINEAR no row reads META, so the first chunk's `main`
     // runs prepare in its workgroup 0 (one dispatch less; split rows keep their own dispatches).
-    const flags = crossEntropyFlags(opts, cfg, sparse);
     // A CPU adapter's thread per row folds it serially into one thread: only for batches small
     // enough that this costs less than the prepare dispatch it saves.
     const serialFold = ctx.adapter.isFallback && threadPerRow(ctx, chunks[0].count, cols);
-    const foldPrep = !wantGrad && !(flags & F.LINEAR) && split === 1 && chunks[0].count > 0
+    const foldPrep = !cfg.wantGrad && !(flags & F.LINEAR) && split === 1 && chunks[0].count > 0
       && (!serialFold || rows <= CPU_FOLD_MAX_ROWS);
     if (!foldPrep) {
       // prepare: labels bound whole (sparse); dense targets are not read by it.
@@ -195,17 +213,19 @@ export async function checkLabelsOnGpu(out: LossOutputs, classes: number): Promi
  * The kernel's feature flags for a call: override constants, so each feature combination compiles
  * once and its row loops carry no branch for features it does not use.
  */
-export function crossEntropyFlags(opts: GpuCrossEntropyOptions, cfg: CrossEntropyConfig, sparse: boolean): number {
-  const grad = cfg.grad || Boolean(opts.inPlace) || Boolean(opts.gradOut);
-  return (sparse ? F.SPARSE : 0) | (cfg.from === 'probs' ? F.PROBS : 0) | (opts.weight !== undefined ? F.WEIGHT : 0)
-    | (grad ? F.GRAD : 0) | (opts.inPlace ? F.INPLACE : 0) | (cfg.extras ? F.EXTRAS : 0)
+export function crossEntropyFlags(cfg: GpuCrossEntropyConfig, sparse: boolean): number {
+  return (sparse ? F.SPARSE : 0) | (cfg.from === 'probs' ? F.PROBS : 0) | (cfg.weighted ? F.WEIGHT : 0)
+    | (cfg.wantGrad ? F.GRAD : 0) | (cfg.inPlace ? F.INPLACE : 0) | (cfg.extras ? F.EXTRAS : 0)
     | (cfg.normalize ? F.NORMALIZE : 0) | (cfg.reduction === 'mean' ? F.MEAN : 0)
     | (cfg.softcap > 0 ? F.SOFTCAP : 0) | (cfg.smoothing > 0 || !sparse ? F.LINEAR : 0);
 }
 
 /** Pipelines of a cross-entropy call with these options (for warmup). */
 export function crossEntropyPipelines(ctx: GpuContext, opts: GpuCrossEntropyOptions, sparse: boolean): { entry: string; constants: Record<string, number> }[] {
-  const FLAGS = crossEntropyFlags(opts, parseCrossEntropyOptions(opts, 2), sparse);
+  // No class count here: the weights' presence sets the flag, their length is not checked.
+  const o = optionsObject(opts);
+  const cfg = parseGpuCrossEntropyOptions({ ...o, weight: undefined }, 2);
+  const FLAGS = crossEntropyFlags({ ...cfg, weighted: o.weight !== undefined }, sparse);
   const mains = rowShapes(ctx).map((c) => ceShape(ctx, c));
   return [
     { entry: 'prepare', constants: { ...prepareShape(ctx), FLAGS } },

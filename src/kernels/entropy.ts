@@ -1,10 +1,10 @@
-import type { EntropyOptions, KLDivergenceOptions } from '../types';
-import { ShapeError } from '../errors';
+import type { EntropyOptions, KLDivergenceOptions } from '../contract/types';
+import { ShapeError } from '../contract/errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
-import { parseEntropyOptions, parseKLDivergenceOptions, type Common } from '../reference/entropy';
-import { formatShape, sameShape } from '../reference/validate';
-import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { parseEntropyOptions, parseKLDivergenceOptions, type RowLossConfig } from '../contract/configs/entropy';
+import { formatShape, matrixShape, sameShape } from '../contract/tensor';
+import { rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 import type { LossOutputs } from './cross-entropy';
 
 // Host side of shaders/entropy.wgsl (+ reduce.wgsl): validate as the oracle does, choose the row
@@ -40,7 +40,7 @@ export async function klDivergenceOp(ctx: GpuContext, inputArg: TensorLike, targ
 }
 
 async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targetArg: TensorLike | undefined,
-  inShape: readonly number[], opFlags: number, cfg: Common): Promise<LossOutputs> {
+  inShape: readonly number[], opFlags: number, cfg: RowLossConfig): Promise<LossOutputs> {
   const [rows, cols] = matrixShape(inShape, 'input');
   // Every size check before the first upload.
   const chunks = rowChunks(ctx, rows, cols);

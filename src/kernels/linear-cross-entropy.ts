@@ -1,8 +1,11 @@
-import { BufferError, OptionError } from '../errors';
+import { BufferError, OptionError } from '../contract/errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
-import { linearShapes, parseLinearOptions, type RefLinearCrossEntropyOptions } from '../reference/linear-cross-entropy';
-import { checkLabels } from '../reference/validate';
+import { linearShapes, parseLinearOptions } from '../contract/configs/linear-cross-entropy';
+import type { CrossEntropyConfig } from '../contract/configs/cross-entropy';
+import { oneOf, optionsObject } from '../contract/options';
+import type { LinearOptions } from '../contract/types';
+import { checkLabels } from '../contract/tensor';
 import { Uniforms, reduceDispatch, finishCall, freeOnThrow, argShape, type Temps } from './common';
 
 // Host side of shaders/linear_cross_entropy.wgsl (+ reduce.wgsl): validate, size the forward's
@@ -11,7 +14,7 @@ import { Uniforms, reduceDispatch, finishCall, freeOnThrow, argShape, type Temps
 // elements is made: the forward keeps 4 words per (row, split), the backward one [N, vc] chunk.
 
 /** linearCrossEntropy options: crossEntropy's for sparse labels from logits, plus the bias. */
-export interface LinearCrossEntropyOptions extends Omit<RefLinearCrossEntropyOptions, 'bias'> {
+export interface LinearCrossEntropyOptions extends LinearOptions {
   /** Classifier bias, shape [V] (host data or a GpuTensor). */
   bias?: TensorLike;
   /**
@@ -77,10 +80,13 @@ export function backwardChunk(ctx: GpuContext, n: number, v: number): number {
 export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLike, weightArg: TensorLike, labelsArg: TensorLike,
   opts: LinearCrossEntropyOptions = {}): Promise<LinearCrossEntropyOutputs> {
   ctx.checkAlive();
-  const biasArg = (opts as { bias?: TensorLike } | undefined)?.bias;
-  const { n: N, d: D, v: V } = linearShapes(argShape(hiddenArg, 'hidden'), argShape(weightArg, 'weight'), argShape(labelsArg, 'labels'),
-    biasArg !== undefined ? argShape(biasArg, 'options.bias') : undefined);
-  const cfg = parseLinearOptions(opts, V);
+  const hShape = argShape(hiddenArg, 'hidden');
+  const wShape = argShape(weightArg, 'weight');
+  const lShape = argShape(labelsArg, 'labels');
+  const o = optionsObject(opts);
+  const biasArg = o.bias as TensorLike | undefined;
+  const { n: N, d: D, v: V } = linearShapes(hShape, wShape, lShape, biasArg !== undefined ? argShape(biasArg, 'options.bias') : undefined);
+  const cfg = parseLinearOptions(o, V);
   if (!(labelsArg instanceof GpuTensor)) checkLabels(labelsArg.data, V, cfg.ignoreIndex, 'labels');
   // hidden and weight are bound whole: each must fit one storage binding.
   const bindMax = ctx.maxBindingBytes - ctx.limits.minStorageBufferOffsetAlignment;
@@ -88,8 +94,8 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     if (bytes > bindMax) throw new BufferError(name, `${bytes} bytes exceed one storage binding (${ctx.maxBindingBytes} bytes); split the ${name === 'hidden' ? 'rows' : 'vocabulary'} across calls`, 'TOO_LARGE');
   }
   const vc = cfg.grad ? backwardChunk(ctx, N, V) : 0;
-  if (opts.tiles !== undefined && opts.tiles !== 'staged' && opts.tiles !== 'direct') throw new OptionError('options.tiles', `must be 'staged' or 'direct', got ${String(opts.tiles)}`);
-  const direct = (opts.tiles ?? (ctx.adapter.isFallback ? 'direct' : 'staged')) === 'direct';
+  const tiles = oneOf(o.tiles, ['staged', 'direct'] as const, 'options.tiles', ctx.adapter.isFallback ? 'direct' : 'staged');
+  const direct = tiles === 'direct';
   const DIRECT = direct ? 1 : 0;
   const { nsplit, splitW } = forwardSplits(ctx, N, V, direct);
 
@@ -107,7 +113,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     const weight = input(weightArg, 'weight', 'float32');
     const labels = input(labelsArg, 'labels', 'int32');
     const bias = biasArg !== undefined ? input(biasArg, 'options.bias', 'float32') : undefined;
-    const classW = opts.weight !== undefined ? ctx.tensor(Float32Array.from(cfg.weight), [V], 'float32', 'options.weight') : undefined;
+    const classW = cfg.weighted ? ctx.tensor(Float32Array.from(cfg.weight), [V], 'float32', 'options.weight') : undefined;
     if (classW) temps.push(classW);
 
     const partBase = 4 + ROW_WORDS * N;
@@ -126,7 +132,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     const gradBias = cfg.grad && bias ? ctx.empty([V], 'float32', 'linearCrossEntropy:gradBias') : undefined;
     for (const t of [gradHidden, gradWeight, gradBias]) if (t) made.push(t);
 
-    const FLAGS = linearFlags(opts, cfg);
+    const FLAGS = linearFlags(cfg, bias !== undefined);
     const hB = ctx.bind(hidden);
     const wB = ctx.bind(weight);
     const bB = bias ? ctx.bind(bias) : undefined;
@@ -189,21 +195,23 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
 }
 
 /** The kernel's feature flags (override constants: each combination compiles once). */
-function linearFlags(opts: LinearCrossEntropyOptions, cfg: ReturnType<typeof parseLinearOptions>): number {
-  return (opts.weight !== undefined ? F.WEIGHT : 0) | (opts.bias !== undefined ? F.BIAS : 0) | (cfg.softcap > 0 ? F.SOFTCAP : 0)
+function linearFlags(cfg: CrossEntropyConfig, bias: boolean): number {
+  return (cfg.weighted ? F.WEIGHT : 0) | (bias ? F.BIAS : 0) | (cfg.softcap > 0 ? F.SOFTCAP : 0)
     | (cfg.smoothing > 0 ? F.LINEAR : 0) | (cfg.reduction === 'mean' ? F.MEAN : 0);
 }
 
 /** Pipelines of a linearCrossEntropy call with these options (for warmup). */
-export function linearPipelines(ctx: GpuContext, opts: LinearCrossEntropyOptions): { entry: string; constants: Record<string, number> }[] {
-  const cfg = parseLinearOptions({ ...opts, bias: undefined, tiles: undefined, weight: undefined }, 2);
-  const FLAGS = linearFlags(opts, cfg);
-  const DIRECT = (opts.tiles ?? (ctx.adapter.isFallback ? 'direct' : 'staged')) === 'direct' ? 1 : 0;
-  const modes = cfg.grad ? [0, 1, 2, 3] : [0];
+export function linearPipelines(ctx: GpuContext, opts: Omit<LinearCrossEntropyOptions, 'bias'>, bias: boolean): { entry: string; constants: Record<string, number> }[] {
+  // No class count here: the weights' presence sets the flag, their length is not checked.
+  const o = optionsObject(opts);
+  const base = parseLinearOptions({ ...o, weight: undefined }, 2);
+  const FLAGS = linearFlags({ ...base, weighted: o.weight !== undefined }, bias);
+  const DIRECT = oneOf(o.tiles, ['staged', 'direct'] as const, 'options.tiles', ctx.adapter.isFallback ? 'direct' : 'staged') === 'direct' ? 1 : 0;
+  const modes = base.grad ? [0, 1, 2, 3] : [0];
   return [
     { entry: 'prepare', constants: { FLAGS } },
     { entry: 'combine', constants: { FLAGS } },
     ...modes.map((MODE) => ({ entry: 'tile', constants: { MODE, DIRECT, FLAGS } })),
-    ...(cfg.grad && opts.bias !== undefined ? [{ entry: 'dbias', constants: { FLAGS } }] : []),
+    ...(base.grad && bias ? [{ entry: 'dbias', constants: { FLAGS } }] : []),
   ];
 }

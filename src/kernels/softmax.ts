@@ -1,15 +1,15 @@
-import type { SoftmaxOptions } from '../types';
-import { OptionError } from '../errors';
+import type { SoftmaxOptions } from '../contract/types';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
-import { rowChunks, matrixShape, matrixArgShape, rowLaunch, Uniforms } from './common';
+import { rowChunks, matrixArgShape, rowLaunch, Uniforms } from './common';
+import { matrixShape } from '../contract/tensor';
+import { parseSoftmaxOptions } from '../contract/configs/softmax';
 
 // Host side of shaders/softmax.wgsl: validate, choose the kernel shape by row length, chunk rows
 // that exceed one storage binding, dispatch.
 
 export async function softmaxOp(ctx: GpuContext, x: TensorLike, opts: SoftmaxOptions, log: boolean): Promise<GpuTensor> {
-  const T = opts.temperature ?? 1;
-  if (typeof T !== 'number' || !Number.isFinite(T) || T <= 0) throw new OptionError('options.temperature', `expected a finite number > 0, got ${T}`);
+  const T = parseSoftmaxOptions(opts).temperature;
   // Every check before the upload, so a bad call leaves nothing behind.
   const [rows, cols] = matrixShape(matrixArgShape(x), 'input');
   const chunks = rowChunks(ctx, rows, cols);

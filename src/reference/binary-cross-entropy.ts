@@ -1,10 +1,10 @@
 // Binary cross-entropy, elementwise over [rows, cols], from logits or probabilities, with a positive
 // weight and an element weight per column.
 
-import type { BinaryCrossEntropyOptions, HostTensor, InputKind, LogBase, Reduction } from '../types';
-import { DEFAULTS } from '../types';
-import { baseDivisor, reduce, type RefResult } from './result';
-import { asMatrix, bool, epsilonOption, matchingMatrix, oneOf, optionsObject, perColumnOption } from './validate';
+import type { BinaryCrossEntropyOptions, HostTensor } from '../contract/types';
+import { asMatrix, matchingMatrix } from '../contract/tensor';
+import { parseBinaryCrossEntropyOptions } from '../contract/configs/binary-cross-entropy';
+import { reduce, type RefResult } from './result';
 
 /** softplus(x) = ln(1 + e^x) = max(x, 0) + log1p(exp(−|x|)): no overflow, exact limits at ±Infinity. */
 function softplus(x: number): number {
@@ -16,20 +16,6 @@ function sigmoid(x: number): number {
   if (x >= 0) return 1 / (1 + Math.exp(-x));
   const e = Math.exp(x);
   return e / (1 + e);
-}
-
-/** The checked options of binaryCrossEntropy (shared with the GPU host so both validate alike). */
-export function parseBinaryCrossEntropyOptions(opts: BinaryCrossEntropyOptions | undefined, cols: number) {
-  const o = optionsObject(opts);
-  return {
-    from: oneOf<InputKind>(o.from, ['logits', 'probs'], 'options.from', 'logits'),
-    reduction: oneOf<Reduction>(o.reduction, ['none', 'sum', 'mean'], 'options.reduction', DEFAULTS.reduction),
-    posWeight: perColumnOption(o.posWeight, 'options.posWeight', cols, 1),
-    weight: perColumnOption(o.weight, 'options.weight', cols, 1),
-    epsilon: epsilonOption(o.epsilon, 'options.epsilon', DEFAULTS.epsilon),
-    divisor: baseDivisor(oneOf<LogBase>(o.base, ['e', 2], 'options.base', DEFAULTS.base)),
-    grad: bool(o.grad, 'options.grad'),
-  };
 }
 
 /**

@@ -1,75 +1,12 @@
 // Cross-entropy of a [rows, V] input (logits or probabilities) against sparse labels [rows] or dense
 // targets [rows, V], with class weights, label smoothing, ignore index, z-loss and soft-capping.
 
-import type { CrossEntropyOptions, HostTensor, InputKind, LogBase, Reduction } from '../types';
-import { DEFAULTS } from '../types';
-import { OptionError, ShapeError } from '../errors';
-import { baseDivisor, reduce, type RefResult } from './result';
+import type { CrossEntropyOptions, HostTensor } from '../contract/types';
+import { ShapeError } from '../contract/errors';
+import { checkLabels, checkTensor, asMatrix, formatShape, sameShape } from '../contract/tensor';
+import { parseCrossEntropyOptions } from '../contract/configs/cross-entropy';
+import { reduce, type RefResult } from './result';
 import { logSoftmaxRow } from './softmax';
-import {
-  asMatrix,
-  bool,
-  checkLabels,
-  checkTensor,
-  epsilonOption,
-  finite,
-  formatShape,
-  integer,
-  oneOf,
-  optionsObject,
-  sameShape,
-  weightsOption,
-} from './validate';
-
-/** crossEntropy options checked and filled with defaults (shared with the GPU host code). */
-export interface CrossEntropyConfig {
-  from: InputKind;
-  reduction: Reduction;
-  weight: Float64Array;
-  ignoreIndex: number;
-  allIgnored: 'nan' | 'zero';
-  smoothing: number;
-  divisor: number;
-  zLoss: number;
-  /** 0 when there is no soft-cap. */
-  softcap: number;
-  epsilon: number;
-  normalize: boolean;
-  grad: boolean;
-  extras: boolean;
-}
-
-/**
- * Checks every crossEntropy option (an OptionError names the one at fault) and fills the defaults.
- * zLoss > 0 and softcap apply to logits only and are rejected with from: 'probs'.
- */
-export function parseCrossEntropyOptions(opts: CrossEntropyOptions | undefined, classes: number): CrossEntropyConfig {
-  const o = optionsObject(opts);
-  const from = oneOf<InputKind>(o.from, ['logits', 'probs'], 'options.from', 'logits');
-  const zLoss = finite(o.zLoss, 'options.zLoss', 0, (v) => v >= 0, 'a finite number >= 0');
-  const softcap = finite(o.softcap, 'options.softcap', 0, (v) => v > 0, 'a finite number > 0');
-  if (from === 'probs' && zLoss !== 0) {
-    throw new OptionError('options.zLoss', "applies to logits only; not allowed with from: 'probs'");
-  }
-  if (from === 'probs' && o.softcap !== undefined) {
-    throw new OptionError('options.softcap', "applies to logits only; not allowed with from: 'probs'");
-  }
-  return {
-    from,
-    reduction: oneOf<Reduction>(o.reduction, ['none', 'sum', 'mean'], 'options.reduction', DEFAULTS.reduction),
-    weight: weightsOption(o.weight, 'options.weight', classes) ?? new Float64Array(classes).fill(1),
-    ignoreIndex: integer(o.ignoreIndex, 'options.ignoreIndex', DEFAULTS.ignoreIndex),
-    allIgnored: oneOf<'nan' | 'zero'>(o.allIgnored, ['nan', 'zero'], 'options.allIgnored', 'nan'),
-    smoothing: finite(o.labelSmoothing, 'options.labelSmoothing', 0, (v) => v >= 0 && v <= 1, 'a number in [0, 1]'),
-    divisor: baseDivisor(oneOf<LogBase>(o.base, ['e', 2], 'options.base', DEFAULTS.base)),
-    zLoss,
-    softcap,
-    epsilon: epsilonOption(o.epsilon, 'options.epsilon', DEFAULTS.epsilon),
-    normalize: bool(o.normalize, 'options.normalize'),
-    grad: bool(o.grad, 'options.grad'),
-    extras: bool(o.extras, 'options.extras'),
-  };
-}
 
 /** Index of the row maximum; the first maximum wins, and the first NaN counts as the maximum. */
 function argmaxRow(data: ArrayLike<number>, off: number, n: number): number {

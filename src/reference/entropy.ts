@@ -1,48 +1,17 @@
 // Shannon entropy of each row, and the KL divergence KL(P‖Q) between a target P and a prediction Q.
 
-import type { EntropyOptions, HostTensor, InputKind, KLDivergenceOptions, LogBase, Reduction } from '../types';
-import { DEFAULTS } from '../types';
-import { baseDivisor, reduce, type RefResult } from './result';
+import type { EntropyOptions, HostTensor, KLDivergenceOptions } from '../contract/types';
+import { asMatrix, matchingMatrix } from '../contract/tensor';
+import { parseEntropyOptions, parseKLDivergenceOptions, type RowLossConfig } from '../contract/configs/entropy';
+import { reduce, type RefResult } from './result';
 import { logSoftmaxRow } from './softmax';
-import { asMatrix, bool, epsilonOption, matchingMatrix, oneOf, optionsObject } from './validate';
 
 function hasNaN(data: ArrayLike<number>, off: number, n: number): boolean {
   for (let c = 0; c < n; c++) if (Number.isNaN(data[off + c])) return true;
   return false;
 }
 
-export interface Common {
-  reduction: Reduction;
-  divisor: number;
-  epsilon: number;
-  grad: boolean;
-}
-
-function parseCommon(o: Record<string, unknown>): Common {
-  return {
-    reduction: oneOf<Reduction>(o.reduction, ['none', 'sum', 'mean'], 'options.reduction', DEFAULTS.reduction),
-    divisor: baseDivisor(oneOf<LogBase>(o.base, ['e', 2], 'options.base', DEFAULTS.base)),
-    epsilon: epsilonOption(o.epsilon, 'options.epsilon', DEFAULTS.epsilon),
-    grad: bool(o.grad, 'options.grad'),
-  };
-}
-
-/** The options of `entropy`, checked in the order the oracle checks them (shared with the GPU host). */
-export function parseEntropyOptions(opts: EntropyOptions | undefined): Common & { from: InputKind } {
-  const o = optionsObject(opts);
-  const from = oneOf<InputKind>(o.from, ['logits', 'probs'], 'options.from', 'probs');
-  return { from, ...parseCommon(o) };
-}
-
-/** The options of `klDivergence`, checked in the oracle's order (shared with the GPU host). */
-export function parseKLDivergenceOptions(opts: KLDivergenceOptions | undefined): Common & { from: InputKind; targetFrom: InputKind } {
-  const o = optionsObject(opts);
-  const from = oneOf<InputKind>(o.from, ['logits', 'probs'], 'options.from', 'logits');
-  const targetFrom = oneOf<InputKind>(o.targetFrom, ['logits', 'probs'], 'options.targetFrom', 'probs');
-  return { from, targetFrom, ...parseCommon(o) };
-}
-
-function finish(values: Float64Array, rows: number, cfg: Common, grad: Float64Array | undefined): RefResult {
+function finish(values: Float64Array, rows: number, cfg: RowLossConfig, grad: Float64Array | undefined): RefResult {
   const reduced = reduce(values, [rows], cfg.reduction, rows, cfg.divisor, grad);
   const result: RefResult = { loss: reduced.loss, shape: reduced.shape };
   if (grad) result.grad = grad;

@@ -5,13 +5,14 @@
 // memory), hands them to the reference crossEntropy, and chains its logit gradient G = dL/dz:
 //   dL/dh = G·W,   dL/dW = Gᵀ·h,   dL/db = Σ_rows G.
 
-import type { CrossEntropyOptions, HostTensor } from '../types';
-import { OptionError, ShapeError } from '../errors';
-import { crossEntropy, parseCrossEntropyOptions, type CrossEntropyConfig } from './cross-entropy';
-import { checkLabels, checkTensor, formatShape } from './validate';
+import type { CrossEntropyOptions, HostTensor, LinearOptions } from '../contract/types';
+import { checkLabels, checkTensor } from '../contract/tensor';
+import { optionsObject } from '../contract/options';
+import { linearShapes, parseLinearOptions } from '../contract/configs/linear-cross-entropy';
+import { crossEntropy } from './cross-entropy';
 
 /** Options of linearCrossEntropy: crossEntropy's for sparse labels from logits, plus the bias. */
-export interface RefLinearCrossEntropyOptions extends Omit<CrossEntropyOptions, 'from' | 'epsilon' | 'normalize' | 'extras'> {
+export interface RefLinearCrossEntropyOptions extends LinearOptions {
   /** Classifier bias, shape [V]. */
   bias?: HostTensor;
 }
@@ -26,38 +27,6 @@ export interface RefLinearResult {
   gradWeight?: Float64Array;
   /** d loss / d bias, [V] (when a bias was given). */
   gradBias?: Float64Array;
-}
-
-/** Shapes of a linear cross-entropy call, checked; shared with the GPU host code. */
-export interface LinearShapes {
-  n: number;
-  d: number;
-  v: number;
-}
-
-/** Checks the shapes of hidden [N, D], weight [V, D], labels [N] and bias [V] (argument names as the API's). */
-export function linearShapes(hidden: readonly number[], weight: readonly number[], labels: readonly number[], bias: readonly number[] | undefined): LinearShapes {
-  if (hidden.length !== 2) throw new ShapeError('hidden', `expected shape [N, D], got ${formatShape(hidden)}`, 'INVALID_SHAPE');
-  if (weight.length !== 2) throw new ShapeError('weight', `expected shape [V, D], got ${formatShape(weight)}`, 'INVALID_SHAPE');
-  const [n, d] = hidden;
-  const [v, dw] = weight;
-  if (dw !== d) throw new ShapeError('weight', `shape ${formatShape(weight)} must have D = ${d} columns, as hidden ${formatShape(hidden)}`);
-  if (labels.length !== 1 || labels[0] !== n) throw new ShapeError('labels', `shape ${formatShape(labels)} must be [${n}] (one label per hidden row)`);
-  if (bias && (bias.length !== 1 || bias[0] !== v)) throw new ShapeError('options.bias', `shape ${formatShape(bias)} must be [${v}] (one per class)`);
-  return { n, d, v };
-}
-
-/**
- * crossEntropy's options for this operation: `from: 'probs'` (and the probability-only options)
- * and `extras` make no sense without explicit logits and are refused.
- */
-export function parseLinearOptions(opts: unknown, classes: number): CrossEntropyConfig {
-  if (opts !== undefined && (typeof opts !== 'object' || opts === null || Array.isArray(opts))) throw new OptionError('options', 'must be an object or undefined');
-  const o = (opts ?? {}) as Record<string, unknown>;
-  if (o.from !== undefined && o.from !== 'logits') throw new OptionError('options.from', "linearCrossEntropy computes logits; only 'logits' is allowed");
-  if (o.extras !== undefined && o.extras !== false) throw new OptionError('options.extras', 'is not available for linearCrossEntropy');
-  if (o.normalize !== undefined && o.normalize !== false) throw new OptionError('options.normalize', "applies to from: 'probs' only");
-  return parseCrossEntropyOptions(o as CrossEntropyOptions, classes);
 }
 
 /** Rows of logits formed at a time: keeps the float64 block near 8 MB whatever V is. */
@@ -75,10 +44,11 @@ export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, label
   const hShape = checkTensor(hidden, 'hidden');
   const wShape = checkTensor(weight, 'weight');
   const lShape = checkTensor(labels, 'labels');
-  const biasT = (opts as { bias?: unknown } | undefined)?.bias as HostTensor | undefined;
+  const o = optionsObject(opts);
+  const biasT = o.bias as HostTensor | undefined;
   const bShape = biasT !== undefined ? checkTensor(biasT, 'options.bias') : undefined;
   const { n: N, d: D, v: V } = linearShapes(hShape, wShape, lShape, bShape);
-  const cfg = parseLinearOptions(opts, V);
+  const cfg = parseLinearOptions(o, V);
   checkLabels(labels.data, V, cfg.ignoreIndex, 'labels');
   const H = hidden.data;
   const W = weight.data;
@@ -91,7 +61,7 @@ export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, label
   const gB = cfg.grad && B ? new Float64Array(V) : undefined;
   // The options crossEntropy understands (the bias is ours).
   const ceOpts: CrossEntropyOptions = {
-    weight: opts?.weight, ignoreIndex: cfg.ignoreIndex, labelSmoothing: cfg.smoothing, zLoss: cfg.zLoss,
+    weight: cfg.weighted ? cfg.weight : undefined, ignoreIndex: cfg.ignoreIndex, labelSmoothing: cfg.smoothing, zLoss: cfg.zLoss,
     softcap: cfg.softcap > 0 ? cfg.softcap : undefined, base: cfg.divisor === 1 ? 'e' : 2, reduction: 'none', grad: cfg.grad,
   };
   const rowsPerBlock = Math.max(1, Math.floor(BLOCK_ELEMS / V));

@@ -1,7 +1,7 @@
 // The result type of every reference loss, and the one place where per-row losses are reduced and
 // converted to the requested log base.
 
-import type { LogBase, Reduction } from '../types';
+import type { Reduction } from '../contract/types';
 
 export interface RefResult {
   /** Length 1 for `'sum'`/`'mean'`; one value per row for `'none'` (BCE: one per element). */
@@ -16,11 +16,6 @@ export interface RefResult {
   argmax?: Int32Array;
   /** With `extras` and sparse labels: 1 where argmax == label, 0 otherwise and for ignored rows. */
   correct?: Uint8Array;
-}
-
-/** What a loss value and its gradient are divided by: 1 for nats, ln 2 for bits. */
-export function baseDivisor(base: LogBase): number {
-  return base === 2 ? Math.LN2 : 1;
 }
 
 /**

@@ -1,8 +1,9 @@
 // Row-wise softmax and log-softmax in float64, and the one-row kernel every logits-based loss uses,
 // so that all of them share a single rule for masked (-Infinity) and invalid (NaN, +Infinity) logits.
 
-import type { HostTensor, SoftmaxOptions } from '../types';
-import { asMatrix, finite, optionsObject } from './validate';
+import type { HostTensor, SoftmaxOptions } from '../contract/types';
+import { asMatrix } from '../contract/tensor';
+import { parseSoftmaxOptions } from '../contract/configs/softmax';
 
 /**
  * Log-softmax of the row z[off .. off+n), n = lp.length. Fills `lp` and `p` and returns
@@ -47,8 +48,7 @@ export function logSoftmaxRow(z: ArrayLike<number>, off: number, lp: Float64Arra
 /** Runs `logSoftmaxRow` on every row of x / T and copies out `p` or `lp`. */
 function rowwise(x: HostTensor, opts: SoftmaxOptions | undefined, want: 'p' | 'lp'): Float64Array {
   const m = asMatrix(x, 'input'); // named 'input' in errors, as in every other function
-  const o = optionsObject(opts);
-  const t = finite(o.temperature, 'options.temperature', 1, (v) => v > 0, 'a finite number > 0');
+  const t = parseSoftmaxOptions(opts).temperature;
   const out = new Float64Array(m.rows * m.cols);
   const z = new Float64Array(m.cols);
   const lp = new Float64Array(m.cols);

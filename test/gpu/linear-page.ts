@@ -185,7 +185,7 @@ async function gpuLabels(): Promise<{ invalid: number; loss: (number | null)[]; 
 async function warmup(): Promise<{ warmed: number; afterCall: number }> {
   const c = await WebGPULoss.create({ device: ctx.device });
   const opts = { grad: true, labelSmoothing: 0.1, weight: [1, 2, 1, 1] };
-  await c.warmup([], false, [{ ...opts, bias: true }]);
+  await c.warmup({ crossEntropy: [], linearCrossEntropy: [{ ...opts, bias: true }] });
   const warmed = c.stats().pipelines;
   const rng = mulberry32(3);
   const out = await c.linearCrossEntropy({ data: randn(rng, 6, 1), shape: [2, 3] }, { data: randn(rng, 12, 1), shape: [4, 3] },

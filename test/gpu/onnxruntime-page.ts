@@ -5,6 +5,7 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { OrtLoss, fromOrtTensor } from '../../src/interop/onnxruntime';
 import { WebGPULoss, GpuTensor, WebGPULossError } from '../../src/index';
+import { engineOf } from '../../src/loss';
 import * as ref from '../../src/reference/index';
 import { mulberry32, normal } from '../../src/reference/random';
 import { allclose } from '../util/allclose';
@@ -408,7 +409,7 @@ page.__ready = (async () => {
     const a = ol.wl.adapter;
     return {
       ok: true, vendor: a.vendor, architecture: a.architecture, description: a.description, isFallback: a.isFallback,
-      subgroups: a.subgroups, timestampQuery: a.timestampQuery, subgroupSize: ol.wl.subgroupSize,
+      subgroups: a.subgroups, timestampQuery: a.timestampQuery, subgroupSize: engineOf(ol.wl).subgroupSize,
       ortVersion: ort.env.versions.web, envBefore, beforeSession,
       sameDevice: ol.device === (await ort.env.webgpu.device),
       modelBytes: model.length,

@@ -1,6 +1,7 @@
 // What every oracle test page shares: the WebGPU errors seen on its devices, and the
 // window.__h / window.__ready handshake that test/gpu/harness.ts waits for.
 import { WebGPULoss } from '../../src/index';
+import { engineOf } from '../../src/loss';
 import type { AdapterReport, ContextSpec } from './page-types';
 
 /** Uncaptured WebGPU errors of every device a page listens to; harness call() drains them. */
@@ -25,8 +26,8 @@ export function startPage(handlers: Record<string, unknown>, init: () => Promise
       const a = ctx.adapter;
       return {
         ok: true, vendor: a.vendor, architecture: a.architecture, description: a.description, isFallback: a.isFallback,
-        subgroups: a.subgroups, timestampQuery: a.timestampQuery, subgroupSize: ctx.subgroupSize,
-        maxStorageBufferBindingSize: ctx.limits.maxStorageBufferBindingSize, maxBufferSize: ctx.limits.maxBufferSize,
+        subgroups: a.subgroups, timestampQuery: a.timestampQuery, subgroupSize: engineOf(ctx).subgroupSize,
+        maxStorageBufferBindingSize: ctx.device.limits.maxStorageBufferBindingSize, maxBufferSize: ctx.device.limits.maxBufferSize,
       };
     } catch (e) {
       return { ok: false, error: String(e) };

@@ -2,6 +2,7 @@
 // oracle on the same float32 values, and compares every output with the one comparison helper.
 import { WebGPULoss, GpuTensor } from '../../src/index';
 import { splitParts } from '../../src/kernels/cross-entropy';
+import { engineOf } from '../../src/loss';
 import * as ref from '../../src/reference/index';
 import { mulberry32, randomLabels, randomLogits } from '../../src/reference/random';
 import { check, opsOf, readAll } from '../util/check';
@@ -102,7 +103,7 @@ async function crossEntropyBuffers(rows: number, cols: number, seed: number): Pr
   const inPlace = allclose(await x.read(), want.grad!, { rtol: 1e-4, atol: 1e-7 }, 'in-place grad');
   const loss1 = allclose(await a.loss.read(), want.loss, { rtol: 1e-5, atol: 1e-6 }, 'in-place loss');
   const x2 = ctx.tensor(logits, [rows, cols]);
-  const g = ctx.empty([rows, cols], 'float32', 'test:gradOut');
+  const g = ctx.empty([rows, cols]);
   const b = await ctx.crossEntropy(x2, y, { gradOut: g, labelSmoothing: 0.05 });
   const viaOut = allclose(await g.read(), want.grad!, { rtol: 1e-4, atol: 1e-7 }, 'gradOut');
   const same = b.grad === g;
@@ -250,7 +251,7 @@ startPage({
   gpuObjectErrors,
   crossEntropyGpuLabels,
   stats: () => ctx.stats(),
-  splitParts: (rows: number, cols: number) => splitParts(ctx, rows, cols),
+  splitParts: (rows: number, cols: number) => splitParts(engineOf(ctx), rows, cols),
   warmup: async () => {
     await ctx.warmup();
     return ctx.stats().pipelines;

@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-cpu';
 import { TfjsLoss } from '../../src/interop/tfjs';
+import { engineOf } from '../../src/loss';
 import * as ref from '../../src/reference/index';
 import { mulberry32, randomLabels, randomLogits, randomProbs, randomUniform, type Rng } from '../../src/reference/random';
 import { allclose, type Tolerance } from '../util/allclose';
@@ -478,7 +479,7 @@ w.__ready = (async () => {
     const a = tl.wl.adapter;
     return {
       ok: true, vendor: a.vendor, architecture: a.architecture, description: a.description, isFallback: a.isFallback,
-      subgroups: a.subgroups, subgroupSize: tl.wl.subgroupSize, tfjs: tf.version_core, backend: tf.getBackend(),
+      subgroups: a.subgroups, subgroupSize: engineOf(tl.wl).subgroupSize, tfjs: tf.version_core, backend: tf.getBackend(),
     };
   } catch (e) {
     return { ok: false, error: String((e as Error).stack ?? e) };

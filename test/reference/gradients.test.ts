@@ -19,7 +19,7 @@ import type {
   EntropyOptions,
   HostTensor,
   KLDivergenceOptions,
-} from '../../src/types';
+} from '../../src/contract/types';
 import { assertClose } from '../util/allclose';
 import { FD, describeCase, numericGrad, product, tensor, total } from './helpers';
 

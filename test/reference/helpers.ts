@@ -1,7 +1,7 @@
 // Shared pieces for the oracle tests: tensors, one-hot encoding, central finite differences and the
 // tolerances, each with the reason it is what it is.
 
-import type { HostTensor } from '../../src/types';
+import type { HostTensor } from '../../src/contract/types';
 import type { RefResult } from '../../src/reference';
 import type { Tolerance } from '../util/allclose';
 

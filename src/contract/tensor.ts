@@ -1,9 +1,9 @@
-// Argument checks shared by the reference functions. Every check runs before any arithmetic, and each
-// error names the argument at fault (`'target'`, `'options.weight'`) so GPU and CPU paths can be
-// held to the same contract.
+// Tensor checks shared by the GPU kernels and the float64 oracle. Every check runs before any
+// arithmetic or upload, and each error names the argument at fault (`'target'`, `'hidden'`), so
+// both sides refuse the same inputs the same way.
 
-import type { HostTensor } from '../types';
-import { DTypeError, LabelRangeError, OptionError, ShapeError } from '../errors';
+import type { HostTensor } from './types';
+import { DTypeError, LabelRangeError, ShapeError } from './errors';
 
 /** A tensor seen as `[rows, cols]`, row-major. A 1-D tensor `[n]` is one row `[1, n]`. */
 export interface Matrix {
@@ -99,82 +99,33 @@ export function checkLabels(labels: ArrayLike<number>, classes: number, ignoreIn
   }
 }
 
-// ---- options ----------------------------------------------------------------------------------
+/** [rows, classes] of a matrix shape; a 1-D shape is one row. */
+export function matrixShape(shape: readonly number[], name: string): [number, number] {
+  if (shape.length === 2) return [shape[0], shape[1]];
+  if (shape.length === 1) return [1, shape[0]];
+  throw new ShapeError(name, `expected shape [rows, classes] (or [classes]), got ${formatShape(shape)}`, 'INVALID_SHAPE');
+}
 
-/** `undefined` means no options; anything else must be a plain object. Unknown keys are ignored. */
-export function optionsObject(opts: unknown): Record<string, unknown> {
-  if (opts === undefined) return {};
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
-    throw new OptionError('options', 'must be an object or undefined');
+/**
+ * The shape of a tensor made or wrapped on the GPU: non-negative integers (a 0 makes an empty
+ * tensor), with an element count a u32 index reaches.
+ */
+export function checkDims(shape: readonly number[], name: string): void {
+  if (!Array.isArray(shape)) throw new ShapeError(name, 'shape must be an array of sizes', 'INVALID_SHAPE');
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new ShapeError(name, `shape ${formatShape(shape)} must hold non-negative integers`, 'INVALID_SHAPE');
   }
-  return opts as Record<string, unknown>;
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size * 4 > Number.MAX_SAFE_INTEGER || size >= 2 ** 32) throw new ShapeError(name, `shape ${formatShape(shape)} has ${size} elements, more than a u32 index reaches`, 'INVALID_SHAPE');
 }
 
-/** One of a fixed set of values, or `def` when absent. */
-export function oneOf<T extends string | number>(value: unknown, allowed: readonly T[], name: string, def: T): T {
-  if (value === undefined) return def;
-  if (!(allowed as readonly unknown[]).includes(value)) {
-    const list = allowed.map((a) => (typeof a === 'string' ? `'${a}'` : String(a))).join(', ');
-    throw new OptionError(name, `must be one of ${list}, got ${String(value)}`);
-  }
-  return value as T;
-}
-
-export function bool(value: unknown, name: string, def = false): boolean {
-  if (value === undefined) return def;
-  if (typeof value !== 'boolean') throw new OptionError(name, `must be a boolean, got ${String(value)}`);
-  return value;
-}
-
-/** A finite number accepted by `ok`, or `def` when absent; `expect` words the rule for the message. */
-export function finite(value: unknown, name: string, def: number, ok: (x: number) => boolean, expect: string): number {
-  if (value === undefined) return def;
-  if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
-    throw new OptionError(name, `must be ${expect}, got ${String(value)}`);
-  }
-  return value;
-}
-
-export function integer(value: unknown, name: string, def: number): number {
-  if (value === undefined) return def;
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new OptionError(name, `must be an integer, got ${String(value)}`);
-  }
-  return value;
-}
-
-/** Probability clip ε in (0, 0.5), default `def`. */
-export function epsilonOption(value: unknown, name: string, def: number): number {
-  return finite(value, name, def, (x) => x > 0 && x < 0.5, 'a number in (0, 0.5)');
-}
-
-/** Per-class weights: an array of `n` finite numbers >= 0, or `null` when absent. */
-export function weightsOption(value: unknown, name: string, n: number): Float64Array | null {
-  if (value === undefined) return null;
-  return nonNegativeArray(value, name, n, 'classes');
-}
-
-/** A number for every column, or one per column (length `n`); finite and >= 0. */
-export function perColumnOption(value: unknown, name: string, n: number, def: number): Float64Array {
-  if (value === undefined || typeof value === 'number') {
-    const v = finite(value, name, def, (x) => x >= 0, 'a finite number >= 0');
-    return new Float64Array(n).fill(v);
-  }
-  return nonNegativeArray(value, name, n, 'columns');
-}
-
-function nonNegativeArray(value: unknown, name: string, n: number, what: string): Float64Array {
-  if (typeof value !== 'object' || value === null || typeof (value as { length?: unknown }).length !== 'number') {
-    throw new OptionError(name, `must be an array of ${n} numbers`);
-  }
-  const arr = value as ArrayLike<unknown>;
-  if (arr.length !== n) throw new OptionError(name, `has length ${arr.length}, expected ${n} (the number of ${what})`);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = arr[i];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new OptionError(name, `[${i}] is ${String(v)}; entries must be finite numbers >= 0`);
-    }
+/** Integer data as an Int32Array (the data itself when it already is one); refuses other values. */
+export function toInt32(data: ArrayLike<number>, name: string): Int32Array {
+  if (data instanceof Int32Array) return data;
+  const out = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) throw new DTypeError(name, `value ${v} at index ${i} is not a 32-bit integer`);
     out[i] = v;
   }
   return out;

@@ -56,6 +56,12 @@ export interface CrossEntropyOptions {
   extras?: boolean;
 }
 
+/**
+ * linearCrossEntropy's options without the bias (each side takes it in its own tensor type):
+ * crossEntropy's for sparse labels from logits.
+ */
+export type LinearOptions = Omit<CrossEntropyOptions, 'from' | 'epsilon' | 'normalize' | 'extras'>;
+
 export interface BinaryCrossEntropyOptions {
   from?: InputKind;
   /** Default `'mean'` (over every element). */

@@ -1,0 +1,61 @@
+// crossEntropy options, resolved once per call: every option read once, defaults applied, ranges
+// checked. The GPU kernel and the oracle both compute from this config.
+import type { CrossEntropyOptions, InputKind, LogBase, Reduction } from '../types';
+import { DEFAULTS } from '../types';
+import { OptionError } from '../errors';
+import { baseDivisor, bool, epsilonOption, finite, integer, oneOf, optionsObject, weightsOption } from '../options';
+
+export interface CrossEntropyConfig {
+  readonly from: InputKind;
+  readonly reduction: Reduction;
+  /** Per-class weights (all 1 when none were given). */
+  readonly weight: Float64Array;
+  /** Whether the caller gave class weights (the kernel then reads them per class). */
+  readonly weighted: boolean;
+  readonly ignoreIndex: number;
+  readonly allIgnored: 'nan' | 'zero';
+  readonly smoothing: number;
+  /** 1 for nats, ln 2 for bits. */
+  readonly divisor: number;
+  readonly zLoss: number;
+  /** 0 when there is no soft-cap. */
+  readonly softcap: number;
+  readonly epsilon: number;
+  readonly normalize: boolean;
+  readonly grad: boolean;
+  readonly extras: boolean;
+}
+
+/**
+ * Checks every crossEntropy option (an OptionError names the one at fault) and fills the defaults.
+ * zLoss > 0 and softcap apply to logits only and are refused with from: 'probs'.
+ */
+export function parseCrossEntropyOptions(opts: CrossEntropyOptions | undefined, classes: number): CrossEntropyConfig {
+  const o = optionsObject(opts);
+  const from = oneOf<InputKind>(o.from, ['logits', 'probs'], 'options.from', 'logits');
+  const zLoss = finite(o.zLoss, 'options.zLoss', 0, (v) => v >= 0, 'a finite number >= 0');
+  const softcap = finite(o.softcap, 'options.softcap', 0, (v) => v > 0, 'a finite number > 0');
+  if (from === 'probs' && zLoss !== 0) {
+    throw new OptionError('options.zLoss', "applies to logits only; not allowed with from: 'probs'");
+  }
+  if (from === 'probs' && o.softcap !== undefined) {
+    throw new OptionError('options.softcap', "applies to logits only; not allowed with from: 'probs'");
+  }
+  const weight = weightsOption(o.weight, 'options.weight', classes);
+  return Object.freeze({
+    from,
+    reduction: oneOf<Reduction>(o.reduction, ['none', 'sum', 'mean'], 'options.reduction', DEFAULTS.reduction),
+    weight: weight ?? new Float64Array(classes).fill(1),
+    weighted: weight !== null,
+    ignoreIndex: integer(o.ignoreIndex, 'options.ignoreIndex', DEFAULTS.ignoreIndex),
+    allIgnored: oneOf<'nan' | 'zero'>(o.allIgnored, ['nan', 'zero'], 'options.allIgnored', 'nan'),
+    smoothing: finite(o.labelSmoothing, 'options.labelSmoothing', 0, (v) => v >= 0 && v <= 1, 'a number in [0, 1]'),
+    divisor: baseDivisor(oneOf<LogBase>(o.base, ['e', 2], 'options.base', DEFAULTS.base)),
+    zLoss,
+    softcap,
+    epsilon: epsilonOption(o.epsilon, 'options.epsilon', DEFAULTS.epsilon),
+    normalize: bool(o.normalize, 'options.normalize'),
+    grad: bool(o.grad, 'options.grad'),
+    extras: bool(o.extras, 'options.extras'),
+  });
+}

@@ -1,0 +1,89 @@
+// Getting a device and the facts about its adapter that choose kernel shapes.
+import { DeviceError } from '../contract/errors';
+
+export interface CreateOptions {
+  /** Use this device (e.g. TensorFlow.js's or ONNX Runtime Web's). Otherwise one is requested. */
+  device?: GPUDevice;
+  /** Adapter to request a device from, when no device is given. */
+  adapter?: GPUAdapter;
+  powerPreference?: GPUPowerPreference;
+  /** The `navigator.gpu` to use (for Node bindings). */
+  gpu?: GPU;
+  /** Print each shader's final WGSL when its module is built. */
+  debug?: boolean;
+  /**
+   * Largest storage binding a dispatch may use, in bytes (default: the device's
+   * maxStorageBufferBindingSize). Lower it to bound per-dispatch memory; tests use it to exercise
+   * row chunking on small inputs.
+   */
+  maxBindingBytes?: number;
+  /**
+   * Use subgroup operations for row reductions where the device has the `subgroups` feature and
+   * one fixed subgroup size (default true). False forces the portable workgroup-tree version.
+   */
+  subgroups?: boolean;
+}
+
+/** Facts about the adapter that choose kernel shapes. */
+export interface AdapterFacts {
+  vendor: string;
+  architecture: string;
+  description: string;
+  /** A CPU implementation (SwiftShader, WARP): it wants few, fat workgroups. */
+  isFallback: boolean;
+  subgroups: boolean;
+  /** The adapter's subgroup sizes (0 when unknown). */
+  subgroupMinSize: number;
+  subgroupMaxSize: number;
+  timestampQuery: boolean;
+}
+
+export interface Acquired {
+  device: GPUDevice;
+  facts: AdapterFacts;
+  /** Requested here (then the library destroys it on dispose), not the caller's. */
+  owned: boolean;
+}
+
+/** The caller's device, or a device requested with the adapter's own limits (not the spec defaults). */
+export async function acquireDevice(opts: CreateOptions): Promise<Acquired> {
+  if (opts.device) return { device: opts.device, facts: factsOf(opts.device, undefined), owned: false };
+  const gpu = opts.gpu ?? (typeof navigator !== 'undefined' ? navigator.gpu : undefined);
+  if (!gpu) throw new DeviceError('NO_WEBGPU', 'WebGPU is not available here (navigator.gpu is missing; pages need a secure context)');
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = opts.adapter ?? (await gpu.requestAdapter({ powerPreference: opts.powerPreference }));
+  } catch (e) {
+    throw new DeviceError('NO_WEBGPU', `requestAdapter() failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!adapter) throw new DeviceError('NO_WEBGPU', 'no WebGPU adapter was found');
+  const want = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
+    'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxStorageBuffersPerShaderStage'] as const;
+  const requiredLimits: Record<string, number> = {};
+  for (const k of want) requiredLimits[k] = adapter.limits[k];
+  const requiredFeatures: GPUFeatureName[] = [];
+  for (const f of ['subgroups', 'timestamp-query'] as GPUFeatureName[]) if (adapter.features.has(f)) requiredFeatures.push(f);
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'webgpu-loss' });
+  } catch (e) {
+    throw new DeviceError('NO_WEBGPU', `the adapter gave no device: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return { device, facts: factsOf(device, adapter), owned: true };
+}
+
+function factsOf(device: GPUDevice, adapter: GPUAdapter | undefined): AdapterFacts {
+  const info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean } =
+    (adapter?.info ?? (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo ?? {}) as GPUAdapterInfo;
+  const architecture = info.architecture ?? '';
+  return {
+    vendor: info.vendor ?? '',
+    architecture,
+    description: info.description ?? '',
+    isFallback: Boolean(info.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe|warp/i.test(`${architecture} ${info.description ?? ''}`),
+    subgroups: device.features.has('subgroups'),
+    subgroupMinSize: (info as { subgroupMinSize?: number }).subgroupMinSize ?? 0,
+    subgroupMaxSize: (info as { subgroupMaxSize?: number }).subgroupMaxSize ?? 0,
+    timestampQuery: device.features.has('timestamp-query'),
+  };
+}

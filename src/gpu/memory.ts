@@ -1,0 +1,146 @@
+// The tensors of one device: uploads, wrapped caller buffers, outputs and views of them, the
+// placeholders for unused bindings, and the bytes they hold. Only what the library made is freed.
+import type { DType, HostTensor } from '../contract/types';
+import { BufferError, DeviceError, DTypeError, ShapeError } from '../contract/errors';
+import { checkDims, checkTensor, formatShape, toInt32 } from '../contract/tensor';
+import { GpuTensor } from './tensor';
+
+export interface Binding {
+  buffer: GPUBuffer;
+  offset: number;
+  size: number;
+}
+
+export class TensorStore {
+  private readonly live = new Set<GpuTensor>();
+  private readonly dummies = new Map<string, GPUBuffer>();
+
+  constructor(
+    private readonly device: GPUDevice,
+    /** Throws the typed error of a lost device or a disposed library. */
+    private readonly checkAlive: () => void,
+  ) {}
+
+  /** Uploads host data as a library-owned tensor. Float data is stored as float32. */
+  tensor(data: ArrayLike<number>, shape: readonly number[], dtype: DType = data instanceof Int32Array ? 'int32' : 'float32', name = 'tensor'): GpuTensor {
+    this.checkAlive();
+    checkDims(shape, name);
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (data.length !== size) throw new ShapeError(name, `has ${data.length} values but shape ${formatShape(shape)} needs ${size}`, 'INVALID_SHAPE');
+    const t = this.empty(shape, dtype, name, GPUBufferUsage.COPY_DST);
+    if (size > 0) {
+      const typed = dtype === 'int32' ? toInt32(data, name) : data instanceof Float32Array ? data : Float32Array.from(data);
+      this.device.queue.writeBuffer(t.buffer, 0, typed.buffer, typed.byteOffset, size * 4);
+    }
+    return t;
+  }
+
+  /** Wraps a caller's buffer. The library reads (or, for in-place gradients, writes) it but never destroys it. */
+  wrap(buffer: GPUBuffer, shape: readonly number[], dtype: DType = 'float32', byteOffset = 0): GpuTensor {
+    this.checkAlive();
+    checkDims(shape, 'buffer');
+    const t = new GpuTensor(this.device, buffer, [...shape], dtype, false, byteOffset, undefined, this.checkAlive);
+    checkBuffer(t, 'buffer');
+    return t;
+  }
+
+  /** A new library-owned tensor (contents undefined until a kernel writes it). */
+  empty(shape: readonly number[], dtype: DType, label: string, extraUsage = 0): GpuTensor {
+    this.checkAlive();
+    const size = shape.reduce((a, b) => a * b, 1);
+    const bytes = Math.max(16, Math.ceil((size * 4) / 16) * 16);
+    if (bytes > this.device.limits.maxBufferSize) {
+      throw new BufferError(label, `needs ${bytes} bytes, more than this device's maxBufferSize (${this.device.limits.maxBufferSize})`, 'TOO_LARGE');
+    }
+    const buffer = this.device.createBuffer({
+      label: `webgpu-loss:${label}`,
+      size: bytes,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage,
+    });
+    const t = new GpuTensor(this.device, buffer, [...shape], dtype, true, 0, (x) => this.live.delete(x), this.checkAlive);
+    t.madeByLibrary = true;
+    this.live.add(t);
+    return t;
+  }
+
+  /**
+   * Resolves an argument to a GPU tensor: host data is uploaded (and marked temporary), a GPU
+   * tensor is checked (same device, storage usage, large enough).
+   */
+  input(arg: GpuTensor | HostTensor, name: string, dtype: DType): { t: GpuTensor; temp: boolean } {
+    this.checkAlive();
+    if (arg instanceof GpuTensor) {
+      if (arg.device !== this.device) throw new DeviceError('DEVICE_MISMATCH', 'tensor belongs to another GPUDevice than this context', name);
+      if (arg.isDestroyed) throw new DeviceError('DISPOSED', 'tensor was destroyed', name);
+      if (arg.dtype !== dtype) throw new DTypeError(name, `expected dtype ${dtype}, got ${arg.dtype}`);
+      checkBuffer(arg, name);
+      return { t: arg, temp: false };
+    }
+    // Host data: the contract's checks, so the GPU and the oracle refuse the same inputs alike.
+    checkTensor(arg, name);
+    if (dtype === 'float32' && arg.data instanceof Int32Array) throw new DTypeError(name, 'expected float data (Float32Array), got Int32Array');
+    if (dtype === 'int32' && (arg.data instanceof Float32Array || arg.data instanceof Float64Array)) {
+      throw new DTypeError(name, `expected integer labels (Int32Array or an array of integers), got ${arg.data.constructor.name}`);
+    }
+    return { t: this.tensor(arg.data, arg.shape, dtype, name), temp: true };
+  }
+
+  /**
+   * Tensors viewing parts of one library-owned buffer. The buffer is freed when every view has
+   * been destroyed (or on dispose()).
+   */
+  split(parent: GpuTensor, parts: { elemOffset: number; shape: number[]; dtype: DType }[]): GpuTensor[] {
+    let left = parts.length;
+    // The parent is owned through its views from now on (stats() counts its buffer once).
+    this.live.delete(parent);
+    const views = parts.map((p) => new GpuTensor(this.device, parent.buffer, p.shape, p.dtype, false, parent.offset + p.elemOffset * 4, (v) => {
+      this.live.delete(v);
+      if (--left === 0) parent.destroy();
+    }, this.checkAlive));
+    for (const v of views) {
+      v.madeByLibrary = true;
+      this.live.add(v);
+    }
+    return views;
+  }
+
+  /** A small placeholder buffer for a binding an entry point does not use (one per role, so
+   *  two writable placeholders never alias). */
+  dummy(role: string): Binding {
+    let b = this.dummies.get(role);
+    if (!b) {
+      b = this.device.createBuffer({ label: `webgpu-loss:unused:${role}`, size: 16, usage: GPUBufferUsage.STORAGE });
+      this.dummies.set(role, b);
+    }
+    return { buffer: b, offset: 0, size: 16 };
+  }
+
+  /** Tensors and bytes the library holds (views of one buffer count it once). */
+  stats(): { tensors: number; bytes: number } {
+    const buffers = new Set<GPUBuffer>();
+    for (const t of this.live) buffers.add(t.buffer);
+    let bytes = 0;
+    for (const b of buffers) bytes += b.size;
+    for (const b of this.dummies.values()) bytes += b.size;
+    return { tensors: this.live.size, bytes };
+  }
+
+  /** Frees every library-made tensor (their buffers die with a lost device anyway). */
+  freeTensors(): void {
+    for (const t of [...this.live]) t.destroy();
+    this.live.clear();
+  }
+
+  freePlaceholders(): void {
+    for (const b of this.dummies.values()) b.destroy();
+    this.dummies.clear();
+  }
+}
+
+function checkBuffer(t: GpuTensor, name: string): void {
+  if (!(t.buffer.usage & GPUBufferUsage.STORAGE)) throw new BufferError(name, 'buffer lacks GPUBufferUsage.STORAGE', 'BUFFER_USAGE');
+  if (t.offset % 4 !== 0) throw new BufferError(name, `byte offset ${t.offset} is not a multiple of 4`, 'BUFFER_USAGE');
+  if (t.offset + t.byteLength > t.buffer.size) {
+    throw new BufferError(name, `buffer holds ${t.buffer.size} bytes; shape ${formatShape(t.shape)} at offset ${t.offset} needs ${t.offset + t.byteLength}`);
+  }
+}
