@@ -2,7 +2,7 @@
 // placeholders for unused bindings, and the bytes they hold. Only what the library made is freed.
 import type { DType, HostTensor } from '../contract/types';
 import { BufferError, DeviceError, DTypeError, ShapeError } from '../contract/errors';
-import { checkDims, checkTensor, formatShape, toInt32 } from '../contract/tensor';
+import { checkDims, formatShape, toInt32 } from '../contract/tensor';
 import { GpuTensor } from './tensor';
 
 export interface Binding {
@@ -76,8 +76,8 @@ export class TensorStore {
       checkBuffer(arg, name);
       return { t: arg, temp: false };
     }
-    // Host data: the contract's checks, so the GPU and the oracle refuse the same inputs alike.
-    checkTensor(arg, name);
+    // Host data was checked by the contract's checkTensor when the kernel read its shape (every
+    // argument's shape is read before anything is uploaded); here only its element type.
     if (dtype === 'float32' && arg.data instanceof Int32Array) throw new DTypeError(name, 'expected float data (Float32Array), got Int32Array');
     if (dtype === 'int32' && (arg.data instanceof Float32Array || arg.data instanceof Float64Array)) {
       throw new DTypeError(name, `expected integer labels (Int32Array or an array of integers), got ${arg.data.constructor.name}`);
