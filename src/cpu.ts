@@ -6,6 +6,10 @@ import type { GpuCrossEntropyOptions } from './kernels/cross-entropy';
 import type { LinearCrossEntropyOptions } from './kernels/linear-cross-entropy';
 import { DeviceError, OptionError, ShapeError, WebGPULossError } from './contract/errors';
 import { WebGPULoss } from './loss';
+import { oneOf, optionsObject } from './contract/options';
+import { CROSS_ENTROPY_KEYS } from './contract/configs/cross-entropy';
+import { LINEAR_KEYS } from './contract/configs/linear-cross-entropy';
+import { CREATE_KEYS } from './gpu/device';
 import type { CreateOptions } from './gpu/context';
 import * as ref from './reference/index';
 import type { RefResult } from './reference/result';
@@ -114,10 +118,11 @@ export class CpuLoss {
 
   async crossEntropy(input: CpuArg, target: CpuArg, opts: GpuCrossEntropyOptions = {}): Promise<CpuLossOutputs> {
     this.checkAlive();
-    if (opts.inPlace) throw new OptionError('options.inPlace', 'needs a GPU buffer; the CPU fallback has none');
-    if (opts.gradOut) throw new OptionError('options.gradOut', 'needs a GPU buffer; the CPU fallback has none');
+    const { inPlace, gradOut, ...o } = optionsObject(opts, [...CROSS_ENTROPY_KEYS, 'inPlace', 'gradOut']);
+    if (inPlace) throw new OptionError('options.inPlace', 'needs a GPU buffer; the CPU fallback has none');
+    if (gradOut) throw new OptionError('options.gradOut', 'needs a GPU buffer; the CPU fallback has none');
     const h = host(input);
-    return outputs(ref.crossEntropy(h, host(target), opts), h.shape);
+    return outputs(ref.crossEntropy(h, host(target), o), h.shape);
   }
 
   async binaryCrossEntropy(input: CpuArg, target: CpuArg, opts: BinaryCrossEntropyOptions = {}): Promise<CpuLossOutputs> {
@@ -143,7 +148,8 @@ export class CpuLoss {
     this.checkAlive();
     const h = host(hidden);
     const w = host(weight);
-    const r = ref.linearCrossEntropy(h, w, host(labels), { ...opts, bias: opts.bias ? host(opts.bias) : undefined });
+    const o = optionsObject(opts, LINEAR_KEYS);
+    const r = ref.linearCrossEntropy(h, w, host(labels), { ...o, bias: o.bias ? host(o.bias as CpuArg) : undefined });
     const out: CpuLinearOutputs = { loss: new CpuTensor(Float32Array.from(r.loss), r.shape, 'float32') };
     if (r.gradHidden) out.gradHidden = new CpuTensor(Float32Array.from(r.gradHidden), h.shape, 'float32');
     if (r.gradWeight) out.gradWeight = new CpuTensor(Float32Array.from(r.gradWeight), w.shape, 'float32');
@@ -183,10 +189,10 @@ export interface CreateLossOptions extends CreateOptions {
  * console.log(wl.backend, (await out.loss.read())[0]);
  */
 export async function createLoss(opts: CreateLossOptions = {}): Promise<WebGPULoss | CpuLoss> {
-  const fallback = opts.fallback ?? 'none';
-  if (fallback !== 'none' && fallback !== 'cpu') throw new OptionError('options.fallback', `must be 'none' or 'cpu', got ${String(fallback)}`);
+  const { fallback: f, ...create } = optionsObject(opts, [...CREATE_KEYS, 'fallback']);
+  const fallback = oneOf(f, ['none', 'cpu'] as const, 'options.fallback', 'none');
   try {
-    return await WebGPULoss.create(opts);
+    return await WebGPULoss.create(create);
   } catch (e) {
     if (fallback === 'cpu' && e instanceof WebGPULossError && e.code === 'NO_WEBGPU') return new CpuLoss(e.message);
     throw e;

@@ -1,5 +1,7 @@
 import type { BinaryCrossEntropyOptions, DType, EntropyOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
 import { oneOf, optionsObject } from './contract/options';
+import { DTypeError } from './contract/errors';
+import { show } from './contract/show';
 import { GpuContext, type AdapterFacts, type CreateOptions, type TensorLike } from './gpu/context';
 import type { GpuTensor } from './gpu/tensor';
 import { softmaxOp } from './kernels/softmax';
@@ -214,7 +216,9 @@ export class WebGPULoss {
    * const out = await wl.crossEntropy(logits, wl.wrap(labelBuffer, [rows], 'int32'));
    * await wl.checkLabels(out, classes);
    */
-  checkLabels(out: LossOutputs, classes: number): Promise<void> {
+  async checkLabels(out: LossOutputs, classes: number): Promise<void> {
+    if (typeof out !== 'object' || out === null) throw new DTypeError('out', `expected the outputs of a crossEntropy or linearCrossEntropy call, got ${show(out)}`);
+    if (typeof classes !== 'number' || !Number.isInteger(classes) || classes < 1) throw new DTypeError('classes', `must be an integer >= 1, got ${show(classes)}`);
     return checkLabelsOnGpu(out, classes);
   }
 
@@ -227,7 +231,7 @@ export class WebGPULoss {
    */
   async warmup(opts: WarmupOptions = {}): Promise<void> {
     const ctx = this.#ctx;
-    const o = optionsObject(opts);
+    const o = optionsObject(opts, ['crossEntropy', 'linearCrossEntropy']);
     const ce = (o.crossEntropy ?? [{}, { grad: true }]) as NonNullable<WarmupOptions['crossEntropy']>;
     const linear = (o.linearCrossEntropy ?? []) as NonNullable<WarmupOptions['linearCrossEntropy']>;
     await Promise.all([

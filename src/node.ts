@@ -1,7 +1,10 @@
 // `webgpu-loss/node`: the library in Node.js, on a device from Dawn's Node binding (the `webgpu`
 // package, an optional peer dependency). Everything else is the browser code unchanged.
 import { WebGPULoss } from './loss';
-import { DeviceError } from './contract/errors';
+import { DeviceError, OptionError } from './contract/errors';
+import { optionsObject } from './contract/options';
+import { show } from './contract/show';
+import { CREATE_KEYS } from './gpu/device';
 import type { CreateOptions } from './gpu/context';
 
 export interface NodeCreateOptions extends Omit<CreateOptions, 'gpu' | 'device' | 'adapter'> {
@@ -34,6 +37,9 @@ const proc = (globalThis as { process?: { env: Record<string, string | undefined
  * wl.dispose();
  */
 export async function createNodeLoss(opts: NodeCreateOptions = {}): Promise<WebGPULoss> {
+  const { dawnOptions, vulkanIcd, ...create } = optionsObject(opts, [...CREATE_KEYS.filter((k) => !['gpu', 'device', 'adapter'].includes(k)), 'dawnOptions', 'vulkanIcd']);
+  if (dawnOptions !== undefined && !(Array.isArray(dawnOptions) && dawnOptions.every((t) => typeof t === 'string'))) throw new OptionError('options.dawnOptions', `must be an array of strings, got ${show(dawnOptions)}`);
+  if (vulkanIcd !== undefined && typeof vulkanIcd !== 'string') throw new OptionError('options.vulkanIcd', `must be a path, got ${show(vulkanIcd)}`);
   let dawn: DawnModule;
   try {
     // A variable specifier keeps bundlers from pulling the native module into browser builds.
@@ -43,11 +49,11 @@ export async function createNodeLoss(opts: NodeCreateOptions = {}): Promise<WebG
     throw new DeviceError('NO_WEBGPU', `the 'webgpu' package (Dawn's Node binding) could not be loaded: ${e instanceof Error ? e.message : String(e)}. Install it with \`npm install webgpu\`.`);
   }
   for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
-  if (opts.vulkanIcd !== undefined && proc) proc.env.VK_ICD_FILENAMES = opts.vulkanIcd;
-  const gpu = dawn.create(opts.dawnOptions ?? (proc?.platform === 'linux' ? ['backend=vulkan'] : []));
+  if (vulkanIcd !== undefined && proc) proc.env.VK_ICD_FILENAMES = vulkanIcd as string;
+  const gpu = dawn.create((dawnOptions as string[] | undefined) ?? (proc?.platform === 'linux' ? ['backend=vulkan'] : []));
   let wl: WebGPULoss;
   try {
-    wl = await WebGPULoss.create({ ...opts, gpu });
+    wl = await WebGPULoss.create({ ...create, gpu });
   } catch (e) {
     if (!(e instanceof DeviceError) || e.code !== 'NO_WEBGPU') throw e;
     throw new DeviceError('NO_WEBGPU', `${e.message}. Dawn on Linux needs a Vulkan driver and the Vulkan loader ` +

@@ -1,20 +1,40 @@
 // Option parsing primitives: each reads one option value, checks it and applies its default, and
-// throws an OptionError naming the option (`'options.labelSmoothing'`). The per-operation parsers
-// (configs/) build on these.
+// throws an OptionError naming the option (`'options.labelSmoothing'`) and quoting the value. The
+// per-operation parsers (configs/) build on these.
 import type { LogBase } from './types';
 import { OptionError } from './errors';
+import { show } from './show';
+
+/** Largest finite float32: a value above it becomes Infinity in a kernel's uniform or buffer. */
+export const F32_MAX = 3.4028234663852886e38;
+/** Smallest normal float32: below it a kernel may see 0 (subnormals can be flushed). */
+export const F32_MIN_NORMAL = 1.1754943508222875e-38;
 
 /**
- * `undefined` means no options; anything else must be a plain object. Returns a snapshot: each of
- * the caller's own options is read once, here, so a getter cannot answer one thing to the checks
- * and another to the kernel. Unknown keys are ignored.
+ * `undefined` means no options; anything else must be a plain object whose every key is one of
+ * `known` (a misspelt option would otherwise silently compute something else: the error names
+ * the closest known one). Returns a snapshot: each of the caller's options is read once, here,
+ * so a getter cannot answer one thing to the checks and another to the kernel.
  */
-export function optionsObject(opts: unknown): Record<string, unknown> {
+export function optionsObject(opts: unknown, known: readonly string[], what = 'options'): Record<string, unknown> {
   if (opts === undefined) return {};
   if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
-    throw new OptionError('options', 'must be an object or undefined');
+    throw new OptionError(what, `must be an object or undefined, got ${show(opts)}`);
   }
-  return { ...(opts as Record<string, unknown>) };
+  let snapshot: Record<string, unknown>;
+  try {
+    snapshot = { ...(opts as Record<string, unknown>) };
+  } catch (e) {
+    throw new OptionError(what, `could not be read (${e instanceof Error ? e.message : show(e)})`);
+  }
+  for (const key of Reflect.ownKeys(snapshot)) {
+    if (typeof key === 'symbol') throw new OptionError(what, `has a Symbol key (${key.toString()}); options are named by strings`);
+    if (!known.includes(key)) {
+      const near = closest(key, known);
+      throw new OptionError(`${what}.${key}`, `is not an option here${near ? `; did you mean '${near}'?` : ''} (known: ${known.join(', ')})`);
+    }
+  }
+  return snapshot;
 }
 
 /** One of a fixed set of values, or `def` when absent. */
@@ -22,14 +42,14 @@ export function oneOf<T extends string | number>(value: unknown, allowed: readon
   if (value === undefined) return def;
   if (!(allowed as readonly unknown[]).includes(value)) {
     const list = allowed.map((a) => (typeof a === 'string' ? `'${a}'` : String(a))).join(', ');
-    throw new OptionError(name, `must be one of ${list}, got ${String(value)}`);
+    throw new OptionError(name, `must be one of ${list}, got ${show(value)}`);
   }
   return value as T;
 }
 
 export function bool(value: unknown, name: string, def = false): boolean {
   if (value === undefined) return def;
-  if (typeof value !== 'boolean') throw new OptionError(name, `must be a boolean, got ${String(value)}`);
+  if (typeof value !== 'boolean') throw new OptionError(name, `must be a boolean, got ${show(value)}`);
   return value;
 }
 
@@ -37,34 +57,41 @@ export function bool(value: unknown, name: string, def = false): boolean {
 export function finite(value: unknown, name: string, def: number, ok: (x: number) => boolean, expect: string): number {
   if (value === undefined) return def;
   if (typeof value !== 'number' || !Number.isFinite(value) || !ok(value)) {
-    throw new OptionError(name, `must be ${expect}, got ${String(value)}`);
+    throw new OptionError(name, `must be ${expect}, got ${show(value)}`);
   }
   return value;
 }
 
-export function integer(value: unknown, name: string, def: number): number {
+/** A number a float32 kernel sees as itself, not as 0 or Infinity: 0, or 1.2e-38 <= |x| <= 3.4e38. */
+export function float32Safe(x: number): boolean {
+  const a = Math.abs(x);
+  return a === 0 || (a >= F32_MIN_NORMAL && a <= F32_MAX);
+}
+
+/** An int32 (the kernels hold it in an i32), or `def` when absent. */
+export function int32(value: unknown, name: string, def: number): number {
   if (value === undefined) return def;
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new OptionError(name, `must be an integer, got ${String(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) {
+    throw new OptionError(name, `must be an integer in [-2^31, 2^31), got ${show(value)}`);
   }
   return value;
 }
 
-/** Probability clip ε in (0, 0.5), default `def`. */
+/** Probability clip ε in (0, 0.5), default `def`; at least float32's smallest normal, so the kernels see it. */
 export function epsilonOption(value: unknown, name: string, def: number): number {
-  return finite(value, name, def, (x) => x > 0 && x < 0.5, 'a number in (0, 0.5)');
+  return finite(value, name, def, (x) => x >= F32_MIN_NORMAL && x < 0.5, 'a number in [1.2e-38, 0.5) (float32 holds no smaller clip)');
 }
 
-/** Per-class weights: an array of `n` finite numbers >= 0, or `null` when absent. */
+/** Per-class weights: an array of `n` numbers in [0, 3.4e38], or `null` when absent. */
 export function weightsOption(value: unknown, name: string, n: number): Float64Array | null {
   if (value === undefined) return null;
   return nonNegativeArray(value, name, n, 'classes');
 }
 
-/** A number for every column, or one per column (length `n`); finite and >= 0. */
+/** A number for every column, or one per column (length `n`); in [0, 3.4e38]. */
 export function perColumnOption(value: unknown, name: string, n: number, def: number): Float64Array {
   if (value === undefined || typeof value === 'number') {
-    const v = finite(value, name, def, (x) => x >= 0, 'a finite number >= 0');
+    const v = finite(value, name, def, (x) => x >= 0 && float32Safe(x), 'a number in [0, 3.4e38] that float32 holds');
     return new Float64Array(n).fill(v);
   }
   return nonNegativeArray(value, name, n, 'columns');
@@ -72,15 +99,15 @@ export function perColumnOption(value: unknown, name: string, n: number, def: nu
 
 function nonNegativeArray(value: unknown, name: string, n: number, what: string): Float64Array {
   if (typeof value !== 'object' || value === null || typeof (value as { length?: unknown }).length !== 'number') {
-    throw new OptionError(name, `must be an array of ${n} numbers`);
+    throw new OptionError(name, `must be an array of ${n} numbers, got ${show(value)}`);
   }
   const arr = value as ArrayLike<unknown>;
   if (arr.length !== n) throw new OptionError(name, `has length ${arr.length}, expected ${n} (the number of ${what})`);
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const v = arr[i];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      throw new OptionError(name, `[${i}] is ${String(v)}; entries must be finite numbers >= 0`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || !float32Safe(v)) {
+      throw new OptionError(name, `[${i}] is ${show(v)}; entries must be numbers in [0, 3.4e38] that float32 holds (0, or at least 1.2e-38)`);
     }
     out[i] = v;
   }
@@ -90,4 +117,28 @@ function nonNegativeArray(value: unknown, name: string, n: number, what: string)
 /** What a loss value and its gradient are divided by: 1 for nats, ln 2 for bits. */
 export function baseDivisor(base: LogBase): number {
   return base === 2 ? Math.LN2 : 1;
+}
+
+/** The known name nearest to `key` (edit distance at most a third of its length), if any. */
+function closest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Math.max(2, Math.floor(key.length / 3)) + 1;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
 }

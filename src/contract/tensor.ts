@@ -4,6 +4,7 @@
 
 import type { HostTensor } from './types';
 import { DTypeError, LabelRangeError, ShapeError } from './errors';
+import { show, showShape } from './show';
 
 /** A tensor seen as `[rows, cols]`, row-major. A 1-D tensor `[n]` is one row `[1, n]`. */
 export interface Matrix {
@@ -13,7 +14,7 @@ export interface Matrix {
 }
 
 export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
+  return showShape(shape);
 }
 
 function isBigIntArray(data: object): boolean {
@@ -26,20 +27,20 @@ function isBigIntArray(data: object): boolean {
  */
 export function checkTensor(t: unknown, name: string): number[] {
   if (typeof t !== 'object' || t === null) {
-    throw new ShapeError(name, 'expected a tensor { data, shape }', 'INVALID_SHAPE');
+    throw new ShapeError(name, `expected a tensor { data, shape }, got ${show(t)}`, 'INVALID_SHAPE');
   }
   const { data, shape } = t as { data?: unknown; shape?: unknown };
   if (!Array.isArray(shape)) {
-    throw new ShapeError(name, 'shape must be an array of dimensions', 'INVALID_SHAPE');
+    throw new ShapeError(name, `shape must be an array of dimensions, got ${show(shape)}`, 'INVALID_SHAPE');
   }
   for (const d of shape as unknown[]) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) {
-      throw new ShapeError(name, `shape ${String(shape)} must hold integer dimensions >= 1`, 'INVALID_SHAPE');
+      throw new ShapeError(name, `shape ${showShape(shape)} must hold integer dimensions >= 1`, 'INVALID_SHAPE');
     }
   }
   const dims = shape as number[];
   if (typeof data !== 'object' || data === null || typeof (data as { length?: unknown }).length !== 'number') {
-    throw new DTypeError(name, 'data must be an array or typed array of numbers');
+    throw new DTypeError(name, `data must be an array or typed array of numbers, got ${show(data)}`);
   }
   if (isBigIntArray(data) || data instanceof DataView) {
     throw new DTypeError(name, `data must hold numbers, got ${data.constructor.name}`);
@@ -93,7 +94,7 @@ export function checkLabels(labels: ArrayLike<number>, classes: number, ignoreIn
     if (!ok) {
       throw new LabelRangeError(
         name,
-        `row ${i} has label ${y}; labels must be integers in [0, ${classes}) or equal to ignoreIndex (${ignoreIndex})`,
+        `row ${i} has label ${show(y)}; labels must be integers in [0, ${classes}) or equal to ignoreIndex (${ignoreIndex})`,
       );
     }
   }
@@ -125,7 +126,7 @@ export function toInt32(data: ArrayLike<number>, name: string): Int32Array {
   const out = new Int32Array(data.length);
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
-    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) throw new DTypeError(name, `value ${v} at index ${i} is not a 32-bit integer`);
+    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) throw new DTypeError(name, `value ${show(v)} at index ${i} is not a 32-bit integer`);
     out[i] = v;
   }
   return out;

@@ -1,9 +1,9 @@
 // The engine: everything the kernels need from one GPUDevice (tensors, pipelines, one submit per
 // call, error scopes, liveness), private to the library. WebGPULoss holds one; users never see it.
 import type { DType, HostTensor } from '../contract/types';
-import { DeviceError, OptionError } from '../contract/errors';
+import { DeviceError } from '../contract/errors';
 import { GpuTensor } from './tensor';
-import { acquireDevice, type AdapterFacts, type CreateOptions } from './device';
+import { acquireDevice, parseCreateOptions, type AdapterFacts, type CreateOptions } from './device';
 import { PipelineCache } from './pipelines';
 import { Submitter, type Dispatch } from './submit';
 import { TensorStore, type Binding } from './memory';
@@ -34,7 +34,8 @@ export class GpuContext {
   private readonly submitter: Submitter;
 
   /** Requests a device (or takes the caller's) and builds the engine on it. */
-  static async create(opts: CreateOptions): Promise<GpuContext> {
+  static async create(options: CreateOptions | undefined): Promise<GpuContext> {
+    const opts = parseCreateOptions(options);
     const { device, facts, owned } = await acquireDevice(opts);
     return new GpuContext(device, facts, owned, opts);
   }
@@ -45,14 +46,13 @@ export class GpuContext {
     this.ownsDevice = ownsDevice;
     const limit = device.limits.maxStorageBufferBindingSize;
     const want = opts.maxBindingBytes;
-    if (want !== undefined && (!Number.isInteger(want) || want < 1024)) throw new OptionError('options.maxBindingBytes', `must be an integer >= 1024, got ${want}`);
     this.maxBindingBytes = Math.min(limit, want ?? limit);
     const { subgroups, subgroupMinSize: lo, subgroupMaxSize: hi } = adapter;
     // The subgroup reduction unrolls for one known size; adapters whose size varies use the tree.
     this.subgroupSize = opts.subgroups !== false && subgroups && lo > 0 && lo === hi && lo <= 64 ? lo : 0;
     const checkAlive = () => this.checkAlive();
     this.store = new TensorStore(device, checkAlive);
-    this.pipelines = new PipelineCache(device, this.subgroupSize, Boolean(opts.debug));
+    this.pipelines = new PipelineCache(device, this.subgroupSize, Boolean(opts.debug), checkAlive);
     this.submitter = new Submitter(device, this.pipelines, checkAlive);
     device.lost.then((info) => {
       this.lostInfo = info;

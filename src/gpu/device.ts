@@ -1,5 +1,8 @@
 // Getting a device and the facts about its adapter that choose kernel shapes.
-import { DeviceError } from '../contract/errors';
+import { DeviceError, OptionError } from '../contract/errors';
+import { bool, oneOf, optionsObject } from '../contract/options';
+import { keysOf } from '../contract/keys';
+import { show } from '../contract/show';
 
 export interface CreateOptions {
   /** Use this device (e.g. TensorFlow.js's or ONNX Runtime Web's). Otherwise one is requested. */
@@ -43,6 +46,30 @@ export interface Acquired {
   facts: AdapterFacts;
   /** Requested here (then the library destroys it on dispose), not the caller's. */
   owned: boolean;
+}
+
+export const CREATE_KEYS = keysOf<CreateOptions>()(['device', 'adapter', 'powerPreference', 'gpu', 'debug', 'maxBindingBytes', 'subgroups']);
+
+/** CreateOptions read once and checked: a wrong kind of object is refused by name, not met later as a TypeError. */
+export function parseCreateOptions(options: unknown): CreateOptions {
+  const o = optionsObject(options, CREATE_KEYS);
+  const has = (v: unknown, ...fns: string[]) => typeof v === 'object' && v !== null && fns.every((f) => typeof (v as Record<string, unknown>)[f] === 'function');
+  if (o.device !== undefined && !(has(o.device, 'createBuffer', 'createComputePipelineAsync', 'pushErrorScope') && typeof (o.device as GPUDevice).queue === 'object')) {
+    throw new OptionError('options.device', `must be a GPUDevice, got ${show(o.device)}`);
+  }
+  if (o.adapter !== undefined && !has(o.adapter, 'requestDevice')) throw new OptionError('options.adapter', `must be a GPUAdapter, got ${show(o.adapter)}`);
+  if (o.gpu !== undefined && !has(o.gpu, 'requestAdapter')) throw new OptionError('options.gpu', `must be a GPU (navigator.gpu), got ${show(o.gpu)}`);
+  const m = o.maxBindingBytes;
+  if (m !== undefined && (typeof m !== 'number' || !Number.isInteger(m) || m < 1024)) throw new OptionError('options.maxBindingBytes', `must be an integer >= 1024, got ${show(m)}`);
+  return {
+    device: o.device as GPUDevice | undefined,
+    adapter: o.adapter as GPUAdapter | undefined,
+    gpu: o.gpu as GPU | undefined,
+    powerPreference: o.powerPreference === undefined ? undefined : oneOf(o.powerPreference, ['low-power', 'high-performance'] as const, 'options.powerPreference', 'high-performance'),
+    debug: bool(o.debug, 'options.debug'),
+    maxBindingBytes: m as number | undefined,
+    subgroups: bool(o.subgroups, 'options.subgroups', true),
+  };
 }
 
 /** The caller's device, or a device requested with the adapter's own limits (not the spec defaults). */

@@ -3,7 +3,8 @@
 import type { DType, HostTensor } from '../contract/types';
 import { BufferError, DeviceError, DTypeError, ShapeError } from '../contract/errors';
 import { checkDims, formatShape, toInt32 } from '../contract/tensor';
-import { GpuTensor } from './tensor';
+import { show } from '../contract/show';
+import { GpuTensor, MAKE } from './tensor';
 
 export interface Binding {
   buffer: GPUBuffer;
@@ -22,9 +23,14 @@ export class TensorStore {
   ) {}
 
   /** Uploads host data as a library-owned tensor. Float data is stored as float32. */
-  tensor(data: ArrayLike<number>, shape: readonly number[], dtype: DType = data instanceof Int32Array ? 'int32' : 'float32', name = 'tensor'): GpuTensor {
+  tensor(data: ArrayLike<number>, shape: readonly number[], dtype?: DType, name = 'tensor'): GpuTensor {
     this.checkAlive();
     checkDims(shape, name);
+    if (typeof data !== 'object' || data === null || typeof (data as { length?: unknown }).length !== 'number' || data instanceof DataView
+      || data instanceof BigInt64Array || data instanceof BigUint64Array) {
+      throw new DTypeError(name, `data must be an array or typed array of numbers, got ${show(data)}`);
+    }
+    dtype = dtypeOf(dtype ?? (data instanceof Int32Array ? 'int32' : 'float32'), 'dtype');
     const size = shape.reduce((a, b) => a * b, 1);
     if (data.length !== size) throw new ShapeError(name, `has ${data.length} values but shape ${formatShape(shape)} needs ${size}`, 'INVALID_SHAPE');
     const t = this.empty(shape, dtype, name, GPUBufferUsage.COPY_DST);
@@ -39,7 +45,18 @@ export class TensorStore {
   wrap(buffer: GPUBuffer, shape: readonly number[], dtype: DType = 'float32', byteOffset = 0): GpuTensor {
     this.checkAlive();
     checkDims(shape, 'buffer');
-    const t = new GpuTensor(this.device, buffer, [...shape], dtype, false, byteOffset, undefined, this.checkAlive);
+    dtype = dtypeOf(dtype, 'dtype');
+    if (typeof buffer !== 'object' || buffer === null || typeof buffer.usage !== 'number' || typeof buffer.size !== 'number') {
+      throw new BufferError('buffer', `must be a GPUBuffer, got ${show(buffer)}`, 'BUFFER_USAGE');
+    }
+    if (typeof byteOffset !== 'number' || !Number.isInteger(byteOffset) || byteOffset < 0) {
+      throw new BufferError('byteOffset', `must be an integer >= 0, got ${show(byteOffset)}`, 'BUFFER_USAGE');
+    }
+    // A mapped buffer cannot be used by the GPU: WebGPU would fail the call only at submit.
+    if (buffer.mapState !== undefined && buffer.mapState !== 'unmapped') {
+      throw new BufferError('buffer', `is ${buffer.mapState === 'mapped' ? 'mapped' : 'being mapped'}; unmap() it before handing it to the library`, 'BUFFER_USAGE');
+    }
+    const t = new GpuTensor(MAKE, this.device, buffer, [...shape], dtype, false, byteOffset, undefined, this.checkAlive);
     checkBuffer(t, 'buffer');
     return t;
   }
@@ -47,6 +64,8 @@ export class TensorStore {
   /** A new library-owned tensor (contents undefined until a kernel writes it). */
   empty(shape: readonly number[], dtype: DType, label: string, extraUsage = 0): GpuTensor {
     this.checkAlive();
+    checkDims(shape, 'shape');
+    dtype = dtypeOf(dtype, 'dtype');
     const size = shape.reduce((a, b) => a * b, 1);
     const bytes = Math.max(16, Math.ceil((size * 4) / 16) * 16);
     if (bytes > this.device.limits.maxBufferSize) {
@@ -57,7 +76,7 @@ export class TensorStore {
       size: bytes,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage,
     });
-    const t = new GpuTensor(this.device, buffer, [...shape], dtype, true, 0, (x) => this.live.delete(x), this.checkAlive);
+    const t = new GpuTensor(MAKE, this.device, buffer, [...shape], dtype, true, 0, (x) => this.live.delete(x), this.checkAlive);
     t.madeByLibrary = true;
     this.live.add(t);
     return t;
@@ -93,7 +112,7 @@ export class TensorStore {
     let left = parts.length;
     // The parent is owned through its views from now on (stats() counts its buffer once).
     this.live.delete(parent);
-    const views = parts.map((p) => new GpuTensor(this.device, parent.buffer, p.shape, p.dtype, false, parent.offset + p.elemOffset * 4, (v) => {
+    const views = parts.map((p) => new GpuTensor(MAKE, this.device, parent.buffer, p.shape, p.dtype, false, parent.offset + p.elemOffset * 4, (v) => {
       this.live.delete(v);
       if (--left === 0) parent.destroy();
     }, this.checkAlive));
@@ -135,6 +154,11 @@ export class TensorStore {
     for (const b of this.dummies.values()) b.destroy();
     this.dummies.clear();
   }
+}
+
+function dtypeOf(dtype: unknown, name: string): DType {
+  if (dtype !== 'float32' && dtype !== 'int32') throw new DTypeError(name, `must be 'float32' or 'int32', got ${show(dtype)}`);
+  return dtype;
 }
 
 function checkBuffer(t: GpuTensor, name: string): void {

@@ -1,6 +1,7 @@
 // Shader modules, bind-group layouts and compute pipelines of one device, each built once and
 // looked up by its key: family, subgroup variant, entry point and override constants.
 import { DeviceError } from '../contract/errors';
+import { show } from '../contract/show';
 import { FAMILIES, type Family } from './shaders';
 
 export interface Layout {
@@ -19,6 +20,7 @@ export class PipelineCache {
     /** Subgroup size the row reductions are built for; 0 when they use the workgroup tree. */
     private readonly subgroupSize: number,
     private readonly debug: boolean,
+    private readonly checkAlive: () => void,
   ) {}
 
   /** Compiled pipelines (stats()). */
@@ -68,8 +70,15 @@ export class PipelineCache {
         this.ready.set(key, pl);
         return pl;
       }, async (e: unknown) => {
+        // A device lost while compiling fails here too (and getCompilationInfo with it).
+        this.checkAlive();
+        let info: GPUCompilationInfo;
+        try {
+          info = await this.module(family, sg).getCompilationInfo();
+        } catch (e2) {
+          throw new DeviceError('DEVICE_LOST', `the device went away while pipeline ${key} compiled (${e2 instanceof Error ? e2.message : show(e2)})`);
+        }
         // Name the shader's own compile messages, not just "invalid module".
-        const info = await this.module(family, sg).getCompilationInfo();
         const msgs = info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
         throw new DeviceError('GPU_ERROR', `pipeline ${key} failed: ${msgs.join('; ') || (e instanceof Error ? e.message : String(e))}`);
       });

@@ -36,7 +36,14 @@ export class Submitter {
    */
   async run(label: string, dispatches: Dispatch[], before?: (enc: GPUCommandEncoder) => void, after?: (enc: GPUCommandEncoder) => void): Promise<{ done: Promise<void> }> {
     this.checkAlive();
-    const pipes = await Promise.all(dispatches.map((d) => this.pipelines.get(d.family, d.entry, d.constants)));
+    let pipes: GPUComputePipeline[];
+    try {
+      pipes = await Promise.all(dispatches.map((d) => this.pipelines.get(d.family, d.entry, d.constants)));
+    } catch (e) {
+      // A lost device makes compiles fail in the implementation's words: say DEVICE_LOST.
+      this.checkAlive();
+      throw e;
+    }
     this.checkAlive();
     const dev = this.device;
     dev.pushErrorScope('out-of-memory');

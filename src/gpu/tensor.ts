@@ -1,11 +1,14 @@
 import type { DType } from '../contract/types';
-import { DeviceError } from '../contract/errors';
+import { DeviceError, DTypeError } from '../contract/errors';
 
 /**
  * A tensor on the GPU: a buffer region, a shape and a dtype. Tensors the library made are
  * `owned` and freed by `destroy()` or the context's `dispose()`; a tensor wrapping the caller's
  * buffer (`ctx.wrap`) never destroys it.
  */
+/** Held by the library only: a GpuTensor comes from `tensor`, `wrap`, `empty` or an operation, never `new`. */
+export const MAKE: unique symbol = Symbol('webgpu-loss:make');
+
 export class GpuTensor {
   /** Waits for the work that produced this tensor and rejects with its typed error, if any. */
   ready: Promise<void> = Promise.resolve();
@@ -14,6 +17,7 @@ export class GpuTensor {
   private destroyed = false;
 
   constructor(
+    token: typeof MAKE,
     readonly device: GPUDevice,
     readonly buffer: GPUBuffer,
     readonly shape: readonly number[],
@@ -24,7 +28,9 @@ export class GpuTensor {
     private readonly onDestroy?: (t: GpuTensor) => void,
     /** The library's liveness check: read() reports its device loss or disposal. */
     private readonly checkAlive?: () => void,
-  ) {}
+  ) {
+    if (token !== MAKE) throw new DTypeError('GpuTensor', 'is made by WebGPULoss (tensor, wrap, empty or an operation), not constructed directly');
+  }
 
   /** Number of elements. */
   get size(): number {

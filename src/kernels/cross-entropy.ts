@@ -2,7 +2,7 @@ import type { CrossEntropyOptions } from '../contract/types';
 import { OptionError, ShapeError, LabelRangeError } from '../contract/errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
-import { parseCrossEntropyOptions, type CrossEntropyConfig } from '../contract/configs/cross-entropy';
+import { CROSS_ENTROPY_KEYS, parseCrossEntropyOptions, type CrossEntropyConfig } from '../contract/configs/cross-entropy';
 import { bool, optionsObject } from '../contract/options';
 import { checkLabels, matrixShape } from '../contract/tensor';
 import { rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, freeOnThrow, ROW_SHAPES, ROW_WG, threadPerRow, cpuRowWG, rowShapes, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
@@ -44,9 +44,12 @@ export interface GpuCrossEntropyConfig extends CrossEntropyConfig {
 }
 
 /** Resolves the options once: the shared ones (as the oracle does) and the GPU-only ones. */
+const GPU_ONLY_KEYS = ['inPlace', 'gradOut'];
+const GPU_CE_KEYS = [...CROSS_ENTROPY_KEYS, ...GPU_ONLY_KEYS];
+
 export function parseGpuCrossEntropyOptions(opts: GpuCrossEntropyOptions | undefined, classes: number): GpuCrossEntropyConfig {
-  const o = optionsObject(opts);
-  const cfg = parseCrossEntropyOptions(o, classes);
+  const o = optionsObject(opts, GPU_CE_KEYS);
+  const cfg = parseCrossEntropyOptions(o, classes, GPU_ONLY_KEYS);
   const inPlace = bool(o.inPlace, 'options.inPlace');
   const gradOut = o.gradOut;
   if (gradOut !== undefined && !(gradOut instanceof GpuTensor)) throw new OptionError('options.gradOut', 'must be a GpuTensor');
@@ -223,7 +226,7 @@ export function crossEntropyFlags(cfg: GpuCrossEntropyConfig, sparse: boolean): 
 /** Pipelines of a cross-entropy call with these options (for warmup). */
 export function crossEntropyPipelines(ctx: GpuContext, opts: GpuCrossEntropyOptions, sparse: boolean): { entry: string; constants: Record<string, number> }[] {
   // No class count here: the weights' presence sets the flag, their length is not checked.
-  const o = optionsObject(opts);
+  const o = optionsObject(opts, GPU_CE_KEYS);
   const cfg = parseGpuCrossEntropyOptions({ ...o, weight: undefined }, 2);
   const FLAGS = crossEntropyFlags({ ...cfg, weighted: o.weight !== undefined }, sparse);
   const mains = rowShapes(ctx).map((c) => ceShape(ctx, c));

@@ -1,7 +1,7 @@
 import { BufferError, OptionError } from '../contract/errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
-import { linearShapes, parseLinearOptions } from '../contract/configs/linear-cross-entropy';
+import { LINEAR_KEYS, linearShapes, parseLinearOptions } from '../contract/configs/linear-cross-entropy';
 import type { CrossEntropyConfig } from '../contract/configs/cross-entropy';
 import { oneOf, optionsObject } from '../contract/options';
 import type { LinearOptions } from '../contract/types';
@@ -38,6 +38,9 @@ export interface LinearCrossEntropyOutputs {
   /** Bytes of the call's own scratch buffers (partials, row stats, the gradient chunk, uploads excluded). */
   scratchBytes: number;
 }
+
+/** The GPU adds the choice of tile kernel (tests run both on one adapter). */
+const GPU_LINEAR_KEYS = [...LINEAR_KEYS, 'tiles'];
 
 const F = { WEIGHT: 1, BIAS: 2, SOFTCAP: 4, LINEAR: 8, MEAN: 16 } as const;
 /** Tile edge of the kernel (BM = BN in the shader). */
@@ -83,10 +86,10 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
   const hShape = argShape(hiddenArg, 'hidden');
   const wShape = argShape(weightArg, 'weight');
   const lShape = argShape(labelsArg, 'labels');
-  const o = optionsObject(opts);
+  const o = optionsObject(opts, GPU_LINEAR_KEYS);
   const biasArg = o.bias as TensorLike | undefined;
   const { n: N, d: D, v: V } = linearShapes(hShape, wShape, lShape, biasArg !== undefined ? argShape(biasArg, 'options.bias') : undefined);
-  const cfg = parseLinearOptions(o, V);
+  const cfg = parseLinearOptions(o, V, ['tiles']);
   if (!(labelsArg instanceof GpuTensor)) checkLabels(labelsArg.data, V, cfg.ignoreIndex, 'labels');
   // hidden and weight are bound whole: each must fit one storage binding.
   const bindMax = ctx.maxBindingBytes - ctx.limits.minStorageBufferOffsetAlignment;
@@ -203,8 +206,8 @@ function linearFlags(cfg: CrossEntropyConfig, bias: boolean): number {
 /** Pipelines of a linearCrossEntropy call with these options (for warmup). */
 export function linearPipelines(ctx: GpuContext, opts: Omit<LinearCrossEntropyOptions, 'bias'>, bias: boolean): { entry: string; constants: Record<string, number> }[] {
   // No class count here: the weights' presence sets the flag, their length is not checked.
-  const o = optionsObject(opts);
-  const base = parseLinearOptions({ ...o, weight: undefined }, 2);
+  const o = optionsObject(opts, GPU_LINEAR_KEYS);
+  const base = parseLinearOptions({ ...o, weight: undefined }, 2, ['tiles']);
   const FLAGS = linearFlags({ ...base, weighted: o.weight !== undefined }, bias);
   const DIRECT = oneOf(o.tiles, ['staged', 'direct'] as const, 'options.tiles', ctx.adapter.isFallback ? 'direct' : 'staged') === 'direct' ? 1 : 0;
   const modes = base.grad ? [0, 1, 2, 3] : [0];

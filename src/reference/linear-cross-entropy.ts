@@ -8,7 +8,7 @@
 import type { CrossEntropyOptions, HostTensor, LinearOptions } from '../contract/types';
 import { checkLabels, checkTensor } from '../contract/tensor';
 import { optionsObject } from '../contract/options';
-import { linearShapes, parseLinearOptions } from '../contract/configs/linear-cross-entropy';
+import { LINEAR_KEYS, linearShapes, parseLinearOptions } from '../contract/configs/linear-cross-entropy';
 import { crossEntropy } from './cross-entropy';
 
 /** Options of linearCrossEntropy: crossEntropy's for sparse labels from logits, plus the bias. */
@@ -44,7 +44,7 @@ export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, label
   const hShape = checkTensor(hidden, 'hidden');
   const wShape = checkTensor(weight, 'weight');
   const lShape = checkTensor(labels, 'labels');
-  const o = optionsObject(opts);
+  const o = optionsObject(opts, LINEAR_KEYS);
   const biasT = o.bias as HostTensor | undefined;
   const bShape = biasT !== undefined ? checkTensor(biasT, 'options.bias') : undefined;
   const { n: N, d: D, v: V } = linearShapes(hShape, wShape, lShape, bShape);

@@ -69,6 +69,25 @@ const cases: Case[] = [
   ...ceOption('softcap', [5], { from: 'probs' }),
   { name: 'options that are not an object', call: () => ce(5), error: OptionError, argument: 'options' },
   { name: 'options that are an array', call: () => ce([]), error: OptionError, argument: 'options' },
+  { name: 'options that are null', call: () => ce(null), error: OptionError, argument: 'options', says: /got null/ },
+  // values a float32 / int32 kernel cannot hold are refused, not silently changed
+  ...ceOption('ignoreIndex', [2 ** 32, 2 ** 31, -(2 ** 31) - 1]),
+  { name: 'epsilon 1e-300 (0 in float32)', call: () => ce({ from: 'probs', epsilon: 1e-300 }), error: OptionError, argument: 'options.epsilon', says: /1e-300/ },
+  { name: 'class weight 1e39 (Infinity in float32)', call: () => ce({ weight: [1e39, 1, 1] }), error: OptionError, argument: 'options.weight', says: /1e\+39/ },
+  { name: 'class weight 1e-40 (subnormal in float32)', call: () => ce({ weight: [1e-40, 1, 1] }), error: OptionError, argument: 'options.weight' },
+  { name: 'BCE posWeight 1e39', call: () => binaryCrossEntropy(X, X, { posWeight: 1e39 }), error: OptionError, argument: 'options.posWeight' },
+  { name: 'softmax temperature 1e-40 (subnormal in float32)', call: () => softmax(X, { temperature: 1e-40 }), error: OptionError, argument: 'options.temperature' },
+  // unknown option names: a typo must not train another loss
+  { name: 'a misspelt option', call: () => ce({ labelSmothing: 0.1 }), error: OptionError, argument: 'options.labelSmothing', says: /did you mean 'labelSmoothing'/ },
+  { name: 'a misspelt softmax option', call: () => softmax(X, { temprature: 2 } as object), error: OptionError, argument: 'options.temprature', says: /did you mean 'temperature'/ },
+  { name: 'a GPU-only option on the oracle', call: () => ce({ inPlace: true }), error: OptionError, argument: 'options.inPlace' },
+  { name: 'a Symbol-keyed option', call: () => ce({ [Symbol('x')]: 1 }), error: OptionError, argument: 'options' },
+  // messages quote what they reject, and never throw building themselves
+  { name: 'reduction with a trailing space', call: () => ce({ reduction: 'mean ' }), error: OptionError, argument: 'options.reduction', says: /got "mean "/ },
+  { name: 'a Symbol option value', call: () => ce({ reduction: Symbol('mean') }), error: OptionError, argument: 'options.reduction', says: /Symbol\(mean\)/ },
+  { name: 'a Symbol in a shape', call: () => ce({}, { data: [1, 2, 3], shape: [Symbol('n') as unknown as number] }), error: ShapeError, argument: 'input', says: /Symbol\(n\)/ },
+  { name: 'a NaN dimension', call: () => ce({}, { data: [1, 2, 3], shape: [NaN] }), error: ShapeError, argument: 'input', says: /NaN/ },
+  { name: 'options behind a throwing proxy', call: () => ce(new Proxy({}, { ownKeys: () => { throw new Error('no'); } })), error: OptionError, argument: 'options' },
   // softmax
   { name: 'softmax of a rank-3 x', call: () => softmax(tensor(new Float32Array(8), [2, 2, 2])), error: ShapeError, argument: 'input' },
   { name: 'softmax temperature 0', call: () => softmax(X, { temperature: 0 }), error: OptionError, argument: 'options.temperature' },
@@ -126,13 +145,31 @@ describe('valid edge values are accepted', () => {
   const ok: [string, () => unknown][] = [
     ['labelSmoothing 0 and 1', () => [ce({ labelSmoothing: 0 }), ce({ labelSmoothing: 1 })]],
     ['zLoss 0 with probs (it has no effect)', () => ce({ from: 'probs', zLoss: 0 })],
-    ['epsilon just inside (0, 0.5)', () => [ce({ from: 'probs', epsilon: 1e-300 }), ce({ from: 'probs', epsilon: 0.4999 })]],
+    ['epsilon at the ends of [1.2e-38, 0.5)', () => [ce({ from: 'probs', epsilon: 1.1754943508222875e-38 }), ce({ from: 'probs', epsilon: 0.4999 })]],
+    ['ignoreIndex at the ends of int32', () => [ce({ ignoreIndex: -(2 ** 31) }), ce({ ignoreIndex: 2 ** 31 - 1 })]],
+    ['class weights up to float32\'s largest', () => ce({ weight: [3.4e38, 0, 1] })],
     ['zero class weights', () => ce({ weight: [0, 1, 0] })],
     ['ignoreIndex inside [0, V)', () => ce({ ignoreIndex: 0 })],
     ['a plain-array tensor and a Float32Array one', () => [ce({}, tensor([1, 2, 3], [1, 3]), tensor([0], [1])), ce({}, tensor(new Float32Array(3), [1, 3]), tensor(new Int32Array(1), [1]))]],
-    ['unknown option keys are ignored (the GPU API may carry more)', () => ce({ somethingElse: true })],
     ['posWeight 0 and per-column arrays', () => binaryCrossEntropy(X, X, { posWeight: 0, weight: [1, 2, 3] })],
     ['softmax temperature 1e-3', () => softmax(X, { temperature: 1e-3 })],
   ];
   for (const [name, call] of ok) it(name, () => expect(call).not.toThrow());
+});
+
+describe('errors read well', () => {
+  it('every error class names itself, whatever a minifier does to class names', () => {
+    for (const [E, name] of [[ShapeError, 'ShapeError'], [OptionError, 'OptionError'], [LabelRangeError, 'LabelRangeError'], [DTypeError, 'DTypeError']] as const) {
+      const e = new E('x', 'y');
+      expect(e.name).toBe(name);
+      expect(String(e)).toBe(`${name}: x: y`);
+    }
+  });
+  it('options are read once: a getter cannot pass the check and then change', () => {
+    let reads = 0;
+    const opts = { get labelSmoothing() { reads++; return reads === 1 ? 0.1 : 5; } };
+    const a = ce(opts).loss[0];
+    expect(reads).toBe(1);
+    expect(a).toBeCloseTo(ce({ labelSmoothing: 0.1 }).loss[0], 12);
+  });
 });

@@ -2,6 +2,7 @@
 import type { BinaryCrossEntropyOptions, InputKind, LogBase, Reduction } from '../types';
 import { DEFAULTS } from '../types';
 import { baseDivisor, bool, epsilonOption, oneOf, optionsObject, perColumnOption } from '../options';
+import { keysOf } from '../keys';
 
 export interface BinaryCrossEntropyConfig {
   readonly from: InputKind;
@@ -20,8 +21,10 @@ export interface BinaryCrossEntropyConfig {
 const isArrayOption = (v: unknown) => v !== undefined && typeof v !== 'number';
 
 /** Checks every binaryCrossEntropy option and fills the defaults. */
+export const BINARY_CROSS_ENTROPY_KEYS = keysOf<BinaryCrossEntropyOptions>()(['from', 'reduction', 'posWeight', 'weight', 'epsilon', 'base', 'grad']);
+
 export function parseBinaryCrossEntropyOptions(opts: BinaryCrossEntropyOptions | undefined, cols: number): BinaryCrossEntropyConfig {
-  const o = optionsObject(opts);
+  const o = optionsObject(opts, BINARY_CROSS_ENTROPY_KEYS);
   return Object.freeze({
     from: oneOf<InputKind>(o.from, ['logits', 'probs'], 'options.from', 'logits'),
     reduction: oneOf<Reduction>(o.reduction, ['none', 'sum', 'mean'], 'options.reduction', DEFAULTS.reduction),

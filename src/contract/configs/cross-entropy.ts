@@ -3,7 +3,8 @@
 import type { CrossEntropyOptions, InputKind, LogBase, Reduction } from '../types';
 import { DEFAULTS } from '../types';
 import { OptionError } from '../errors';
-import { baseDivisor, bool, epsilonOption, finite, integer, oneOf, optionsObject, weightsOption } from '../options';
+import { baseDivisor, bool, epsilonOption, finite, float32Safe, int32, oneOf, optionsObject, weightsOption } from '../options';
+import { keysOf } from '../keys';
 
 export interface CrossEntropyConfig {
   readonly from: InputKind;
@@ -30,11 +31,18 @@ export interface CrossEntropyConfig {
  * Checks every crossEntropy option (an OptionError names the one at fault) and fills the defaults.
  * zLoss > 0 and softcap apply to logits only and are refused with from: 'probs'.
  */
-export function parseCrossEntropyOptions(opts: CrossEntropyOptions | undefined, classes: number): CrossEntropyConfig {
-  const o = optionsObject(opts);
+export const CROSS_ENTROPY_KEYS = keysOf<CrossEntropyOptions>()(['from', 'reduction', 'weight', 'ignoreIndex', 'allIgnored',
+  'labelSmoothing', 'base', 'zLoss', 'softcap', 'epsilon', 'normalize', 'grad', 'extras']);
+
+/**
+ * `extraKeys`: options the caller's side adds (the GPU's `inPlace`, `gradOut`); they must be in
+ * the snapshot `opts` already read, and are left to that caller to parse.
+ */
+export function parseCrossEntropyOptions(opts: CrossEntropyOptions | undefined, classes: number, extraKeys: readonly string[] = []): CrossEntropyConfig {
+  const o = optionsObject(opts, extraKeys.length ? [...CROSS_ENTROPY_KEYS, ...extraKeys] : CROSS_ENTROPY_KEYS);
   const from = oneOf<InputKind>(o.from, ['logits', 'probs'], 'options.from', 'logits');
-  const zLoss = finite(o.zLoss, 'options.zLoss', 0, (v) => v >= 0, 'a finite number >= 0');
-  const softcap = finite(o.softcap, 'options.softcap', 0, (v) => v > 0, 'a finite number > 0');
+  const zLoss = finite(o.zLoss, 'options.zLoss', 0, (v) => v >= 0 && float32Safe(v), 'a number >= 0 that float32 holds');
+  const softcap = finite(o.softcap, 'options.softcap', 0, (v) => v > 0 && float32Safe(v), 'a number > 0 that float32 holds');
   if (from === 'probs' && zLoss !== 0) {
     throw new OptionError('options.zLoss', "applies to logits only; not allowed with from: 'probs'");
   }
@@ -47,7 +55,7 @@ export function parseCrossEntropyOptions(opts: CrossEntropyOptions | undefined, 
     reduction: oneOf<Reduction>(o.reduction, ['none', 'sum', 'mean'], 'options.reduction', DEFAULTS.reduction),
     weight: weight ?? new Float64Array(classes).fill(1),
     weighted: weight !== null,
-    ignoreIndex: integer(o.ignoreIndex, 'options.ignoreIndex', DEFAULTS.ignoreIndex),
+    ignoreIndex: int32(o.ignoreIndex, 'options.ignoreIndex', DEFAULTS.ignoreIndex),
     allIgnored: oneOf<'nan' | 'zero'>(o.allIgnored, ['nan', 'zero'], 'options.allIgnored', 'nan'),
     smoothing: finite(o.labelSmoothing, 'options.labelSmoothing', 0, (v) => v >= 0 && v <= 1, 'a number in [0, 1]'),
     divisor: baseDivisor(oneOf<LogBase>(o.base, ['e', 2], 'options.base', DEFAULTS.base)),

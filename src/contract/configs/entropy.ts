@@ -2,6 +2,7 @@
 import type { EntropyOptions, InputKind, KLDivergenceOptions, LogBase, Reduction } from '../types';
 import { DEFAULTS } from '../types';
 import { baseDivisor, bool, epsilonOption, oneOf, optionsObject } from '../options';
+import { keysOf } from '../keys';
 
 /** What entropy and klDivergence share. */
 export interface RowLossConfig {
@@ -30,15 +31,18 @@ function parseCommon(o: Record<string, unknown>): RowLossConfig {
 }
 
 /** entropy's options; `from` defaults to probabilities. */
+export const ENTROPY_KEYS = keysOf<EntropyOptions>()(['from', 'reduction', 'base', 'epsilon', 'grad']);
+export const KL_DIVERGENCE_KEYS = keysOf<KLDivergenceOptions>()(['from', 'targetFrom', 'reduction', 'base', 'epsilon', 'grad']);
+
 export function parseEntropyOptions(opts: EntropyOptions | undefined): EntropyConfig {
-  const o = optionsObject(opts);
+  const o = optionsObject(opts, ENTROPY_KEYS);
   const from = oneOf<InputKind>(o.from, ['logits', 'probs'], 'options.from', 'probs');
   return Object.freeze({ from, ...parseCommon(o) });
 }
 
 /** klDivergence's options: the input Q defaults to logits, the target P to probabilities. */
 export function parseKLDivergenceOptions(opts: KLDivergenceOptions | undefined): KLDivergenceConfig {
-  const o = optionsObject(opts);
+  const o = optionsObject(opts, KL_DIVERGENCE_KEYS);
   const from = oneOf<InputKind>(o.from, ['logits', 'probs'], 'options.from', 'logits');
   const targetFrom = oneOf<InputKind>(o.targetFrom, ['logits', 'probs'], 'options.targetFrom', 'probs');
   return Object.freeze({ from, targetFrom, ...parseCommon(o) });

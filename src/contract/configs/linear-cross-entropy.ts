@@ -2,7 +2,13 @@
 import { OptionError, ShapeError } from '../errors';
 import { optionsObject } from '../options';
 import { formatShape } from '../tensor';
-import { parseCrossEntropyOptions, type CrossEntropyConfig } from './cross-entropy';
+import { CROSS_ENTROPY_KEYS, parseCrossEntropyOptions, type CrossEntropyConfig } from './cross-entropy';
+
+/**
+ * linearCrossEntropy's option names: crossEntropy's (those for probabilities and `extras` are
+ * refused by value, with a reason) and the bias.
+ */
+export const LINEAR_KEYS = [...CROSS_ENTROPY_KEYS, 'bias'];
 
 /** Sizes of a linear cross-entropy call: N rows, D features, V classes. */
 export interface LinearShapes {
@@ -28,10 +34,10 @@ export function linearShapes(hidden: readonly number[], weight: readonly number[
  * and `extras` make no sense without explicit logits and are refused. Takes the options snapshot
  * (optionsObject) the caller already made, so the bias and the rest are read from one copy.
  */
-export function parseLinearOptions(o: Record<string, unknown>, classes: number): CrossEntropyConfig {
+export function parseLinearOptions(o: Record<string, unknown>, classes: number, extraKeys: readonly string[] = []): CrossEntropyConfig {
   if (o.from !== undefined && o.from !== 'logits') throw new OptionError('options.from', "linearCrossEntropy computes logits; only 'logits' is allowed");
   if (o.extras !== undefined && o.extras !== false) throw new OptionError('options.extras', 'is not available for linearCrossEntropy');
   if (o.normalize !== undefined && o.normalize !== false) throw new OptionError('options.normalize', "applies to from: 'probs' only");
-  return parseCrossEntropyOptions(o, classes);
+  return parseCrossEntropyOptions(o, classes, ['bias', ...extraKeys]);
 }
 
