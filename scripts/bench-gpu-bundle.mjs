@@ -1,9 +1,9 @@
 // `npm run bench:gpu:bundle`: a self-contained folder that runs `npm run bench:gpu` on a Linux
 // x86-64 machine with no Node and no network (a GPU box with Python). It holds an xz-compressed
 // Node binary, the benchmark built into one module (scripts/build-bench-gpu.mjs), Dawn's binding
-// (xz), bench/torch_reference.py, Debian's libvulkan1 where apt-get can fetch it, and run.sh.
+// (xz), bench/torch_reference.py, Debian's Vulkan loader where apt-get can fetch it, and run.sh.
 //
-//   npm run bench:gpu:bundle [-- --dir DIR] [--node FILE] [--no-vulkan-deb]
+//   npm run bench:gpu:bundle [-- --dir DIR] [--node FILE] [--no-debs]
 //   there: bash DIR/run.sh OUT_DIR [bench:gpu options]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -16,12 +16,12 @@ const CACHE = join(ROOT_DIR, 'node_modules', '.cache', 'webgpu-loss-bench-gpu-bu
 const WEBGPU = join(ROOT_DIR, 'node_modules', 'webgpu');
 
 function parse(argv) {
-  const o = { dir: join(ROOT_DIR, 'dist-bench-gpu'), node: process.execPath, vulkanDeb: true };
+  const o = { dir: join(ROOT_DIR, 'dist-bench-gpu'), node: process.execPath, debs: true };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--dir') o.dir = resolve(argv[++i]);
     else if (argv[i] === '--node') o.node = resolve(argv[++i]);
-    else if (argv[i] === '--no-vulkan-deb') o.vulkanDeb = false;
-    else throw new Error(`unknown option ${argv[i]} (--dir DIR, --node FILE, --no-vulkan-deb)`);
+    else if (argv[i] === '--no-debs') o.debs = false;
+    else throw new Error(`unknown option ${argv[i]} (--dir DIR, --node FILE, --no-debs)`);
   }
   return o;
 }
@@ -41,18 +41,20 @@ function xzCached(src, dst) {
   copyFileSync(cached, dst);
 }
 
-/** Debian's libvulkan1 for a machine without the Vulkan loader; optional (needs apt's lists). */
-function vulkanDeb(dir) {
+/** Debian's Vulkan loader (libvulkan1) and libglvnd0 (NVIDIA's Vulkan driver links its
+ *  libGLdispatch) for a machine without them; optional (needs apt's package lists). */
+const DEBS = ['libvulkan1', 'libglvnd0'];
+function fetchDebs(dir) {
   mkdirSync(dir, { recursive: true });
-  const download = () => spawnSync('apt-get', ['download', 'libvulkan1'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const download = () => spawnSync('apt-get', ['download', ...DEBS], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   let r = download();
   if (r.status !== 0 && process.getuid?.() === 0) {
     spawnSync('apt-get', ['update', '-qq'], { stdio: 'ignore' });
     r = download();
   }
-  const deb = readdirSync(dir).find((f) => f.startsWith('libvulkan1_') && f.endsWith('.deb'));
-  if (deb) console.log(`Vulkan loader: debs/${deb}`);
-  else console.warn(`warning: no libvulkan1 .deb (apt-get download: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}); run.sh then needs the machine's own Vulkan loader`);
+  const got = readdirSync(dir).filter((f) => f.endsWith('.deb'));
+  if (got.length) console.log(`carried libraries: ${got.map((f) => `debs/${f}`).join(', ')}`);
+  if (got.length < DEBS.length) console.warn(`warning: not all of ${DEBS.join(', ')} fetched (apt-get download: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}); run.sh then needs the machine's own`);
 }
 
 function sizeOf(p) {
@@ -78,7 +80,7 @@ xzCached(o.node, join(o.dir, 'node.xz'));
 xzCached(dawn, join(o.dir, 'dawn.node.xz'));
 for (const f of ['run.sh', 'unpack.py']) cpSync(join(ROOT_DIR, 'bench', 'gpu-bundle', f), join(o.dir, f));
 copyFileSync(join(ROOT_DIR, 'bench', 'torch_reference.py'), join(o.dir, 'torch_reference.py'));
-if (o.vulkanDeb) vulkanDeb(join(o.dir, 'debs'));
+if (o.debs) fetchDebs(join(o.dir, 'debs'));
 writeFileSync(join(o.dir, 'README.txt'), `webgpu-loss GPU benchmark, built by npm run bench:gpu:bundle (Node ${execFileSync(o.node, ['--version'], { encoding: 'utf8' }).trim()}).\nRun: bash run.sh OUT_DIR [options]; bash run.sh alone prints how.\n`);
 
 const mib = sizeOf(o.dir) / 2 ** 20;

@@ -33,17 +33,26 @@ unxz "$HERE/dawn.node.xz" "$WORK/app/node_modules/webgpu/dist/linux-x64/dawn.nod
 BENCH=$WORK/app/bench-gpu.mjs
 echo "node $("$NODE" --version), $(uname -srm)"
 
-# Dawn opens libvulkan.so.1: the machine's, else the carried Debian package, unpacked here.
-if ! ldconfig -p 2>/dev/null | grep -q 'libvulkan.so.1 '; then
-  deb=$(ls "$HERE"/debs/libvulkan1_*.deb 2>/dev/null | head -n 1 || true)
-  if [ -n "$deb" ]; then
-    undeb "$deb" "$WORK/vulkan"
-    export LD_LIBRARY_PATH="$WORK/vulkan/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-    echo "Vulkan loader: carried $(basename "$deb")"
-  else
-    echo "Vulkan loader: none on this machine and none carried (rebuild the bundle where apt-get download works)"
+# Dawn opens libvulkan.so.1, and NVIDIA's Vulkan driver needs libglvnd's libGLdispatch.so.0: the
+# machine's, else the carried Debian package, unpacked here.
+carried_lib() { # PACKAGE SONAME
+  ldconfig -p 2>/dev/null | grep -q "$2 " && return 0
+  local deb
+  deb=$(ls "$HERE/debs/$1"_*.deb 2>/dev/null | head -n 1 || true)
+  if [ -z "$deb" ]; then
+    echo "$2: none on this machine and none carried (rebuild the bundle where apt-get download works)"
+    return 0
   fi
-fi
+  undeb "$deb" "$WORK/libs"
+  export LD_LIBRARY_PATH="$WORK/libs/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  echo "$2: carried $(basename "$deb")"
+}
+carried_lib libvulkan1 libvulkan.so.1
+carried_lib libglvnd0 libGLdispatch.so.0
+# Where NVIDIA's container runtime puts the driver's libraries, in case ldconfig does not list them.
+for d in /usr/local/nvidia/lib64 /usr/local/nvidia/lib; do
+  [ -d "$d" ] && export LD_LIBRARY_PATH="${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$d"
+done
 NVIDIA_ICD=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 if [ -z "$swiftshader" ] && [ -z "${VK_DRIVER_FILES:-}" ] && [ -f "$NVIDIA_ICD" ]; then
   export VK_DRIVER_FILES=$NVIDIA_ICD
