@@ -1,6 +1,5 @@
-// Defaults and option parsing shared by `npm run bench` (which passes its command line through)
-// and the page's form.
-import { DEFAULT_IMPLS } from './impls/index';
+// Defaults and option parsing shared by `npm run bench` (which passes its command line through),
+// the page's form and `npm run bench:gpu`.
 import type { BenchConfig, Shape } from './types';
 
 export const DEFAULT_SHAPES: Shape[] = [
@@ -32,13 +31,14 @@ export function formatShapes(shapes: Shape[]): string {
   return shapes.map(([r, c]) => `${r}x${c}`).join(',');
 }
 
-export function makeConfig(o: RawOptions = {}): BenchConfig {
+/** `defaultImpls`: what runs without `--impls` (the page's list, or Node's). */
+export function makeConfig(o: RawOptions, defaultImpls: string[]): BenchConfig {
   const quick = Boolean(o.quick);
   const iters = o.iters ?? (quick ? 5 : 30);
   if (!Number.isInteger(iters) || iters < 1) throw new Error(`--iters must be a positive integer, got ${o.iters}`);
   return {
     shapes: o.shapes ? parseShapes(o.shapes) : DEFAULT_SHAPES,
-    impls: o.impls ? o.impls.split(',').map((s) => s.trim()).filter(Boolean) : DEFAULT_IMPLS,
+    impls: o.impls ? o.impls.split(',').map((s) => s.trim()).filter(Boolean) : defaultImpls,
     iters,
     steadyCalls: quick ? 4 : 20,
     budgetMs: o.budgetMs ?? (quick ? 600 : 2000),

@@ -1,15 +1,18 @@
 // The benchmark page: a form and a Run button for a person with a browser, and window.__bench for
 // scripts/bench.mjs, which runs the same code in headless Chromium.
+import { WebGPULoss } from '../src/index';
 import { DEFAULT_SHAPES, formatShapes, makeConfig, type RawOptions } from './config';
-import { DEFAULT_IMPLS } from './impls/index';
-import { runBench } from './runner';
+import { DEFAULT_IMPLS, IMPLS } from './impls/index';
+import { tfjsVersion, tfjsWebgpuAdapter, wasmThreads } from './impls/tfjs';
+import { failures } from './failures';
+import { runBench, type BenchHost } from './runner';
 import { renderHtmlReport, renderMarkdown, renderReportBody } from './report';
 import type { BenchResults } from './types';
 
 declare global {
   interface Window {
     __bench: {
-      run(o: RawOptions): Promise<{ results: BenchResults; markdown: string; html: string }>;
+      run(o: RawOptions): Promise<{ results: BenchResults; markdown: string; html: string; failures: string[] }>;
       /** Renders saved results again (scripts/bench.mjs --render). */
       render(r: BenchResults): { markdown: string; html: string };
     };
@@ -27,8 +30,18 @@ function progress(line: string): void {
   void window.__benchProgress?.(line);
 }
 
+const host: BenchHost = {
+  impls: IMPLS,
+  createLoss: () => WebGPULoss.create(),
+  userAgent: navigator.userAgent,
+  peers: () => ({ tfjs: tfjsVersion(), tfjsWebgpuAdapter: tfjsWebgpuAdapter() || undefined, tfjsWasmThreads: wasmThreads() }),
+  // Browsers coarsen timestamps (100 µs in Chrome) unless a developer flag is set: wall time only.
+  timestamps: false,
+  method: ['vs TF.js WebGPU: the faster TF.js WebGPU formulation\'s wall median (forward, or valueAndGrad for fused) / this wall median.'],
+};
+
 async function run(o: RawOptions) {
-  const results = await runBench(makeConfig(o), progress);
+  const results = await runBench(makeConfig(o, DEFAULT_IMPLS), host, progress);
   if (o.source) results.source = o.source;
   const markdown = renderMarkdown(results);
   const html = renderHtmlReport(results);
@@ -36,7 +49,7 @@ async function run(o: RawOptions) {
   const link = (name: string, text: string, type: string) =>
     `<a download="${name}" href="${URL.createObjectURL(new Blob([text], { type }))}">${name}</a>`;
   $('downloads').innerHTML = `Download: ${link('latest.json', JSON.stringify(results, null, 2), 'application/json')} · ${link('latest.html', html, 'text/html')}`;
-  return { results, markdown, html };
+  return { results, markdown, html, failures: failures(results) };
 }
 
 window.__bench = {

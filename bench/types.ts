@@ -76,6 +76,16 @@ export interface ImplResult {
   ofRoof?: number;
   /** The same from the steady-state per-call times. */
   ofRoofSteady?: number;
+  /** GPU time of the warm calls from timestamp queries (see bench/gpu-timer.ts), where the
+   *  adapter has them; same calls as `wall`. */
+  gpu?: Timing;
+  /** bytes / gpu median, GB/s. */
+  gpuGbps?: number;
+  /** The roof's gpu median / this gpu median. */
+  ofRoofGpu?: number;
+  /** The faster PyTorch CUDA row's time for the same work / this time (GPU times where both have
+   *  them, else wall); from a merged reference run (bench/torch_reference.py). */
+  vsTorch?: number;
   /** Forward only: the exp diagnostic's wall median / this wall median (1 = as fast as one exp per logit). */
   ofExpRoof?: number;
   /** TF.js WebGPU's best wall median for the same work / this wall median (speed-up). */
@@ -88,13 +98,21 @@ export interface ShapeResult {
   rows: number;
   classes: number;
   logitsBytes: number;
+  /** The GPU timer's empty bracket on this shape's device (two empty passes, nothing between),
+   *  median ms: the overhead every GPU time of the shape includes. */
+  gpuFloorMs?: number;
   impls: ImplResult[];
 }
 
 export interface AdapterSummary {
   vendor: string;
   architecture: string;
+  /** Dawn's device name (absent in browsers that hide it). */
+  device?: string;
+  /** Dawn puts the driver's name and version here. */
   description: string;
+  /** Dawn's backend in Node (vulkan, metal, d3d12); absent in a browser. */
+  backend?: string;
   isFallback: boolean;
   features: string[];
   maxStorageBufferBindingSize: number;
@@ -102,16 +120,35 @@ export interface AdapterSummary {
   subgroupSize: number;
 }
 
+/** How GPU time was taken, or why it was not. */
+export interface GpuTimeInfo {
+  available: boolean;
+  note: string;
+}
+
+/** A native reference run on the same GPU (bench/torch_reference.py), merged into the results. */
+export interface ReferenceInfo {
+  name: string;
+  device: string;
+  versions: Record<string, string>;
+  /** Why a variant did not run (torch.compile failing, say). */
+  notes: string[];
+}
+
 export interface BenchResults {
   schema: 1;
   date: string;
+  /** The browser's user agent, or in Node the runtime and Dawn's binding. */
   userAgent: string;
   adapter: AdapterSummary;
   config: BenchConfig;
   /** The library's source the run measured (filled in by scripts/bench.mjs from git). */
   source?: { commit: string; dirty: string[] };
-  /** Facts about the peers: TF.js's version, its WebGPU adapter, the wasm backend's threads. */
-  peers: { tfjs: string; tfjsWebgpuAdapter?: string; tfjsWasmThreads?: number };
+  /** Facts about the peers: TF.js's version, its WebGPU adapter, the wasm backend's threads; or
+   *  why a run has none. */
+  peers: { tfjs?: string; tfjsWebgpuAdapter?: string; tfjsWasmThreads?: number; omitted?: string };
+  gpuTime?: GpuTimeInfo;
+  reference?: ReferenceInfo;
   /** How each time is measured, in words (the table's legend). */
   method: string[];
   shapes: ShapeResult[];

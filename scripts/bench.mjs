@@ -7,9 +7,10 @@
 //   npm run bench -- --out /tmp/run.json           (the HTML goes beside it: /tmp/run.html)
 //   npm run bench -- --render bench/results/latest.json   (table and HTML again from saved results)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
+import { COMMON_FLAGS, parseFlags } from './bench-args.mjs';
 import { runInPage } from './gpu-session.mjs';
+import { sourceInfo } from './source-info.mjs';
 import { ROOT_DIR } from './paths.mjs';
 
 const HELP = `usage: npm run bench -- [--quick] [--shapes RxV,...] [--impls id,...] [--iters N] [--budget SECONDS] [--out FILE.json]
@@ -23,29 +24,13 @@ const HELP = `usage: npm run bench -- [--quick] [--shapes RxV,...] [--impls id,.
   --render FILE.json   measure nothing: print the table and write FILE.html from saved results`;
 
 function parseArgs(argv) {
-  const o = {};
-  let out = join(ROOT_DIR, 'bench', 'results', 'latest.json');
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const [flag, inline] = a.includes('=') ? a.split(/=(.*)/s, 2) : [a, undefined];
-    const value = () => {
-      const v = inline ?? argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--quick': o.quick = true; break;
-      case '--shapes': o.shapes = value(); break;
-      case '--impls': o.impls = value(); break;
-      case '--iters': o.iters = Number(value()); break;
-      case '--budget': o.budgetMs = Number(value()) * 1000; break;
-      case '--seed': o.seed = Number(value()); break;
-      case '--out': out = resolve(value()); break;
-      case '--render': o.render = resolve(value()); break;
-      case '-h': case '--help': console.log(HELP); process.exit(0); break;
-      default: throw new Error(`unknown option ${a}\n${HELP}`);
-    }
+  const o = parseFlags(argv, COMMON_FLAGS);
+  if (o.help) {
+    console.log(HELP);
+    process.exit(0);
   }
+  const out = o.out ?? join(ROOT_DIR, 'bench', 'results', 'latest.json');
+  delete o.out;
   return { options: o, out };
 }
 
@@ -53,22 +38,10 @@ let args;
 try {
   args = parseArgs(process.argv.slice(2));
 } catch (e) {
-  console.error(e.message);
+  console.error(`${e.message}\n${HELP}`);
   process.exit(2);
 }
 
-/** The commit measured, and the library files that differ from it (read-only git queries). */
-function sourceInfo() {
-  try {
-    const git = (...a) => execFileSync('git', a, { cwd: ROOT_DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-    const commit = git('rev-parse', '--short=12', 'HEAD').trim();
-    // Porcelain lines are "XY path": the status letters may start with a space, so no trim here.
-    const dirty = git('status', '--porcelain', '--', 'src', 'shaders').split('\n').filter(Boolean).map((l) => l.slice(3));
-    return { commit, dirty };
-  } catch {
-    return undefined; // not a git checkout
-  }
-}
 args.options.source = sourceInfo();
 
 const t0 = Date.now();
@@ -104,7 +77,7 @@ async function measure(page, logs) {
   await page.evaluate((o) => {
     window.__benchState = { done: false };
     window.__bench.run(o).then(
-      (r) => { window.__benchState = { done: true, json: JSON.stringify(r.results, null, 2), markdown: r.markdown, html: r.html }; },
+      (r) => { window.__benchState = { done: true, json: JSON.stringify(r.results, null, 2), markdown: r.markdown, html: r.html, failures: r.failures }; },
       (e) => { window.__benchState = { done: true, error: e instanceof Error ? e.stack ?? e.message : String(e) }; },
     );
   }, args.options);
@@ -123,13 +96,9 @@ async function measure(page, logs) {
   console.log(state.markdown);
   console.log('');
   console.log(`wrote ${args.out} and ${html} (${((Date.now() - t0) / 1000).toFixed(0)} s in all)`);
-  // The library's and the roofs' results must be right; a peer's wrong result is reported, not fatal.
-  const results = JSON.parse(state.json);
-  const bad = results.shapes.flatMap((s) => s.impls
-    .filter((r) => (r.id.startsWith('lib') || r.id.startsWith('roof')) && (r.error || (r.check && !r.check.ok)))
-    .map((r) => `${r.id} on ${s.rows}x${s.classes}: ${r.error ?? r.check.message}`));
-  if (bad.length) {
-    console.error(`FAILED: ${bad.join('\n  ')}`);
+  // The library's and the roofs' results must be right (bench/failures.ts).
+  if (state.failures.length) {
+    console.error(`FAILED: ${state.failures.join('\n  ')}`);
     code = 1;
   }
   return code;

@@ -31,11 +31,15 @@ async function setupLib(env: Env, inp: Inputs, mode: Mode): Promise<Instance> {
   let last: LossOutputs | undefined;
   let lastLoss = NaN;
   return {
+    bracketed: true,
     note: mode === 'gradOut' ? 'gradient into one reused gradOut buffer' : mode === 'grad' ? 'grad: true, a new gradient tensor per call' : undefined,
-    async call() {
+    async call(bracket) {
       if (last) release(last);
       last = undefined;
+      bracket?.begin();
+      // Resolves once the call's work is submitted (not done), so end() is queued after it.
       const out = await wl.crossEntropy(x, y, opts);
+      bracket?.end();
       last = out;
       lastLoss = (await out.loss.read())[0];
     },

@@ -2,6 +2,7 @@
 // few workgroup counts and sizes, so the roof is the best a trivial kernel reaches here).
 import roofWgsl from '../roof.wgsl?raw';
 import type { Inputs } from '../data';
+import type { Bracket } from '../gpu-timer';
 import type { Env, ImplSpec, Instance } from './types';
 import { Skip } from './types';
 
@@ -103,10 +104,12 @@ async function setupRoof(env: Env, inp: Inputs, kind: RoofKind): Promise<Instanc
     await staging.mapAsync(GPUMapMode.READ);
     staging.unmap();
   };
-  const call = async () => {
+  const call = async (bracket?: Bracket) => {
     const enc = device.createCommandEncoder({ label: 'bench:roof' });
     encode(enc);
+    bracket?.begin();
     device.queue.submit([enc.finish()]);
+    bracket?.end();
     await readBack();
   };
 
@@ -143,6 +146,7 @@ async function setupRoof(env: Env, inp: Inputs, kind: RoofKind): Promise<Instanc
   };
 
   return {
+    bracketed: true,
     note: `${pick.groups} workgroups × ${pick.wg}${chunks.length > 1 ? ` × ${chunks.length} bindings` : ''}`,
     call,
     async result() {

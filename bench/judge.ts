@@ -1,0 +1,30 @@
+// The targets a shape's results are held to, and the one-word verdict the terminal prints.
+import type { ImplResult, ShapeResult } from './types';
+
+export const TARGET_ROOF = 0.85;
+export const TARGET_TFJS = 10;
+/** Below this a shape is "small": judged by its time against the roof's (fixed costs dominate). */
+export const SMALL_BYTES = 1e6;
+export const SMALL_SLACK = 1.5;
+/** Above this fraction of the target (but below it) the verdict is "fair". */
+export const FAIR = 0.6;
+
+/** The fraction of its roof a row reached: on GPU time where both have it, else on wall time. */
+export function roofFraction(r: ImplResult | undefined): { value: number; on: 'GPU' | 'wall' } | undefined {
+  if (r?.ofRoofGpu !== undefined) return { value: r.ofRoofGpu, on: 'GPU' };
+  if (r?.ofRoof !== undefined) return { value: r.ofRoof, on: 'wall' };
+  return undefined;
+}
+
+/** good: meets the target; fair: within FAIR of it; poor: further; or why there is no number. */
+export function verdict(s: ShapeResult, r: ImplResult | undefined): string {
+  if (!r) return '–';
+  if (r.skipped) return 'skipped';
+  if (r.error) return 'ERROR';
+  if (r.check && !r.check.ok) return 'WRONG';
+  const f = roofFraction(r);
+  if (!f) return '–';
+  // A small shape's target is a time: at most SMALL_SLACK × the roof's, i.e. 1 / SMALL_SLACK of it.
+  const target = s.logitsBytes < SMALL_BYTES ? 1 / SMALL_SLACK : TARGET_ROOF;
+  return f.value >= target ? 'good' : f.value >= target * FAIR ? 'fair' : 'poor';
+}
