@@ -3,10 +3,12 @@ import { fileURLToPath } from 'node:url';
 
 // The library build: ESM, with every .wgsl file inlined as a string (`?raw` imports), so dist/
 // carries its shaders. Pages (tests, bench, demo) are served from the repo root by the dev server.
+// Not minified and without source maps: an app's bundler minifies anyway, and unminified output
+// keeps the source's names, so it reads in a debugger without maps (which would double dist/).
 export default defineConfig({
   build: {
     target: 'es2022',
-    sourcemap: true,
+    minify: false,
     lib: {
       entry: {
         index: fileURLToPath(new URL('./src/index.ts', import.meta.url)),

@@ -5,8 +5,12 @@ import type { WebGPULoss } from '../../src/index';
 // @ts-expect-error plain ESM helper shared with the setup script
 import { findSwiftShaderIcd } from '../../scripts/chromium.mjs';
 
-export function dawnLoss(): Promise<WebGPULoss> {
+export function vulkanIcd(): string {
   const icd = process.env.VK_ICD_FILENAMES ?? findSwiftShaderIcd();
   if (!icd) throw new Error('no Vulkan driver manifest: install chromium (its SwiftShader ICD) or set VK_ICD_FILENAMES');
-  return createNodeLoss({ vulkanIcd: icd });
+  return icd;
+}
+
+export function dawnLoss(): Promise<WebGPULoss> {
+  return createNodeLoss({ vulkanIcd: vulkanIcd() });
 }
