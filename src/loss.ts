@@ -1,5 +1,6 @@
 import type { BinaryCrossEntropyOptions, DType, EntropyOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
-import { oneOf, optionsObject } from './contract/options';
+import { oneOf, optionsObject, snapshot } from './contract/options';
+import { owned, type Result } from './dispose';
 import { DTypeError } from './contract/errors';
 import { show } from './contract/show';
 import { GpuContext, type AdapterFacts, type CreateOptions, type TensorLike } from './gpu/context';
@@ -137,8 +138,9 @@ export class WebGPULoss {
    * const [loss] = await out.loss.read();
    * const grad = await out.grad!.read();
    */
-  crossEntropy(input: TensorLike, target: TensorLike, opts: GpuCrossEntropyOptions = {}): Promise<LossOutputs> {
-    return crossEntropyOp(this.#ctx, input, target, opts);
+  async crossEntropy(input: TensorLike, target: TensorLike, opts: GpuCrossEntropyOptions = {}): Promise<Result<LossOutputs>> {
+    const o = snapshot(opts);
+    return owned(await crossEntropyOp(this.#ctx, input, target, o), [input, target, (o as GpuCrossEntropyOptions | null)?.gradOut]);
   }
 
   /**
@@ -149,8 +151,8 @@ export class WebGPULoss {
    * const out = await wl.entropy({ data: new Float32Array([0.75, 0.25]), shape: [1, 2] }, { base: 2 });
    * const [bits] = await out.loss.read();            // 0.8113
    */
-  entropy(input: TensorLike, opts: EntropyOptions = {}): Promise<LossOutputs> {
-    return entropyOp(this.#ctx, input, opts);
+  async entropy(input: TensorLike, opts: EntropyOptions = {}): Promise<Result<LossOutputs>> {
+    return owned(await entropyOp(this.#ctx, input, opts), [input]);
   }
 
   /**
@@ -167,8 +169,8 @@ export class WebGPULoss {
    * const [kl] = await out.loss.read();
    * const grad = await out.grad!.read();
    */
-  klDivergence(input: TensorLike, target: TensorLike, opts: KLDivergenceOptions = {}): Promise<LossOutputs> {
-    return klDivergenceOp(this.#ctx, input, target, opts);
+  async klDivergence(input: TensorLike, target: TensorLike, opts: KLDivergenceOptions = {}): Promise<Result<LossOutputs>> {
+    return owned(await klDivergenceOp(this.#ctx, input, target, opts), [input, target]);
   }
 
   /**
@@ -185,8 +187,8 @@ export class WebGPULoss {
    * const [loss] = await out.loss.read();
    * const grad = await out.grad!.read();
    */
-  binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: BinaryCrossEntropyOptions = {}): Promise<LossOutputs> {
-    return binaryCrossEntropyOp(this.#ctx, input, target, opts);
+  async binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: BinaryCrossEntropyOptions = {}): Promise<Result<LossOutputs>> {
+    return owned(await binaryCrossEntropyOp(this.#ctx, input, target, opts), [input, target]);
   }
 
   /**
@@ -206,8 +208,8 @@ export class WebGPULoss {
    * const [loss] = await out.loss.read();
    * const dW = await out.gradWeight!.read();
    */
-  linearCrossEntropy(hidden: TensorLike, weight: TensorLike, labels: TensorLike, opts: LinearCrossEntropyOptions = {}): Promise<LinearCrossEntropyOutputs> {
-    return linearCrossEntropyOp(this.#ctx, hidden, weight, labels, opts);
+  async linearCrossEntropy(hidden: TensorLike, weight: TensorLike, labels: TensorLike, opts: LinearCrossEntropyOptions = {}): Promise<Result<LinearCrossEntropyOutputs>> {
+    return owned(await linearCrossEntropyOp(this.#ctx, hidden, weight, labels, opts), [hidden, weight, labels]);
   }
 
   /**

@@ -37,6 +37,20 @@ export function optionsObject(opts: unknown, known: readonly string[], what = 'o
   return snapshot;
 }
 
+/**
+ * A copy of an options object, each property read once, for an entry point that needs one option
+ * before handing the rest on; anything else (or an object that cannot be read) is returned as it
+ * is, for optionsObject to refuse in its turn.
+ */
+export function snapshot<T>(opts: T): T {
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) return opts;
+  try {
+    return { ...opts };
+  } catch {
+    return opts;
+  }
+}
+
 /** One of a fixed set of values, or `def` when absent. */
 export function oneOf<T extends string | number>(value: unknown, allowed: readonly T[], name: string, def: T): T {
   if (value === undefined) return def;

@@ -6,6 +6,19 @@ import { DeviceError, DTypeError } from '../contract/errors';
  * `owned` and freed by `destroy()` or the context's `dispose()`; a tensor wrapping the caller's
  * buffer (`ctx.wrap`) never destroys it.
  */
+// The explicit-resource-management symbols, declared as TypeScript 5.2's lib (and @types/node) do,
+// so a consumer compiling against an older lib still reads these declarations.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+    readonly asyncDispose: unique symbol;
+  }
+}
+
+// Where a runtime lacks the well-known symbols, the ones TypeScript's own `using` helpers fall back to.
+export const DISPOSE: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+export const ASYNC_DISPOSE: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? (Symbol.for('Symbol.asyncDispose') as typeof Symbol.asyncDispose);
+
 /** Held by the library only: a GpuTensor comes from `tensor`, `wrap`, `empty` or an operation, never `new`. */
 export const MAKE: unique symbol = Symbol('webgpu-loss:make');
 
@@ -77,6 +90,11 @@ export class GpuTensor {
     } finally {
       staging.destroy();
     }
+  }
+
+  /** `using t = wl.tensor(...)` destroys it at the end of the block. */
+  [DISPOSE](): void {
+    this.destroy();
   }
 
   /** Frees the buffer if the library owns it; a wrapped caller buffer is left alone. */

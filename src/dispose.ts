@@ -1,0 +1,27 @@
+// Results with one owner and one way to free them: `out.dispose()`, or `using out = await ...`
+// (Symbol.dispose, TypeScript 5.2+), frees every tensor a call made for its caller.
+import { ASYNC_DISPOSE, DISPOSE, GpuTensor } from './gpu/tensor';
+
+/** A call's outputs, freed together by `dispose()` or at the end of a `using` block. */
+export type Result<T> = T & {
+  /** Frees every tensor this result holds (not tensors you passed in, such as `gradOut`). */
+  dispose(): void;
+  [Symbol.dispose](): void;
+  [Symbol.asyncDispose](): Promise<void>;
+};
+
+/**
+ * Makes `out` a Result: non-enumerable methods, so spreading or `Object.values(out)` still gives
+ * the tensors only. Tensors in `callers` (the caller's own, e.g. an in-place input) are left alone.
+ */
+export function owned<T extends object>(out: T, callers: readonly unknown[] = []): Result<T> {
+  const dispose = () => {
+    for (const v of Object.values(out)) if (v instanceof GpuTensor && !callers.includes(v)) v.destroy();
+  };
+  Object.defineProperties(out, {
+    dispose: { value: dispose },
+    [DISPOSE]: { value: dispose },
+    [ASYNC_DISPOSE]: { value: async () => dispose() },
+  });
+  return out as Result<T>;
+}
