@@ -73,6 +73,8 @@ export class WebGPULoss {
    * @example
    * const labels = wl.tensor(new Int32Array([0, 2]), [2]);
    */
+  tensor(data: Int32Array, shape: readonly number[]): GpuTensor<'int32'>;
+  tensor<D extends DType = 'float32'>(data: ArrayLike<number>, shape: readonly number[], dtype?: D): GpuTensor<D>;
   tensor(data: ArrayLike<number>, shape: readonly number[], dtype?: DType): GpuTensor {
     return this.#ctx.tensor(data, shape, dtype);
   }
@@ -82,8 +84,8 @@ export class WebGPULoss {
    * @example
    * const logits = wl.wrap(myBuffer, [rows, classes]);
    */
-  wrap(buffer: GPUBuffer, shape: readonly number[], dtype: DType = 'float32', byteOffset = 0): GpuTensor {
-    return this.#ctx.wrap(buffer, shape, dtype, byteOffset);
+  wrap<D extends DType = 'float32'>(buffer: GPUBuffer, shape: readonly number[], dtype?: D, byteOffset = 0): GpuTensor<D> {
+    return this.#ctx.wrap(buffer, shape, dtype ?? 'float32', byteOffset) as GpuTensor<D>;
   }
 
   /**
@@ -92,8 +94,8 @@ export class WebGPULoss {
    * const g = wl.empty([rows, classes]);
    * await wl.crossEntropy(logits, labels, { gradOut: g });
    */
-  empty(shape: readonly number[], dtype: DType = 'float32'): GpuTensor {
-    return this.#ctx.empty(shape, dtype, 'empty');
+  empty<D extends DType = 'float32'>(shape: readonly number[], dtype?: D): GpuTensor<D> {
+    return this.#ctx.empty(shape, dtype ?? 'float32', 'empty') as GpuTensor<D>;
   }
 
   /**
@@ -103,8 +105,8 @@ export class WebGPULoss {
    * @example
    * const labels = await wl.fromInt64(int64Buffer, [rows]);
    */
-  fromInt64(buffer: GPUBuffer, shape: readonly number[], opts: { byteOffset?: number; outOfRange?: number } = {}): Promise<GpuTensor> {
-    return int64LabelsOp(this.#ctx, buffer, shape, opts.byteOffset ?? 0, opts.outOfRange ?? INT64_OUT_OF_RANGE);
+  fromInt64(buffer: GPUBuffer, shape: readonly number[], opts: { byteOffset?: number; outOfRange?: number } = {}): Promise<GpuTensor<'int32'>> {
+    return int64LabelsOp(this.#ctx, buffer, shape, opts.byteOffset ?? 0, opts.outOfRange ?? INT64_OUT_OF_RANGE) as Promise<GpuTensor<'int32'>>;
   }
 
   /**
@@ -112,8 +114,8 @@ export class WebGPULoss {
    * @example
    * const p = await wl.softmax({ data: logits, shape: [rows, classes] }, { temperature: 2 });
    */
-  softmax(x: TensorLike, opts: SoftmaxOptions = {}): Promise<GpuTensor> {
-    return softmaxOp(this.#ctx, x, opts, false);
+  softmax(x: TensorLike, opts: SoftmaxOptions = {}): Promise<GpuTensor<'float32'>> {
+    return softmaxOp(this.#ctx, x, opts, false) as Promise<GpuTensor<'float32'>>;
   }
 
   /**
@@ -121,8 +123,8 @@ export class WebGPULoss {
    * @example
    * const lp = await wl.logSoftmax({ data: logits, shape: [rows, classes] });
    */
-  logSoftmax(x: TensorLike, opts: SoftmaxOptions = {}): Promise<GpuTensor> {
-    return softmaxOp(this.#ctx, x, opts, true);
+  logSoftmax(x: TensorLike, opts: SoftmaxOptions = {}): Promise<GpuTensor<'float32'>> {
+    return softmaxOp(this.#ctx, x, opts, true) as Promise<GpuTensor<'float32'>>;
   }
 
   /**

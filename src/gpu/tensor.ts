@@ -22,7 +22,10 @@ export const ASYNC_DISPOSE: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? 
 /** Held by the library only: a GpuTensor comes from `tensor`, `wrap`, `empty` or an operation, never `new`. */
 export const MAKE: unique symbol = Symbol('webgpu-loss:make');
 
-export class GpuTensor {
+/** The typed array a tensor of each dtype reads back as. */
+export type ArrayOf<D extends DType> = D extends 'int32' ? Int32Array : Float32Array;
+
+export class GpuTensor<D extends DType = DType> {
   /** Waits for the work that produced this tensor and rejects with its typed error, if any. */
   ready: Promise<void> = Promise.resolve();
   /** Made by the library (an output or a view of one), not a wrapped caller buffer. */
@@ -34,7 +37,7 @@ export class GpuTensor {
     readonly device: GPUDevice,
     readonly buffer: GPUBuffer,
     readonly shape: readonly number[],
-    readonly dtype: DType,
+    readonly dtype: D,
     readonly owned: boolean,
     /** Byte offset of element 0 in `buffer`. */
     readonly offset = 0,
@@ -59,7 +62,7 @@ export class GpuTensor {
   }
 
   /** Copies the values back to the CPU (one staging copy, one mapAsync). */
-  async read(): Promise<Float32Array | Int32Array> {
+  async read(): Promise<ArrayOf<D>> {
     this.checkAlive?.();
     // A failed call's own error comes first (its outputs were freed because of it).
     await this.ready;
@@ -80,7 +83,7 @@ export class GpuTensor {
       await staging.mapAsync(GPUMapMode.READ);
       const copy = staging.getMappedRange(0, bytes).slice(0, this.byteLength);
       staging.unmap();
-      return this.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
+      return (this.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy)) as ArrayOf<D>;
     } catch (e) {
       this.checkAlive?.();
       if (e instanceof Error && /lost|destroyed/i.test(e.message)) {
