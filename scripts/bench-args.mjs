@@ -12,6 +12,7 @@ export const COMMON_FLAGS = {
   '--seed': ['seed', 'number'],
   '--out': ['out', 'path'],
   '--render': ['render', 'path'],
+  '--table': ['table', 'flag'],
 };
 
 /**
