@@ -5,39 +5,33 @@
 // benchmark page is saved as test-artifacts/site-bench.png.
 import { it, expect, beforeAll, afterAll, inject } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { build, preview, type PreviewServer } from 'vite';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DemoReady } from '../../demo/api';
 import type { BenchResults } from '../../bench/types';
 import { WIDTH } from '../../bench/summary';
+import { buildAndServe, type StaticBuild } from './static-build';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CONFIG = join(ROOT, 'site', 'vite.config.ts');
 /** The fewest calls on one small shape: the library's two rows (the roofs always run). */
 const RUN = '?shapes=256x100&impls=lib,lib-grad&iters=2&budget=0.1';
 
-let dir: string;
-let server: PreviewServer;
+let site: StaticBuild;
 let origin: string;
 let browser: Browser;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'webgpu-loss-site-'));
-  await build({ configFile: CONFIG, logLevel: 'error', build: { outDir: dir, emptyOutDir: true } });
-  server = await preview({ configFile: CONFIG, logLevel: 'error', build: { outDir: dir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
-  origin = server.resolvedUrls?.local[0] ?? '';
-  if (!origin) throw new Error('the site preview server has no URL');
+  site = await buildAndServe(CONFIG, 'site');
+  origin = site.origin;
   browser = await puppeteer.connect({ browserWSEndpoint: inject('wsEndpoint'), protocolTimeout: 600_000 });
 });
 
 afterAll(async () => {
   await browser?.disconnect();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await site?.close();
 });
 
 async function open(url: string): Promise<Page> {
@@ -63,7 +57,7 @@ async function linkFromLanding(id: string): Promise<string> {
 }
 
 it('builds one folder: the landing page, the demo and the benchmark, every asset by a relative path', () => {
-  for (const f of ['index.html', 'demo/index.html', 'bench/index.html']) expect(existsSync(join(dir, f)), f).toBe(true);
+  for (const f of ['index.html', 'demo/index.html', 'bench/index.html']) expect(existsSync(join(site.dir, f)), f).toBe(true);
 });
 
 it('opens the landing page, which finds the adapter', async () => {
