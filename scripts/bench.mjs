@@ -10,8 +10,8 @@
 //   npm run bench -- --out /tmp/run.json           (the HTML goes beside it: /tmp/run.html)
 //   npm run bench -- --render bench/results/latest.json   (summary and HTML again from saved results)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative } from 'node:path';
-import { COMMON_FLAGS, parseFlags } from './bench-args.mjs';
+import { basename, dirname, join } from 'node:path';
+import { COMMON_FLAGS, parseFlags, shownPath as shown } from './bench-args.mjs';
 import { runInPage } from './gpu-session.mjs';
 import { sourceInfo } from './source-info.mjs';
 import { ROOT_DIR } from './paths.mjs';
@@ -37,11 +37,6 @@ const HELP = `usage: npm run bench -- [--quick] [--shapes RxV,...] [--impls id,.
             X.json: X.html)`;
 
 const htmlOf = (json) => `${json.replace(/\.json$/i, '')}.html`;
-/** A path as short as it reads unambiguously: relative below the working directory. */
-const shown = (file) => {
-  const rel = relative(process.cwd(), file);
-  return rel && !rel.startsWith('..') ? rel : file;
-};
 
 function parseArgs(argv) {
   const o = parseFlags(argv, { ...COMMON_FLAGS, '--save': ['save', 'flag'] });

@@ -2,6 +2,8 @@
 // a summary of at most 100 columns, writes the JSON and the HTML report (bench/report.ts).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+// @ts-expect-error plain ESM helper shared with scripts/bench.mjs
+import { shownPath } from '../../scripts/bench-args.mjs';
 import { formatShapes, makeConfig } from '../config';
 import { failures } from '../failures';
 import { NODE_DEFAULT_IMPLS } from '../impls/node';
@@ -37,7 +39,8 @@ function write(res: BenchResults, out: string, table: boolean): void {
   for (const line of summary(res)) console.log(line);
   if (table) console.log(`\n${renderMarkdown(res)}`);
   console.log('');
-  console.log(`wrote ${out} and ${html}`);
+  console.log(`results: ${shownPath(out)}`);
+  console.log(`report (full table, charts): ${shownPath(html)}${table ? '' : '; --table prints the table here'}`);
 }
 
 async function main(o: NodeOptions): Promise<number> {
