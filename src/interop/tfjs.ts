@@ -46,7 +46,7 @@ interface WebGPUBackendLike {
 
 const BACKEND_METHODS = ['uploadToGPU', 'makeTensorInfo', 'ensureCommandEncoderReady', 'endComputePassEncoder', 'submitQueue'] as const;
 
-/** Results of a loss as TF.js tensors; the caller disposes them (`tf.dispose(Object.values(out))`). */
+/** Results of a loss as TF.js tensors, freed together by `out.dispose()` (or a `using` block). */
 export interface TfjsLossOutputs {
   /** Scalar for 'sum' / 'mean', [rows] for 'none' (BCE: the input's shape). */
   loss: tfc.Tensor;
@@ -64,6 +64,9 @@ export interface TfjsLossOutputs {
    * await it where an error must surface.
    */
   ready: Promise<void>;
+  /** Disposes every tensor of this result. */
+  dispose(): void;
+  [Symbol.dispose](): void;
 }
 
 /** Cross-entropy options for TF.js tensors (the gradient goes to a new tensor: no `inPlace` / `gradOut`). */
@@ -228,7 +231,7 @@ export class TfjsLoss {
       const g = grad!;
       const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(forward(), g)) as tfc.Scalar, varList);
       value.dispose();
-      return { ...rest, grads };
+      return this.disposable({ ...rest, grads } as TfjsGradients);
     } catch (e) {
       tf.dispose(Object.values(rest).filter((t): t is tfc.Tensor => isTensor(t)));
       throw e;
@@ -243,9 +246,8 @@ export class TfjsLoss {
    * @example
    * const opt = tf.train.adam(0.05);
    * for (let step = 0; step < 100; step++) {
-   *   const { loss } = await tl.trainStep(() => model(x), labels, opt);
-   *   if (step % 10 === 0) console.log(step, (await loss.data())[0]);
-   *   loss.dispose();
+   *   using r = await tl.trainStep(() => model(x), labels, opt);   // or r.dispose() when done
+   *   if (step % 10 === 0) console.log(step, (await r.loss.data())[0]);
    * }
    */
   async trainStep(forward: () => tfc.Tensor, target: tfc.Tensor, optimizer: Pick<tfc.Optimizer, 'applyGradients'>, opts: TfjsTrainOptions = {}): Promise<Omit<TfjsLossOutputs, 'grad'>> {
@@ -260,7 +262,7 @@ export class TfjsLoss {
     } finally {
       this.tf.dispose(Object.values(grads));
     }
-    return rest;
+    return this.disposable(rest as Omit<TfjsLossOutputs, 'grad'>);
   }
 
   // ---- plumbing --------------------------------------------------------------------------------
@@ -373,10 +375,17 @@ export class TfjsLoss {
       .filter((k) => out[k] && !(k === 'grad' && gradOut));
     const ready = out.loss.ready;
     const { tensors, done } = this.handOff(keys.map((k) => [out[k]!, out[k]!.dtype]));
-    const res: TfjsLossOutputs = { loss: tensors[0], ready: Promise.all([ready, done]).then(() => {}) };
+    const res = this.disposable({ loss: tensors[0], ready: Promise.all([ready, done]).then(() => {}) } as TfjsLossOutputs);
     keys.forEach((k, i) => { res[k] = tensors[i]; });
     if (gradOut) res.grad = gradOut.t;
     res.ready.catch(() => {});
+    return res;
+  }
+
+  /** Gives a result `dispose()` (and Symbol.dispose): every TF.js tensor in it, gradients included. */
+  private disposable<T extends object>(res: T): T {
+    const dispose = () => this.tf.dispose(Object.values(res).flatMap((v) => (isTensor(v) ? [v] : isTensorMap(v) ? Object.values(v) : [])));
+    Object.defineProperties(res, { dispose: { value: dispose }, [DISPOSE]: { value: dispose } });
     return res;
   }
 
@@ -403,4 +412,11 @@ export class TfjsLoss {
 function isTensor(t: unknown): t is tfc.Tensor {
   return typeof t === 'object' && t !== null && 'dataId' in t && 'shape' in t && 'dtype' in t;
 }
+
+function isTensorMap(v: unknown): v is tfc.NamedTensorMap {
+  return typeof v === 'object' && v !== null && !(v instanceof Promise) && Object.values(v).length > 0 && Object.values(v).every(isTensor);
+}
+
+// Where a runtime lacks Symbol.dispose, the key TypeScript's own `using` helpers fall back to.
+const DISPOSE: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 
