@@ -1,7 +1,8 @@
 // The report's charts: horizontal bar charts as inline SVG (no scripts, no network).
-import { esc, find, frac, ms, shapeLabel, sig } from './format';
+import { untimedTfjs } from './derive';
+import { esc, find, frac, ms, omission, shapeLabel, sig } from './format';
 import { roofFraction, TARGET_ROOF, TARGET_TFJS } from './judge';
-import type { BenchResults, ImplResult } from './types';
+import type { BenchResults, ImplResult, ShapeResult } from './types';
 
 const COLORS: Record<string, string> = {
   roof: '#888', lib: '#1f77b4', 'tfjs-webgpu': '#ff7f0e', 'tfjs-wasm': '#2ca02c', 'tfjs-cpu': '#9467bd', js: '#8c564b', torch: '#d62728',
@@ -14,7 +15,7 @@ function colorOf(id: string): string {
   return COLORS[id] ?? '#444';
 }
 
-interface Bar { label: string; value: number; color: string; text: string }
+interface Bar { label: string; value: number; color: string; text: string; title?: string }
 interface Ref { value: number; label: string }
 
 /** A horizontal bar chart as inline SVG; log scale spans whole decades. */
@@ -48,7 +49,7 @@ function barChart(title: string, bars: Bar[], opts: { log: boolean; refs?: Ref[]
     const y = top + i * rowH;
     parts.push(`<text x="${labelW - 6}" y="${y + 13}" font-size="11" text-anchor="end">${esc(b.label)}</text>`);
     const w = Math.max(1, x(b.value) - labelW);
-    parts.push(`<rect x="${labelW}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowH - 6}" fill="${b.color}"><title>${esc(`${b.label}: ${b.text}`)}</title></rect>`);
+    parts.push(`<rect x="${labelW}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowH - 6}" fill="${b.color}"><title>${esc(`${b.label}: ${b.title ?? b.text}`)}</title></rect>`);
     parts.push(`<text x="${labelW + w + 4}" y="${y + 13}" font-size="10" fill="#333">${esc(b.text)}</text>`);
   });
   for (const r of opts.refs ?? []) {
@@ -59,6 +60,12 @@ function barChart(title: string, bars: Bar[], opts: { log: boolean; refs?: Ref[]
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif">${parts.join('')}</svg>`;
 }
 
+/** An empty bar for a row that has no time, saying why. */
+function untimedBar(label: string, r: ImplResult): Bar {
+  const why = omission(r)!;
+  return { label, value: 0, color: '#bbb', text: why.split(':')[0], title: why };
+}
+
 export function charts(res: BenchResults): string {
   const out: string[] = [];
   // Bandwidth per implementation, per shape, against the read roof: on GPU time where the run has it.
@@ -66,26 +73,31 @@ export function charts(res: BenchResults): string {
   const gbps = (r: ImplResult) => (onGpu ? r.gpuGbps : r.gbps);
   const time = (r: ImplResult) => (onGpu ? r.gpu : r.wall);
   for (const s of res.shapes) {
-    const timed = s.impls.filter((r) => gbps(r) !== undefined);
-    if (!timed.length) continue;
+    // Rows without a time keep their place, as an empty bar saying why.
+    const shown = s.impls.filter((r) => gbps(r) !== undefined || omission(r));
+    if (!shown.some((r) => gbps(r) !== undefined)) continue;
     const roofRow = s.impls.find((r) => r.id === 'roof-read');
     const roof = roofRow && gbps(roofRow);
-    out.push(barChart(`${shapeLabel(s)}: effective bandwidth${onGpu ? ' on GPU time' : ''} (GB/s, log scale)`, timed.map((r) => ({
-      label: r.id, value: gbps(r)!, color: colorOf(r.id),
-      text: `${sig(gbps(r)!)} GB/s · ${ms(time(r)!.median)} ms`,
-    })), { log: true, unit: 'GB/s', refs: roof ? [{ value: roof, label: 'read roof' }] : [] }));
+    out.push(barChart(`${shapeLabel(s)}: effective bandwidth${onGpu ? ' on GPU time' : ''} (GB/s, log scale)`, shown.map((r) => (gbps(r) === undefined
+      ? untimedBar(r.id, r)
+      : { label: r.id, value: gbps(r)!, color: colorOf(r.id), text: `${sig(gbps(r)!)} GB/s · ${ms(time(r)!.median)} ms` })),
+    { log: true, unit: 'GB/s', refs: roof ? [{ value: roof, label: 'read roof' }] : [] }));
   }
   // The library against its roofs and its peers, across shapes.
-  const lib = (id: string, pick: (r: ImplResult) => number | undefined, fmt: (v: number) => string): Bar[] => res.shapes.flatMap((s) => {
+  const lib = (id: string, pick: (r: ImplResult) => number | undefined, fmt: (v: number, s: ShapeResult, r: ImplResult) => string): Bar[] => res.shapes.flatMap((s) => {
+    const label = `${s.rows}×${s.classes} ${id}`;
+    const row = s.impls.find((r) => r.id === id);
+    if (row && omission(row)) return [untimedBar(label, row)];
     const r = find(s, id);
     const v = r ? pick(r) : undefined;
-    return v === undefined ? [] : [{ label: `${s.rows}×${s.classes} ${id}`, value: v, color: colorOf(id), text: fmt(v) }];
+    return v === undefined ? [] : [{ label, value: v, color: colorOf(id), text: fmt(v, s, r!) }];
   });
-  const both = (pick: (r: ImplResult) => number | undefined, fmt: (v: number) => string) => [...lib('lib', pick, fmt), ...lib('lib-grad', pick, fmt)];
+  const both = (pick: (r: ImplResult) => number | undefined, fmt: (v: number, s: ShapeResult, r: ImplResult) => string) => [...lib('lib', pick, fmt), ...lib('lib-grad', pick, fmt)];
   const times = (v: number) => `${sig(v, 2)}×`;
   const roofBars = both((r) => roofFraction(r)?.value, frac);
   if (roofBars.length) out.push(barChart(`webgpu-loss: fraction of the roof (${onGpu ? 'GPU' : 'wall'} median; forward vs read roof, fused vs read+write roof)`, roofBars, { log: false, unit: 'of roof', refs: [{ value: TARGET_ROOF, label: `target ${TARGET_ROOF}` }] }));
-  const tfBars = both((r) => r.vsTfjsWebgpu, times);
+  // * : a TF.js formulation had no time on that shape (the report's notes say which and why).
+  const tfBars = both((r) => r.vsTfjsWebgpu, (v, s, r) => `${times(v)}${untimedTfjs(s, r.work).length ? ' *' : ''}`);
   if (tfBars.length) out.push(barChart('webgpu-loss: speed-up over the faster TF.js WebGPU formulation (log scale)', tfBars, { log: true, unit: '×', refs: [{ value: TARGET_TFJS, label: `target ${TARGET_TFJS}×` }] }));
   const torchBars = both((r) => r.vsTorch, times);
   if (torchBars.length) out.push(barChart('webgpu-loss: speed-up over PyTorch CUDA on the same GPU (log scale)', torchBars, { log: true, unit: '×', refs: [{ value: 1, label: 'parity' }] }));

@@ -1,5 +1,6 @@
 // What a shape's timed rows imply about each other: bandwidth, fraction of the roof, speed-ups
 // over the peers. Pure, and run again after a reference run is merged in.
+import { omission } from './format';
 import type { ImplResult, ShapeResult, Work } from './types';
 
 /** Bytes the work must move at least (logits read; + gradient written; + labels). */
@@ -17,6 +18,13 @@ const PEERS = {
   tfjs: { forward: ['tfjs-webgpu', 'tfjs-webgpu-sce'], fused: ['tfjs-webgpu-grad', 'tfjs-webgpu-sce-grad'] },
   torch: { forward: ['torch-cuda', 'torch-compile'], fused: ['torch-cuda-grad', 'torch-compile-grad'] },
 };
+
+/** TF.js WebGPU formulations of `work` that ran on the shape without a time: "vs TF.js WebGPU"
+ *  is then against the others only. */
+export function untimedTfjs(shape: ShapeResult, work: Work): ImplResult[] {
+  const ids: string[] = work === 'forward' || work === 'fused' ? PEERS.tfjs[work] : [];
+  return shape.impls.filter((r) => ids.includes(r.id) && omission(r));
+}
 
 export function derive(shape: ShapeResult): void {
   const by = new Map(shape.impls.map((r) => [r.id, r]));

@@ -28,3 +28,9 @@ export function verdict(s: ShapeResult, r: ImplResult | undefined): string {
   const target = s.logitsBytes < SMALL_BYTES ? 1 / SMALL_SLACK : TARGET_ROOF;
   return f.value >= target ? 'good' : f.value >= target * FAIR ? 'fair' : 'poor';
 }
+
+/** Said wherever a fraction of the roof above 1 is shown (terminal legend, HTML report). */
+export const ABOVE_ROOF = 'Of roof above 1: the call took less time than the roof, a trivial kernel timed on this adapter '
+  + 'in the same run and not a physical bound, so it means timing noise, a launch shape that suits the adapter '
+  + 'better than the roof\'s few grids, or fixed costs the roof pays and the call does not (a CPU peer has no '
+  + 'GPU submit or readback); fused rows are held to the read+write roof, so their GB/s may pass the read roof\'s.';

@@ -1,9 +1,11 @@
 // The benchmark's outputs for people: the Markdown table printed on the terminal, and a
 // self-contained HTML report (tables and inline SVG charts, no scripts, no network).
 import { charts } from './charts';
-import { esc, find, frac, ms, oneLine, shapeLabel, sig } from './format';
-import { roofFraction, SMALL_BYTES, SMALL_SLACK, TARGET_ROOF, TARGET_TFJS } from './judge';
-import type { BenchResults, ImplResult } from './types';
+import { untimedTfjs } from './derive';
+import { adapterName, esc, find, frac, ms, oneLine, omission, shapeLabel, sig } from './format';
+import { ABOVE_ROOF, roofFraction, SMALL_BYTES, SMALL_SLACK, TARGET_ROOF, TARGET_TFJS } from './judge';
+import { summary } from './summary';
+import type { BenchResults, ImplResult, ShapeResult } from './types';
 
 function checkCell(r: ImplResult): string {
   if (r.skipped) return `skipped: ${oneLine(r.skipped)}`;
@@ -17,7 +19,10 @@ const range = (t: ImplResult['wall']) => (t ? `${ms(t.median)} (${ms(t.p10)}–$
 const opt = (v: number | undefined, f: (v: number) => string) => (v === undefined ? '–' : f(v));
 const times = (v: number) => `${sig(v, 2)}×`;
 
-interface Column { head: string; right: boolean; cell(r: ImplResult): string }
+interface Column { head: string; right: boolean; cell(r: ImplResult, s: ShapeResult): string }
+
+/** A speed-up over TF.js WebGPU that leaves out a formulation which has no time (marked *). */
+const partial = (s: ShapeResult, r: ImplResult | undefined) => r?.vsTfjsWebgpu !== undefined && untimedTfjs(s, r.work).length > 0;
 
 const has = (res: BenchResults, p: (r: ImplResult) => boolean) => res.shapes.some((s) => s.impls.some(p));
 
@@ -36,7 +41,7 @@ function columns(res: BenchResults): Column[] {
     gpu && { head: 'GB/s on GPU time', right: true, cell: (r) => opt(r.gpuGbps, (v) => sig(v)) },
     { head: 'of roof', right: true, cell: (r) => opt(r.ofRoof, frac) },
     gpu && { head: 'of roof on GPU time', right: true, cell: (r) => opt(r.ofRoofGpu, frac) },
-    has(res, (r) => r.id.startsWith('tfjs-webgpu')) && { head: 'vs TF.js WebGPU', right: true, cell: (r) => (r.id.startsWith('tfjs-webgpu') ? '–' : opt(r.vsTfjsWebgpu, times)) },
+    has(res, (r) => r.id.startsWith('tfjs-webgpu')) && { head: 'vs TF.js WebGPU', right: true, cell: (r, s) => (r.id.startsWith('tfjs-webgpu') ? '–' : `${opt(r.vsTfjsWebgpu, times)}${partial(s, r) ? '*' : ''}`) },
     has(res, (r) => r.vsTorch !== undefined) && { head: 'vs PyTorch CUDA', right: true, cell: (r) => opt(r.vsTorch, times) },
   ];
   return cols.filter((c): c is Column => Boolean(c));
@@ -47,7 +52,7 @@ interface Row { cells: string[]; shapeStart: boolean }
 function rows(res: BenchResults, cols: Column[]): Row[] {
   return res.shapes.flatMap((s) => s.impls.map((r, i) => ({
     shapeStart: i === 0,
-    cells: [i === 0 ? shapeLabel(s) : '', ...cols.map((c) => c.cell(r))],
+    cells: [i === 0 ? shapeLabel(s) : '', ...cols.map((c) => c.cell(r, s))],
   })));
 }
 
@@ -83,7 +88,7 @@ export function targets(res: BenchResults): { head: string[]; rows: TargetRow[] 
     if (tfjs) {
       const tf = [lib?.vsTfjsWebgpu, fused?.vsTfjsWebgpu];
       cells.push(tf.some((v) => v !== undefined)
-        ? yes(tf.every((v) => v !== undefined && v >= TARGET_TFJS), tf.map((v) => opt(v, times)).join(' / '))
+        ? yes(tf.every((v) => v !== undefined && v >= TARGET_TFJS), [lib, fused].map((r) => `${opt(r?.vsTfjsWebgpu, times)}${partial(s, r) ? '*' : ''}`).join(' / '))
         : '–');
       cells.push(lib && wasm ? yes(lib.wall!.median < wasm.wall!.median, `${sig(wasm.wall!.median / lib.wall!.median, 2)}×`) : '–');
     }
@@ -110,17 +115,20 @@ function notes(res: BenchResults): string[] {
   }
   if (res.peers.omitted) n.push(`Peers: ${res.peers.omitted}`);
   if (res.reference) n.push(`Reference: ${res.reference.name} on ${res.reference.device} (${Object.entries(res.reference.versions).map(([k, v]) => `${k} ${v}`).join(', ')})${res.reference.notes.length ? `; ${res.reference.notes.join('; ')}` : ''}.`);
+  if (has(res, (r) => (r.ofRoof ?? 0) > 1 || (r.ofRoofGpu ?? 0) > 1)) n.push(ABOVE_ROOF);
+  for (const s of res.shapes) {
+    const left = [...untimedTfjs(s, 'forward'), ...untimedTfjs(s, 'fused')];
+    if (left.length && s.impls.some((r) => partial(s, r))) {
+      n.push(`* ${s.rows}×${s.classes}: vs TF.js WebGPU is against the formulations that were timed; left out: ${left.map((r) => `${r.id} (${omission(r)!.split(':')[0]})`).join(', ')}.`);
+    }
+  }
+  const wrong = res.shapes.flatMap((s) => s.impls.filter((r) => !r.error && r.check && !r.check.ok).map((r) => `${r.id} on ${s.rows}×${s.classes}: ${r.check!.message}`));
+  if (wrong.length) n.push(`Wrong results, not timed (every bar, ratio and speed-up leaves them out): ${oneLine(wrong.join('; '), 2000)}.`);
   const skipped = res.shapes.flatMap((s) => s.impls.filter((r) => r.skipped).map((r) => `${r.id} on ${s.rows}×${s.classes}: ${r.skipped}`));
   if (skipped.length) n.push(`Skipped: ${oneLine(skipped.join('; '), 2000)}.`);
   const errors = res.shapes.flatMap((s) => s.impls.filter((r) => r.error).map((r) => `${r.id} on ${s.rows}×${s.classes}: ${r.error}`));
   if (errors.length) n.push(`Errors: ${oneLine(errors.join('; '), 2000)}.`);
   return n;
-}
-
-/** The adapter in one line: vendor, architecture, device, description (Dawn: the driver). */
-export function adapterName(res: BenchResults): string {
-  const a = res.adapter;
-  return `${a.vendor} / ${a.architecture}${a.device ? ` / ${a.device}` : ''}${a.description ? ` (${a.description})` : ''}${a.backend ? `, ${a.backend}` : ''}`;
 }
 
 function adapterLine(res: BenchResults): string {
@@ -179,6 +187,8 @@ export function renderReportBody(res: BenchResults): string {
 <b>Date:</b> ${esc(res.date)} · <b>run time:</b> ${res.totalSeconds.toFixed(0)} s · <b>iterations:</b> up to ${c.iters} warm calls, ${(c.budgetMs / 1000).toFixed(1)} s budget each${c.quick ? ' · <b>quick run</b>' : ''}<br/>
 <b>Runtime:</b> ${esc(res.userAgent)}<br/>
 <b>Library ${esc(sourceLine(res))}</b></p>
+<h3>Summary</h3>
+<pre class="summary">${esc(summary(res).join('\n'))}</pre>
 <h3>Targets</h3>
 ${htmlTable(t.head, t.rows.map((r) => [r.shape, ...r.cells]))}
 <h3>Results</h3>
@@ -190,19 +200,23 @@ ${charts(res)}
 <ul>${res.method.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>`;
 }
 
-export function renderHtmlReport(res: BenchResults): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"/><title>webgpu-loss benchmark ${esc(res.date.slice(0, 10))}</title>
-<style>
-body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #222; max-width: 1400px; }
-table { border-collapse: collapse; font-size: 12px; margin: .5rem 0 1rem; }
+/** The report's styles (the saved HTML file's, and the benchmark page's). */
+export const REPORT_CSS = `table { border-collapse: collapse; font-size: 12px; margin: .5rem 0 1rem; }
 th, td { border-bottom: 1px solid #e3e3e3; padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
 tr.start td { border-top: 2px solid #999; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1rem 0; }
 .note { font-size: 12px; color: #555; }
-</style></head>
+pre.summary { font-size: 12px; background: #f6f6f6; padding: .6rem; overflow-x: auto; }
+`;
+
+export function renderHtmlReport(res: BenchResults): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"/><title>webgpu-loss benchmark ${esc(res.date.slice(0, 10))}</title>
+<style>
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5rem; color: #222; max-width: 1400px; }
+${REPORT_CSS}</style></head>
 <body>
 ${renderReportBody(res)}
 </body></html>

@@ -130,7 +130,8 @@ async function runImpl(spec: ImplSpec, env: Env, inp: Inputs, cfg: BenchConfig, 
   }
 }
 
-export async function runBench(cfg: BenchConfig, host: BenchHost, progress: Progress): Promise<BenchResults> {
+/** `step(done, total)`: after each shape × implementation, for a progress bar. */
+export async function runBench(cfg: BenchConfig, host: BenchHost, progress: Progress, step?: (done: number, total: number) => void): Promise<BenchResults> {
   const start = performance.now();
   const { specs, unknown } = resolveImpls(host.impls, cfg.impls);
   if (unknown.length) throw new Error(`unknown implementation(s): ${unknown.join(', ')}`);
@@ -143,6 +144,9 @@ export async function runBench(cfg: BenchConfig, host: BenchHost, progress: Prog
   if (host.timestamps && !stamps) progress('GPU time: the adapter has no timestamp-query; wall time only');
   progress(`implementations: ${specs.map((s) => s.id).join(', ')}`);
   const shapes: ShapeResult[] = [];
+  const total = cfg.shapes.length * specs.length;
+  let done = 0;
+  step?.(done, total);
   for (const [si, shape] of cfg.shapes.entries()) {
     const [rows, V] = shape as Shape;
     const mb = (rows * V * 4) / 1e6;
@@ -168,6 +172,7 @@ export async function runBench(cfg: BenchConfig, host: BenchHost, progress: Prog
         progress(`    ${spec.id}: first ${ms(r.firstMs!)} ms, wall ${ms(r.wall.median)} ms (p10 ${ms(r.wall.p10)}, p90 ${ms(r.wall.p90)}, n ${r.wall.n})`
           + `${r.gpu ? `, GPU ${ms(r.gpu.median)} ms` : ''}${r.steady ? `, steady ${ms(r.steady.perCall)} ms/call` : ''}  [${took} s]`);
       }
+      step?.(++done, total);
     }
     derive(sr);
     shapes.push(sr);

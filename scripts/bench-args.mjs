@@ -1,6 +1,6 @@
 // Command-line flags of the benchmarks (`npm run bench`, `npm run bench:gpu`): one parser, one
 // meaning per flag. Plain ESM so scripts/ runs it without a build; bench/node bundles it.
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 
 /** Flags both benchmarks take: flag → [option key, kind]. */
 export const COMMON_FLAGS = {
@@ -12,6 +12,7 @@ export const COMMON_FLAGS = {
   '--seed': ['seed', 'number'],
   '--out': ['out', 'path'],
   '--render': ['render', 'path'],
+  '--table': ['table', 'flag'],
 };
 
 /**
@@ -36,4 +37,11 @@ export function parseFlags(argv, flags) {
     o[key] = kind === 'number' ? Number(v) : kind === 'seconds' ? Number(v) * 1000 : kind === 'path' ? resolve(v) : v;
   }
   return o;
+}
+
+/** A path as the benchmarks print it: relative below the working directory (short enough for
+ *  their 100 columns), else as given. */
+export function shownPath(file) {
+  const rel = relative(process.cwd(), file);
+  return rel && !rel.startsWith('..') ? rel : file;
 }

@@ -4,7 +4,7 @@ import { COMMON_FLAGS, parseFlags } from '../../scripts/bench-args.mjs';
 import type { RawOptions } from '../config';
 
 export const HELP = `usage: npm run bench:gpu -- [--quick] [--shapes RxV,...] [--iters N] [--budget SECONDS] [--impls id,...]
-                          [--swiftshader] [--out FILE.json] [--reference TORCH.json] [--render FILE.json]
+                          [--swiftshader] [--table] [--out FILE.json] [--reference TORCH.json] [--render FILE.json]
   The benchmark in Node on Dawn, on this machine's GPU (Vulkan, Metal or D3D12): this library's
   cross-entropy forward (lib) and fused with the gradient (lib-grad, lib-grad-new) against the
   roofs (roof-read, roof-rw, roof-exp) on the same adapter, GPU time from timestamp queries.
@@ -14,6 +14,7 @@ export const HELP = `usage: npm run bench:gpu -- [--quick] [--shapes RxV,...] [-
   --impls        lib, lib-grad, lib-grad-new (default all); the roofs always run
   --swiftshader  SwiftShader's CPU Vulkan instead of the GPU (also BENCH_GPU_SWIFTSHADER=1; the
                  driver's manifest from SWIFTSHADER_ICD or Chromium's); used anyway when Dawn finds no GPU
+  --table        print the full table too (it is always in the HTML report and the JSON)
   --out          the JSON (default bench/results/local/latest.json); the HTML report goes beside it
   --reference    merge bench/torch_reference.py's JSON (PyTorch CUDA on the same GPU) into the report
   --render       measure nothing: summary and HTML again from saved results (with --reference, merged)
@@ -25,6 +26,7 @@ export interface NodeOptions extends RawOptions {
   out?: string;
   reference?: string;
   render?: string;
+  table?: boolean;
   referenceArgs?: boolean;
 }
 

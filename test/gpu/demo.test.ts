@@ -8,15 +8,14 @@
 // error was raised, and saves a screenshot (test-artifacts/demo.png, docs/demo.png).
 import { it, expect, beforeAll, afterAll, inject } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { build, preview, type PreviewServer } from 'vite';
-import { mkdtempSync, mkdirSync, rmSync, copyFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, copyFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertClose } from '../util/allclose';
 import type { DemoReady } from '../../demo/api';
 import type { PlaygroundState, Quantities, Side } from '../../demo/playground';
 import type { TrainState } from '../../demo/trainer';
+import { buildAndServe, type StaticBuild } from './static-build';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CONFIG = join(ROOT, 'demo', 'vite.config.ts');
@@ -28,18 +27,14 @@ const GRAD = { rtol: 1e-4, atol: 1e-6 };
 const TRAIN = { dataset: 'spirals', classes: 4, perClass: 100, noise: 0.1, seed: 7, activation: 'tanh', hidden: 32, lr: 0.05, momentum: 0.9 };
 const QUANTITIES: (keyof Quantities)[] = ['entropyQ', 'entropyP', 'crossEntropy', 'kl'];
 
-let dir: string;
-let server: PreviewServer;
+let demoSite: StaticBuild;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'webgpu-loss-demo-'));
-  await build({ configFile: CONFIG, logLevel: 'error', build: { outDir: dir, emptyOutDir: true } });
-  server = await preview({ configFile: CONFIG, logLevel: 'error', build: { outDir: dir }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
-  const origin = server.resolvedUrls?.local[0];
-  if (!origin) throw new Error('the demo preview server has no URL');
+  demoSite = await buildAndServe(CONFIG, 'demo');
+  const { origin } = demoSite;
   browser = await puppeteer.connect({ browserWSEndpoint: inject('wsEndpoint'), protocolTimeout: 600_000 });
   page = await browser.newPage();
   await page.setViewport({ width: 1240, height: 900, deviceScaleFactor: 1 });
@@ -55,8 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await page?.close();
   await browser?.disconnect();
-  await server?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await demoSite?.close();
 });
 
 const demo = <T>(fn: string, ...args: unknown[]): Promise<T> =>

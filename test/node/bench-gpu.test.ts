@@ -5,7 +5,7 @@ import { makeConfig } from '../../bench/config';
 import { NODE_DEFAULT_IMPLS } from '../../bench/impls/node';
 import { nodeHost } from '../../bench/node/host';
 import { mergeReference, type TorchReference } from '../../bench/node/reference';
-import { summary, WIDTH } from '../../bench/node/summary';
+import { summary, WIDTH } from '../../bench/summary';
 import { renderHtmlReport } from '../../bench/report';
 import { runBench } from '../../bench/runner';
 import type { BenchResults, Timing } from '../../bench/types';
