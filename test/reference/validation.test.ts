@@ -2,8 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { binaryCrossEntropy, crossEntropy, entropy, klDivergence, logSoftmax, softmax } from '../../src/reference';
-import { DTypeError, LabelRangeError, OptionError, ShapeError, WebGPULossError } from '../../src/contract/errors';
-import type { CrossEntropyOptions, HostTensor } from '../../src/contract/types';
+import { DTypeError, LabelRangeError, OptionError, ShapeError, WebGPULossError, type CrossEntropyOptions, type HostTensor } from '../../src/index';
 import { tensor } from './helpers';
 
 type ErrorClass = typeof ShapeError | typeof OptionError | typeof LabelRangeError | typeof DTypeError;
