@@ -1,21 +1,16 @@
 // The README's examples run as written and give what the README and the seeds say.
-import { it, expect, beforeAll, afterAll } from 'vitest';
-import { openGpuPage, type GpuPage } from './harness';
+import { it, expect } from 'vitest';
+import { useGpuPage } from './harness';
 import { crossEntropy, softmax, klDivergence, binaryCrossEntropy } from '../../src/reference/index';
 import { assertClose } from '../util/allclose';
+import { TOL } from '../util/tolerances';
 
-let gpu: GpuPage;
+const gpu = useGpuPage();
 let r: Record<string, number[]>;
-beforeAll(async () => {
-  gpu = await openGpuPage();
-});
-afterAll(async () => {
-  await gpu?.close();
-});
 
 const logits = { data: [2, 1, 0.1, 0.5, 2.5, 0.3], shape: [2, 3] };
 const labels = { data: [0, 1], shape: [2] };
-const F32 = { rtol: 1e-5, atol: 1e-6 }; // float32 results of a handful of terms
+const F32 = TOL.fewTerms;
 
 it('runs every README example on the GPU', async () => {
   r = await gpu.call('readmeExamples');
@@ -29,11 +24,11 @@ it('quick start: mean loss and gradient', () => {
 it('smoothing + weights in bits', () =>
   assertClose(r.smoothedBits, crossEntropy(logits, labels, { labelSmoothing: 0.1, weight: [1, 2, 1], base: 2 }).loss, F32, 'bits'));
 it('the seeds: cat/dog/horse/fox against cat is 1.32 bits, the car example 0.3677 bits', () => {
-  expect(r.catBits[0]).toBeCloseTo(1.32, 2);
+  assertClose(r.catBits, [1.32], TOL.quoted(2), 'cat, quoted');
   assertClose(r.catBits, [-Math.log2(0.4)], F32, 'cat');
-  expect(r.carBits[0]).toBeCloseTo(0.3677, 4);
+  assertClose(r.carBits, [0.3677], TOL.quoted(4), 'car, quoted');
 });
-it('the seeds: the 75%/25% forecast has entropy 0.81 bits', () => expect(r.forecastBits[0]).toBeCloseTo(0.8113, 4));
+it('the seeds: the 75%/25% forecast has entropy 0.81 bits', () => assertClose(r.forecastBits, [0.8113], TOL.quoted(4), 'forecast'));
 it('extras: both rows hit their label', () => expect(r.correct).toEqual([1, 1]));
 it('softmax with temperature 2', () => assertClose(r.softmaxT2, softmax(logits, { temperature: 2 }), F32, 'softmax'));
 it('KL and BCE examples', () => {

@@ -8,6 +8,19 @@ const tol = (rtol: number, atol: number): Tolerance => ({ rtol, atol });
 /** The spacing of float32 numbers at x > 0. */
 const ulp32 = (x: number): number => 2 ** (Math.floor(Math.log2(x)) - 23);
 
+function maxAbsFinite(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i])) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}
+
+type ReductionOptions = Readonly<Record<string, unknown>>;
+
+/** The factor a reduction puts on every gradient: 1/count for a mean (the default), else 1. */
+export function meanScale(count: number, options: ReductionOptions = {}): number {
+  return options.reduction === undefined || options.reduction === 'mean' ? 1 / count : 1;
+}
+
 export const TOL = {
   /** Integers (argmax, hits, counts), copies, and data read back unchanged: nothing rounds. */
   exact: tol(0, 0),
@@ -34,7 +47,7 @@ export const TOL = {
   /**
    * A gradient softmax − target: exp(z − lse) turns lse's absolute error into a relative one and
    * p − 1 at the label cancels, keeping it absolute: 1e-4 relative, 1e-6 absolute times `scale`,
-   * the factor the reduction puts on every gradient (1/rows for a mean) where a test knows it.
+   * the factor the reduction puts on every gradient (meanScale) where a test asks for it.
    */
   grad: (scale = 1): Tolerance => tol(1e-4, 1e-6 * scale),
   /**
@@ -49,10 +62,11 @@ export const TOL = {
   /**
    * Its gradient w·[(1 − t)σ(x) − pw·t·σ(−x)]: with soft targets the two terms cancel where
    * σ(x) ≈ pw·t/(1 − t + pw·t), leaving float32 rounding of O(w·(1 + pw)) terms (~1e-7 each), hence
-   * 1e-6 times the gradient's scale (1/n for a mean, 1/ln 2 in bits); with 0/1 targets one term is
-   * 0 and only the float32 floor remains.
+   * 1e-6 times the gradient's scale (1/count for a mean, 1/ln 2 in bits); with 0/1 targets one
+   * term is 0 and only the float32 floor remains.
    */
-  bceGrad: (scale: number, soft: boolean): Tolerance => tol(1e-5, soft ? 1e-6 * scale : 1e-36),
+  bceGrad: (soft: boolean, count = 1, options: ReductionOptions = {}): Tolerance =>
+    tol(1e-5, soft ? (1e-6 * meanScale(count, options)) / (options.base === 2 ? Math.LN2 : 1) : 1e-36),
   /**
    * linearCrossEntropy's loss: each logit is a float32 dot product over D (relative error
    * ~√D·2^-24 of Σ|h·w|, ~1e-6 for D ≤ 1024 at the tests' scales), then `loss`'s log-sum-exp.
@@ -60,10 +74,10 @@ export const TOL = {
   linearLoss: tol(2e-5, 1e-6),
   /**
    * Its gradients dH, dW, db: sums of up to V or N terms p − t of both signs in float32, so an
-   * element near 0 after that cancellation is judged against its array: 1e-3 relative, and an
-   * atol of 1e-4 that the check multiplies by max |expected| of each gradient.
+   * element near 0 after that cancellation is judged against its array: 1e-3 relative, and
+   * 1e-4 × max |expected| absolute.
    */
-  linearGrad: tol(1e-3, 1e-4),
+  linearGrad: (expected: ArrayLike<number>): Tolerance => tol(1e-3, 1e-4 * Math.max(maxAbsFinite(expected), 1e-30)),
 
   // ---- the CPU fallback and the interop adapters
 
@@ -106,6 +120,8 @@ export const TOL = {
    * ulp times the condition of the sum, far below 1e-12.
    */
   tight: tol(1e-12, 1e-13),
+  /** A result that must keep every digit (a few ulp of 2.2e-16) and be exactly 0 where 0 is exact. */
+  everyDigit: tol(1e-15, 0),
   /** As `tight` where ln(1 − σ(x)) loses a few digits for large x. */
   tightLog1m: tol(1e-10, 1e-13),
   /**
