@@ -6,6 +6,7 @@ import { handlers as oracle } from './oracle';
 import { handlers as badInput } from './bad-input';
 import { handlers as faults } from './faults';
 import { handlers as linear } from './linear';
+import { handlers as readme } from './readme';
 
 function merge(...groups: Handlers[]): Handlers {
   const all: Handlers = {};
@@ -19,5 +20,5 @@ function merge(...groups: Handlers[]): Handlers {
 }
 
 export async function start(): Promise<Area> {
-  return { wl: await startContext(), handlers: merge(oracle, badInput, faults, linear) };
+  return { wl: await startContext(), handlers: merge(oracle, badInput, faults, linear, readme) };
 }

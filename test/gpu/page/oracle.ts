@@ -1,6 +1,6 @@
 // Oracle comparisons in the page: a CheckSpec run on the GPU and in the float64 oracle, and the
 // cross-entropy checks that need GPU objects (buffers the caller owns, labels on the GPU).
-import { WebGPULoss, type GpuTensor, type LossOutputs } from '../../../src/index';
+import { WebGPULoss, type LossOutputs } from '../../../src/index';
 import * as ref from '../../../src/reference/index';
 import { mulberry32, randomLabels, randomLogits } from '../../../src/reference/index';
 import { allclose } from '../../util/allclose';
@@ -79,35 +79,7 @@ async function crossEntropyGpuLabels(): Promise<{ invalid: number; loss: number[
   return { invalid, loss: lossValues, thrown: e ? `${e.name}: ${e.message}` : undefined, labelsAfter };
 }
 
-/** The README's examples, as written there, with their results. */
-async function readmeExamples(): Promise<Record<string, number[]>> {
-  const wl = ctx;
-  const logits = { data: new Float32Array([2, 1, 0.1, 0.5, 2.5, 0.3]), shape: [2, 3] };
-  const labels = { data: new Int32Array([0, 1]), shape: [2] };
-  const out = await wl.crossEntropy(logits, labels, { grad: true });
-  const a = await wl.crossEntropy(logits, labels, { labelSmoothing: 0.1, weight: [1, 2, 1], ignoreIndex: -100, base: 2 });
-  const c = await wl.crossEntropy({ data: new Float32Array([0.4, 0.3, 0.1, 0.1]), shape: [4] },
-    { data: new Int32Array([0]), shape: [] }, { from: 'probs', base: 2 });
-  const car = await wl.crossEntropy({ data: new Float32Array([0.775, 0.116, 0.039, 0.070]), shape: [4] },
-    { data: new Int32Array([0]), shape: [] }, { from: 'probs', base: 2 });
-  const e = await wl.crossEntropy(logits, labels, { extras: true, reduction: 'none' });
-  const p = await wl.softmax(logits, { temperature: 2 });
-  const h = await wl.entropy({ data: new Float32Array([0.75, 0.25]), shape: [2] }, { base: 2 });
-  const kl = await wl.klDivergence(logits, { data: new Float32Array([0.7, 0.2, 0.1, 0.1, 0.8, 0.1]), shape: [2, 3] }, { grad: true });
-  const bce = await wl.binaryCrossEntropy(logits, { data: new Float32Array([1, 0, 0, 0, 1, 0]), shape: [2, 3] }, { posWeight: 3 });
-  const res: Record<string, number[]> = {
-    quickLoss: Array.from(await out.loss.read()), quickGrad: Array.from(await out.grad!.read()),
-    smoothedBits: Array.from(await a.loss.read()), catBits: Array.from(await c.loss.read()), carBits: Array.from(await car.loss.read()),
-    correct: Array.from(await e.correct!.read()), softmaxT2: Array.from(await p.read()), forecastBits: Array.from(await h.loss.read()),
-    kl: Array.from(await kl.loss.read()), bce: Array.from(await bce.loss.read()),
-  };
-  for (const o of [out, a, c, car, e, h, kl, bce]) for (const t of Object.values(o)) (t as GpuTensor | undefined)?.destroy();
-  p.destroy();
-  return res;
-}
-
 export const handlers = {
-  readmeExamples,
   check: (spec: CheckSpec) => check(spec, contextFor),
   loss,
   smoke,
