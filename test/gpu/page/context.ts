@@ -12,7 +12,7 @@ export async function startContext(): Promise<WebGPULoss> {
 
 /** A device of its own, with the spec-default limits (an adapter gives one device). */
 export async function newDevice(): Promise<GPUDevice> {
-  return (await (await navigator.gpu.requestAdapter())!.requestDevice());
+  return (await navigator.gpu.requestAdapter())!.requestDevice();
 }
 
 export const contextFor = contextsFor(() => ctx, newDevice);
