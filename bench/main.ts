@@ -114,7 +114,7 @@ $<HTMLButtonElement>('run').addEventListener('click', async () => {
   }
 });
 
-// (window.__ready's type is declared by test/gpu/page.ts; this page's report is smaller.)
+// The report scripts/gpu-session.mjs waits for (smaller than the test page's).
 (window as unknown as { __ready: Promise<{ ok: boolean; adapter?: string; error?: string }> }).__ready = (async () => {
   try {
     if (!navigator.gpu) {

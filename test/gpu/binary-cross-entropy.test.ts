@@ -1,43 +1,20 @@
 // binaryCrossEntropy on the GPU against the float64 oracle: a random grid over shapes and options,
 // large logits for the stable form, an edge battery of explicit values (non-finite included, with
 // the oracle's IEEE results as the contract), determinism, and the validation errors.
-//
-// Tolerances, and why:
-// - Elementwise losses: rtol 1e-5. Each value is a few float32 operations (exp to ~1 ulp, log1p by
-//   a series to ~3 ulp, one division of up to 2.5 ulp in WGSL), so ~1e-6 is expected; the loss is a
-//   sum of two non-negative terms for targets in [0, 1], so there is no cancellation to cover and
-//   atol is only the float32 floor, 1e-36: below the smallest normal float32 (1.2e-38) a GPU may
-//   flush to 0 what the oracle keeps (e^-100), and a flushed intermediate times weights and 1/ln 2
-//   (up to ~6) stays under 1e-37. Measured on SwiftShader: ~5e-7 relative above the floor.
-// - Reduced losses: rtol 1e-5, atol 0: Kahan sums per thread, then trees, in float32.
-// - Gradients: rtol 1e-5, plus atol 1e-6·(gradient scale) for soft targets: w·[(1−t)σ(x) − pw·t·σ(−x)]
-//   cancels where σ(x) ≈ pw·t/(1−t+pw·t), leaving float32 rounding of the O(w·(1+pw)) terms
-//   (~1e-7 each); 'mean' divides it by n and base 2 by ln 2, so atol scales the same way.
-//   With binary targets one term is 0 and the gradient is checked to the float32 floor.
-import { it, expect, beforeAll, afterAll, describe } from 'vitest';
-import { openGpuPage, type GpuPage } from './harness';
-import type { CheckSpec, DataSpec, Num } from './page-types';
-import { binaryCrossEntropy } from '../../src/reference';
-import type { Tolerance } from '../util/allclose';
+// Tolerances: TOL.bce, TOL.bceSum and TOL.bceGrad (test/util/tolerances.ts).
+import { it, expect, describe } from 'vitest';
+import { useGpuPage } from './harness';
+import { binaryCrossEntropy } from '../../src/reference/index';
+import { errorOf, type ErrorInfo } from '../util/errors';
+import type { DataSpec } from '../util/spec';
+import { TOL } from '../util/tolerances';
 
-let gpu: GpuPage;
-beforeAll(async () => { gpu = await openGpuPage(); });
-afterAll(async () => { await gpu?.close(); });
-
-const FLOOR = 1e-36;
-const elemTol: Tolerance = { rtol: 1e-5, atol: FLOOR };
-const sumTol: Tolerance = { rtol: 1e-5, atol: 0 };
-
-/** Gradient tolerance for a call: the cancellation allowance scaled like the gradient itself. */
-function gradTol(rows: number, cols: number, options: Record<string, unknown>, soft: boolean): Tolerance {
-  const scale = (options.reduction === undefined || options.reduction === 'mean' ? 1 / (rows * cols) : 1) / (options.base === 2 ? Math.LN2 : 1);
-  return { rtol: 1e-5, atol: soft ? 1e-6 * scale : FLOOR };
-}
-
-async function expectOk(spec: CheckSpec): Promise<void> {
-  const r = await gpu.check(spec);
-  expect(r.ok, r.messages.join('\n')).toBe(true);
-}
+const gpu = useGpuPage();
+const expectOk = gpu.check;
+const elemTol = TOL.bce;
+const sumTol = TOL.bceSum;
+/** The gradient's tolerance for a call: the cancellation allowance scaled like the gradient itself. */
+const gradTol = (rows: number, cols: number, options: Record<string, unknown>, soft: boolean) => TOL.bceGrad(soft, rows * cols, options);
 
 describe('bce random grid', () => {
   const ROWS = [1, 3, 64, 1000];
@@ -85,7 +62,7 @@ describe('bce large logits (stable form)', () => {
     for (const [lo, hi] of [[0, 1e-6], [1 - 1e-6, 1], [0, 1]]) {
       await expectOk({
         op: 'binaryCrossEntropy', rows: 64, cols: 33, seed: 5, input: { kind: 'uniform', lo, hi }, target: { kind: 'uniform' },
-        options: { from: 'probs', reduction: 'none', grad: true, posWeight: 'random' }, tol: elemTol, gradTol: { rtol: 1e-5, atol: 1e-6 },
+        options: { from: 'probs', reduction: 'none', grad: true, posWeight: 'random' }, tol: elemTol, gradTol: gradTol(64, 33, { reduction: 'none' }, true),
       });
     }
   });
@@ -94,9 +71,9 @@ describe('bce large logits (stable form)', () => {
 // ---- edge battery ----------------------------------------------------------------------------
 
 /** Rows of [x, t] pairs; each row repeated over four columns of (posWeight, weight). */
-function battery(xs: Num[], ts: Num[]): { rows: number; input: Num[]; target: Num[] } {
-  const input: Num[] = [];
-  const target: Num[] = [];
+function battery(xs: number[], ts: number[]): { rows: number; input: number[]; target: number[] } {
+  const input: number[] = [];
+  const target: number[] = [];
   for (const x of xs) {
     for (const t of ts) {
       for (let c = 0; c < COL_PW.length; c++) {
@@ -111,9 +88,9 @@ function battery(xs: Num[], ts: Num[]): { rows: number; input: Num[]; target: Nu
 const COL_PW = [1, 0, 2.5, 0.5];
 const COL_W = [1, 1, 0, 3];
 
-const TARGETS: Num[] = [0, 1, 0.5, 0.25, 2, -1, -0, 'NaN', 'Infinity', '-Infinity'];
-const LOGITS: Num[] = [0, 1e-30, -1e-30, 20, -20, 88, -88, 1e30, -1e30, 745.1332397460938, -745.1332397460938, 745.1331787109375, 800, -800, 'Infinity', '-Infinity', 'NaN'];
-const PROBS: Num[] = [0, -0, 1, 0.5, 0.25, 0.75, 1e-30, 1e-8, 1e-7, 1.0000000116860974e-7, 1.0000001e-7, 0.9999998807907104, 0.9999999403953552, 1e-3, 0.999, -0.5, 1.5, 'Infinity', '-Infinity', 'NaN'];
+const TARGETS = [0, 1, 0.5, 0.25, 2, -1, -0, NaN, Infinity, -Infinity];
+const LOGITS = [0, 1e-30, -1e-30, 20, -20, 88, -88, 1e30, -1e30, 745.1332397460938, -745.1332397460938, 745.1331787109375, 800, -800, Infinity, -Infinity, NaN];
+const PROBS = [0, -0, 1, 0.5, 0.25, 0.75, 1e-30, 1e-8, 1e-7, 1.0000000116860974e-7, 1.0000001e-7, 0.9999998807907104, 0.9999999403953552, 1e-3, 0.999, -0.5, 1.5, Infinity, -Infinity, NaN];
 
 describe('bce edge battery', () => {
   for (const [from, xs] of [['logits', LOGITS], ['probs', PROBS]] as const) {
@@ -124,27 +101,27 @@ describe('bce edge battery', () => {
           op: 'binaryCrossEntropy', rows: b.rows, cols: COL_PW.length,
           input: { kind: 'data', data: b.input }, target: { kind: 'data', data: b.target },
           options: { from, posWeight: COL_PW, weight: COL_W, ...options },
-          tol: options.reduction === 'none' ? elemTol : sumTol, gradTol: { rtol: 1e-5, atol: FLOOR },
+          tol: options.reduction === 'none' ? elemTol : sumTol, gradTol: TOL.bceGrad(false),
         });
       });
     }
   }
 
   // Reductions over non-finite losses: the sum follows IEEE addition of the oracle's values.
-  const cases: { name: string; x: Num[]; t: Num[]; from?: string }[] = [
+  const cases: { name: string; x: number[]; t: number[]; from?: string }[] = [
     { name: 'finite, extreme logits', x: [1e30, -1e30, 88, -88, 0, 30], t: [0, 1, 1, 0, 0.5, 0.3] },
-    { name: '+Infinity loss', x: ['Infinity', 1, 2, 3], t: [0, 0, 1, 0.5] },
-    { name: '-Infinity loss (t > 1)', x: ['Infinity', 1, 2, 3], t: [2, 0, 1, 0.5] },
-    { name: '+Infinity and -Infinity losses', x: ['Infinity', '-Infinity', 2, 3], t: [2, 0.5, 1, 0.5] },
-    { name: 'a NaN input', x: ['NaN', 1, 2, 3], t: [0, 0, 1, 0.5] },
-    { name: 'a NaN target', x: [0, 1, 2, 3], t: ['NaN', 0, 1, 0.5] },
+    { name: '+Infinity loss', x: [Infinity, 1, 2, 3], t: [0, 0, 1, 0.5] },
+    { name: '-Infinity loss (t > 1)', x: [Infinity, 1, 2, 3], t: [2, 0, 1, 0.5] },
+    { name: '+Infinity and -Infinity losses', x: [Infinity, -Infinity, 2, 3], t: [2, 0.5, 1, 0.5] },
+    { name: 'a NaN input', x: [NaN, 1, 2, 3], t: [0, 0, 1, 0.5] },
+    { name: 'a NaN target', x: [0, 1, 2, 3], t: [NaN, 0, 1, 0.5] },
     { name: 'probs exactly 0 and 1', x: [0, 1, 0, 1], t: [0, 1, 1, 0], from: 'probs' },
   ];
   for (const c of cases) {
     for (const reduction of ['sum', 'mean']) {
       it(`${reduction}: ${c.name}`, () => expectOk({
         op: 'binaryCrossEntropy', rows: 1, cols: c.x.length, input: { kind: 'data', data: c.x }, target: { kind: 'data', data: c.t },
-        options: { reduction, grad: true, from: c.from ?? 'logits' }, tol: sumTol, gradTol: { rtol: 1e-5, atol: FLOOR },
+        options: { reduction, grad: true, from: c.from ?? 'logits' }, tol: sumTol, gradTol: TOL.bceGrad(false),
       }));
     }
   }
@@ -208,16 +185,11 @@ describe('bce validation', () => {
   ];
   for (const c of cases) {
     it(c.name, async () => {
-      const err = await gpu.call<{ name: string; code?: string; argument?: string; message: string } | null>('expectError', 'binaryCrossEntropy', c.args);
+      const err = await gpu.call<ErrorInfo | null>('expectError', 'binaryCrossEntropy', c.args);
       expect(err, 'the GPU call did not throw').not.toBeNull();
       expect({ name: err!.name, code: err!.code, argument: err!.argument }).toEqual(c.want);
       // The oracle throws the same error for the same arguments.
-      let oracle: (Error & { code?: string; argument?: string }) | undefined;
-      try {
-        binaryCrossEntropy(...(c.args as Parameters<typeof binaryCrossEntropy>));
-      } catch (e) {
-        oracle = e as Error & { code?: string; argument?: string };
-      }
+      const oracle = await errorOf(() => binaryCrossEntropy(...(c.args as Parameters<typeof binaryCrossEntropy>)));
       expect({ name: oracle?.name, code: oracle?.code, argument: oracle?.argument, message: oracle?.message }).toEqual({ ...c.want, message: err!.message });
     });
   }

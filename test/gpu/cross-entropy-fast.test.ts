@@ -5,13 +5,14 @@
 // shape meets the fast one: a thread per row, a workgroup per row (strided on a GPU, contiguous
 // slices on a CPU adapter), split rows, the subgroup and the tree reductions, and rows whose
 // specials send them to the redo, beside clean rows in the same call.
-import { describe, it, expect } from 'vitest';
-import { useOraclePage, LOSS, GRAD } from './ce-suite';
-import type { CheckSpec, Num } from './page-types';
-import { mulberry32, randomLogits } from '../../src/reference/random';
+import { describe, it } from 'vitest';
+import { useGpuPage } from './harness';
+import { mulberry32, randomLogits } from '../../src/reference/index';
+import { TOL } from '../util/tolerances';
 
-// Tolerances as cross-entropy.test.ts, for the same reasons (ce-suite.ts).
-const { expectOk } = useOraclePage();
+const expectOk = useGpuPage().check;
+const LOSS = TOL.loss;
+const GRAD = TOL.grad();
 
 // [3, 257], [7, 4097]: a workgroup per row; [300, 1000], [300, 4097], [8, 128256]: a thread per
 // row on a CPU adapter (>= 8 rows), a workgroup per row (split for [8, 128256]) on a GPU;
@@ -64,21 +65,21 @@ describe('crossEntropy fast pass: clean rows', () => {
  * huge logits (±3e38, 1e30), row 3 a label on a masked class, row 4 is all masked, row 5 a
  * +Infinity; the other rows are clean. Labels avoid the masks except in row 3.
  */
-function withSpecials(rows: number, cols: number, seed: number): { x: Num[]; y: number[] } {
+function withSpecials(rows: number, cols: number, seed: number): { x: number[]; y: number[] } {
   const rng = mulberry32(seed);
-  const v = Array.from(randomLogits(rng, rows, cols, 3), (z) => z as Num);
+  const v = Array.from(randomLogits(rng, rows, cols, 3));
   const y = Array.from({ length: rows }, () => Math.floor(rng() * cols));
-  const at = (r: number, c: number, val: Num) => { v[r * cols + (c % cols)] = val; };
+  const at = (r: number, c: number, val: number) => { v[r * cols + (c % cols)] = val; };
   y[0] = 0;
-  for (const c of [1, 2, Math.floor(cols / 2), cols - 1]) at(0, c, '-Infinity');
-  at(1, Math.floor(cols / 3), 'NaN');
+  for (const c of [1, 2, Math.floor(cols / 2), cols - 1]) at(0, c, -Infinity);
+  at(1, Math.floor(cols / 3), NaN);
   at(2, 1, 3e38);
   at(2, cols - 2, -3e38);
   at(2, Math.floor(cols / 2), 1e30);
   y[2] = Math.floor(cols / 2);
-  at(3, y[3], '-Infinity');
-  if (rows > 4) for (let c = 0; c < cols; c++) at(4, c, '-Infinity');
-  if (rows > 5) at(5, cols - 1, 'Infinity');
+  at(3, y[3], -Infinity);
+  if (rows > 4) for (let c = 0; c < cols; c++) at(4, c, -Infinity);
+  if (rows > 5) at(5, cols - 1, Infinity);
   return { x: v, y };
 }
 
@@ -101,15 +102,15 @@ describe('crossEntropy fast pass: rows with masks, NaN, infinities and huge logi
  * Rows 0-31 each hold one special value (NaN, +Infinity, a -Infinity mask on the label, 3e38) at
  * column 24 + (r >> 2) % 8: every position of the fast pass's eight-wide step, away from the tail.
  */
-function specialEachPosition(rows: number, cols: number, seed: number): { x: Num[]; y: number[] } {
+function specialEachPosition(rows: number, cols: number, seed: number): { x: number[]; y: number[] } {
   const rng = mulberry32(seed);
-  const v = Array.from(randomLogits(rng, rows, cols, 3), (z) => z as Num);
+  const v = Array.from(randomLogits(rng, rows, cols, 3));
   const y = Array.from({ length: rows }, () => Math.floor(rng() * cols));
   for (let r = 0; r < Math.min(rows, 32); r++) {
     const c = 24 + ((r >> 2) % 8);
     const kind = r % 4;
     if (kind === 2) y[r] = c;
-    v[r * cols + c] = (['NaN', 'Infinity', '-Infinity', 3e38] as Num[])[kind];
+    v[r * cols + c] = [NaN, Infinity, -Infinity, 3e38][kind];
   }
   return { x: v, y };
 }

@@ -12,6 +12,7 @@ import { mkdirSync, copyFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertClose } from '../util/allclose';
+import { TOL } from '../util/tolerances';
 import type { DemoReady } from '../../demo/api';
 import type { PlaygroundState, Quantities, Side } from '../../demo/playground';
 import type { TrainState } from '../../demo/trainer';
@@ -19,10 +20,9 @@ import { buildAndServe, type StaticBuild } from './static-build';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CONFIG = join(ROOT, 'demo', 'vite.config.ts');
-// float32 kernels against float64 on one row of at most 4 classes: a few ulp of the log-sum-exp
-// (the README's loss tolerance); gradients: exp carries the lse's absolute error as a relative one.
-const LOSS = { rtol: 1e-5, atol: 1e-6 };
-const GRAD = { rtol: 1e-4, atol: 1e-6 };
+// The demo's rows have at most 4 classes; it is held to the general loss and gradient tolerances.
+const LOSS = TOL.loss;
+const GRAD = TOL.grad();
 /** A fixed training setup (the page's defaults, spelled out): 400 points on four spirals, tanh 2 → 32 → 32 → 4. */
 const TRAIN = { dataset: 'spirals', classes: 4, perClass: 100, noise: 0.1, seed: 7, activation: 'tanh', hidden: 32, lr: 0.05, momentum: 0.9 };
 const QUANTITIES: (keyof Quantities)[] = ['entropyQ', 'entropyP', 'crossEntropy', 'kl'];
@@ -79,7 +79,7 @@ function compare(s: PlaygroundState, label: string): void {
   // Bits are nats / ln 2. KL = CE − H(P) up to float32 rounding: KL and H(P) read the target P as
   // float32 values while CE smooths the label in float64, and CE also clips q at 1 − ε (1e-7).
   assertClose([g.bits.crossEntropy], [g.nats.crossEntropy / Math.LN2], LOSS, `${label} bits vs nats`);
-  assertClose([o.bits.kl], [o.bits.crossEntropy - o.bits.entropyP], { rtol: 1e-6, atol: 1e-6 }, `${label} KL = CE − H(P)`);
+  assertClose([o.bits.kl], [o.bits.crossEntropy - o.bits.entropyP], TOL.float32Inputs, `${label} KL = CE − H(P)`);
 }
 
 it('finds a WebGPU adapter and describes it', async () => {
@@ -99,7 +99,7 @@ it('shows every seed example with the GPU values equal to the oracle and the art
     compare(s, id);
     const e = s.expected!;
     // The article's printed value, to its printed digits.
-    expect(Math.abs(s.oracle!.bits[e.quantity] - e.bits), `${id}: ${e.quantity}`).toBeLessThanOrEqual(0.5 * 10 ** -e.digits + 1e-12);
+    assertClose([s.oracle!.bits[e.quantity]], [e.bits], TOL.quoted(e.digits), `${id}: ${e.quantity}`);
   }
   await noErrors();
 });
@@ -108,11 +108,11 @@ it('uses the cat/dog/horse/fox probabilities as given (sum 0.9) and the car logi
   const cat = await demo<PlaygroundState>('playground.load', 'animals');
   expect(cat.mode).toBe('probs');
   expect(cat.values.reduce((a, b) => a + b, 0)).toBeCloseTo(0.9, 6);
-  expect(cat.gpu!.bits.crossEntropy).toBeCloseTo(1.3219, 4);
+  assertClose([cat.gpu!.bits.crossEntropy], [1.3219], TOL.quoted(4), 'cat, bits');
   const car = await demo<PlaygroundState>('playground.load', 'vehicles');
   expect(car.mode).toBe('logits');
-  assertClose(car.gpu!.probs, [0.775, 0.116, 0.039, 0.07], { rtol: 1e-5, atol: 1e-6 }, 'car softmax');
-  expect(car.gpu!.bits.crossEntropy).toBeCloseTo(0.3677, 4);
+  assertClose(car.gpu!.probs, [0.775, 0.116, 0.039, 0.07], LOSS, 'car softmax');
+  assertClose([car.gpu!.bits.crossEntropy], [0.3677], TOL.quoted(4), 'car, bits');
 });
 
 it('recomputes on the GPU when bars are dragged, the true class changes or the target is smoothed', async () => {
@@ -127,12 +127,12 @@ it('recomputes on the GPU when bars are dragged, the true class changes or the t
   s = await demo<PlaygroundState>('playground.set', 'logits', 2, 3.5);
   compare(s, 'vehicles, plane logit 3.5');
   s = await demo<PlaygroundState>('playground.set', 'probs', 0, 0.95);
-  expect(s.gpu!.probs[0]).toBeCloseTo(0.95, 4);
+  assertClose([s.gpu!.probs[0]], [0.95], TOL.quoted(4), 'car probability');
   compare(s, 'vehicles, car dragged to 0.95');
   s = await demo<PlaygroundState>('playground.load', 'container3');
   s = await demo<PlaygroundState>('playground.target', 1, 0);
   // q(cube) = 0 is clipped at ε = 1e-7 before the log: finite, −log₂ 1e-7 ≈ 23.25 bits.
-  expect(s.gpu!.bits.crossEntropy).toBeCloseTo(-Math.log2(1e-7), 3);
+  assertClose([s.gpu!.bits.crossEntropy], [-Math.log2(1e-7)], TOL.quoted(3), 'clipped cross-entropy');
   compare(s, 'container 3 against cube');
   await noErrors();
 });

@@ -1,40 +1,21 @@
 // Entropy and KL divergence on the GPU against the float64 oracle (src/reference/entropy.ts): a
 // random grid over shapes and input kinds, every option, the seeds' worked examples, an edge
 // battery with explicit data, row chunking, many rows, determinism, and validation errors.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { openGpuPage, type GpuPage } from './harness';
-import type { CheckSpec, DataSpec, Num } from './page-types';
+import { describe, it, expect } from 'vitest';
+import { useGpuPage } from './harness';
 import * as ref from '../../src/reference/index';
+import { assertClose } from '../util/allclose';
+import { errorOf, type ErrorInfo } from '../util/errors';
+import type { CheckSpec, DataSpec } from '../util/spec';
+import { TOL, meanScale } from '../util/tolerances';
 
-let gpu: GpuPage;
-beforeAll(async () => {
-  gpu = await openGpuPage();
-});
-afterAll(async () => {
-  await gpu?.close();
-});
+const gpu = useGpuPage();
+const expectOk = gpu.check;
+/** Runs `op` on host data in the page and returns its loss values (for quoted figures). */
+const gpuLoss = (op: 'entropy' | 'klDivergence', args: unknown[]) => gpu.call<number[]>('loss', op, ...args);
 
-// Tolerances (float32 kernels vs the float64 oracle on the same float32 inputs):
-// - loss: each thread sums up to ~V/64 terms in f32, then a tree merge; the logits forms are
-//   differences of terms of size ln V (H = ln s − U/s, KL = (U + W·(ln sq − ln sp))/sp), so a
-//   value near 0 carries an absolute error of a few ulp of ln V (up to ~1e-6 for V = 4097).
-//   Hence 1e-5 relative and 2e-6 absolute; the worst value seen here uses about 0.11 of it.
-//   Batch sums use Kahan (reduce.wgsl), adding nothing visible.
-// - grad: each value is one or two logs/exps of float32 data, and exp(z − lse) turns lse's
-//   absolute error into a relative one; −p·(ln p + H) cancels where ln p ≈ −H. 1e-4 relative,
-//   and an absolute floor of 1e-6 times the gradient's scale (1/rows for 'mean', 1/ln 2 in bits)
-//   so that the floor never swallows a whole batch's mean-scaled gradient. Worst seen: ~0.23.
-const LOSS = { rtol: 1e-5, atol: 2e-6 };
-function gradTol(rows: number, options: Record<string, unknown>): { rtol: number; atol: number } {
-  const mean = options.reduction === undefined || options.reduction === 'mean';
-  return { rtol: 1e-4, atol: 1e-6 / (mean ? rows : 1) };
-}
-
-async function expectOk(spec: CheckSpec): Promise<void> {
-  const r = await gpu.check(spec);
-  expect(r.ok, r.messages.join('\n')).toBe(true);
-}
-
+// Losses at TOL.divergence (differences of terms of size ln V), gradients at TOL.grad scaled like
+// the gradient (1/rows for 'mean'), so the floor never swallows a whole batch's mean gradient.
 type Kind = 'logits' | 'probs';
 const data = (kind: Kind): DataSpec => (kind === 'logits' ? { kind: 'logits', scale: 3 } : { kind: 'probs', scale: 2 });
 
@@ -54,7 +35,7 @@ function spec(c: (typeof COMBOS)[number], rows: number, cols: number, seed: numb
   return {
     op: c.op, rows, cols, seed,
     input: data(c.from), ...(c.targetFrom ? { target: data(c.targetFrom) } : {}),
-    options: o, tol: LOSS, gradTol: gradTol(rows, o),
+    options: o, tol: TOL.divergence(cols), gradTol: TOL.grad(meanScale(rows, o)),
   };
 }
 
@@ -96,8 +77,8 @@ describe('portable row reduction (subgroups off) on the workgroup-per-row shapes
   it('±3e38 and masks across a workgroup', () =>
     expectOk({
       op: 'entropy', rows: 2, cols: 65, context: { subgroups: false },
-      input: { kind: 'data', data: Array.from({ length: 130 }, (_, i): Num => (i % 5 === 0 ? 3e38 : i % 5 === 1 ? -3e38 : i % 7 === 0 ? '-Infinity' : i)) },
-      options: { from: 'logits', reduction: 'none', grad: true }, tol: { rtol: 1e-5, atol: 1e-6 }, gradTol: { rtol: 1e-4, atol: 1e-6 },
+      input: { kind: 'data', data: Array.from({ length: 130 }, (_, i) => (i % 5 === 0 ? 3e38 : i % 5 === 1 ? -3e38 : i % 7 === 0 ? -Infinity : i)) },
+      options: { from: 'logits', reduction: 'none', grad: true }, tol: TOL.divergence(65), gradTol: TOL.grad(),
     }));
 });
 
@@ -116,59 +97,41 @@ describe('every option: each reduction, base 2, epsilon, grad off', () => {
     }
   }
   it('entropy with no options at all defaults to probabilities', () =>
-    expectOk({ op: 'entropy', rows: 5, cols: 9, seed: 3, input: { kind: 'probs' }, tol: LOSS }));
+    expectOk({ op: 'entropy', rows: 5, cols: 9, seed: 3, input: { kind: 'probs' }, tol: TOL.divergence(9) }));
   it('klDivergence with no options: Q logits, P probs, mean', () =>
-    expectOk({ op: 'klDivergence', rows: 5, cols: 9, seed: 3, input: { kind: 'logits' }, target: { kind: 'probs' }, tol: LOSS }));
+    expectOk({ op: 'klDivergence', rows: 5, cols: 9, seed: 3, input: { kind: 'logits' }, target: { kind: 'probs' }, tol: TOL.divergence(9) }));
 });
 
 // ---- the seeds' worked examples ------------------------------------------------------------------
-
-/**
- * Runs `op` on the page's library (imported from the page's own Vite server, so the same module
- * the harness uses) and returns the loss values, for checks against quoted figures. The page code
- * is a string so that Vitest does not rewrite its dynamic import for Node.
- */
-async function gpuLoss(op: 'entropy' | 'klDivergence', args: unknown[]): Promise<number[]> {
-  return (await gpu.page.evaluate(`(async () => {
-    const lib = await import('/src/index.ts');
-    window.__entropyCtx ??= lib.WebGPULoss.create();
-    const ctx = await window.__entropyCtx;
-    const out = await ctx[${JSON.stringify(op)}](...${JSON.stringify(args)});
-    const v = Array.from(await out.loss.read());
-    out.loss.destroy();
-    return v;
-  })()`)) as number[];
-}
 
 describe('seeds: worked examples in bits', () => {
   const containers = [26 / 30, 4 / 30, 14 / 30, 16 / 30, 1, 0];
   it('three containers: 0.5665, 0.9968, 0 bits (GPU vs oracle, then the quoted figures)', async () => {
     await expectOk({
       op: 'entropy', rows: 3, cols: 2, input: { kind: 'data', data: containers },
-      options: { base: 2, reduction: 'none', grad: true }, tol: { rtol: 1e-6, atol: 1e-6 }, gradTol: { rtol: 1e-5, atol: 1e-6 },
+      options: { base: 2, reduction: 'none', grad: true }, tol: TOL.fewTerms,
     });
     const v = await gpuLoss('entropy', [{ data: containers, shape: [3, 2] }, { base: 2, reduction: 'none' }]);
-    expect(v[0]).toBeCloseTo(0.5665, 4);
-    expect(v[1]).toBeCloseTo(0.9968, 4);
-    expect(v[2]).toBe(0);
+    assertClose(v, [0.5665, 0.9968, 0], TOL.quoted(4), 'quoted figures');
+    expect(Math.abs(v[2])).toBe(0); // exactly 0 (the GPU may give -0)
     expect(v[0]).toBeLessThan(v[1]);
   });
   it('the same containers from logits ln p (softmax(ln p) = p; ln 0 = -Infinity is masked)', async () => {
-    const logits: Num[] = [Math.log(26 / 30), Math.log(4 / 30), Math.log(14 / 30), Math.log(16 / 30), 0, '-Infinity'];
+    const logits = [Math.log(26 / 30), Math.log(4 / 30), Math.log(14 / 30), Math.log(16 / 30), 0, -Infinity];
     await expectOk({
       op: 'entropy', rows: 3, cols: 2, input: { kind: 'data', data: logits },
-      options: { from: 'logits', base: 2, reduction: 'none', grad: true }, tol: { rtol: 1e-5, atol: 1e-6 }, gradTol: { rtol: 1e-4, atol: 1e-6 },
+      options: { from: 'logits', base: 2, reduction: 'none', grad: true }, tol: TOL.divergence(2), gradTol: TOL.grad(),
     });
   });
   it('forecast 75% / 25%: 0.8113 bits', async () => {
-    await expectOk({ op: 'entropy', rows: 1, cols: 2, input: { kind: 'data', data: [0.75, 0.25] }, options: { base: 2, grad: true }, tol: { rtol: 1e-6, atol: 1e-6 } });
+    await expectOk({ op: 'entropy', rows: 1, cols: 2, input: { kind: 'data', data: [0.75, 0.25] }, options: { base: 2, grad: true }, tol: TOL.fewTerms });
     const [h] = await gpuLoss('entropy', [{ data: [0.75, 0.25], shape: [1, 2] }, { base: 2 }]);
-    expect(h).toBeCloseTo(0.8113, 4);
+    assertClose([h], [0.8113], TOL.quoted(4), 'quoted figure');
   });
   it('KL of the forecast from a 50/50 guess is 1 − H = 0.1887 bits', async () => {
     const args = [{ data: [0.5, 0.5], shape: [1, 2] }, { data: [0.75, 0.25], shape: [1, 2] }, { from: 'probs', base: 2 }];
     const [kl] = await gpuLoss('klDivergence', args);
-    expect(kl).toBeCloseTo(1 - 0.8112781244591328, 5);
+    assertClose([kl], [1 - 0.8112781244591328], TOL.quoted(5), '1 − H');
   });
 });
 
@@ -178,34 +141,26 @@ describe('API surface', () => {
     const [b] = await gpuLoss('entropy', [{ data: [0.75, 0.25], shape: [1, 2] }, { base: 2, reduction: 'none' }]);
     expect(a).toBe(b);
     const [k] = await gpuLoss('klDivergence', [{ data: [1, 2, 3], shape: [3] }, { data: [0.2, 0.3, 0.5], shape: [3] }, {}]);
-    expect(k).toBeCloseTo(ref.klDivergence({ data: Float32Array.from([1, 2, 3]), shape: [3] }, { data: Float32Array.from([0.2, 0.3, 0.5]), shape: [3] }).loss[0], 6);
+    assertClose([k], ref.klDivergence({ data: Float32Array.from([1, 2, 3]), shape: [3] }, { data: Float32Array.from([0.2, 0.3, 0.5]), shape: [3] }).loss, TOL.fewTerms, 'KL of one row');
   });
   it('warmup() compiles both entropy pipelines without error', async () => {
-    const pipelines = (await gpu.page.evaluate(`(async () => {
-      const lib = await import('/src/index.ts');
-      const ctx = await lib.WebGPULoss.create();
-      await ctx.warmup();
-      const n = ctx.stats().pipelines;
-      ctx.dispose();
-      return n;
-    })()`)) as number;
+    const pipelines = await gpu.call<number>('warmup');
     expect(pipelines).toBeGreaterThanOrEqual(3); // entropy's two row shapes + reduce, besides the other families'
   });
 });
 
 // ---- edge battery --------------------------------------------------------------------------------
 
-const NAN = 'NaN' as const;
-const INF = 'Infinity' as const;
-const NINF = '-Infinity' as const;
-const EXACT = { rtol: 1e-5, atol: 1e-6 };
+const NAN = NaN;
+const INF = Infinity;
+const NINF = -Infinity;
 
-function edge(name: string, op: 'entropy' | 'klDivergence', rows: number, cols: number, input: Num[], target: Num[] | null, options: Record<string, unknown>): void {
+function edge(name: string, op: 'entropy' | 'klDivergence', rows: number, cols: number, input: number[], target: number[] | null, options: Record<string, unknown>): void {
   for (const reduction of ['none', 'sum'] as const) {
     it(`${name} (${reduction})`, () =>
       expectOk({
         op, rows, cols, input: { kind: 'data', data: input }, ...(target ? { target: { kind: 'data', data: target } } : {}),
-        options: { ...options, reduction, grad: true }, tol: EXACT, gradTol: { rtol: 1e-4, atol: 1e-6 },
+        options: { ...options, reduction, grad: true }, tol: TOL.divergence(cols), gradTol: TOL.grad(),
       }));
   }
 }
@@ -224,11 +179,11 @@ describe('edge battery: entropy', () => {
   edge('logits: ±3e38, differences past the float32 range', 'entropy', 3, 3,
     [-3e38, 3e38, 0, 3e38, -3e38, 3e38, -3e38, -3e38, 1], null, { from: 'logits' });
   edge('logits: ±3e38 across a workgroup (the tree merge rescales by exp(-Infinity))', 'entropy', 1, 65,
-    Array.from({ length: 65 }, (_, i): Num => (i % 5 === 0 ? 3e38 : i % 5 === 1 ? -3e38 : i)), null, { from: 'logits' });
+    Array.from({ length: 65 }, (_, i) => (i % 5 === 0 ? 3e38 : i % 5 === 1 ? -3e38 : i)), null, { from: 'logits' });
   edge('rows of length 1: probs', 'entropy', 4, 1, [0.3, 0, 1, NAN], null, { from: 'probs' });
   edge('rows of length 1: logits', 'entropy', 4, 1, [5, NINF, 1e30, NAN], null, { from: 'logits' });
   edge('long row with masks (workgroup path): 100 classes, every other masked', 'entropy', 2, 100,
-    Array.from({ length: 200 }, (_, i): Num => (i % 2 === 0 ? NINF : Math.sin(i) * 4)), null, { from: 'logits' });
+    Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? NINF : Math.sin(i) * 4)), null, { from: 'logits' });
 });
 
 describe('edge battery: klDivergence', () => {
@@ -264,8 +219,8 @@ describe('edge battery: klDivergence', () => {
   edge('rows of length 1: Q probs, P logits', 'klDivergence', 3, 1, [0.5, 0, 1], [2, NINF, 0], { from: 'probs', targetFrom: 'logits' });
   edge('rows of length 1: both logits', 'klDivergence', 3, 1, [0.5, NINF, 1], [2, 0, NINF], { from: 'logits', targetFrom: 'logits' });
   edge('long rows (workgroup path) with masks in Q where P = 0', 'klDivergence', 2, 100,
-    Array.from({ length: 200 }, (_, i): Num => (i % 3 === 0 ? NINF : Math.cos(i) * 3)),
-    Array.from({ length: 200 }, (_, i): Num => (i % 3 === 0 ? 0 : 1 / 66)), { from: 'logits', targetFrom: 'probs' });
+    Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? NINF : Math.cos(i) * 3)),
+    Array.from({ length: 200 }, (_, i) => (i % 3 === 0 ? 0 : 1 / 66)), { from: 'logits', targetFrom: 'probs' });
 });
 
 // ---- chunks, many rows, determinism ------------------------------------------------------------
@@ -290,18 +245,6 @@ describe('row chunks past one storage binding (maxBindingBytes 4096), many rows,
 
 // ---- validation ----------------------------------------------------------------------------------
 
-interface Thrown { name: string; code?: string; argument?: string; message: string }
-
-function oracleError(f: () => unknown): Thrown | null {
-  try {
-    f();
-    return null;
-  } catch (e) {
-    const err = e as Error & { code?: string; argument?: string };
-    return { name: err.name, code: err.code, argument: err.argument, message: err.message };
-  }
-}
-
 describe('validation errors: the same typed error as the oracle', () => {
   const x = { data: [1, 2, 3, 4, 5, 6], shape: [2, 3] };
   const cases: [string, 'entropy' | 'klDivergence', unknown[], string, string][] = [
@@ -320,11 +263,11 @@ describe('validation errors: the same typed error as the oracle', () => {
   ];
   for (const [name, op, args, code, argument] of cases) {
     it(name, async () => {
-      const res = await gpu.call<(Thrown & { argsUnchanged: boolean }) | null>('expectError', op, args);
+      const res = await gpu.call<(ErrorInfo & { argsUnchanged: boolean }) | null>('expectError', op, args);
       expect(res, 'the GPU call did not throw').not.toBeNull();
       const { argsUnchanged, ...got } = res!;
       expect(argsUnchanged, 'the caller\'s arguments are as they were').toBe(true);
-      const want = oracleError(() => (ref as unknown as Record<string, (...a: unknown[]) => unknown>)[op](...args));
+      const want = await errorOf(() => (ref as unknown as Record<string, (...a: unknown[]) => unknown>)[op](...args));
       expect(want, 'the oracle should throw too').not.toBeNull();
       expect(got).toEqual(want);
       expect(got?.code).toBe(code);

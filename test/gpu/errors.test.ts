@@ -1,24 +1,15 @@
 // Bad input on the GPU API: a typed error naming the argument, before anything runs, and the
 // caller's data unchanged. Device loss and disposal.
-import { describe, it, expect, beforeAll, beforeEach, afterAll } from 'vitest';
-import { openGpuPage, type GpuPage } from './harness';
+import { describe, it, expect, beforeEach } from 'vitest';
+import { useGpuPage } from './harness';
+import type { ErrorInfo } from '../util/errors';
 
-let gpu: GpuPage;
-beforeAll(async () => {
-  gpu = await openGpuPage();
-});
-afterAll(async () => {
-  await gpu?.close();
-});
-
-interface ErrorInfo { name: string; code?: string; argument?: string; message: string; argsUnchanged?: boolean }
+const gpu = useGpuPage();
 
 const x23 = { data: [1, 2, 3, 4, 5, 6], shape: [2, 3] };
 const labels = { data: [0, 2], shape: [2] };
-// page.evaluate sends NaN and the infinities as null, and typed arrays as plain objects: the page
-// decodes these markers.
-const NAN = { $num: 'NaN' };
-const INF = { $num: 'Infinity' };
+const NAN = NaN;
+const INF = Infinity;
 
 // [name, op, args, expected class, code, argument]
 const CASES: [string, string, unknown[], string, string, string][] = [
@@ -66,15 +57,15 @@ const CASES: [string, string, unknown[], string, string, string][] = [
   ['entropy with a negative epsilon', 'entropy', [x23, { epsilon: -1 }], 'OptionError', 'INVALID_OPTION', 'options.epsilon'],
   ['KL target of another shape', 'klDivergence', [x23, { data: [0.5, 0.5], shape: [1, 2] }, {}], 'ShapeError', 'SHAPE_MISMATCH', 'target'],
   ['KL unknown targetFrom', 'klDivergence', [x23, x23, { targetFrom: 'counts' }], 'OptionError', 'INVALID_OPTION', 'options.targetFrom'],
-  ['KL integer input data', 'klDivergence', [{ data: { $int32: [1, 2, 3, 4, 5, 6] }, shape: [2, 3] }, x23, {}], 'DTypeError', 'INVALID_DTYPE', 'input'],
-  ['integer logits', 'crossEntropy', [{ data: { $int32: [1, 2, 3, 4, 5, 6] }, shape: [2, 3] }, labels, {}], 'DTypeError', 'INVALID_DTYPE', 'input'],
-  ['float labels', 'crossEntropy', [x23, { data: { $float32: [0, 2] }, shape: [2] }, {}], 'DTypeError', 'INVALID_DTYPE', 'target'],
+  ['KL integer input data', 'klDivergence', [{ data: Int32Array.of(1, 2, 3, 4, 5, 6), shape: [2, 3] }, x23, {}], 'DTypeError', 'INVALID_DTYPE', 'input'],
+  ['integer logits', 'crossEntropy', [{ data: Int32Array.of(1, 2, 3, 4, 5, 6), shape: [2, 3] }, labels, {}], 'DTypeError', 'INVALID_DTYPE', 'input'],
+  ['float labels', 'crossEntropy', [x23, { data: Float32Array.of(0, 2), shape: [2] }, {}], 'DTypeError', 'INVALID_DTYPE', 'target'],
 ];
 
 describe('validation: typed errors naming the argument', () => {
   for (const [name, op, args, cls, code, argument] of CASES) {
     it(name, async () => {
-      const e = await gpu.call<ErrorInfo | null>('expectError', op, args);
+      const e = await gpu.call<(ErrorInfo & { argsUnchanged: boolean }) | null>('expectError', op, args);
       expect(e, `${op} accepted ${name}`).not.toBeNull();
       expect(e).toMatchObject({ name: cls, code, argument });
       expect(e!.message).toContain(argument);

@@ -1,18 +1,11 @@
-// Faults and abuse (issue 6): GPU-object misuse with the caller's data checked afterwards, device
+// Faults and abuse: GPU-object misuse with the caller's data checked afterwards, device
 // loss mid-call, WebGPU errors from error scopes, limits, disposal, a 10,000-call soak, 64
 // concurrent calls, and the CPU fallback. Host-data bad input is in errors.test.ts.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { openGpuPage, type GpuPage } from './harness';
+import { describe, it, expect, beforeAll } from 'vitest';
+import { useGpuPage } from './harness';
+import type { ErrorInfo } from '../util/errors';
 
-let gpu: GpuPage;
-beforeAll(async () => {
-  gpu = await openGpuPage('/test/gpu/faults.html');
-});
-afterAll(async () => {
-  await gpu?.close();
-});
-
-interface ErrorInfo { name: string; code?: string; argument?: string; message: string }
+const gpu = useGpuPage();
 
 describe('GPU-object misuse: typed errors, the caller\'s data unchanged', () => {
   let r: Record<string, { error: ErrorInfo | null; unchanged: boolean }>;

@@ -1,10 +1,11 @@
 // webgpu-loss/onnxruntime against a real ONNX model on ONNX Runtime Web's WebGPU execution
 // provider (headless Chromium, SwiftShader): outputs kept on the GPU, losses computed on ORT's own
 // GPUDevice without reading the logits back, compared with the float64 oracle applied to a float64
-// forward pass of the same weights. Tolerances are stated in test/gpu/onnxruntime-page.ts (evaluate).
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { openGpuPage, type GpuPage } from './harness';
-import type { EvalReport, EvalSpec } from './onnxruntime-page';
+// forward pass of the same weights (test/gpu/page/onnxruntime.ts; tolerances: TOL.ortLogits,
+// TOL.throughOrt).
+import { describe, it, expect, beforeAll } from 'vitest';
+import { useGpuPage } from './harness';
+import type { EvalReport, EvalSpec } from './page/onnxruntime';
 
 interface OrtReady {
   ok: boolean;
@@ -17,16 +18,12 @@ interface OrtReady {
   modelBytes: number;
 }
 
-let gpu: GpuPage;
+// A failure to create the session on the 'webgpu' EP makes the page report ok: false, and the
+// whole file fails: it never skips.
+const gpu = useGpuPage('onnxruntime');
 let ready: OrtReady;
-beforeAll(async () => {
-  // A failure to create the session on the 'webgpu' EP makes the page report ok: false, and
-  // openGpuPage throws: the whole file fails, it never skips.
-  gpu = await openGpuPage('/test/gpu/onnxruntime.html');
+beforeAll(() => {
   ready = gpu.info as unknown as OrtReady;
-});
-afterAll(async () => {
-  await gpu?.close();
 });
 
 describe('ONNX Runtime Web session on the webgpu EP', () => {
@@ -57,8 +54,7 @@ describe('cross-entropy of the model output, kept on the GPU', () => {
   ];
   for (const spec of cases) {
     it(`${spec.target}, ${spec.reduction}${spec.extras ? ', extras' : ''}${spec.ignoreFrac ? ', ignored rows' : ''}, [${spec.rows}, 10]`, async () => {
-      const r = await gpu.call<EvalReport>('evaluate', spec);
-      expect(r.ok, r.messages.join('\n')).toBe(true);
+      const r = await gpu.expectOk<EvalReport>('evaluate', spec);
       expect(r.locations).toEqual(['gpu-buffer', 'gpu-buffer', 'gpu-buffer', 'gpu-buffer']);
       expect(r.sameDevice).toBe(true);
       // No readback of the logits: the only maps are the loss outputs' own readbacks, nothing
@@ -73,8 +69,7 @@ describe('cross-entropy of the model output, kept on the GPU', () => {
   }
 
   it('control: a readback of the logits inside the window is seen by the spy', async () => {
-    const r = await gpu.call<EvalReport>('evaluate', { seed: 8, rows: 64, target: 'labels32', reduction: 'mean', control: true });
-    expect(r.ok, r.messages.join('\n')).toBe(true);
+    const r = await gpu.expectOk<EvalReport>('evaluate', { seed: 8, rows: 64, target: 'labels32', reduction: 'mean', control: true });
     expect(r.spy.getDataCalls).toBe(1);
     expect(r.spy.watchedCopies).toBeGreaterThan(0);
     expect(r.spy.mapSizes).not.toEqual(r.expectedMapSizes);
@@ -84,23 +79,20 @@ describe('cross-entropy of the model output, kept on the GPU', () => {
 
 describe('lifetime and resources', () => {
   it('dispose after the loss call resolves: ORT reuses the buffer, the loss is still the first batch\'s', async () => {
-    const r = await gpu.call<{ ok: boolean; messages: string[]; reused: boolean; afterDispose: string }>('lifetime');
-    expect(r.ok, r.messages.join('\n')).toBe(true);
+    const r = await gpu.expectOk<{ ok: boolean; messages: string[]; reused: boolean; afterDispose: string }>('lifetime');
     // Without reuse this test would prove nothing about the order; ORT 1.30 does reuse.
     expect(r.reused).toBe(true);
     expect(r.afterDispose).toBe('DeviceError DISPOSED logits');
   });
 
   it('repeated evaluation over several batches does not grow what the library holds', async () => {
-    const r = await gpu.call<{ ok: boolean; messages: string[]; before: object; after: object; each: object[] }>('repeated', 6);
-    expect(r.ok, r.messages.join('\n')).toBe(true);
+    const r = await gpu.expectOk<{ ok: boolean; messages: string[]; before: object; after: object; each: object[] }>('repeated', 6);
     for (const s of r.each) expect(s).toEqual(r.before);
     expect(r.after).toEqual(r.before);
   });
 
   it("the app's own device, given to ORT per session and to OrtLoss", async () => {
-    const r = await gpu.call<{ ok: boolean; messages: string[]; envUnchanged: boolean; onAppDevice: boolean }>('appDevice');
-    expect(r.ok, r.messages.join('\n')).toBe(true);
+    const r = await gpu.expectOk<{ ok: boolean; messages: string[]; envUnchanged: boolean; onAppDevice: boolean }>('appDevice');
     expect(r.onAppDevice).toBe(true);
     expect(r.envUnchanged).toBe(true);
   });

@@ -1,14 +1,9 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { openGpuPage, type GpuPage } from './harness';
+import { describe, it, expect } from 'vitest';
+import { useGpuPage } from './harness';
 import { assertClose } from '../util/allclose';
+import { TOL } from '../util/tolerances';
 
-let gpu: GpuPage;
-beforeAll(async () => {
-  gpu = await openGpuPage();
-});
-afterAll(async () => {
-  await gpu?.close();
-});
+const gpu = useGpuPage();
 
 describe('GPU smoke', () => {
   it('finds a real WebGPU adapter in headless Chromium', () => {
@@ -26,8 +21,7 @@ describe('GPU smoke', () => {
   it('runs a WGSL kernel from shaders/ and returns the oracle\'s answer', async () => {
     const r = await gpu.call<{ gpu: number[]; oracle: number[] }>('smoke');
     expect(r.gpu).toHaveLength(4);
-    // float32 softmax of 4 values: a few ulp of rounding in exp and the division.
-    assertClose(r.gpu, r.oracle, { rtol: 1e-6, atol: 1e-7 }, 'softmax');
+    assertClose(r.gpu, r.oracle, TOL.fewTerms, 'softmax');
   });
 
   it('warmup() compiles every pipeline without a WebGPU error', async () => {

@@ -1,24 +1,12 @@
 // The TensorFlow.js adapter (webgpu-loss/tfjs) in headless Chromium: TF.js 4.22 on its WebGPU
-// backend, the library on TF.js's own GPUDevice. Each check runs in test/gpu/tfjs-page.ts and
+// backend, the library on TF.js's own GPUDevice. Each check runs in test/gpu/page/tfjs.ts and
 // compares with the float64 oracle (and TF.js's own loss and autodiff) there; every call also
 // fails on any uncaptured WebGPU error on TF.js's device.
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { openGpuPage, type GpuPage } from './harness';
+import { describe, it, expect } from 'vitest';
+import { useGpuPage } from './harness';
+import type { ErrorInfo } from '../util/errors';
 
-interface Report { ok: boolean; messages: string[] }
-interface ErrorInfo { name: string; code?: string; argument?: string; message: string }
-
-let gpu: GpuPage;
-beforeAll(async () => {
-  gpu = await openGpuPage('/test/gpu/tfjs.html');
-});
-afterAll(async () => {
-  await gpu?.close();
-});
-
-function expectOk(r: Report): void {
-  expect(r.ok, r.messages.join('\n')).toBe(true);
-}
+const gpu = useGpuPage('tfjs');
 
 describe('TF.js adapter', () => {
   it("runs on TF.js's own GPUDevice", async () => {
@@ -37,7 +25,7 @@ describe('TF.js adapter', () => {
   ];
   for (const [name, spec] of ce) {
     it(`cross-entropy of TF.js tensors matches the oracle: ${name}`, async () => {
-      expectOk(await gpu.call<Report>('crossEntropy', spec));
+      await gpu.expectOk('crossEntropy', spec);
     });
   }
 
@@ -50,27 +38,25 @@ describe('TF.js adapter', () => {
   ];
   for (const [name, spec] of ops) {
     it(`${name} of TF.js tensors matches the oracle`, async () => {
-      expectOk(await gpu.call<Report>('otherOp', spec));
+      await gpu.expectOk('otherOp', spec);
     });
   }
 
   it("reads TF.js's buffers in place: no download, no copy of the logits; outputs feed TF.js ops", async () => {
-    const r = await gpu.call<Report & { counts: Record<string, number> }>('noRoundTrip');
-    expectOk(r);
+    const r = await gpu.expectOk<{ ok: boolean; messages: string[]; counts: Record<string, number> }>('noRoundTrip');
     console.log(`[tfjs] ${r.messages[0]}`);
     expect(r.counts['GPUBuffer.mapAsync']).toBe(0);
     expect(r.counts['wl.wrap']).toBeGreaterThanOrEqual(2);
   });
 
   it("trains a TF.js perceptron with the library's loss and gradient", async () => {
-    const r = await gpu.call<Report & { losses: number[]; accuracy: number[]; msPerStep: number }>('training', 25);
-    expectOk(r);
+    const r = await gpu.expectOk<{ ok: boolean; messages: string[]; losses: number[] }>('training', 25);
     console.log(`[tfjs] ${r.messages.at(-1)}`);
     expect(r.losses).toHaveLength(25);
   });
 
   it('holds no memory across repeated calls and leaves the inputs as they were', async () => {
-    expectOk(await gpu.call<Report>('memory', 5));
+    await gpu.expectOk('memory', 5);
   });
 
   it('rejects bad input with typed errors that name the argument, leaking nothing', async () => {

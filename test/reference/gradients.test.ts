@@ -19,9 +19,10 @@ import type {
   EntropyOptions,
   HostTensor,
   KLDivergenceOptions,
-} from '../../src/contract/types';
+} from '../../src/index';
 import { assertClose } from '../util/allclose';
-import { FD, describeCase, numericGrad, product, tensor, total } from './helpers';
+import { describeCase, numericGrad, product, tensor, total } from './helpers';
+import { TOL } from '../util/tolerances';
 
 const ROWS = 5;
 const V = 6;
@@ -46,7 +47,7 @@ function checkGrad(run: (x: Float64Array, grad: boolean) => RefResult, x: Float6
   const analytic = gradOf(run(x, true));
   expect(analytic.length).toBe(x.length);
   const numeric = numericGrad((xs) => total(run(xs, false)), x, 1e-6, skip);
-  assertClose(analytic, numeric, FD, label);
+  assertClose(analytic, numeric, TOL.finiteDifference, label);
 }
 
 describe('crossEntropy from logits, sparse labels: gradient = finite differences', () => {
@@ -119,7 +120,7 @@ describe('crossEntropy from probs: gradient = finite differences', () => {
   it('the gradient is 0 where the clip is active (p below ε, p above 1 − ε)', () => {
     const x = Float64Array.from([1e-9, 0.5, 0.5, 1 - 1e-9, 1e-9, 1e-9]);
     const r = crossEntropy(tensor(x, [2, 3]), tensor([0, 0], [2]), { from: 'probs', grad: true, reduction: 'sum' });
-    assertClose(gradOf(r), [0, 0, 0, 0, 0, 0], FD, 'clipped');
+    assertClose(gradOf(r), [0, 0, 0, 0, 0, 0], TOL.finiteDifference, 'clipped');
   });
 });
 

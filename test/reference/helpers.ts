@@ -1,25 +1,7 @@
-// Shared pieces for the oracle tests: tensors, one-hot encoding, central finite differences and the
-// tolerances, each with the reason it is what it is.
+// Shared pieces for the oracle tests: tensors, one-hot encoding, central finite differences.
 
-import type { HostTensor } from '../../src/contract/types';
-import type { RefResult } from '../../src/reference';
-import type { Tolerance } from '../util/allclose';
-
-/**
- * The same float64 math reached by two routes (a formula and its rearrangement, nats and bits):
- * they differ by a few ulps times the condition of the sum, far below 1e-12.
- */
-export const TIGHT: Tolerance = { rtol: 1e-12, atol: 1e-13 };
-
-/**
- * Analytic gradient against central differences with step h = 1e-6·max(1, |x|): truncation error is
- * O(h²·f''') ≈ 1e-12 and rounding error ≈ 1e-16·|f| / h ≈ 1e-10·|f|, so 1e-6 leaves a wide margin
- * while still catching any wrong term (which is O(1) relative).
- */
-export const FD: Tolerance = { rtol: 1e-6, atol: 1e-7 };
-
-/** Figures quoted by the articles, rounded to 4 decimals. */
-export const QUOTED4: Tolerance = { rtol: 0, atol: 5e-5 };
+import type { HostTensor } from '../../src/index';
+import type { RefResult } from '../../src/reference/index';
 
 export function tensor(data: ArrayLike<number>, shape: number[]): HostTensor {
   return { data, shape };

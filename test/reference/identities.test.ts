@@ -17,7 +17,8 @@ import {
   type RefResult,
 } from '../../src/reference';
 import { assertClose } from '../util/allclose';
-import { TIGHT, oneHot, tensor } from './helpers';
+import { oneHot, tensor } from './helpers';
+import { TOL } from '../util/tolerances';
 
 const ROWS = 7;
 const V = 9;
@@ -45,11 +46,11 @@ for (const seed of SEEDS) {
     it('softmax rows sum to 1, logSoftmax = ln softmax, temperature T = softmax of z/T', () => {
       const s = softmax(Z);
       const sums = Array.from({ length: ROWS }, (_, r) => s.subarray(r * V, (r + 1) * V).reduce((a, b) => a + b, 0));
-      assertClose(sums, new Float64Array(ROWS).fill(1), TIGHT, 'row sums');
-      assertClose(logSoftmax(Z), s.map(Math.log), TIGHT, 'log');
+      assertClose(sums, new Float64Array(ROWS).fill(1), TOL.tight, 'row sums');
+      assertClose(logSoftmax(Z), s.map(Math.log), TOL.tight, 'log');
       const scaled = tensor(Float64Array.from(z, (v) => v / 2.5), shape);
-      assertClose(softmax(Z, { temperature: 2.5 }), softmax(scaled), TIGHT, 'temperature');
-      assertClose(logSoftmax(Z, { temperature: 2.5 }), logSoftmax(scaled), TIGHT, 'log temperature');
+      assertClose(softmax(Z, { temperature: 2.5 }), softmax(scaled), TOL.tight, 'temperature');
+      assertClose(logSoftmax(Z, { temperature: 2.5 }), logSoftmax(scaled), TOL.tight, 'log temperature');
     });
 
     it('the probabilities used are inside the clip, so the identities below are exact', () => {
@@ -59,7 +60,7 @@ for (const seed of SEEDS) {
 
     it('CE(p, p) = H(p)  (dense, from probs)', () => {
       const ce = crossEntropy(P, P, { from: 'probs', ...none });
-      assertClose(ce.loss, entropy(P, none).loss, TIGHT, 'CE(p,p)');
+      assertClose(ce.loss, entropy(P, none).loss, TOL.tight, 'CE(p,p)');
     });
 
     it('CE(q, p) ≥ H(p), and KL(p‖q) = CE(q, p) − H(p) ≥ 0 (from probs)', () => {
@@ -70,23 +71,23 @@ for (const seed of SEEDS) {
         expect(ce[r]).toBeGreaterThanOrEqual(h[r]);
         expect(kl[r]).toBeGreaterThan(0);
       }
-      assertClose(kl, ce.map((c, r) => c - h[r]), TIGHT, 'KL = CE − H');
+      assertClose(kl, ce.map((c, r) => c - h[r]), TOL.tight, 'KL = CE − H');
     });
 
     it('KL(p‖softmax z) = CE(z, p) − H(p) (from logits), and KL(p‖p) = 0', () => {
       const ce = crossEntropy(Z, P, none).loss;
       const h = entropy(P, none).loss;
-      assertClose(klDivergence(Z, P, none).loss, ce.map((c, r) => c - h[r]), TIGHT, 'KL = CE − H');
-      assertClose(klDivergence(P, P, { from: 'probs', ...none }).loss, new Float64Array(ROWS), TIGHT, 'KL(p‖p)');
-      assertClose(klDivergence(Z, Z, { targetFrom: 'logits', ...none }).loss, new Float64Array(ROWS), TIGHT, 'KL(z‖z)');
+      assertClose(klDivergence(Z, P, none).loss, ce.map((c, r) => c - h[r]), TOL.tight, 'KL = CE − H');
+      assertClose(klDivergence(P, P, { from: 'probs', ...none }).loss, new Float64Array(ROWS), TOL.tight, 'KL(p‖p)');
+      assertClose(klDivergence(Z, Z, { targetFrom: 'logits', ...none }).loss, new Float64Array(ROWS), TOL.tight, 'KL(z‖z)');
     });
 
     it('a target given as logits equals its softmax given as probs (KL)', () => {
       const t = tensor(softmax(Q), shape);
       const a = klDivergence(Z, Q, { targetFrom: 'logits', ...none, grad: true });
       const b = klDivergence(Z, t, { ...none, grad: true });
-      assertClose(a.loss, b.loss, TIGHT, 'loss');
-      assertClose(gradOf(a), gradOf(b), TIGHT, 'grad');
+      assertClose(a.loss, b.loss, TOL.tight, 'loss');
+      assertClose(gradOf(a), gradOf(b), TOL.tight, 'grad');
     });
 
     it('from logits = from probs on softmax(z) (CE sparse and dense, entropy)', () => {
@@ -94,9 +95,9 @@ for (const seed of SEEDS) {
       const s = tensor(softmax(Zh), shape);
       expect(Array.from(s.data).every((v) => v > 1e-7 && v < 1 - 1e-7)).toBe(true);
       const labels = tensor(y, [ROWS]);
-      assertClose(crossEntropy(s, labels, { from: 'probs', ...none }).loss, crossEntropy(Zh, labels, none).loss, TIGHT, 'sparse');
-      assertClose(crossEntropy(s, P, { from: 'probs', ...none }).loss, crossEntropy(Zh, P, none).loss, TIGHT, 'dense');
-      assertClose(entropy(s, none).loss, entropy(Zh, { from: 'logits', ...none }).loss, TIGHT, 'entropy');
+      assertClose(crossEntropy(s, labels, { from: 'probs', ...none }).loss, crossEntropy(Zh, labels, none).loss, TOL.tight, 'sparse');
+      assertClose(crossEntropy(s, P, { from: 'probs', ...none }).loss, crossEntropy(Zh, P, none).loss, TOL.tight, 'dense');
+      assertClose(entropy(s, none).loss, entropy(Zh, { from: 'logits', ...none }).loss, TOL.tight, 'entropy');
     });
 
     it('sparse labels = one-hot dense targets per row and in sum, with weights, smoothing and z-loss', () => {
@@ -106,8 +107,8 @@ for (const seed of SEEDS) {
         for (const reduction of ['none', 'sum'] as const) {
           const a = crossEntropy(Z, labels, { ...opts, reduction, grad: true });
           const b = crossEntropy(Z, dense, { ...opts, reduction, grad: true });
-          assertClose(a.loss, b.loss, TIGHT, `${reduction} loss`);
-          assertClose(gradOf(a), gradOf(b), TIGHT, `${reduction} grad`);
+          assertClose(a.loss, b.loss, TOL.tight, `${reduction} loss`);
+          assertClose(gradOf(a), gradOf(b), TOL.tight, `${reduction} grad`);
         }
       }
     });
@@ -119,10 +120,10 @@ for (const seed of SEEDS) {
       const opts = { weight: w, labelSmoothing: 0.1, grad: true };
       const sparse = crossEntropy(Z, labels, opts);
       const dn = crossEntropy(Z, dense, opts);
-      assertClose([sparse.loss[0] * sumW], [dn.loss[0] * ROWS], TIGHT, 'mean·denominator');
-      assertClose(gradOf(sparse).map((g) => g * sumW), gradOf(dn).map((g) => g * ROWS), TIGHT, 'grad·denominator');
+      assertClose([sparse.loss[0] * sumW], [dn.loss[0] * ROWS], TOL.tight, 'mean·denominator');
+      assertClose(gradOf(sparse).map((g) => g * sumW), gradOf(dn).map((g) => g * ROWS), TOL.tight, 'grad·denominator');
       // without weights Σ w_y = B and the two means agree
-      assertClose(crossEntropy(Z, labels).loss, crossEntropy(Z, dense).loss, TIGHT, 'unweighted mean');
+      assertClose(crossEntropy(Z, labels).loss, crossEntropy(Z, dense).loss, TOL.tight, 'unweighted mean');
     });
 
     it('dense smoothing ε = dense targets pre-smoothed to (1 − ε)·t + ε/V', () => {
@@ -130,8 +131,8 @@ for (const seed of SEEDS) {
       const smoothed = tensor(Float64Array.from(p, (t) => (1 - eps) * t + eps / V), shape);
       const a = crossEntropy(Z, P, { labelSmoothing: eps, weight: w, ...none, grad: true });
       const b = crossEntropy(Z, smoothed, { weight: w, ...none, grad: true });
-      assertClose(a.loss, b.loss, TIGHT, 'loss');
-      assertClose(gradOf(a), gradOf(b), TIGHT, 'grad');
+      assertClose(a.loss, b.loss, TOL.tight, 'loss');
+      assertClose(gradOf(a), gradOf(b), TOL.tight, 'grad');
     });
 
     it('smoothing ε = 1 ignores the label: the loss is (1/V)·Σ_c w_c·(−lp_c)', () => {
@@ -141,7 +142,7 @@ for (const seed of SEEDS) {
         for (let c = 0; c < V; c++) s += w[c] * -lp[r * V + c];
         return s / V;
       });
-      assertClose(crossEntropy(Z, tensor(y, [ROWS]), { labelSmoothing: 1, weight: w, ...none }).loss, expected, TIGHT, 'ε = 1');
+      assertClose(crossEntropy(Z, tensor(y, [ROWS]), { labelSmoothing: 1, weight: w, ...none }).loss, expected, TOL.tight, 'ε = 1');
     });
 
     it('bits = nats / ln 2, loss and gradient, for every function', () => {
@@ -156,8 +157,8 @@ for (const seed of SEEDS) {
       ];
       const pairs = calls.map((f) => [f('e'), f(2)] as const);
       for (const [nats, bits] of pairs) {
-        assertClose(bits.loss, nats.loss.map((v) => v / Math.LN2), TIGHT, 'loss');
-        assertClose(gradOf(bits), gradOf(nats).map((v) => v / Math.LN2), TIGHT, 'grad');
+        assertClose(bits.loss, nats.loss.map((v) => v / Math.LN2), TOL.tight, 'loss');
+        assertClose(gradOf(bits), gradOf(nats).map((v) => v / Math.LN2), TOL.tight, 'grad');
       }
     });
 
@@ -165,10 +166,10 @@ for (const seed of SEEDS) {
       const sum = (r: RefResult) => r.loss.reduce((a, b) => a + b, 0);
       const bce = binaryCrossEntropy(Z, P, none);
       expect(bce.shape).toEqual(shape);
-      assertClose(binaryCrossEntropy(Z, P, { reduction: 'sum' }).loss, [sum(bce)], TIGHT, 'bce sum');
-      assertClose(binaryCrossEntropy(Z, P).loss, [sum(bce) / (ROWS * V)], TIGHT, 'bce mean');
-      assertClose(entropy(P).loss, [sum(entropy(P, none)) / ROWS], TIGHT, 'entropy mean');
-      assertClose(klDivergence(Z, P).loss, [sum(klDivergence(Z, P, none)) / ROWS], TIGHT, 'kl mean');
+      assertClose(binaryCrossEntropy(Z, P, { reduction: 'sum' }).loss, [sum(bce)], TOL.tight, 'bce sum');
+      assertClose(binaryCrossEntropy(Z, P).loss, [sum(bce) / (ROWS * V)], TOL.tight, 'bce mean');
+      assertClose(entropy(P).loss, [sum(entropy(P, none)) / ROWS], TOL.tight, 'entropy mean');
+      assertClose(klDivergence(Z, P).loss, [sum(klDivergence(Z, P, none)) / ROWS], TOL.tight, 'kl mean');
     });
 
     it('BCE from logits = BCE from probs on σ(x)', () => {
@@ -177,7 +178,7 @@ for (const seed of SEEDS) {
       const opts = { posWeight: 1.7, weight: w, ...none };
       const a = binaryCrossEntropy(Z, P, opts).loss;
       const b = binaryCrossEntropy(tensor(s, shape), P, { ...opts, from: 'probs' }).loss;
-      assertClose(a, b, { rtol: 1e-10, atol: 1e-13 }, 'loss'); // ln(1 − σ(x)) loses a few digits for large x
+      assertClose(a, b, TOL.tightLog1m, 'loss');
     });
   });
 }

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { crossEntropy, linearCrossEntropy, mulberry32, normal, randomLabels } from '../../src/reference';
 import type { RefLinearCrossEntropyOptions } from '../../src/reference';
 import { assertClose } from '../util/allclose';
-import { FD, TIGHT, numericGrad } from './helpers';
+import { numericGrad } from './helpers';
+import { TOL } from '../util/tolerances';
 
 function randn(rng: () => number, n: number, scale: number): Float64Array {
   return Float64Array.from({ length: n }, () => normal(rng) * scale);
@@ -42,7 +43,7 @@ describe('linearCrossEntropy oracle agrees with crossEntropy on explicit logits'
       }
       const ce = crossEntropy({ data: z, shape: [N, V] }, { data: y, shape: [N] }, { ...opts, grad: true });
       const lin = linearCrossEntropy({ data: h, shape: [N, D] }, { data: w, shape: [V, D] }, { data: y, shape: [N] }, { ...opts, bias: { data: b, shape: [V] }, grad: true });
-      assertClose(lin.loss, ce.loss, TIGHT, 'loss');
+      assertClose(lin.loss, ce.loss, TOL.tight, 'loss');
       expect(lin.shape).toEqual(ce.shape);
       const G = ce.grad!;
       const gh = new Float64Array(N * D);
@@ -55,9 +56,9 @@ describe('linearCrossEntropy oracle agrees with crossEntropy on explicit logits'
           gw[c * D + k] += G[r * V + c] * h[r * D + k];
         }
       }
-      assertClose(lin.gradHidden!, gh, TIGHT, 'gradHidden');
-      assertClose(lin.gradWeight!, gw, TIGHT, 'gradWeight');
-      assertClose(lin.gradBias!, gb, TIGHT, 'gradBias');
+      assertClose(lin.gradHidden!, gh, TOL.tight, 'gradHidden');
+      assertClose(lin.gradWeight!, gw, TOL.tight, 'gradWeight');
+      assertClose(lin.gradBias!, gb, TOL.tight, 'gradBias');
     });
   }
 
@@ -70,7 +71,7 @@ describe('linearCrossEntropy oracle agrees with crossEntropy on explicit logits'
       const one = linearCrossEntropy({ data: h.subarray(r * D, r * D + D), shape: [1, D] }, { data: w, shape: [V, D] }, { data: [y[r]], shape: [1] }, { reduction: 'sum' });
       s += one.loss[0];
     }
-    assertClose(lin.loss, [s], TIGHT, 'sum of single rows');
+    assertClose(lin.loss, [s], TOL.tight, 'sum of single rows');
   });
 });
 
@@ -85,9 +86,9 @@ describe('linearCrossEntropy oracle gradients against central differences', () =
         return s;
       };
       const lin = linearCrossEntropy({ data: h, shape: [N, D] }, { data: w, shape: [V, D] }, { data: y, shape: [N] }, { ...opts, bias: { data: b, shape: [V] }, grad: true });
-      assertClose(lin.gradHidden!, numericGrad((x) => run(x, w, b), h), FD, 'gradHidden');
-      assertClose(lin.gradWeight!, numericGrad((x) => run(h, x, b), w), FD, 'gradWeight');
-      assertClose(lin.gradBias!, numericGrad((x) => run(h, w, x), b), FD, 'gradBias');
+      assertClose(lin.gradHidden!, numericGrad((x) => run(x, w, b), h), TOL.finiteDifference, 'gradHidden');
+      assertClose(lin.gradWeight!, numericGrad((x) => run(h, x, b), w), TOL.finiteDifference, 'gradWeight');
+      assertClose(lin.gradBias!, numericGrad((x) => run(h, w, x), b), TOL.finiteDifference, 'gradBias');
     });
   }
 
@@ -97,8 +98,8 @@ describe('linearCrossEntropy oracle gradients against central differences', () =
     const args = [{ data: h, shape: [N, D] }, { data: w, shape: [V, D] }, { data: y, shape: [N] }] as const;
     const a = linearCrossEntropy(...args, { grad: true });
     expect(Number.isNaN(a.loss[0])).toBe(true);
-    assertClose(a.gradHidden!, new Float64Array(N * D), TIGHT, 'gradHidden');
-    assertClose(a.gradWeight!, new Float64Array(V * D), TIGHT, 'gradWeight');
+    assertClose(a.gradHidden!, new Float64Array(N * D), TOL.tight, 'gradHidden');
+    assertClose(a.gradWeight!, new Float64Array(V * D), TOL.tight, 'gradWeight');
     expect(linearCrossEntropy(...args, { allIgnored: 'zero' }).loss[0]).toBe(0);
   });
 });

@@ -1,16 +1,35 @@
 // One oracle comparison, the same in the browser test page and in Node (Dawn): make seeded inputs,
 // run an operation on the GPU and in the float64 oracle on the same float32 values, and compare
 // every output with the one comparison helper. The caller says which context runs a spec.
-import { GpuTensor, type WebGPULoss } from '../../src/index';
+import { GpuTensor, WebGPULoss } from '../../src/index';
 import * as ref from '../../src/reference/index';
-import { mulberry32, randomLabels, randomLogits, randomProbs, randomUniform } from '../../src/reference/random';
+import { mulberry32, randomLabels, randomLogits, randomProbs, randomUniform } from '../../src/reference/index';
 import { allclose } from './allclose';
-import type { CheckReport, CheckSpec, ContextSpec, DataSpec, Num } from '../gpu/page-types';
+import { Report, type CheckReport } from './report';
+import { TOL } from './tolerances';
+import type { CheckSpec, ContextSpec, DataSpec } from './spec';
 
 export type ContextFor = (spec: ContextSpec | undefined) => Promise<WebGPULoss>;
 
-export function num(v: Num): number {
-  return typeof v === 'number' ? v : Number(v);
+/**
+ * The shared context for specs without a ContextSpec; otherwise one made once per spec: on a new
+ * device with the spec-default limits, or on the shared device with a lowered binding size or
+ * without subgroups.
+ */
+export function contextsFor(shared: () => WebGPULoss, newDevice?: () => Promise<GPUDevice>): ContextFor {
+  const made = new Map<string, Promise<WebGPULoss>>();
+  return (spec) => {
+    if (!spec) return Promise.resolve(shared());
+    const key = JSON.stringify(spec);
+    if (!made.has(key)) {
+      made.set(key, (async () => {
+        if (spec.defaultLimits && !newDevice) throw new Error('this runner makes no device with the default limits');
+        const device = spec.defaultLimits ? await newDevice!() : shared().device;
+        return WebGPULoss.create({ device, maxBindingBytes: spec.maxBindingBytes, subgroups: spec.subgroups });
+      })());
+    }
+    return made.get(key)!;
+  };
 }
 
 export function make(spec: DataSpec, rows: number, cols: number, rng: () => number, ignoreIndex: number, labels = false): { data: Float32Array | Int32Array; shape: number[] } {
@@ -33,7 +52,7 @@ export function make(spec: DataSpec, rows: number, cols: number, rng: () => numb
     }
     case 'data': {
       const shape = spec.shape ?? (labels ? [rows] : [rows, cols]);
-      const vals = (spec.data ?? []).map(num);
+      const vals = spec.data ?? [];
       return { data: labels ? Int32Array.from(vals) : Float32Array.from(vals), shape };
     }
   }
@@ -47,17 +66,14 @@ function resolveOptions(opts: Record<string, unknown> | undefined, cols: number,
   return o;
 }
 
-export type GpuOut = GpuTensor | Record<string, GpuTensor | undefined>;
+export type GpuOut = GpuTensor | Record<string, unknown>;
 type RefOut = Float64Array | Record<string, ArrayLike<number> | number[] | undefined>;
 
-export async function readAll(out: GpuOut): Promise<Record<string, ArrayLike<number>>> {
-  const res: Record<string, ArrayLike<number>> = {};
-  if (out instanceof GpuTensor) {
-    res.out = await out.read();
-    out.destroy();
-    return res;
-  }
-  for (const [k, v] of Object.entries(out)) {
+/** Every GPU tensor of an output read (`out` for a lone tensor; `shape`: the loss's) and destroyed. */
+export async function readAll(out: GpuOut): Promise<Record<string, Float32Array | Int32Array | number[]>> {
+  const res: Record<string, Float32Array | Int32Array | number[]> = {};
+  const tensors = out instanceof GpuTensor ? { out } : out;
+  for (const [k, v] of Object.entries(tensors)) {
     if (v instanceof GpuTensor) {
       if (k === 'loss') res.shape = [...v.shape];
       res[k] = await v.read();
@@ -65,6 +81,14 @@ export async function readAll(out: GpuOut): Promise<Record<string, ArrayLike<num
     }
   }
   return res;
+}
+
+/** The same bits, as float32 (integers compare equal through their float32 values). */
+export function sameBits(a: ArrayLike<number>, b: ArrayLike<number> | undefined): boolean {
+  if (!b || a.length !== b.length) return false;
+  const bitsA = new Uint32Array(Float32Array.from(a).buffer);
+  const bitsB = new Uint32Array(Float32Array.from(b).buffer);
+  return bitsA.every((x, i) => x === bitsB[i]);
 }
 
 function refAll(out: RefOut): Record<string, ArrayLike<number>> {
@@ -88,8 +112,7 @@ export async function check(spec: CheckSpec, contextFor: ContextFor): Promise<Ch
   const target = spec.target ? make(spec.target, spec.rows, spec.cols, rng, ignoreIndex, labels) : undefined;
   const options = resolveOptions(spec.options, spec.cols, rng);
   const args: unknown[] = target ? [input, target, options] : [input, options];
-  const messages: string[] = [];
-  let ok = true;
+  const r = new Report();
   const c = await contextFor(spec.context);
   const uploaded: GpuTensor[] = [];
   const gpuArgs = !spec.gpuInputs ? args : args.map((a, i) => {
@@ -102,43 +125,27 @@ export async function check(spec: CheckSpec, contextFor: ContextFor): Promise<Ch
   c.device.pushErrorScope('validation');
   const gpu = await readAll(await opsOf(c)[spec.op](...gpuArgs));
   const scopeErr = await c.device.popErrorScope();
-  if (scopeErr) {
-    ok = false;
-    messages.push(`WebGPU validation error: ${scopeErr.message}`);
-  }
+  if (scopeErr) r.fail(`WebGPU validation error: ${scopeErr.message}`);
   const want = refAll(refOps[spec.op](...args));
   for (const [name, expected] of Object.entries(want)) {
     const actual = gpu[name];
     if (!actual) {
-      ok = false;
-      messages.push(`${name}: the oracle gives it, the GPU result lacks it`);
+      r.fail(`${name}: the oracle gives it, the GPU result lacks it`);
       continue;
     }
     if (name === 'shape') {
       const same = actual.length === expected.length && Array.from(actual).every((d, i) => d === expected[i]);
-      messages.push(`loss shape: [${Array.from(actual).join(', ')}]${same ? '' : ` but the oracle gives [${Array.from(expected).join(', ')}]`}`);
-      if (!same) ok = false;
+      r.add({ ok: same, message: `loss shape: [${Array.from(actual).join(', ')}]${same ? '' : ` but the oracle gives [${Array.from(expected).join(', ')}]`}` });
       continue;
     }
-    const tol = name === 'grad' ? spec.gradTol ?? spec.tol : name === 'argmax' || name === 'correct' ? { rtol: 0, atol: 0 } : spec.tol;
-    const r = allclose(actual, expected, tol, name);
-    messages.push(r.message);
-    if (!r.ok) ok = false;
+    const tol = name === 'grad' ? spec.gradTol ?? spec.tol : name === 'argmax' || name === 'correct' ? TOL.exact : spec.tol;
+    r.add(allclose(actual, expected, tol, name));
   }
-  for (const name of Object.keys(gpu)) if (!(name in want) && name !== 'invalidLabels') messages.push(`${name}: GPU only (not compared)`);
+  for (const name of Object.keys(gpu)) if (!(name in want) && name !== 'invalidLabels') r.note(`${name}: GPU only (not compared)`);
   if (spec.determinism) {
     const again = await readAll(await opsOf(c)[spec.op](...gpuArgs));
-    for (const [name, a] of Object.entries(gpu)) {
-      const b = again[name];
-      const bitsA = new Uint32Array(Float32Array.from(a).buffer);
-      const bitsB = new Uint32Array(Float32Array.from(b).buffer);
-      const same = bitsA.length === bitsB.length && bitsA.every((x, i) => x === bitsB[i]);
-      if (!same) {
-        ok = false;
-        messages.push(`${name}: a second run gave different bits`);
-      }
-    }
+    for (const [name, a] of Object.entries(gpu)) if (!sameBits(a, again[name])) r.fail(`${name}: a second run gave different bits`);
   }
   for (const t of uploaded) t.destroy();
-  return { ok, messages };
+  return r;
 }

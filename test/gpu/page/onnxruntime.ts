@@ -1,20 +1,21 @@
-// The ONNX Runtime Web interop test page: runs a real ONNX model (built in test/gpu/onnx-model.ts)
+// The ONNX Runtime Web area of the test page: runs a real ONNX model (built in onnx-model.ts)
 // on ORT's WebGPU execution provider with its outputs kept on the GPU, computes losses of those
 // outputs with webgpu-loss/onnxruntime on ORT's own GPUDevice, and compares them with the float64
 // oracle applied to a float64 forward pass of the same weights.
 import * as ort from 'onnxruntime-web/webgpu';
-import { OrtLoss, fromOrtTensor } from '../../src/interop/onnxruntime';
-import { WebGPULoss, GpuTensor, WebGPULossError } from '../../src/index';
-import { engineOf } from '../../src/loss';
-import * as ref from '../../src/reference/index';
-import { mulberry32, normal } from '../../src/reference/random';
-import { allclose } from '../util/allclose';
+import { OrtLoss, fromOrtTensor } from '../../../src/interop/onnxruntime';
+import { WebGPULoss, type GpuTensor } from '../../../src/index';
+import * as ref from '../../../src/reference/index';
+import { mulberry32, normal } from '../../../src/reference/index';
+import { allclose } from '../../util/allclose';
+import { errorOf, type ErrorInfo } from '../../util/errors';
+import { Report, type CheckReport } from '../../util/report';
+import { TOL } from '../../util/tolerances';
+import type { Area } from './main';
 import { mlpForward64, mlpModel, mlpWeights, type MlpWeights } from './onnx-model';
+import { uncaptured } from './uncaptured';
 
 export const DIMS = { inFeatures: 16, hidden: 32, classes: 10 };
-
-const errors: string[] = [];
-const watch = (d: GPUDevice) => d.addEventListener('uncapturederror', (e) => errors.push((e as GPUUncapturedErrorEvent).error.message));
 
 let weights: MlpWeights;
 let model: Uint8Array;
@@ -110,9 +111,7 @@ export interface EvalSpec {
   control?: boolean;
 }
 
-export interface EvalReport {
-  ok: boolean;
-  messages: string[];
+export interface EvalReport extends CheckReport {
   locations: string[];
   logitsBytes: number;
   spy: SpyReport;
@@ -124,26 +123,16 @@ export interface EvalReport {
 }
 
 /**
- * Tolerances:
- * - against the oracle on ORT's own float32 logits (isolates the loss kernel): the library's
- *   contract, loss 1e-5 relative + 1e-6 absolute; argmax and hits exact.
- * - against the oracle on float64 logits (the whole path: ORT's float32 Gemms, then the f32 loss):
- *   ORT's logits may differ from the float64 ones by δ ≤ (D + H + 2)·2^-24·Σ|terms| per row (the
- *   float32 dot-product bound, order-independent); a cross-entropy row, lse(z) − Σ t_c z_c with
- *   Σ t_c = 1, moves by at most 2δ; the teacher's float32 softmax adds ~1e-6 relative. Hence
- *   atol 2·max δ + 1e-6 and rtol 2e-5.
+ * One batch through the model and the loss: against the oracle on ORT's own float32 logits (the
+ * loss kernel alone) and on float64 logits (the whole path: ORT's float32 Gemms, then the loss).
  */
 async function evaluate(spec: EvalSpec): Promise<EvalReport> {
   const { rows, reduction } = spec;
   const V = DIMS.classes;
   const { x, y, labels } = batch(spec.seed, rows, spec.ignoreFrac);
   const out = await run(session, x, y, rows);
-  const messages: string[] = [];
-  let ok = true;
-  const note = (r: { ok: boolean; message: string }) => {
-    messages.push(r.message);
-    if (!r.ok) ok = false;
-  };
+  const r = new Report();
+  const note = (c: { ok: boolean; message: string }) => r.add(c);
   const locations = Object.values(out).map((t) => t.location);
   const logitsBytes = rows * V * 4;
   const watched = Object.values(out).map((t) => t.gpuBuffer);
@@ -171,30 +160,29 @@ async function evaluate(spec: EvalSpec): Promise<EvalReport> {
 
   const f64 = mlpForward64(weights, x, rows);
   const delta = Math.max(...f64.logitErrBound);
-  note(allclose(f32, f64.logits, { rtol: 0, atol: delta }, 'ORT logits vs float64 forward (atol: the f32 dot bound)'));
+  note(allclose(f32, f64.logits, TOL.ortLogits(delta), 'ORT logits vs float64 forward (atol: the f32 dot bound)'));
   const teacher32 = spec.target === 'dense' ? ((await out.teacher.getData()) as Float32Array) : undefined;
-  if (teacher32) note(allclose(teacher32, f64.teacher, { rtol: 1e-5, atol: 1e-7 }, 'ORT teacher vs float64 softmax'));
+  if (teacher32) note(allclose(teacher32, f64.teacher, TOL.ortSoftmax, 'ORT teacher vs float64 softmax'));
 
   const hostTarget64 = spec.target === 'dense' ? { data: f64.teacher, shape: [rows, V] } : { data: labels, shape: [rows] };
   const hostTarget32 = spec.target === 'dense' ? { data: teacher32!, shape: [rows, V] } : { data: labels, shape: [rows] };
   const onF32 = ref.crossEntropy({ data: f32, shape: [rows, V] }, hostTarget32, opts);
   const onF64 = ref.crossEntropy({ data: f64.logits, shape: [rows, V] }, hostTarget64, opts);
-  note(allclose(gpu.loss, onF32.loss, { rtol: 1e-5, atol: 1e-6 }, 'loss vs oracle on ORT\'s f32 logits'));
-  note(allclose(gpu.loss, onF64.loss, { rtol: 2e-5, atol: 2 * delta + 1e-6 }, 'loss vs oracle on float64 logits'));
+  note(allclose(gpu.loss, onF32.loss, TOL.loss, 'loss vs oracle on ORT\'s f32 logits'));
+  note(allclose(gpu.loss, onF64.loss, TOL.throughOrt(delta), 'loss vs oracle on float64 logits'));
   if (spec.extras) {
-    note(allclose(gpu.argmax!, onF32.argmax!, { rtol: 0, atol: 0 }, 'argmax'));
-    if (gpu.correct) note(allclose(gpu.correct, onF32.correct!, { rtol: 0, atol: 0 }, 'correct'));
+    note(allclose(gpu.argmax!, onF32.argmax!, TOL.exact, 'argmax'));
+    if (gpu.correct) note(allclose(gpu.correct, onF32.correct!, TOL.exact, 'correct'));
   }
-  messages.push(`max logit error bound δ = ${delta.toExponential(2)}`);
+  r.note(`max logit error bound δ = ${delta.toExponential(2)}`);
   disposeAll(out);
-  return { ok, messages, locations, logitsBytes, spy, expectedMapSizes, unchanged, sameDevice: ol.device === (await ort.env.webgpu.device) };
+  return { ...r, locations, logitsBytes, spy, expectedMapSizes, unchanged, sameDevice: ol.device === (await ort.env.webgpu.device) };
 }
 
 /** Several batches through the same objects: what the library holds must not grow. */
-async function repeated(n: number): Promise<{ ok: boolean; messages: string[]; before: object; after: object; each: object[] }> {
+async function repeated(n: number): Promise<CheckReport & { before: object; after: object; each: object[] }> {
   const rows = 48;
-  let ok = true;
-  const messages: string[] = [];
+  const report = new Report();
   const each: object[] = [];
   const one = async (seed: number) => {
     const { x, y, labels } = batch(seed, rows, 0.1);
@@ -205,11 +193,7 @@ async function repeated(n: number): Promise<{ ok: boolean; messages: string[]; b
     for (const t of Object.values(r)) t?.destroy();
     const f64 = mlpForward64(weights, x, rows);
     const want = ref.crossEntropy({ data: f64.logits, shape: [rows, DIMS.classes] }, { data: labels, shape: [rows] });
-    const c = allclose(loss, want.loss, { rtol: 2e-5, atol: 2 * Math.max(...f64.logitErrBound) + 1e-6 }, `batch ${seed} loss`);
-    if (!c.ok) {
-      ok = false;
-      messages.push(c.message);
-    }
+    report.add(allclose(loss, want.loss, TOL.throughOrt(Math.max(...f64.logitErrBound)), `batch ${seed} loss`));
   };
   await one(1000); // compiles what the loop needs
   const before = ol.stats();
@@ -218,14 +202,14 @@ async function repeated(n: number): Promise<{ ok: boolean; messages: string[]; b
     each.push(ol.stats());
   }
   const after = ol.stats();
-  return { ok, messages, before, after, each };
+  return { ...report, before, after, each };
 }
 
 /**
  * The disposal order the docs ask for: the loss call resolves, then the ORT tensors are disposed
  * and the next run reuses their buffers; the loss read afterwards is still that of the first batch.
  */
-async function lifetime(): Promise<{ ok: boolean; messages: string[]; reused: boolean; afterDispose: string }> {
+async function lifetime(): Promise<CheckReport & { reused: boolean; afterDispose: string }> {
   const rows = 40;
   const a = batch(7, rows);
   const b = batch(8, rows);
@@ -233,41 +217,27 @@ async function lifetime(): Promise<{ ok: boolean; messages: string[]; reused: bo
   const bufA = outA.logits.gpuBuffer;
   const ceA = await ol.crossEntropy(outA.logits, outA.labels32, { reduction: 'none' });
   disposeAll(outA);
-  let afterDispose = 'no error';
-  try {
-    await fromOrtTensor(ol.wl, outA.logits, 'logits');
-  } catch (e) {
-    afterDispose = e instanceof WebGPULossError ? `${e.name} ${e.code} ${e.argument}` : String(e);
-  }
+  const e = await errorOf(() => fromOrtTensor(ol.wl, outA.logits, 'logits'));
+  const afterDispose = e ? `${e.name} ${e.code} ${e.argument}` : 'no error';
   const outB = await run(session, b.x, b.y, rows);
   const reused = Object.values(outB).some((t) => t.gpuBuffer === bufA);
   const ceB = await ol.crossEntropy(outB.logits, outB.labels32, { reduction: 'none' });
   disposeAll(outB);
-  const messages: string[] = [];
-  let ok = true;
+  const r = new Report();
   for (const [ce, inp, name] of [[ceA, a, 'batch A (its ORT tensors disposed and reused)'], [ceB, b, 'batch B']] as const) {
     const f64 = mlpForward64(weights, inp.x, rows);
     const want = ref.crossEntropy({ data: f64.logits, shape: [rows, DIMS.classes] }, { data: inp.labels, shape: [rows] }, { reduction: 'none' });
-    const c = allclose(await take(ce.loss), want.loss, { rtol: 2e-5, atol: 2 * Math.max(...f64.logitErrBound) + 1e-6 }, name);
-    messages.push(c.message);
-    if (!c.ok) ok = false;
+    r.add(allclose(await take(ce.loss), want.loss, TOL.throughOrt(Math.max(...f64.logitErrBound)), name));
   }
-  return { ok, messages, reused, afterDispose };
+  return { ...r, reused, afterDispose };
 }
 
 // ---- errors ------------------------------------------------------------------------------------------
 
-interface ErrorCase { case: string; name: string; code?: string; argument?: string; message: string }
+interface ErrorCase extends ErrorInfo { case: string }
 
 async function caught(label: string, fn: () => Promise<unknown>): Promise<ErrorCase> {
-  try {
-    const r = await fn();
-    if (r && typeof r === 'object') for (const t of Object.values(r)) if (t instanceof GpuTensor) t.destroy();
-    return { case: label, name: 'none', message: 'no error' };
-  } catch (e) {
-    if (e instanceof WebGPULossError) return { case: label, name: e.name, code: e.code, argument: e.argument, message: e.message };
-    return { case: label, name: (e as Error)?.name ?? 'unknown', message: String(e) };
-  }
+  return { case: label, ...((await errorOf(fn)) ?? { name: 'none', message: 'no error' }) };
 }
 
 async function errorCases(): Promise<{ cases: ErrorCase[]; statsBefore: object; statsAfter: object; noGpuErrorsBefore: boolean }> {
@@ -278,7 +248,7 @@ async function errorCases(): Promise<{ cases: ErrorCase[]; statsBefore: object; 
   const other = batch(22, rows + 1);
   const out7 = await run(session, other.x, other.y, rows + 1);
   const statsBefore = ol.stats();
-  const noGpuErrorsBefore = errors.length === 0;
+  const noGpuErrorsBefore = uncaptured.length === 0;
   const cases: ErrorCase[] = [];
 
   // ORT tensors on the CPU: a plain ort.Tensor, and the output of a session without 'gpu-buffer'.
@@ -307,7 +277,6 @@ async function errorCases(): Promise<{ cases: ErrorCase[]; statsBefore: object; 
 
   // A tensor of another GPUDevice: a buffer made on a second device, and a session on that device.
   const otherWl = await WebGPULoss.create();
-  watch(otherWl.device);
   const otherDevice = app?.device ?? otherWl.device;
   const foreign = otherWl.tensor(new Float32Array(rows * V), [rows, V]);
   const foreignOrt = ort.Tensor.fromGpuBuffer(foreign.buffer, { dataType: 'float32', dims: [rows, V] });
@@ -356,10 +325,9 @@ async function errorCases(): Promise<{ cases: ErrorCase[]; statsBefore: object; 
 let app: { device: GPUDevice; session: ort.InferenceSession } | undefined;
 
 /** The app's own device, given to ORT per session and to OrtLoss: the documented sharing route. */
-async function appDevice(): Promise<{ ok: boolean; messages: string[]; envUnchanged: boolean; onAppDevice: boolean }> {
+async function appDevice(): Promise<CheckReport & { envUnchanged: boolean; onAppDevice: boolean }> {
   const adapter = await navigator.gpu.requestAdapter();
   const device = await adapter!.requestDevice({ label: 'app device' });
-  watch(device);
   const envBefore = await ort.env.webgpu.device;
   const s = await ort.InferenceSession.create(model, {
     executionProviders: [{ name: 'webgpu', device } as ort.InferenceSession.ExecutionProviderConfig],
@@ -373,48 +341,31 @@ async function appDevice(): Promise<{ ok: boolean; messages: string[]; envUnchan
   disposeAll(out);
   const f64 = mlpForward64(weights, x, rows);
   const want = ref.crossEntropy({ data: f64.logits, shape: [rows, DIMS.classes] }, { data: labels, shape: [rows] }, { reduction: 'sum' });
-  // 'sum' over 24 rows: the per-row bound times the row count.
-  const c = allclose(await take(ce.loss), want.loss, { rtol: 2e-5, atol: rows * (2 * Math.max(...f64.logitErrBound) + 1e-6) }, 'loss on the app device');
+  const c = allclose(await take(ce.loss), want.loss, TOL.throughOrt(Math.max(...f64.logitErrBound), rows), 'loss on the app device');
   mine.dispose();
   const envUnchanged = (await ort.env.webgpu.device) === envBefore;
   app = { device, session: s };
   return { ok: c.ok, messages: [c.message], envUnchanged, onAppDevice: mine.device === device };
 }
 
-// Declared as casts, not `declare global`: the oracle page declares these with its own types.
-const page = window as unknown as { __ready: Promise<unknown>; __h: Record<string, (...a: never[]) => unknown> };
-
-page.__h = {
-  evaluate,
-  repeated,
-  lifetime,
-  errorCases,
-  appDevice,
-  takeErrors: () => errors.splice(0),
-};
-
-page.__ready = (async () => {
-  try {
-    // The Vite dev server serves ORT's wasm from node_modules; threads need cross-origin isolation,
-    // which the test server does not set up.
-    ort.env.wasm.wasmPaths = '/node_modules/onnxruntime-web/dist/';
-    ort.env.wasm.numThreads = 1;
-    const envBefore = typeof (await ort.env.webgpu.device);
-    const beforeSession = await caught('OrtLoss.create before any session', () => OrtLoss.create(ort));
-    weights = mlpWeights(2026, DIMS.inFeatures, DIMS.hidden, DIMS.classes);
-    model = mlpModel(weights);
-    session = await ort.InferenceSession.create(model, { executionProviders: ['webgpu'], preferredOutputLocation: 'gpu-buffer' });
-    ol = await OrtLoss.create(ort);
-    watch(ol.device);
-    const a = ol.wl.adapter;
-    return {
-      ok: true, vendor: a.vendor, architecture: a.architecture, description: a.description, isFallback: a.isFallback,
-      subgroups: a.subgroups, timestampQuery: a.timestampQuery, subgroupSize: engineOf(ol.wl).subgroupSize,
+export async function start(): Promise<Area> {
+  // The Vite dev server serves ORT's wasm from node_modules; threads need cross-origin isolation,
+  // which the test server does not set up.
+  ort.env.wasm.wasmPaths = '/node_modules/onnxruntime-web/dist/';
+  ort.env.wasm.numThreads = 1;
+  const envBefore = typeof (await ort.env.webgpu.device);
+  const beforeSession = await caught('OrtLoss.create before any session', () => OrtLoss.create(ort));
+  weights = mlpWeights(2026, DIMS.inFeatures, DIMS.hidden, DIMS.classes);
+  model = mlpModel(weights);
+  session = await ort.InferenceSession.create(model, { executionProviders: ['webgpu'], preferredOutputLocation: 'gpu-buffer' });
+  ol = await OrtLoss.create(ort);
+  return {
+    wl: ol.wl,
+    handlers: { evaluate, repeated, lifetime, errorCases, appDevice },
+    facts: {
       ortVersion: ort.env.versions.web, envBefore, beforeSession,
       sameDevice: ol.device === (await ort.env.webgpu.device),
       modelBytes: model.length,
-    };
-  } catch (e) {
-    return { ok: false, error: e instanceof Error ? `${e.message}\n${e.stack}` : String(e) };
-  }
-})();
+    },
+  };
+}

@@ -1,43 +1,23 @@
-// The TF.js interop test page: TF.js 4.22 on its WebGPU backend, the adapter on TF.js's device,
-// and checks of its results against the float64 oracle, TF.js's own losses and autodiff.
+// The TF.js area of the test page: TF.js 4.22 on its WebGPU backend, the adapter on TF.js's
+// device, and checks of its results against the float64 oracle, TF.js's own losses and autodiff.
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core alone registers no gradients (the @tensorflow/tfjs bundle does this import).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-webgpu';
 import '@tensorflow/tfjs-backend-cpu';
-import { TfjsLoss } from '../../src/interop/tfjs';
-import { engineOf } from '../../src/loss';
-import * as ref from '../../src/reference/index';
-import { mulberry32, randomLabels, randomLogits, randomProbs, randomUniform, type Rng } from '../../src/reference/random';
-import { allclose, type Tolerance } from '../util/allclose';
+import { TfjsLoss } from '../../../src/interop/tfjs';
+import * as ref from '../../../src/reference/index';
+import { mulberry32, randomLabels, randomLogits, randomProbs, randomUniform, type Rng } from '../../../src/reference/index';
+import { allclose } from '../../util/allclose';
+import { errorOf, type ErrorInfo } from '../../util/errors';
+import { Report, type CheckReport } from '../../util/report';
+import { TOL, meanScale } from '../../util/tolerances';
+import type { Area } from './main';
 
-interface Report { ok: boolean; messages: string[] }
-
-const errors: string[] = [];
 let tl: TfjsLoss;
-
-// float32 kernels against float64 (README "Tests"): log-sum-exp accumulated in float32 for the
-// loss; exp carries its absolute error as a relative one in the gradient, and p − 1 cancels.
-const LOSS_TOL: Tolerance = { rtol: 1e-5, atol: 1e-6 };
-const GRAD_TOL: Tolerance = { rtol: 1e-4, atol: 1e-6 };
-// Against TF.js's own float32 loss and autodiff: two float32 implementations with different
-// summation orders (and TF.js's log(softmax) path), so a looser bound.
-const TF_TOL: Tolerance = { rtol: 1e-4, atol: 1e-5 };
 
 type Backend = { tensorMap: { get(id: object): { values: unknown; resource: unknown } }; device: GPUDevice; memory(): { numBytesInGPU: number } };
 const backend = (): Backend => tf.backend() as unknown as Backend;
-
-function report(): Report & { add(r: { ok: boolean; message: string }): void; fail(m: string): void; note(m: string): void } {
-  const r = {
-    ok: true, messages: [] as string[],
-    add(c: { ok: boolean; message: string }) { r.messages.push(c.message); if (!c.ok) r.ok = false; },
-    fail(m: string) { r.ok = false; r.messages.push(`FAIL ${m}`); },
-    note(m: string) { r.messages.push(m); },
-  };
-  return r;
-}
-
-const done = (r: Report): Report => ({ ok: r.ok, messages: r.messages });
 
 /** A float32 tensor made on the GPU by a TF.js kernel (x·1: exact), whose values never were on the CPU side of TF.js. */
 function gpuBorn(data: Float32Array | Int32Array, shape: number[]): tf.Tensor {
@@ -65,7 +45,7 @@ interface CeSpec { rows: number; cols: number; seed: number; dense?: boolean; ig
 
 /** Cross-entropy of TF.js tensors: loss, gradient and extras against the oracle (and TF.js's own loss). */
 async function crossEntropy(spec: CeSpec): Promise<Report> {
-  const r = report();
+  const r = new Report();
   const rng = mulberry32(spec.seed);
   const { rows, cols } = spec;
   const opts = { ...(spec.options ?? {}) } as Record<string, unknown>;
@@ -81,15 +61,15 @@ async function crossEntropy(spec: CeSpec): Promise<Report> {
   const out = await tl.crossEntropy(x, y, { ...opts, grad: true });
   await out.ready;
   const want = ref.crossEntropy({ data: logits, shape: [rows, cols] }, { data: target, shape: tShape }, { ...opts, grad: true } as never);
-  r.add(allclose(await read(out.loss), want.loss, LOSS_TOL, 'loss'));
-  r.add(allclose(await read(out.grad), want.grad!, GRAD_TOL, 'grad'));
+  r.add(allclose(await read(out.loss), want.loss, TOL.loss, 'loss'));
+  r.add(allclose(await read(out.grad), want.grad!, TOL.grad(), 'grad'));
   const shapeOk = JSON.stringify(out.loss.shape) === JSON.stringify(want.shape) && JSON.stringify(out.grad!.shape) === JSON.stringify([rows, cols]);
   if (!shapeOk) r.fail(`shapes: loss [${out.loss.shape}] (oracle [${want.shape}]), grad [${out.grad!.shape}]`);
   if (out.loss.dtype !== 'float32' || out.grad!.dtype !== 'float32') r.fail(`dtypes ${out.loss.dtype} ${out.grad!.dtype}`);
   if (opts.extras) {
-    r.add(allclose(await read(out.lse), want.lse!, LOSS_TOL, 'lse'));
-    r.add(allclose(await read(out.argmax), want.argmax!, { rtol: 0, atol: 0 }, 'argmax'));
-    if (want.correct) r.add(allclose(await read(out.correct), want.correct, { rtol: 0, atol: 0 }, 'correct'));
+    r.add(allclose(await read(out.lse), want.lse!, TOL.loss, 'lse'));
+    r.add(allclose(await read(out.argmax), want.argmax!, TOL.exact, 'argmax'));
+    if (want.correct) r.add(allclose(await read(out.correct), want.correct, TOL.exact, 'correct'));
     if (out.argmax?.dtype !== 'int32') r.fail(`argmax dtype ${out.argmax?.dtype}`);
   }
   if (!spec.dense) {
@@ -104,19 +84,19 @@ async function crossEntropy(spec: CeSpec): Promise<Report> {
     const f = (z: tf.Tensor) => tf.losses.softmaxCrossEntropy(oh, z, undefined, ls, red);
     const tfLoss = f(x);
     const tfGrad = tf.grad((z: tf.Tensor) => tf.sum(f(z)))(x);
-    r.add(allclose(await read(out.loss), await read(tfLoss), TF_TOL, 'loss vs tf.losses.softmaxCrossEntropy'));
-    r.add(allclose(await read(out.grad), await read(tfGrad), TF_TOL, 'grad vs tf.grad(softmaxCrossEntropy)'));
+    r.add(allclose(await read(out.loss), await read(tfLoss), TOL.vsTfjs, 'loss vs tf.losses.softmaxCrossEntropy'));
+    r.add(allclose(await read(out.grad), await read(tfGrad), TOL.vsTfjs, 'grad vs tf.grad(softmaxCrossEntropy)'));
     tf.dispose([tfLoss, tfGrad, ...(spec.dense ? [] : [oh])]);
   }
   tf.dispose([x, y, ...outputs(out)]);
-  return done(r);
+  return r;
 }
 
 interface OpSpec { op: 'binaryCrossEntropy' | 'klDivergence' | 'entropy' | 'softmax' | 'logSoftmax'; rows: number; cols: number; seed: number; options?: Record<string, unknown> }
 
 /** The other operations of TF.js tensors against the oracle. */
 async function otherOp(spec: OpSpec): Promise<Report> {
-  const r = report();
+  const r = new Report();
   const rng: Rng = mulberry32(spec.seed);
   const { rows, cols, op } = spec;
   const shape = [rows, cols];
@@ -129,21 +109,24 @@ async function otherOp(spec: OpSpec): Promise<Report> {
   const hostT = { data: targetData, shape };
   if (op === 'softmax' || op === 'logSoftmax') {
     const p = await tl[op](x, opts);
-    r.add(allclose(await read(p), ref[op](host, opts), GRAD_TOL, op));
+    r.add(allclose(await read(p), ref[op](host, opts), TOL.loss, op));
     if (JSON.stringify(p.shape) !== JSON.stringify(shape)) r.fail(`shape [${p.shape}]`);
     p.dispose();
   } else {
-    const o = { ...opts, grad: true };
+    const o: Record<string, unknown> = { ...opts, grad: true };
     const out = op === 'entropy' ? await tl.entropy(x, o) : await tl[op](x, t, o);
     await out.ready;
     const want = op === 'entropy' ? ref.entropy(host, o) : ref[op](host, hostT, o);
-    r.add(allclose(await read(out.loss), want.loss, LOSS_TOL, `${op} loss`));
-    r.add(allclose(await read(out.grad), want.grad!, GRAD_TOL, `${op} grad`));
+    const bce = op === 'binaryCrossEntropy';
+    const lossTol = bce ? (o.reduction === 'none' ? TOL.bce : TOL.bceSum) : TOL.divergence(cols);
+    const gradTol = bce ? TOL.bceGrad(true, rows * cols, o) : TOL.grad(meanScale(rows, o));
+    r.add(allclose(await read(out.loss), want.loss, lossTol, `${op} loss`));
+    r.add(allclose(await read(out.grad), want.grad!, gradTol, `${op} grad`));
     if (JSON.stringify(out.loss.shape) !== JSON.stringify(want.shape)) r.fail(`loss shape [${out.loss.shape}], oracle [${want.shape}]`);
     tf.dispose(outputs(out));
   }
   tf.dispose([x, t]);
-  return done(r);
+  return r;
 }
 
 // ---- 3. no CPU round trip ----------------------------------------------------------------------
@@ -183,8 +166,8 @@ function spy(): Spy {
  * is counted: no reads, no mapAsync, no copy of the logits; the library reads TF.js's own
  * buffers; the outputs feed further TF.js ops.
  */
-async function noRoundTrip(): Promise<Report & { counts: Record<string, number>; copies: number[]; writes: number[] }> {
-  const r = report();
+async function noRoundTrip(): Promise<CheckReport & { counts: Record<string, number>; copies: number[]; writes: number[] }> {
+  const r = new Report();
   const rows = 256;
   const cols = 1000;
   const rng = mulberry32(7);
@@ -224,14 +207,13 @@ async function noRoundTrip(): Promise<Report & { counts: Record<string, number>;
     wantDot += want.grad![i] * logits[i];
     scale += Math.abs(want.grad![i] * logits[i]);
   }
-  // A float32 sum of 256k products in TF.js: its rounding is bounded by ~1e-4 of Σ|g·x|.
-  r.add(allclose(await read(dot), [wantDot], { rtol: 0, atol: 1e-4 * scale }, 'tf.sum(grad * x)'));
-  r.add(allclose(await read(lossPlus), [2 * want.loss[0] + 1], LOSS_TOL, 'loss * 2 + 1'));
+  r.add(allclose(await read(dot), [wantDot], TOL.tfjsDot(scale), 'tf.sum(grad * x)'));
+  r.add(allclose(await read(lossPlus), [2 * want.loss[0] + 1], TOL.loss, 'loss * 2 + 1'));
   const hits = want.correct!.reduce((a, b) => a + b, 0);
-  r.add(allclose(await read(acc), [hits / rows], { rtol: 1e-6, atol: 0 }, 'accuracy from correct'));
-  r.add(allclose(await read(out.grad), want.grad!, GRAD_TOL, 'grad'));
+  r.add(allclose(await read(acc), [hits / rows], TOL.fewTerms, 'accuracy from correct'));
+  r.add(allclose(await read(out.grad), want.grad!, TOL.grad(), 'grad'));
   tf.dispose([dot, lossPlus, acc, x, y, ...outputs(out)]);
-  return { ...done(r), counts: s.counts, copies: s.copies, writes: s.writes };
+  return { ...r, counts: s.counts, copies: s.copies, writes: s.writes };
 }
 
 // ---- 4. training --------------------------------------------------------------------------------
@@ -256,8 +238,8 @@ function blobs(rng: Rng, n: number, k: number): { x: Float32Array; y: Int32Array
  * (trainStep). At the first step the library's parameter gradients are compared with TF.js's
  * autodiff of its own softmax cross-entropy.
  */
-async function training(steps: number): Promise<Report & { losses: number[]; accuracy: number[]; msPerStep: number }> {
-  const r = report();
+async function training(steps: number): Promise<CheckReport & { losses: number[]; accuracy: number[]; msPerStep: number }> {
+  const r = new Report();
   const rng = mulberry32(11);
   const n = 192;
   const k = 3;
@@ -274,10 +256,9 @@ async function training(steps: number): Promise<Report & { losses: number[]; acc
   const mine = await tl.gradients(forward, y);
   const oh = tf.oneHot(y, k, 1, 0, 'float32');
   const theirs = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(oh, forward()) as tf.Scalar);
-  r.add(allclose(await read(mine.loss), await read(theirs.value), TF_TOL, 'step-0 loss vs TF.js'));
+  r.add(allclose(await read(mine.loss), await read(theirs.value), TOL.vsTfjs, 'step-0 loss vs TF.js'));
   for (const name of ['w1', 'b1', 'w2', 'b2']) {
-    // Parameter gradients sum many products of the two float32 logit gradients: 1e-3 relative.
-    r.add(allclose(await read(mine.grads[name]), await read(theirs.grads[name]), { rtol: 1e-3, atol: 1e-5 }, `d loss / d ${name} vs TF.js autodiff`));
+    r.add(allclose(await read(mine.grads[name]), await read(theirs.grads[name]), TOL.vsTfjsParams, `d loss / d ${name} vs TF.js autodiff`));
   }
   if (Object.keys(mine.grads).sort().join() !== 'b1,b2,w1,w2') r.fail(`gradients for ${Object.keys(mine.grads)}`);
   tf.dispose([theirs.value, ...Object.values(theirs.grads), ...Object.values(mine.grads), ...outputs(mine), oh]);
@@ -300,7 +281,7 @@ async function training(steps: number): Promise<Report & { losses: number[]; acc
   r.note(`loss ${first.toFixed(4)} -> ${last.toFixed(4)}, accuracy ${accuracy[0].toFixed(3)} -> ${accuracy[accuracy.length - 1].toFixed(3)}, ${msPerStep.toFixed(1)} ms/step`);
   opt.dispose();
   tf.dispose([x, y, w1, b1, w2, b2]);
-  return { ...done(r), losses, accuracy, msPerStep };
+  return { ...r, losses, accuracy, msPerStep };
 }
 
 // ---- 5. memory ----------------------------------------------------------------------------------
@@ -317,8 +298,8 @@ function footprint(): Footprint {
  * and the library's stats() stay flat; the inputs are bit-for-bit unchanged and still usable; an
  * input disposed while its call is in flight still gives the right answer.
  */
-async function memory(rounds: number): Promise<Report & { before: Footprint; after: Footprint }> {
-  const r = report();
+async function memory(rounds: number): Promise<CheckReport & { before: Footprint; after: Footprint }> {
+  const r = new Report();
   const rng = mulberry32(5);
   const rows = 64;
   const cols = 100;
@@ -351,11 +332,11 @@ async function memory(rounds: number): Promise<Report & { before: Footprint; aft
   r.note(`over ${rounds} rounds: ${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
   // The caller's inputs: not disposed, same bits, usable in TF.js ops.
   if (x.isDisposed || y.isDisposed || p.isDisposed) r.fail('an input was disposed');
-  r.add(allclose(await read(x), logits, { rtol: 0, atol: 0 }, 'logits after the calls'));
-  r.add(allclose(await read(y), labels, { rtol: 0, atol: 0 }, 'labels after the calls'));
-  r.add(allclose(await read(p), probs, { rtol: 0, atol: 0 }, 'probs after the calls'));
+  r.add(allclose(await read(x), logits, TOL.exact, 'logits after the calls'));
+  r.add(allclose(await read(y), labels, TOL.exact, 'labels after the calls'));
+  r.add(allclose(await read(p), probs, TOL.exact, 'probs after the calls'));
   const sx = tf.sum(x);
-  r.add(allclose(await read(sx), [logits.reduce((a, b) => a + b, 0)], { rtol: 1e-5, atol: 1e-4 }, 'tf.sum(logits) after the calls'));
+  r.add(allclose(await read(sx), [logits.reduce((a, b) => a + b, 0)], TOL.tfjsSum, 'tf.sum(logits) after the calls'));
   // Disposed by the caller while the call is in flight: the adapter's reference keeps it alive.
   const x2 = gpuBorn(logits, [rows, cols]);
   const pending = tl.crossEntropy(x2, y, { grad: true });
@@ -367,24 +348,13 @@ async function memory(rounds: number): Promise<Report & { before: Footprint; aft
   const late = await pending;
   await junkRead;
   const want = ref.crossEntropy({ data: logits, shape: [rows, cols] }, { data: labels, shape: [rows] }, { grad: true });
-  r.add(allclose(await read(late.loss), want.loss, LOSS_TOL, 'loss with the input disposed in flight'));
-  r.add(allclose(await read(late.grad), want.grad!, GRAD_TOL, 'grad with the input disposed in flight'));
+  r.add(allclose(await read(late.loss), want.loss, TOL.loss, 'loss with the input disposed in flight'));
+  r.add(allclose(await read(late.grad), want.grad!, TOL.grad(), 'grad with the input disposed in flight'));
   tf.dispose([sx, junk, x, y, p, ...outputs(late)]);
-  return { ...done(r), before, after };
+  return { ...r, before, after };
 }
 
 // ---- 6. bad input -------------------------------------------------------------------------------
-
-interface ErrorInfo { name: string; code?: string; argument?: string; message: string }
-async function errorOf(f: () => unknown): Promise<ErrorInfo | null> {
-  try {
-    await f();
-    return null;
-  } catch (e) {
-    const err = e as Error & { code?: string; argument?: string };
-    return { name: err.name, code: err.code, argument: err.argument, message: err.message };
-  }
-}
 
 /** Each bad call's error; the TF.js and library footprints before and after. */
 async function badInput(): Promise<{ errors: Record<string, ErrorInfo | null>; before: Footprint; after: Footprint; backendRestored: boolean }> {
@@ -449,40 +419,18 @@ async function settle(): Promise<void> {
   t.dispose();
 }
 
-// ---- page setup ---------------------------------------------------------------------------------
+// ---- area setup --------------------------------------------------------------------------------
 
-// Not `declare global`: page.ts types window.__ready as its own report.
-const w = window as unknown as { __ready: Promise<unknown>; __h: Record<string, unknown> };
-
-w.__h = {
-  takeErrors: () => errors.splice(0),
-  sameDevice,
-  crossEntropy,
-  otherOp,
-  noRoundTrip,
-  training,
-  memory,
-  badInput,
-  gpuFault,
-};
-
-w.__ready = (async () => {
-  try {
-    // Every TF.js op on the GPU, also for small tensors (by default TF.js runs small ops whose
-    // inputs are on the CPU there), so that "made on the GPU" means it.
-    tf.env().set('WEBGPU_CPU_FORWARD', false);
-    if (!(await tf.setBackend('webgpu'))) throw new Error("TF.js could not initialise its 'webgpu' backend");
-    await tf.ready();
-    const device = backend().device;
-    device.addEventListener('uncapturederror', (e) => errors.push((e as GPUUncapturedErrorEvent).error.message));
-    tl = await TfjsLoss.create(tf);
-    const a = tl.wl.adapter;
-    return {
-      ok: true, vendor: a.vendor, architecture: a.architecture, description: a.description, isFallback: a.isFallback,
-      subgroups: a.subgroups, subgroupSize: engineOf(tl.wl).subgroupSize, tfjs: tf.version_core, backend: tf.getBackend(),
-    };
-  } catch (e) {
-    return { ok: false, error: String((e as Error).stack ?? e) };
-  }
-})();
-
+export async function start(): Promise<Area> {
+  // Every TF.js op on the GPU, also for small tensors (by default TF.js runs small ops whose
+  // inputs are on the CPU there), so that "made on the GPU" means it.
+  tf.env().set('WEBGPU_CPU_FORWARD', false);
+  if (!(await tf.setBackend('webgpu'))) throw new Error("TF.js could not initialise its 'webgpu' backend");
+  await tf.ready();
+  tl = await TfjsLoss.create(tf);
+  return {
+    wl: tl.wl,
+    handlers: { sameDevice, crossEntropy, otherOp, noRoundTrip, training, memory, badInput, gpuFault },
+    facts: { tfjs: tf.version_core, backend: tf.getBackend() },
+  };
+}

@@ -3,7 +3,7 @@
 // NodeProto, AttributeProto, ValueInfoProto, TypeProto, TensorShapeProto, TensorProto,
 // OperatorSetIdProto). ORT parses and validates the bytes when it creates a session, and the test
 // checks the model's outputs against a float64 forward pass of the same weights computed here.
-import { mulberry32, normal } from '../../src/reference/random';
+import { mulberry32, normal } from '../../../src/reference/index';
 
 // ---- protobuf wire format ------------------------------------------------------------------------
 // A field is a varint key (field << 3 | wire type) and a value: wire type 0 is a varint, 2 is a

@@ -1,14 +1,45 @@
-// Test page of linearCrossEntropy: makes seeded inputs, runs the GPU operation and the float64
-// oracle on the same float32 values, and compares loss and gradients with the one helper.
-import { WebGPULoss, GpuTensor } from '../../src/index';
-import * as ref from '../../src/reference/index';
-import { mulberry32, normal, randomLabels, randomUniform } from '../../src/reference/random';
-import { allclose } from '../util/allclose';
-import { startPage, contextsFrom } from './page-common';
-import type { LinearReport, LinearSpec } from './linear-types';
+// linearCrossEntropy in the page: seeded inputs, the GPU operation and the float64 oracle on the
+// same float32 values, loss and gradients compared; bad input, labels on the GPU, warmup.
+import { WebGPULoss, type GpuTensor } from '../../../src/index';
+import * as ref from '../../../src/reference/index';
+import { mulberry32, normal, randomLabels, randomUniform } from '../../../src/reference/index';
+import { allclose } from '../../util/allclose';
+import { readAll, sameBits } from '../../util/check';
+import { errorInfo, errorOf, type ErrorInfo } from '../../util/errors';
+import { Report, type CheckReport } from '../../util/report';
+import type { RunSpec } from '../../util/spec';
+import { TOL } from '../../util/tolerances';
+import { ctx, contextFor } from './context';
 
-let ctx: WebGPULoss;
-const contextFor = contextsFrom(() => ctx);
+/** A linearCrossEntropy case, judged at TOL.linearLoss and TOL.linearGrad. */
+export interface LinearSpec extends Omit<RunSpec, 'tol' | 'gradTol'> {
+  n: number;
+  d: number;
+  v: number;
+  seed?: number;
+  /** Standard deviations of hidden and weight entries (logits then have std ~ hScale·wScale·√D). */
+  hScale?: number;
+  wScale?: number;
+  bias?: boolean;
+  /** Fraction of rows given the ignore index (1: all). */
+  ignoreFrac?: number;
+  /** Put a NaN into this row of hidden. */
+  nanRow?: number;
+  /** Scale this row of hidden so that its logits overflow exp (~±1000). */
+  bigRow?: number;
+  /** Give these rows the ignore index. */
+  ignoreRows?: number[];
+  /** Passed to both sides; `weight: 'random'` makes seeded class weights. */
+  options?: Record<string, unknown>;
+}
+
+export interface LinearReport extends CheckReport {
+  /** Largest buffer the call created, in bytes, and N·V·4. */
+  largestBuffer: number;
+  logitsBytes: number;
+  scratchBytes: number;
+  ms: number;
+}
 
 function randn(rng: () => number, n: number, scale: number): Float32Array {
   return Float32Array.from({ length: n }, () => normal(rng) * scale);
@@ -31,25 +62,6 @@ function inputs(spec: LinearSpec) {
   return { hidden, weight, labels, bias, options };
 }
 
-const maxAbs = (a: ArrayLike<number>) => {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i])) m = Math.max(m, Math.abs(a[i]));
-  return m;
-};
-
-type Outs = Record<string, GpuTensor | number | undefined>;
-
-async function readOuts(out: Outs): Promise<Record<string, Float32Array | Int32Array>> {
-  const res: Record<string, Float32Array | Int32Array> = {};
-  for (const [k, t] of Object.entries(out)) {
-    if (t instanceof GpuTensor) {
-      res[k] = await t.read();
-      t.destroy();
-    }
-  }
-  return res;
-}
-
 /** Runs one call while recording the size of every buffer the device creates. */
 async function recorded<T>(c: WebGPULoss, f: () => Promise<T>): Promise<{ value: T; largest: number }> {
   const dev = c.device;
@@ -66,7 +78,7 @@ async function recorded<T>(c: WebGPULoss, f: () => Promise<T>): Promise<{ value:
   }
 }
 
-async function check(spec: LinearSpec): Promise<LinearReport> {
+async function linearCheck(spec: LinearSpec): Promise<LinearReport> {
   const c = await contextFor(spec.context);
   const { hidden, weight, labels, bias, options } = inputs(spec);
   const uploaded: GpuTensor[] = [];
@@ -78,19 +90,15 @@ async function check(spec: LinearSpec): Promise<LinearReport> {
   };
   const gArgs = [up(hidden), up(weight), up(labels)] as const;
   const gOpts = { ...options, bias: bias ? up(bias) : undefined };
-  const messages: string[] = [];
-  let ok = true;
+  const r = new Report();
   c.device.pushErrorScope('validation');
   const t0 = performance.now();
   const { value: out, largest } = await recorded(c, () => c.linearCrossEntropy(...gArgs, gOpts));
   const scratchBytes = out.scratchBytes;
-  const gpu = await readOuts(out as unknown as Outs);
+  const gpu = await readAll(out as unknown as Record<string, unknown>);
   const ms = performance.now() - t0;
   const scopeErr = await c.device.popErrorScope();
-  if (scopeErr) {
-    ok = false;
-    messages.push(`WebGPU validation error: ${scopeErr.message}`);
-  }
+  if (scopeErr) r.fail(`WebGPU validation error: ${scopeErr.message}`);
   // The oracle has one way to compute; the GPU's choice of tile kernel is not its option.
   const { tiles: _, ...refOptions } = options as { tiles?: unknown };
   const want = ref.linearCrossEntropy(hidden, weight, labels, { ...refOptions, bias } as ref.RefLinearCrossEntropyOptions);
@@ -99,34 +107,24 @@ async function check(spec: LinearSpec): Promise<LinearReport> {
     if (!expected) continue;
     const actual = gpu[name];
     if (!actual) {
-      ok = false;
-      messages.push(`${name}: missing from the GPU result`);
+      r.fail(`${name}: missing from the GPU result`);
       continue;
     }
-    const tol = name === 'loss' ? spec.tol : { rtol: spec.gradTol!.rtol, atol: spec.gradTol!.atol * Math.max(maxAbs(expected), 1e-30) };
-    const r = allclose(actual, expected, tol, name);
-    messages.push(r.message);
-    if (!r.ok) ok = false;
+    r.add(allclose(actual, expected, name === 'loss' ? TOL.linearLoss : TOL.linearGrad(expected), name));
   }
   if (spec.determinism) {
-    const again = await readOuts((await c.linearCrossEntropy(...gArgs, gOpts)) as unknown as Outs);
+    const again = await readAll((await c.linearCrossEntropy(...gArgs, gOpts)) as unknown as Record<string, unknown>);
     for (const [name, a] of Object.entries(gpu)) {
-      const b = again[name];
-      const same = b && a.length === b.length && new Uint32Array(a.buffer).every((x, i) => x === new Uint32Array(b.buffer)[i]);
-      if (!same) {
-        ok = false;
-        messages.push(`${name}: a second run gave different bits`);
-      } else messages.push(`${name}: same bits on a second run`);
+      if (sameBits(a, again[name])) r.note(`${name}: same bits on a second run`);
+      else r.fail(`${name}: a second run gave different bits`);
     }
   }
   for (const t of uploaded) t.destroy();
-  return { ok, messages, largestBuffer: largest, logitsBytes: spec.n * spec.v * 4, scratchBytes, ms };
+  return Object.assign(r, { largestBuffer: largest, logitsBytes: spec.n * spec.v * 4, scratchBytes, ms });
 }
 
-interface ErrorInfo { name: string; code?: string; argument?: string; message: string }
-
 /** Bad inputs by name; each must throw a typed error before anything runs. */
-async function badInput(kind: string): Promise<ErrorInfo | null> {
+async function linearBadInput(kind: string): Promise<ErrorInfo | null> {
   const h = { data: new Float32Array(6), shape: [2, 3] };
   const w = { data: new Float32Array(12), shape: [4, 3] };
   const y = { data: new Int32Array([0, 3]), shape: [2] };
@@ -153,38 +151,33 @@ async function badInput(kind: string): Promise<ErrorInfo | null> {
     await cases[kind]();
     return null;
   } catch (e) {
-    const err = e as { name: string; code?: string; argument?: string; message: string };
+    const err = errorInfo(e);
     const leaked = ctx.stats().tensors - before;
-    return { name: err.name, code: err.code, argument: err.argument, message: leaked > 0 ? `${err.message} (and ${leaked} tensors leaked)` : err.message };
+    return leaked > 0 ? { ...err, message: `${err.message} (and ${leaked} tensors leaked)` } : err;
   } finally {
     wInt.destroy();
   }
 }
 
 /** GPU-resident labels out of range: NaN rows, counted in invalidLabels. */
-async function gpuLabels(): Promise<{ invalid: number; loss: (number | null)[]; heldByCounter: number; thrown: string | null }> {
+async function linearGpuLabels(): Promise<{ invalid: number; loss: number[]; heldByCounter: number; thrown: string | undefined }> {
   const h = ctx.tensor(Float32Array.from({ length: 8 }, (_, i) => i / 8), [4, 2]);
   const w = ctx.tensor(Float32Array.from({ length: 6 }, (_, i) => 1 - i / 3), [3, 2]);
   const y = ctx.tensor(new Int32Array([0, 3, -1, -100]), [4]);
   const before = ctx.stats().bytes;
   const out = await ctx.linearCrossEntropy(h, w, y, { reduction: 'none' });
-  const loss = Array.from(await out.loss.read(), (v) => (Number.isNaN(v) ? null : v));
+  const loss = Array.from(await out.loss.read());
   out.loss.destroy();
   // What the call still holds once its loss is freed: the counter only, not its scratch.
   const heldByCounter = ctx.stats().bytes - before;
   const [invalid] = await out.invalidLabels!.read();
-  let thrown: string | null = null;
-  try {
-    await ctx.checkLabels(out, 3);
-  } catch (e) {
-    thrown = (e as Error).name;
-  }
+  const thrown = (await errorOf(() => ctx.checkLabels(out, 3)))?.name;
   for (const t of [h, w, y, out.invalidLabels]) t?.destroy();
   return { invalid, loss, heldByCounter, thrown };
 }
 
 /** warmup() with linear options compiles every pipeline a call with those options then uses. */
-async function warmup(): Promise<{ warmed: number; afterCall: number }> {
+async function linearWarmup(): Promise<{ warmed: number; afterCall: number }> {
   const c = await WebGPULoss.create({ device: ctx.device });
   const opts = { grad: true, labelSmoothing: 0.1, weight: [1, 2, 1, 1] };
   await c.warmup({ crossEntropy: [], linearCrossEntropy: [{ ...opts, bias: true }] });
@@ -198,7 +191,4 @@ async function warmup(): Promise<{ warmed: number; afterCall: number }> {
   return { warmed, afterCall };
 }
 
-startPage({ check, badInput, gpuLabels, warmup, stats: () => ctx.stats() }, async () => {
-  ctx = await WebGPULoss.create();
-  return ctx;
-});
+export const handlers = { linearCheck, linearBadInput, linearGpuLabels, linearWarmup };

@@ -1,23 +1,5 @@
-// Shapes of what crosses between the Node tests and the test page. Non-finite numbers inside
-// arrays do not survive the trip (JSON), so explicit data writes them as strings.
-import type { Tolerance } from '../util/allclose';
-
-export type Num = number | 'NaN' | 'Infinity' | '-Infinity';
-
-export interface AdapterReport {
-  ok: boolean;
-  error?: string;
-  vendor?: string;
-  architecture?: string;
-  description?: string;
-  isFallback?: boolean;
-  subgroups?: boolean;
-  timestampQuery?: boolean;
-  /** Subgroup size the row reductions use (0: workgroup tree). */
-  subgroupSize?: number;
-  maxStorageBufferBindingSize?: number;
-  maxBufferSize?: number;
-}
+// What a test asks of an oracle comparison (test/util/check.ts), in the browser page or in Node.
+import type { Tolerance } from './allclose';
 
 export type OpName = 'softmax' | 'logSoftmax' | 'crossEntropy' | 'binaryCrossEntropy' | 'entropy' | 'klDivergence';
 
@@ -32,7 +14,7 @@ export interface DataSpec {
   lo?: number;
   hi?: number;
   /** For 'data': the values. */
-  data?: Num[];
+  data?: number[];
   /** For 'data': the shape (defaults to the spec's [rows, cols] or [rows]). */
   shape?: number[];
 }
@@ -66,9 +48,4 @@ export interface ContextSpec {
   maxBindingBytes?: number;
   /** false: the portable workgroup-tree reductions even where subgroups exist. */
   subgroups?: boolean;
-}
-
-export interface CheckReport {
-  ok: boolean;
-  messages: string[];
 }

@@ -1,0 +1,21 @@
+// What the README's examples use but leave to the reader's app, by name: small inputs of the
+// right kinds. The README program (test/util/readme.ts) runs a fixture in the examples' scope just
+// before the first block that names it; a fixture may use the examples' own variables (`wl`, from
+// the quick start) and other fixtures. No README block may declare a fixture's name.
+export const FIXTURES: Record<string, string> = {
+  rows: 'const rows = 2;',
+  V: 'const V = 3;',
+  studentLogits: 'const studentLogits = { data: new Float32Array([0.5, -1, 2, 1.5, 0.2, -0.3]), shape: [rows, V] };',
+  teacherProbs: 'const teacherProbs = new Float32Array([0.7, 0.2, 0.1, 0.1, 0.8, 0.1]);',
+  // The app's own buffers, on the examples' device.
+  logitsBuffer: 'const logitsBuffer = wl.tensor(studentLogits.data, [rows, V]).buffer;',
+  labelsBuffer: 'const labelsBuffer = wl.tensor(new Int32Array([2, 0]), [rows]).buffer;',
+  scores: 'const scores = { data: new Float32Array([2, 1, 0.1, 0.5, 2.5, 0.3]), shape: [2, 3] };',
+  targets01: 'const targets01 = { data: new Float32Array([1, 0, 0, 0, 1, 0]), shape: [2, 3] };',
+  N: 'const N = 5;',
+  D: 'const D = 4;',
+  hidden: 'const hidden = Float32Array.from({ length: N * D }, (_, i) => Math.sin(i));',
+  classifier: 'const classifier = Float32Array.from({ length: V * D }, (_, i) => Math.cos(i) / 2);',
+  tokens: 'const tokens = new Int32Array([0, 2, 1, 1, -100]);',
+  bias: 'const bias = new Float32Array([0.1, -0.2, 0.05]);',
+};
