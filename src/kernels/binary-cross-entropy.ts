@@ -4,7 +4,8 @@ import type { GpuTensor } from '../gpu/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { parseBinaryCrossEntropyOptions } from '../reference/binary-cross-entropy';
 import { formatShape, sameShape } from '../reference/validate';
-import { matrixShape, rowChunks, Uniforms, reduceDispatch, bceWG, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape } from './common';
+import { matrixShape, rowChunks, Uniforms, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape } from './common';
+import { bceWG } from './launch';
 import type { LossOutputs } from './cross-entropy';
 
 // Host side of shaders/binary_cross_entropy.wgsl (+ reduce.wgsl): validate like the oracle, chunk

@@ -4,7 +4,8 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseCrossEntropyOptions, type CrossEntropyConfig } from '../reference/cross-entropy';
 import { checkLabels } from '../reference/validate';
-import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, freeOnThrow, ROW_SHAPES, ROW_WG, threadPerRow, cpuRowWG, rowShapes, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { matrixShape, rowChunks, Uniforms, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { ceRowShapes, ceSlicing, crossEntropyLaunch, foldPrepare, prepareShape, SPLIT_SHAPE, splitLaunch, splitParts } from './launch';
 
 // Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
@@ -33,6 +34,9 @@ export interface LossOutputs {
 }
 
 const F = { SPARSE: 1, PROBS: 2, WEIGHT: 4, GRAD: 8, INPLACE: 16, EXTRAS: 32, NORMALIZE: 64, MEAN: 128, SOFTCAP: 256, LINEAR: 512 } as const;
+
+// test/gpu/page.ts takes it from here.
+export { splitParts };
 
 export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targetArg: TensorLike, opts: GpuCrossEntropyOptions = {}): Promise<LossOutputs> {
   ctx.checkAlive();
@@ -103,9 +107,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     const metaB = ctx.bind(meta).binding;
     const lossB = ctx.bind(perRow).binding;
     const exB = extras ? ctx.bind(extras).binding : ctx.dummy('extras');
-    // A workgroup's threads share a row strided on a GPU (coalesced loads), in contiguous slices
-    // on a CPU adapter (each core streams through its own memory; see slice_of in the shader).
-    const slicing = ctx.adapter.isFallback ? 1 : 0;
+    const slicing = ceSlicing(ctx);
     const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number, split = 1, foldPrep = 0) =>
       new Uniforms().u32(count).u32(cols).u32(xBase).u32(tBase).u32(gBase).u32(row0).u32(rows).u32(slicing)
         .i32(cfg.ignoreIndex).f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(cfg.epsilon).f32(1 / cfg.divisor).u32(split).u32(foldPrep).bytes();
@@ -121,11 +123,8 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     // Without the gradient and without F_LINEAR no row reads META, so the first chunk's `main`
     // runs prepare in its workgroup 0 (one dispatch less; split rows keep their own dispatches).
     const flags = crossEntropyFlags(opts, cfg, sparse);
-    // A CPU adapter's thread per row folds it serially into one thread: only for batches small
-    // enough that this costs less than the prepare dispatch it saves.
-    const serialFold = ctx.adapter.isFallback && threadPerRow(ctx, chunks[0].count, cols);
     const foldPrep = !wantGrad && !(flags & F.LINEAR) && split === 1 && chunks[0].count > 0
-      && (!serialFold || rows <= CPU_FOLD_MAX_ROWS);
+      && foldPrepare(ctx, rows, chunks[0].count, cols);
     if (!foldPrep) {
       // prepare: labels bound whole (sparse); dense targets are not read by it.
       const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, 0, Math.min(tSrc.size, chunks[0].count * cols));
@@ -145,7 +144,8 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       const bindings = [xb.binding, tb.binding, wBind, metaB, lossB, gb ? gb.binding : ctx.dummy('grad'), exB, partB];
       if (split > 1) {
         // Few long rows: each row's parts go to separate workgroups, twice (stats, then the rest).
-        const launch = { constants: withFlags(ROW_SHAPES[0]), workgroups: ctx.grid(count * split) };
+        const l = splitLaunch(ctx, count, split);
+        const launch = { constants: withFlags(l.constants), workgroups: l.workgroups };
         dispatches.push({ family: 'crossEntropy', entry: 'partial', ...launch, uniforms: u, bindings });
         dispatches.push({ family: 'crossEntropy', entry: 'main', ...launch, uniforms: u, bindings });
       } else {
@@ -206,53 +206,12 @@ export function crossEntropyFlags(opts: GpuCrossEntropyOptions, cfg: CrossEntrop
 /** Pipelines of a cross-entropy call with these options (for warmup). */
 export function crossEntropyPipelines(ctx: GpuContext, opts: GpuCrossEntropyOptions, sparse: boolean): { entry: string; constants: Record<string, number> }[] {
   const FLAGS = crossEntropyFlags(opts, parseCrossEntropyOptions(opts, 2), sparse);
-  const mains = rowShapes(ctx).map((c) => ceShape(ctx, c));
   return [
     { entry: 'prepare', constants: { ...prepareShape(ctx), FLAGS } },
-    { entry: 'partial', constants: { ...ROW_SHAPES[0], FLAGS } },
-    ...mains.map((c) => ({ entry: 'main', constants: { ...c, FLAGS } })),
+    { entry: 'partial', constants: { ...SPLIT_SHAPE, FLAGS } },
+    ...ceRowShapes(ctx).map((c) => ({ entry: 'main', constants: { ...c, FLAGS } })),
   ];
-}
-
-/**
- * The `prepare` dispatch's workgroup (one; its threads stride over the labels, then a tree): one
- * SIMD group on a CPU adapter, where every subgroup of a workgroup with barriers is its own
- * coroutine (SwiftShader), 64 threads on a GPU.
- */
-function prepareShape(ctx: GpuContext): { WG: number; WG_PER_ROW: number } {
-  return ctx.adapter.isFallback ? { WG: cpuRowWG(ctx), WG_PER_ROW: 1 } : ROW_SHAPES[0];
-}
-
-/**
- * Batches of at most this many rows fold `prepare` into the row dispatch on a CPU adapter, where
- * it runs serially in one thread (48-80 ns a row on SwiftShader): beyond that, the prepare
- * dispatch (one SIMD-wide workgroup, ~0.3 ms and a quarter of the scan) costs less. Measured:
- * [1048576, 8] forward 250 ms with the serial fold, 226 ms with the dispatch.
- */
-export const CPU_FOLD_MAX_ROWS = 16384;
-
-/** A row shape, with a CPU adapter's thread per row marked for its barrier-free `main` (CPU_ROWS). */
-function ceShape(ctx: GpuContext, c: { WG: number; WG_PER_ROW: number }): Record<string, number> {
-  return ctx.adapter.isFallback && !c.WG_PER_ROW ? { ...c, CPU_ROWS: 1 } : c;
-}
-
-/** rowLaunch, its shape marked as ceShape does. */
-function crossEntropyLaunch(ctx: GpuContext, cols: number, rows: number): { constants: Record<string, number>; workgroups: number } {
-  const l = rowLaunch(ctx, cols, rows);
-  return { ...l, constants: ceShape(ctx, l.constants) };
 }
 
 /** Words of one row's stats in the kernel (STATS_WORDS in cross_entropy.wgsl). */
 const STATS_WORDS = 10;
-
-/**
- * How many workgroups share each row: enough for the adapter's grid (a CPU adapter's 16 fat
- * workgroups, or ~1024 on a GPU) when rows are few, each part keeping at least 8 classes per
- * thread. Long rows only (a workgroup per row), logits only.
- */
-export function splitParts(ctx: GpuContext, rows: number, cols: number): number {
-  if (threadPerRow(ctx, rows, cols)) return 1;
-  const target = ctx.adapter.isFallback ? 16 : 1024;
-  return Math.max(1, Math.min(64, Math.floor(target / Math.max(1, rows)), Math.floor(cols / (ROW_WG * 8))));
-}
-

@@ -4,7 +4,8 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseEntropyOptions, parseKLDivergenceOptions, type Common } from '../reference/entropy';
 import { formatShape, sameShape } from '../reference/validate';
-import { matrixShape, rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { matrixShape, rowChunks, Uniforms, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { rowLaunch } from './launch';
 import type { LossOutputs } from './cross-entropy';
 
 // Host side of shaders/entropy.wgsl (+ reduce.wgsl): validate as the oracle does, choose the row

@@ -4,6 +4,7 @@ import { GpuTensor } from '../gpu/tensor';
 import { linearShapes, parseLinearOptions, type RefLinearCrossEntropyOptions } from '../reference/linear-cross-entropy';
 import { checkLabels } from '../reference/validate';
 import { Uniforms, reduceDispatch, finishCall, freeOnThrow, argShape, type Temps } from './common';
+import { directTiles, forwardGroups, forwardSplitsWanted, lineGroups, tileGroups } from './launch';
 
 // Host side of shaders/linear_cross_entropy.wgsl (+ reduce.wgsl): validate, size the forward's
 // vocabulary splits and the backward's vocabulary chunks, then prepare -> forward tiles ->
@@ -49,17 +50,14 @@ const MIN_CHUNK = 512;
 const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
 
 /**
- * Vocabulary splits of the forward: enough (row block, split) tasks to fill the adapter's grid
- * (16 fat workgroups on a CPU adapter, a few thousand on a GPU), each split whole tiles.
+ * Vocabulary splits of the forward: as many as the launch policy wants (forwardSplitsWanted), each
+ * whole tiles, and few enough for the scratch buffer to fit one binding.
  */
 export function forwardSplits(ctx: GpuContext, n: number, v: number, direct: boolean): { nsplit: number; splitW: number } {
-  // Staged: a task is a workgroup's 32 rows; direct: a thread's 4 rows, for 16 workgroups of 64 threads.
-  const rowBlocks = Math.ceil(n / (direct ? 4 : TILE));
-  const target = direct ? ctx.grid(1 << 30) * 64 : ctx.adapter.isFallback ? 16 : 4096;
   // The scratch buffer (META, row stats, partials) is bound whole: its splits must fit one binding.
   const fit = Math.floor((ctx.maxBindingBytes - 16 - 4 * ROW_WORDS * n) / (4 * PART_WORDS * n));
   if (fit < 1) throw new BufferError('hidden', `${n} rows need ${16 + 4 * (ROW_WORDS + PART_WORDS) * n} bytes of row statistics in one storage binding; this device's limit is ${ctx.maxBindingBytes} bytes. Split the rows across calls`, 'TOO_LARGE');
-  const want = Math.max(1, Math.min(Math.ceil(target / rowBlocks), Math.ceil(v / TILE), fit));
+  const want = Math.max(1, Math.min(forwardSplitsWanted(ctx, n, direct), Math.ceil(v / TILE), fit));
   const splitW = roundUp(Math.ceil(v / want), TILE);
   return { nsplit: Math.ceil(v / splitW), splitW };
 }
@@ -89,7 +87,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
   }
   const vc = cfg.grad ? backwardChunk(ctx, N, V) : 0;
   if (opts.tiles !== undefined && opts.tiles !== 'staged' && opts.tiles !== 'direct') throw new OptionError('options.tiles', `must be 'staged' or 'direct', got ${String(opts.tiles)}`);
-  const direct = (opts.tiles ?? (ctx.adapter.isFallback ? 'direct' : 'staged')) === 'direct';
+  const direct = directTiles(ctx, opts.tiles);
   const DIRECT = direct ? 1 : 0;
   const { nsplit, splitW } = forwardSplits(ctx, N, V, direct);
 
@@ -142,16 +140,15 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
       classW ? ctx.bind(classW).binding : ctx.dummy('read'), ctx.bind(scratch).binding,
       g ? ctx.bind(g).binding : ctx.dummy('gradChunk'), out ? ctx.bind(out).binding : ctx.dummy('out'),
     ];
-    // Workgroups of a tile dispatch over an [m, n] output: a 32×32 tile per workgroup task (staged) or a 4×4 block per thread (direct).
-    const tiles = (m: number, n: number) => ctx.grid(direct ? Math.ceil((Math.ceil(m / 4) * Math.ceil(n / 4)) / 64) : Math.ceil(m / TILE) * Math.ceil(n / TILE));
+    const tiles = (m: number, n: number) => tileGroups(ctx, m, n, direct);
     const fam = 'linearCrossEntropy' as const;
 
     const dispatches: Dispatch[] = [
       { family: fam, entry: 'prepare', constants: { FLAGS }, uniforms: uniforms(), bindings: bindings(undefined, undefined), workgroups: 1 },
       { family: fam, entry: 'tile', constants: { MODE: 0, DIRECT, FLAGS }, uniforms: uniforms(), bindings: bindings(undefined, undefined),
-        workgroups: ctx.grid(direct ? Math.ceil((Math.ceil(N / 4) * nsplit) / 64) : Math.ceil(N / TILE) * nsplit) },
+        workgroups: forwardGroups(ctx, N, nsplit, direct) },
       { family: fam, entry: 'combine', constants: { FLAGS }, uniforms: uniforms(), bindings: bindings(undefined, perRow),
-        workgroups: ctx.grid(Math.ceil(N / 64)) },
+        workgroups: lineGroups(ctx, N) },
     ];
     let loss = perRow;
     if (cfg.reduction !== 'none') {
@@ -170,7 +167,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
           { family: fam, entry: 'tile', constants: { MODE: 3, DIRECT, FLAGS }, uniforms: u(), bindings: bindings(gChunk, gradWeight), workgroups: tiles(chunk, D) },
         );
         if (gradBias) {
-          dispatches.push({ family: fam, entry: 'dbias', constants: { FLAGS }, uniforms: u(), bindings: bindings(gChunk, gradBias), workgroups: ctx.grid(Math.ceil(chunk / 64)) });
+          dispatches.push({ family: fam, entry: 'dbias', constants: { FLAGS }, uniforms: u(), bindings: bindings(gChunk, gradBias), workgroups: lineGroups(ctx, chunk) });
         }
       }
     }
@@ -198,7 +195,7 @@ function linearFlags(opts: LinearCrossEntropyOptions, cfg: ReturnType<typeof par
 export function linearPipelines(ctx: GpuContext, opts: LinearCrossEntropyOptions): { entry: string; constants: Record<string, number> }[] {
   const cfg = parseLinearOptions({ ...opts, bias: undefined, tiles: undefined, weight: undefined }, 2);
   const FLAGS = linearFlags(opts, cfg);
-  const DIRECT = (opts.tiles ?? (ctx.adapter.isFallback ? 'direct' : 'staged')) === 'direct' ? 1 : 0;
+  const DIRECT = directTiles(ctx, opts.tiles) ? 1 : 0;
   const modes = cfg.grad ? [0, 1, 2, 3] : [0];
   return [
     { entry: 'prepare', constants: { FLAGS } },

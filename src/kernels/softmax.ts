@@ -2,7 +2,8 @@ import type { SoftmaxOptions } from '../types';
 import { OptionError } from '../errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
-import { rowChunks, matrixShape, matrixArgShape, rowLaunch, Uniforms } from './common';
+import { rowChunks, matrixShape, matrixArgShape, Uniforms } from './common';
+import { rowLaunch } from './launch';
 
 // Host side of shaders/softmax.wgsl: validate, choose the kernel shape by row length, chunk rows
 // that exceed one storage binding, dispatch.
