@@ -40,54 +40,17 @@
 //     gradient −w·a.
 //   - Probs x = ±Infinity: clipped like any value (to 1−ε, ε); gradient 0.
 //
-// Pipeline key: WG and SUMS ('none' writes elements; 'sum'/'mean' write workgroup partials).
-// Shapes, ε, scales, scalar weights and the per-column flags are in the uniform block.
+// Pipeline key: WG, SUMS ('none' writes elements; 'sum'/'mean' write workgroup partials) and FLAGS
+// (F_*: probabilities, per-column weights, the gradient). Shapes, ε, scales and scalar weights are
+// in the uniform block; Params, the bindings and F_* are generated from
+// src/kernels/binary-cross-entropy.layout.ts.
 
 override WG: u32 = 256u;
 override SUMS: bool = false;
-// The call's feature flags, fixed when the pipeline is built: no branch on them in the loops.
-override FLAGS: u32 = 0u;
-
-const F_PROBS: u32 = 1u;
-const F_PW_COL: u32 = 2u;  // posWeight per column (PW), else P.pos_weight
-const F_W_COL: u32 = 4u;   // weight per column (WT), else P.weight
-const F_GRAD: u32 = 8u;
-
 const ABS_MASK: u32 = 0x7fffffffu;
 // The float32 745.13324: at or above it exp(−|x|) is 0 in float64, so one of the oracle's σ(±x)
 // is exactly 0 (and 0·Infinity is NaN for an infinite target).
 const BITS_SIGMOID_ZERO: u32 = 0x443a4887u;
-
-struct Params {
-  n: u32,           // elements in this dispatch (whole rows, so element 0 is column 0)
-  cols: u32,
-  x_base: u32,      // element offset of this dispatch's element 0 in X
-  t_base: u32,      // ... in T
-  out_base: u32,    // ... in OUT ('none'), or index of this dispatch's first partial (SUMS)
-  g_base: u32,      // ... in G
-  flags: u32,
-  _pad0: u32,
-  pos_weight: f32,  // the one posWeight when it is not per column
-  weight: f32,      // the one weight when it is not per column
-  eps: f32,         // ε as float32 (the value of the log at the clip)
-  lo_in: f32,       // smallest float32 > ε
-  hi_in: f32,       // largest float32 < 1 − ε
-  scale: f32,       // of the loss and the gradient: 1/ln 2 for bits, times 1/n for the mean
-  _pad1: u32,
-  _pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> X: array<u32>;
-@group(0) @binding(2) var<storage, read> T: array<u32>;
-@group(0) @binding(3) var<storage, read> PW: array<f32>;
-@group(0) @binding(4) var<storage, read> WT: array<f32>;
-@group(0) @binding(5) var<storage, read_write> OUT: array<u32>;
-@group(0) @binding(6) var<storage, read_write> G: array<u32>;
-
-fn has(f: u32) -> bool {
-  return (FLAGS & f) != 0u;
-}
 
 fn pos_weight(c: u32) -> f32 {
   if (has(F_PW_COL)) {

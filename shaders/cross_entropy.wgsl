@@ -29,65 +29,17 @@
 // row gets a zero gradient. Ignored rows: loss 0, gradient 0. A label out of range: NaN loss and
 // gradient, counted in META[2] for the host to report.
 //
-// Pipeline key: WG, WG_PER_ROW (a workgroup per row, or a thread per row for short rows), FLAGS
-// (the call's features), and the row reduction: a workgroup tree, or subgroups (module variant,
-// override SG). Shapes and option values live in the uniform block.
+// Pipeline key: WG, WG_PER_ROW (a workgroup per row, or a thread per row for short rows), CPU_ROWS,
+// FLAGS (the call's features; on SwiftShader a uniform branch in the inner loop cost several times
+// the loop's arithmetic, hence overrides), and the row reduction: a workgroup tree, or subgroups
+// (module variant, override SG). Shapes and option values live in the uniform block; Params, the
+// bindings, F_*, META_WORDS and STATS_WORDS are generated from src/kernels/cross-entropy.layout.ts.
 
 override WG: u32 = 64u;
 override WG_PER_ROW: bool = true;
 // A thread per row on a CPU adapter: `main` holds no barrier (a folded prepare runs serially in
 // one thread), since SwiftShader runs each subgroup of an entry point with one as a coroutine.
 override CPU_ROWS: bool = false;
-// The call's feature flags (F_* below), fixed when the pipeline is built: the row loops then
-// carry no branch for a feature the call does not use (on SwiftShader a uniform branch in the
-// inner loop cost several times the loop's arithmetic).
-override FLAGS: u32 = 0u;
-
-const F_SPARSE: u32 = 1u;
-const F_PROBS: u32 = 2u;
-const F_WEIGHT: u32 = 4u;
-const F_GRAD: u32 = 8u;
-const F_INPLACE: u32 = 16u;
-const F_EXTRAS: u32 = 32u;
-const F_NORMALIZE: u32 = 64u;
-const F_MEAN: u32 = 128u;
-const F_SOFTCAP: u32 = 256u;
-const F_LINEAR: u32 = 512u;  // smoothing > 0 or dense targets: the sum over a_c·z'_c
-
-struct Params {
-  rows: u32,        // rows in this dispatch
-  cols: u32,
-  x_base: u32,      // element offset of this dispatch's row 0 in X (and in G when in place)
-  t_base: u32,      // element offset of row 0 in T
-  g_base: u32,      // element offset of row 0 in G
-  row0: u32,        // index of this dispatch's row 0 in the whole batch (LOSS, EXTRA)
-  total_rows: u32,  // rows in the whole batch (EXTRA layout, prepare)
-  slicing: u32,     // 1: each thread of a row's workgroup takes a contiguous slice (CPU adapters), 0: strided
-  ignore_index: i32,
-  smoothing: f32,
-  zloss: f32,
-  softcap: f32,     // 0: off
-  eps: f32,
-  out_scale: f32,   // 1, or 1/ln 2 for bits
-  split: u32,       // logits rows split across this many workgroups (1: not split)
-  fold_prep: u32,   // 1: workgroup 0 of this `main` dispatch runs prepare first (the host sets it only
-                    // when nothing in `main` reads META: no gradient, no smoothing or dense targets)
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read_write> X: array<u32>;
-@group(0) @binding(2) var<storage, read> T: array<u32>;
-@group(0) @binding(3) var<storage, read> Wt: array<f32>;
-@group(0) @binding(4) var<storage, read_write> META: array<u32>;
-@group(0) @binding(5) var<storage, read_write> LOSS: array<u32>;
-@group(0) @binding(6) var<storage, read_write> G: array<u32>;
-@group(0) @binding(7) var<storage, read_write> EXTRA: array<u32>;
-@group(0) @binding(8) var<storage, read_write> PART: array<u32>;  // split rows: per-(row, part) stats
-
-fn has(f: u32) -> bool {
-  return (FLAGS & f) != 0u;
-}
-
 fn weight(c: u32) -> f32 {
   if (has(F_WEIGHT)) {
     return Wt[c];
@@ -170,10 +122,10 @@ fn prepare_slice(first: u32, step: u32) -> Prep {
 }
 
 fn prepare_write(r: Prep) {
-  META[0] = bitcast<u32>(r.denom - r.comp);
-  META[1] = bitcast<u32>(r.wsum);
-  META[2] = r.bad;
-  META[3] = r.kept;
+  let m = vec4<u32>(bitcast<u32>(r.denom - r.comp), bitcast<u32>(r.wsum), r.bad, r.kept);
+  for (var i = 0u; i < META_WORDS; i++) {
+    META[i] = m[i];
+  }
 }
 
 // ---- rows ----------------------------------------------------------------------------------
@@ -220,8 +172,7 @@ fn stats_merge(a: Stats, b: Stats) -> Stats {
   return r;
 }
 
-// Stats as words, for subgroup shuffles (row_reduce_subgroup.wgsl).
-const STATS_WORDS: u32 = 10u;
+// Stats as STATS_WORDS words, for subgroup shuffles (row_reduce_subgroup.wgsl) and split rows' PART.
 
 fn stats_words(s: Stats) -> array<u32, STATS_WORDS> {
   return array<u32, STATS_WORDS>(bitcast<u32>(s.on.m), bitcast<u32>(s.on.s), bitcast<u32>(s.az), bitcast<u32>(s.acc),

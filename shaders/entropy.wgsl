@@ -50,20 +50,13 @@
 //     exact. A KL whose true value exceeds the float32 range (P mass where Q's logit is ~1e38
 //     below its max) has no float32 answer and is outside the contract.
 //
-// Pipeline key: WG and WG_PER_ROW (a workgroup per row, or a thread per row for short rows), plus
-// the row-reduction variant (tree, or subgroups with SG). The operation, the input kinds, ε,
-// scales and shapes are in the uniform block.
+// Pipeline key: WG and WG_PER_ROW (a workgroup per row, or a thread per row for short rows), FLAGS
+// (the operation and the input kinds), plus the row-reduction variant (tree, or subgroups with
+// SG). ε, scales and shapes are in the uniform block; Params, the bindings and F_* are generated
+// from src/kernels/entropy.layout.ts.
 
 override WG: u32 = 64u;
 override WG_PER_ROW: bool = true;
-// The call's feature flags, fixed when the pipeline is built: no branch on them in the loops.
-override FLAGS: u32 = 0u;
-
-const F_KL: u32 = 1u;
-const F_X_PROBS: u32 = 2u;  // the input X holds probabilities (else logits)
-const F_T_PROBS: u32 = 4u;  // the target T holds probabilities (KL)
-const F_GRAD: u32 = 8u;
-
 // Below this, exp() is 0 in float32 (even as a denormal): skip it rather than trust exp(-huge).
 const EXP_FLOOR: f32 = -104.0;
 // Below this, exp() is 0 in float64 (the oracle's underflow, denormals included).
@@ -71,31 +64,6 @@ const EXP_FLOOR_F64: f32 = -745.13;
 
 const SIGN: u32 = 0x80000000u;
 const ABS_MASK: u32 = 0x7fffffffu;
-
-struct Params {
-  rows: u32,        // rows in this dispatch
-  cols: u32,
-  x_base: u32,      // element offset of this dispatch's row 0 in X
-  t_base: u32,      // element offset of row 0 in T
-  g_base: u32,      // element offset of row 0 in G
-  row0: u32,        // index of this dispatch's row 0 in the whole batch (LOSS)
-  flags: u32,
-  _pad0: u32,
-  eps: f32,         // probability clip ε
-  ln_eps: f32,      // ln ε, from the host in float64
-  out_scale: f32,   // 1, or 1/ln 2 for bits
-  grad_scale: f32,  // out_scale, times 1/rows for the mean
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> X: array<u32>;
-@group(0) @binding(2) var<storage, read> T: array<u32>;
-@group(0) @binding(3) var<storage, read_write> LOSS: array<u32>;
-@group(0) @binding(4) var<storage, read_write> G: array<u32>;
-
-fn has(f: u32) -> bool {
-  return (FLAGS & f) != 0u;
-}
 
 // ---- bits ------------------------------------------------------------------------------------
 

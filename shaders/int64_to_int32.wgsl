@@ -2,16 +2,8 @@
 // An int64 fits in int32 exactly when its high word is the sign extension of its low word; then
 // the low word is the value, else `sentinel` (a label the loss kernels count as out of range).
 //
-// Pipeline key: none (one pipeline).
-
-struct Params {
-  n: u32,
-  sentinel: i32,
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> SRC: array<vec2<u32>>;
-@group(0) @binding(2) var<storage, read_write> DST: array<i32>;
+// Pipeline key: none (one pipeline). Params and the bindings are generated from
+// src/kernels/int64-to-int32.layout.ts.
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {

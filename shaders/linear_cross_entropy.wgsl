@@ -28,66 +28,20 @@
 // seen by its bits; that row's loss is NaN and its gradient coefficients NaN, so its dH row and,
 // through it, dW and db are NaN, as the float64 chain gives. An ignored row stays 0.
 //
-// Pipeline key: entry, MODE and DIRECT (tile only) and FLAGS (F_* below). Shapes, offsets and
-// option values are in the uniform block, so one pipeline serves every shape.
+// Pipeline key: entry, MODE and DIRECT (tile only) and FLAGS (F_*). Shapes, offsets and option
+// values are in the uniform block, so one pipeline serves every shape. Params, the bindings, F_*,
+// WG, TILE, TM and the scratch word counts are generated from
+// src/kernels/linear-cross-entropy.layout.ts.
 
 override MODE: u32 = 0u;
-override FLAGS: u32 = 0u;
 // Direct tiles (CPU adapters): each thread computes its 4×4 block straight from the storage buffers,
 // with no workgroup memory and no barrier. SwiftShader pays dearly for barriers: with gradients,
 // [1024, 8]·[40000, 8]ᵀ took 95 s staged and 21–42 s direct there (2 shared cores, one run each).
 override DIRECT: bool = false;
 
-const F_WEIGHT: u32 = 1u;   // class weights
-const F_BIAS: u32 = 2u;
-const F_SOFTCAP: u32 = 4u;
-const F_LINEAR: u32 = 8u;   // label smoothing > 0: the row needs Σ_c w_c·z'_c
-const F_MEAN: u32 = 16u;
-
-const WG: u32 = 64u;        // 8×8 threads
-const TM: u32 = 4u;         // each thread: 4 rows × 4 columns of a 32×32 tile (rows ty + 8m, columns tx + 8n)
-const BM: u32 = 32u;
-const BN: u32 = 32u;
+const BM: u32 = TILE;
+const BN: u32 = TILE;
 const BK: u32 = 16u;        // reduction depth staged per step: 2 × 16 × 32 f32 = 4 KiB
-const ROW_WORDS: u32 = 4u;
-const PART_WORDS: u32 = 4u;
-
-struct Params {
-  n: u32,
-  v: u32,
-  d: u32,
-  ignore_index: i32,
-  v0: u32,          // first class of this dispatch's vocabulary chunk (backward)
-  vc: u32,          // classes in the chunk (backward)
-  gstride: u32,     // row stride of G
-  nsplit: u32,      // vocabulary splits of the forward
-  split_w: u32,     // classes per split (a multiple of BN)
-  accumulate: u32,  // MODE 2: add to dH (every chunk after the first)
-  h_base: u32,      // element offsets of the bound regions (storage-offset alignment)
-  w_base: u32,
-  b_base: u32,
-  l_base: u32,
-  part_base: u32,   // first word of PART in S
-  _pad: u32,
-  smoothing: f32,
-  zloss: f32,
-  softcap: f32,
-  out_scale: f32,   // 1, or 1/ln 2 for bits
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> H: array<f32>;
-@group(0) @binding(2) var<storage, read> Wm: array<f32>;
-@group(0) @binding(3) var<storage, read> Bv: array<f32>;
-@group(0) @binding(4) var<storage, read> L: array<i32>;
-@group(0) @binding(5) var<storage, read> CW: array<f32>;
-@group(0) @binding(6) var<storage, read_write> S: array<u32>;
-@group(0) @binding(7) var<storage, read_write> G: array<f32>;
-@group(0) @binding(8) var<storage, read_write> O: array<u32>;  // LOSS (combine), dH / dW / db (gradients)
-
-fn has(f: u32) -> bool {
-  return (FLAGS & f) != 0u;
-}
 
 fn cw(c: u32) -> f32 {
   if (has(F_WEIGHT)) {
@@ -157,10 +111,10 @@ fn prepare(@builtin(local_invocation_index) lid: u32) {
   }
   if (lid == 0u) {
     let r = prep_red[0];
-    S[0] = bitcast<u32>(r.denom - r.comp);
-    S[1] = bitcast<u32>(r.wsum);
-    S[2] = r.bad;
-    S[3] = r.kept;
+    let m = vec4<u32>(bitcast<u32>(r.denom - r.comp), bitcast<u32>(r.wsum), r.bad, r.kept);
+    for (var i = 0u; i < META_WORDS; i++) {
+      S[i] = m[i];
+    }
   }
 }
 
@@ -485,7 +439,7 @@ fn emit(i: u32, j: u32, v: f32) {
       G[i * P.gstride + j] = 0.0;
       return;
     }
-    let ro = 4u + i * ROW_WORDS;
+    let ro = META_WORDS + i * ROW_WORDS;
     let c = P.v0 + j;
     let z = logit(v, c);
     var g = exp_sub(z, bitcast<f32>(S[ro])) * bitcast<f32>(S[ro + 1u]) - bitcast<f32>(S[ro + 2u]) * cw(c);
@@ -529,7 +483,7 @@ fn combine(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   let e = P.smoothing;
   for (var r = gid.x; r < P.n; r += stride) {
     let y = label(r);
-    let ro = 4u + r * ROW_WORDS;
+    let ro = META_WORDS + r * ROW_WORDS;
     if (y == P.ignore_index) {
       O[r] = 0u;
       S[ro] = 0u;

@@ -10,21 +10,11 @@
 //    whose weights sum to 0 give IEEE x/0 (±Infinity, or NaN for 0/0), as PyTorch; written from
 //    the bits, since the spec does not promise IEEE division by zero.
 //
+// Params, the bindings and MODE_* are generated from src/kernels/reduce.layout.ts.
+//
 // Pipeline key: WG.
 
 override WG: u32 = 256u;
-
-struct Params {
-  n: u32,
-  mode: u32,        // 0: sum, 1: mean over META[0] (kept rows: META[3]), 2: mean over n
-  zero_if_empty: u32,
-  _pad: u32,
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> V: array<u32>;
-@group(0) @binding(2) var<storage, read> META: array<u32>;
-@group(0) @binding(3) var<storage, read_write> OUT: array<u32>;
 
 struct Part {
   s: f32,
@@ -68,12 +58,18 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     let r = red[0];
     var total = r.s - r.c;
     var denom = 1.0;
-    if (P.mode == 1u) {
-      denom = bitcast<f32>(META[0]);
-    } else if (P.mode == 2u) {
-      denom = f32(P.n);
+    var empty = false;
+    switch P.mode {
+      case MODE_MEAN_META: {
+        denom = bitcast<f32>(META[0]);
+        empty = META[3] == 0u;
+      }
+      case MODE_MEAN_N: {
+        denom = f32(P.n);
+        empty = P.n == 0u;
+      }
+      case MODE_SUM, default: {}
     }
-    let empty = (P.mode == 1u && META[3] == 0u) || (P.mode == 2u && P.n == 0u);
     var o: u32;
     if ((r.flags & 1u) != 0u || (r.flags & 6u) == 6u) {
       o = BITS_NAN;

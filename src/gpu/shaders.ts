@@ -1,4 +1,6 @@
-// Every shader family with its bind-group layout. The host prepends common.wgsl to each.
+// Every shader family, one WGSL module each: common.wgsl, then the declarations its layout table
+// generates (Params, bindings, flags, shared constants; src/kernels/*.layout.ts), then its own
+// file, then (row families) a reduce_row. Its bind-group layout comes from the same table.
 import common from '../../shaders/common.wgsl?raw';
 import softmax from '../../shaders/softmax.wgsl?raw';
 import crossEntropy from '../../shaders/cross_entropy.wgsl?raw';
@@ -9,8 +11,16 @@ import linearCrossEntropy from '../../shaders/linear_cross_entropy.wgsl?raw';
 import int64ToInt32 from '../../shaders/int64_to_int32.wgsl?raw';
 import rowReduceTree from '../../shaders/row_reduce_tree.wgsl?raw';
 import rowReduceSubgroup from '../../shaders/row_reduce_subgroup.wgsl?raw';
+import type { BindingKind, Layout, LayoutSpec } from '../kernels/layout';
+import { SOFTMAX } from '../kernels/softmax.layout';
+import { CROSS_ENTROPY } from '../kernels/cross-entropy.layout';
+import { REDUCE } from '../kernels/reduce.layout';
+import { ENTROPY } from '../kernels/entropy.layout';
+import { BINARY_CROSS_ENTROPY } from '../kernels/binary-cross-entropy.layout';
+import { LINEAR_CROSS_ENTROPY } from '../kernels/linear-cross-entropy.layout';
+import { INT64_TO_INT32 } from '../kernels/int64-to-int32.layout';
 
-export type BindingKind = 'read' | 'rw';
+export type { BindingKind };
 
 interface FamilySpec {
   code: string;
@@ -20,25 +30,38 @@ interface FamilySpec {
   bindings: readonly BindingKind[];
 }
 
-const family = (src: string, bindings: readonly BindingKind[]): FamilySpec => ({ code: `${common}\n${src}`, bindings });
-
-/** A row family: its reduce_row comes from the tree file, or from the subgroup file. */
-const rowFamily = (src: string, bindings: readonly BindingKind[]): FamilySpec => ({
-  code: `${common}\n${src}\n${rowReduceTree}`,
-  sgCode: `enable subgroups;\n${common}\n${src}\n${rowReduceSubgroup}`,
-  bindings,
+const family = (layout: Layout<LayoutSpec>, src: string): FamilySpec => ({
+  code: `${common}\n${layout.wgsl}\n${src}`,
+  bindings: layout.kinds,
 });
 
+/** A row family: its reduce_row comes from the tree file, or from the subgroup file. */
+const rowFamily = (layout: Layout<LayoutSpec>, src: string): FamilySpec => ({
+  code: `${common}\n${layout.wgsl}\n${src}\n${rowReduceTree}`,
+  sgCode: `enable subgroups;\n${common}\n${layout.wgsl}\n${src}\n${rowReduceSubgroup}`,
+  bindings: layout.kinds,
+});
+
+/** Each family's layout table. */
+export const LAYOUTS = {
+  softmax: SOFTMAX,
+  crossEntropy: CROSS_ENTROPY,
+  reduce: REDUCE,
+  entropy: ENTROPY,
+  binaryCrossEntropy: BINARY_CROSS_ENTROPY,
+  linearCrossEntropy: LINEAR_CROSS_ENTROPY,
+  int64ToInt32: INT64_TO_INT32,
+};
+
 export const FAMILIES = {
-  softmax: rowFamily(softmax, ['read', 'rw']),
-  crossEntropy: rowFamily(crossEntropy, ['rw', 'read', 'read', 'rw', 'rw', 'rw', 'rw', 'rw']),
-  reduce: family(reduce, ['read', 'read', 'rw']),
-  entropy: rowFamily(entropy, ['read', 'read', 'rw', 'rw']),
-  binaryCrossEntropy: family(binaryCrossEntropy, ['read', 'read', 'read', 'read', 'rw', 'rw']),
-  // hidden, weight, bias, labels, class weights; scratch (meta, row stats, partials), G chunk, output
-  linearCrossEntropy: family(linearCrossEntropy, ['read', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw']),
+  softmax: rowFamily(SOFTMAX, softmax),
+  crossEntropy: rowFamily(CROSS_ENTROPY, crossEntropy),
+  reduce: family(REDUCE, reduce),
+  entropy: rowFamily(ENTROPY, entropy),
+  binaryCrossEntropy: family(BINARY_CROSS_ENTROPY, binaryCrossEntropy),
+  linearCrossEntropy: family(LINEAR_CROSS_ENTROPY, linearCrossEntropy),
   // int64 labels in, int32 labels out (the ONNX Runtime adapter)
-  int64ToInt32: family(int64ToInt32, ['read', 'rw']),
-} satisfies Record<string, FamilySpec>;
+  int64ToInt32: family(INT64_TO_INT32, int64ToInt32),
+} satisfies Record<keyof typeof LAYOUTS, FamilySpec>;
 
 export type Family = keyof typeof FAMILIES;

@@ -2,9 +2,13 @@ import { BufferError, ShapeError } from '../errors';
 import { GpuTensor } from '../gpu/tensor';
 import { asMatrix, checkTensor, formatShape } from '../reference/validate';
 import type { GpuContext, Dispatch, TensorLike } from '../gpu/context';
+import { REDUCE } from './reduce.layout';
 import { reduceWG } from './launch';
 
-/** Little-endian uniform block writer (u32 / i32 / f32 fields, 4 bytes each, in order). */
+/**
+ * Little-endian uniform block writer (u32 / i32 / f32 fields, 4 bytes each, in order), for
+ * callers outside the kernels; the kernels write theirs by name through their layout tables.
+ */
 export class Uniforms {
   private readonly words: number[] = [];
   private readonly kinds: ('u' | 'i' | 'f')[] = [];
@@ -88,14 +92,14 @@ export function checkRowBinding(ctx: GpuContext, rows: number, wordsPerRow: numb
 }
 
 /**
- * shaders/reduce.wgsl over `values` into the scalar `out`: mode 0 sum, 1 mean over META[0],
- * 2 mean over the count. One workgroup: the batch sum is a small part of a call's work.
+ * shaders/reduce.wgsl over `values` into the scalar `out` (mode: REDUCE.C.MODE_*). One workgroup:
+ * the batch sum is a small part of a call's work.
  */
-export function reduceDispatch(ctx: GpuContext, values: GpuTensor, meta: GpuTensor | null, out: GpuTensor, mode: 0 | 1 | 2, zeroIfEmpty: boolean): Dispatch {
+export function reduceDispatch(ctx: GpuContext, values: GpuTensor, meta: GpuTensor | null, out: GpuTensor, mode: number, zeroIfEmpty: boolean): Dispatch {
   return {
     family: 'reduce', entry: 'main', constants: { WG: reduceWG(ctx) },
-    uniforms: new Uniforms().u32(values.size).u32(mode).u32(zeroIfEmpty ? 1 : 0).u32(0).bytes(),
-    bindings: [ctx.bind(values).binding, meta ? ctx.bind(meta).binding : ctx.dummy('read'), ctx.bind(out).binding],
+    uniforms: REDUCE.uniforms({ n: values.size, mode, zero_if_empty: zeroIfEmpty ? 1 : 0 }),
+    bindings: REDUCE.bindings({ V: ctx.bind(values).binding, META: meta ? ctx.bind(meta).binding : ctx.dummy('read'), OUT: ctx.bind(out).binding }),
     workgroups: 1,
   };
 }

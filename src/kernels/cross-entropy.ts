@@ -4,8 +4,11 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseCrossEntropyOptions, type CrossEntropyConfig } from '../reference/cross-entropy';
 import { checkLabels } from '../reference/validate';
-import { matrixShape, rowChunks, Uniforms, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { matrixShape, rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 import { ceRowShapes, ceSlicing, crossEntropyLaunch, foldPrepare, prepareShape, SPLIT_SHAPE, splitLaunch, splitParts } from './launch';
+import { CROSS_ENTROPY } from './cross-entropy.layout';
+import type { BoundRegion } from './layout';
+import { REDUCE } from './reduce.layout';
 
 // Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
@@ -33,7 +36,8 @@ export interface LossOutputs {
   invalidLabels?: GpuTensor;
 }
 
-const F = { SPARSE: 1, PROBS: 2, WEIGHT: 4, GRAD: 8, INPLACE: 16, EXTRAS: 32, NORMALIZE: 64, MEAN: 128, SOFTCAP: 256, LINEAR: 512 } as const;
+const F = CROSS_ENTROPY.F;
+const { META_WORDS, STATS_WORDS } = CROSS_ENTROPY.C;
 
 // test/gpu/page.ts takes it from here.
 export { splitParts };
@@ -90,7 +94,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     const weight = opts.weight !== undefined ? ctx.tensor(Float32Array.from(cfg.weight), [cols], 'float32', 'options.weight') : undefined;
     if (weight) temps.push(weight);
 
-    const meta = ctx.empty([4], 'int32', 'crossEntropy:meta');
+    const meta = ctx.empty([META_WORDS], 'int32', 'crossEntropy:meta');
     made.push(meta);
     const perRow = ctx.empty([rows], 'float32', 'crossEntropy:loss');
     made.push(perRow);
@@ -108,9 +112,11 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     const lossB = ctx.bind(perRow).binding;
     const exB = extras ? ctx.bind(extras).binding : ctx.dummy('extras');
     const slicing = ceSlicing(ctx);
-    const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number, split = 1, foldPrep = 0) =>
-      new Uniforms().u32(count).u32(cols).u32(xBase).u32(tBase).u32(gBase).u32(row0).u32(rows).u32(slicing)
-        .i32(cfg.ignoreIndex).f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(cfg.epsilon).f32(1 / cfg.divisor).u32(split).u32(foldPrep).bytes();
+    const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number, split = 1, foldPrep = 0) => CROSS_ENTROPY.uniforms({
+      rows: count, cols, x_base: xBase, t_base: tBase, g_base: gBase, row0, total_rows: rows, slicing,
+      ignore_index: cfg.ignoreIndex, smoothing: cfg.smoothing, zloss: cfg.zLoss, softcap: cfg.softcap, eps: cfg.epsilon,
+      out_scale: 1 / cfg.divisor, split, fold_prep: foldPrep,
+    });
 
     const chunks = rowChunks(ctx, rows, cols);
     // Not in place: a split row's columns are written by other workgroups while part 0 still
@@ -119,6 +125,9 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     const part = split > 1 ? ctx.empty([chunks[0].count * split * STATS_WORDS], 'int32', 'crossEntropy:parts') : undefined;
     if (part) temps.push(part);
     const partB = part ? ctx.bind(part).binding : ctx.dummy('parts');
+    const bindings = (X: BoundRegion, T: BoundRegion, G: BoundRegion | undefined) => CROSS_ENTROPY.bindings({
+      X, T, Wt: wBind, META: metaB, LOSS: lossB, G: G ?? ctx.dummy('grad'), EXTRA: exB, PART: partB,
+    });
     const dispatches: Dispatch[] = [];
     // Without the gradient and without F_LINEAR no row reads META, so the first chunk's `main`
     // runs prepare in its workgroup 0 (one dispatch less; split rows keep their own dispatches).
@@ -131,8 +140,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       const xb = ctx.bind(input, 0, Math.min(input.size, chunks[0].count * cols));
       dispatches.push({
         family: 'crossEntropy', entry: 'prepare', constants: withFlags(prepareShape(ctx)),
-        uniforms: uniforms(0, rows, xb.base, tb.base, 0),
-        bindings: [xb.binding, tb.binding, wBind, metaB, lossB, ctx.dummy('grad'), exB, partB], workgroups: 1,
+        uniforms: uniforms(0, rows, xb.base, tb.base, 0), bindings: bindings(xb.binding, tb.binding, undefined), workgroups: 1,
       });
     }
     for (const { row0, count } of chunks) {
@@ -141,23 +149,23 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, row0 * cols, count * cols);
       const gb = grad && grad !== input ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
       const u = uniforms(row0, count, xb.base, sparse ? tb.base + row0 : tb.base, gb ? gb.base : 0, split, foldPrep && row0 === 0 ? 1 : 0);
-      const bindings = [xb.binding, tb.binding, wBind, metaB, lossB, gb ? gb.binding : ctx.dummy('grad'), exB, partB];
+      const b = bindings(xb.binding, tb.binding, gb?.binding);
       if (split > 1) {
         // Few long rows: each row's parts go to separate workgroups, twice (stats, then the rest).
         const l = splitLaunch(ctx, count, split);
         const launch = { constants: withFlags(l.constants), workgroups: l.workgroups };
-        dispatches.push({ family: 'crossEntropy', entry: 'partial', ...launch, uniforms: u, bindings });
-        dispatches.push({ family: 'crossEntropy', entry: 'main', ...launch, uniforms: u, bindings });
+        dispatches.push({ family: 'crossEntropy', entry: 'partial', ...launch, uniforms: u, bindings: b });
+        dispatches.push({ family: 'crossEntropy', entry: 'main', ...launch, uniforms: u, bindings: b });
       } else {
         const l = crossEntropyLaunch(ctx, cols, count);
-        dispatches.push({ family: 'crossEntropy', entry: 'main', constants: withFlags(l.constants), workgroups: l.workgroups, uniforms: u, bindings });
+        dispatches.push({ family: 'crossEntropy', entry: 'main', constants: withFlags(l.constants), workgroups: l.workgroups, uniforms: u, bindings: b });
       }
     }
     let loss = perRow;
     if (cfg.reduction !== 'none') {
       loss = ctx.empty([], 'float32', 'crossEntropy:reduced');
       made.push(loss);
-      dispatches.push(reduceDispatch(ctx, perRow, meta, loss, cfg.reduction === 'mean' ? 1 : 0, cfg.allIgnored === 'zero'));
+      dispatches.push(reduceDispatch(ctx, perRow, meta, loss, cfg.reduction === 'mean' ? REDUCE.C.MODE_MEAN_META : REDUCE.C.MODE_SUM, cfg.allIgnored === 'zero'));
       temps.push(perRow);
     }
 
@@ -176,6 +184,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       if (sparse) out.correct = correct;
       else correct.destroy();
     }
+    // META[2]: the labels out of range (`prepare`).
     const [invalid] = ctx.split(meta, [{ elemOffset: 2, shape: [], dtype: 'int32' }]);
     if (sparse) out.invalidLabels = invalid;
     else invalid.destroy();
@@ -212,6 +221,3 @@ export function crossEntropyPipelines(ctx: GpuContext, opts: GpuCrossEntropyOpti
     ...ceRowShapes(ctx).map((c) => ({ entry: 'main', constants: { ...c, FLAGS } })),
   ];
 }
-
-/** Words of one row's stats in the kernel (STATS_WORDS in cross_entropy.wgsl). */
-const STATS_WORDS = 10;

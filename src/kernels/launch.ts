@@ -1,7 +1,7 @@
 import type { GpuContext } from '../gpu/context';
+import { LINEAR_CROSS_ENTROPY } from './linear-cross-entropy.layout';
 
-/** Linear cross-entropy's tiles (shaders/linear_cross_entropy.wgsl): threads a workgroup, tile edge, a thread's block edge. */
-const LCE = { WG: 64, TILE: 32, TM: 4 };
+const LCE = LINEAR_CROSS_ENTROPY.C;
 
 // The launch policy: every choice of a kernel's launch shape (a thread per row, a workgroup per
 // row or split rows; workgroup sizes; how a row is sliced among threads; how many tasks to make)

@@ -3,8 +3,11 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { linearShapes, parseLinearOptions, type RefLinearCrossEntropyOptions } from '../reference/linear-cross-entropy';
 import { checkLabels } from '../reference/validate';
-import { Uniforms, reduceDispatch, finishCall, freeOnThrow, argShape, type Temps } from './common';
+import { reduceDispatch, finishCall, freeOnThrow, argShape, type Temps } from './common';
 import { directTiles, forwardGroups, forwardSplitsWanted, lineGroups, tileGroups } from './launch';
+import { LINEAR_CROSS_ENTROPY as LCE } from './linear-cross-entropy.layout';
+import type { BoundRegion } from './layout';
+import { REDUCE } from './reduce.layout';
 
 // Host side of shaders/linear_cross_entropy.wgsl (+ reduce.wgsl): validate, size the forward's
 // vocabulary splits and the backward's vocabulary chunks, then prepare -> forward tiles ->
@@ -37,12 +40,8 @@ export interface LinearCrossEntropyOutputs {
   scratchBytes: number;
 }
 
-const F = { WEIGHT: 1, BIAS: 2, SOFTCAP: 4, LINEAR: 8, MEAN: 16 } as const;
-/** Tile edge of the kernel (BM = BN in the shader). */
-const TILE = 32;
-/** Words per row of ROW and per (row, split) of PART in the scratch buffer. */
-const ROW_WORDS = 4;
-const PART_WORDS = 4;
+const F = LCE.F;
+const { TILE, META_WORDS, ROW_WORDS, PART_WORDS } = LCE.C;
 /** The backward's vocabulary chunk is at most 1/CHUNKS_MIN of V (memory) and at least MIN_CHUNK classes (work per dispatch). */
 const CHUNKS_MIN = 32;
 const MIN_CHUNK = 512;
@@ -55,8 +54,9 @@ const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
  */
 export function forwardSplits(ctx: GpuContext, n: number, v: number, direct: boolean): { nsplit: number; splitW: number } {
   // The scratch buffer (META, row stats, partials) is bound whole: its splits must fit one binding.
-  const fit = Math.floor((ctx.maxBindingBytes - 16 - 4 * ROW_WORDS * n) / (4 * PART_WORDS * n));
-  if (fit < 1) throw new BufferError('hidden', `${n} rows need ${16 + 4 * (ROW_WORDS + PART_WORDS) * n} bytes of row statistics in one storage binding; this device's limit is ${ctx.maxBindingBytes} bytes. Split the rows across calls`, 'TOO_LARGE');
+  const metaBytes = 4 * META_WORDS;
+  const fit = Math.floor((ctx.maxBindingBytes - metaBytes - 4 * ROW_WORDS * n) / (4 * PART_WORDS * n));
+  if (fit < 1) throw new BufferError('hidden', `${n} rows need ${metaBytes + 4 * (ROW_WORDS + PART_WORDS) * n} bytes of row statistics in one storage binding; this device's limit is ${ctx.maxBindingBytes} bytes. Split the rows across calls`, 'TOO_LARGE');
   const want = Math.max(1, Math.min(forwardSplitsWanted(ctx, n, direct), Math.ceil(v / TILE), fit));
   const splitW = roundUp(Math.ceil(v / want), TILE);
   return { nsplit: Math.ceil(v / splitW), splitW };
@@ -108,7 +108,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     const classW = opts.weight !== undefined ? ctx.tensor(Float32Array.from(cfg.weight), [V], 'float32', 'options.weight') : undefined;
     if (classW) temps.push(classW);
 
-    const partBase = 4 + ROW_WORDS * N;
+    const partBase = META_WORDS + ROW_WORDS * N;
     const scratch = ctx.empty([partBase + PART_WORDS * N * nsplit], 'int32', 'linearCrossEntropy:scratch');
     temps.push(scratch);
     // GPU labels: META[2] (bad labels) is copied out at the end, so the scratch buffer is not
@@ -129,17 +129,16 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     const wB = ctx.bind(weight);
     const bB = bias ? ctx.bind(bias) : undefined;
     const lB = ctx.bind(labels);
-    const uniforms = (v0 = 0, chunk = 0, accumulate = 0) => new Uniforms()
-      .u32(N).u32(V).u32(D).i32(cfg.ignoreIndex)
-      .u32(v0).u32(chunk).u32(vc).u32(nsplit)
-      .u32(splitW).u32(accumulate).u32(hB.base).u32(wB.base)
-      .u32(bB ? bB.base : 0).u32(lB.base).u32(partBase).u32(0)
-      .f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(1 / cfg.divisor).bytes();
-    const bindings = (g: GpuTensor | undefined, out: GpuTensor | undefined) => [
-      hB.binding, wB.binding, bB ? bB.binding : ctx.dummy('read'), lB.binding,
-      classW ? ctx.bind(classW).binding : ctx.dummy('read'), ctx.bind(scratch).binding,
-      g ? ctx.bind(g).binding : ctx.dummy('gradChunk'), out ? ctx.bind(out).binding : ctx.dummy('out'),
-    ];
+    const uniforms = (v0 = 0, chunk = 0, accumulate = 0) => LCE.uniforms({
+      n: N, v: V, d: D, ignore_index: cfg.ignoreIndex, v0, vc: chunk, gstride: vc, nsplit, split_w: splitW, accumulate,
+      h_base: hB.base, w_base: wB.base, b_base: bB ? bB.base : 0, l_base: lB.base, part_base: partBase,
+      smoothing: cfg.smoothing, zloss: cfg.zLoss, softcap: cfg.softcap, out_scale: 1 / cfg.divisor,
+    });
+    const bound = (t: GpuTensor | undefined, role: string): BoundRegion => (t ? ctx.bind(t).binding : ctx.dummy(role));
+    const bindings = (g: GpuTensor | undefined, out: GpuTensor | undefined) => LCE.bindings({
+      H: hB.binding, Wm: wB.binding, Bv: bound(bias, 'read'), L: lB.binding, CW: bound(classW, 'read'),
+      S: ctx.bind(scratch).binding, G: bound(g, 'gradChunk'), O: bound(out, 'out'),
+    });
     const tiles = (m: number, n: number) => tileGroups(ctx, m, n, direct);
     const fam = 'linearCrossEntropy' as const;
 
@@ -154,7 +153,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     if (cfg.reduction !== 'none') {
       loss = ctx.empty([], 'float32', 'linearCrossEntropy:reduced');
       made.push(loss);
-      dispatches.push(reduceDispatch(ctx, perRow, scratch, loss, cfg.reduction === 'mean' ? 1 : 0, cfg.allIgnored === 'zero'));
+      dispatches.push(reduceDispatch(ctx, perRow, scratch, loss, cfg.reduction === 'mean' ? REDUCE.C.MODE_MEAN_META : REDUCE.C.MODE_SUM, cfg.allIgnored === 'zero'));
       temps.push(perRow);
     }
     if (gChunk && gradHidden && gradWeight) {
