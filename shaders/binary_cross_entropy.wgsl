@@ -47,7 +47,6 @@
 
 override WG: u32 = 256u;
 override SUMS: bool = false;
-const ABS_MASK: u32 = 0x7fffffffu;
 // The float32 745.13324: at or above it exp(−|x|) is 0 in float64, so one of the oracle's σ(±x)
 // is exactly 0 (and 0·Infinity is NaN for an infinite target).
 const BITS_SIGMOID_ZERO: u32 = 0x443a4887u;
@@ -66,14 +65,6 @@ fn weight(c: u32) -> f32 {
   return P.weight;
 }
 
-fn is_nan_bits(b: u32) -> bool {
-  return (b & ABS_MASK) > BITS_POS_INF;
-}
-
-fn is_inf_bits(b: u32) -> bool {
-  return (b & ABS_MASK) == BITS_POS_INF;
-}
-
 fn inf_bits(negative: bool) -> u32 {
   return select(BITS_POS_INF, BITS_NEG_INF, negative);
 }
@@ -87,7 +78,7 @@ const LN2_HI: f32 = 0.693145751953125;
 const LN2_LO: f32 = 1.4286068202862268e-6;  // ln 2 − LN2_HI
 
 fn exp_neg(y: f32) -> f32 {
-  if (y < -104.0) {
+  if (y < EXP_FLOOR) {
     return 0.0;
   }
   let k = round(y * LOG2E);
@@ -118,7 +109,7 @@ fn inf_target_grad(tb: u32, pw: f32, w: f32) -> u32 {
   if (pw == 0.0 || w == 0.0) {
     return BITS_NAN;
   }
-  return inf_bits((tb & 0x80000000u) == 0u);
+  return inf_bits((tb & SIGN) == 0u);
 }
 
 fn logits_elem(xb: u32, tb: u32, pw: f32, w: f32) -> Elem {
@@ -221,43 +212,18 @@ fn scaled(bits: u32, k: f32) -> u32 {
   return bitcast<u32>(bitcast<f32>(bits) * k);
 }
 
-// ---- partial sums (SUMS) -----------------------------------------------------------------
-
-struct Part {
-  s: f32,
-  c: f32,      // Kahan compensation
-  flags: u32,  // 1: NaN, 2: +Infinity, 4: −Infinity
-}
-
-var<workgroup> red: array<Part, WG>;
-
-fn part_push(p: ptr<function, Part>, bits: u32) {
-  if ((bits & EXP_MASK) == EXP_MASK) {
-    if (bits == BITS_POS_INF) {
-      (*p).flags |= 2u;
-    } else if (bits == BITS_NEG_INF) {
-      (*p).flags |= 4u;
-    } else {
-      (*p).flags |= 1u;
-    }
-    return;
-  }
-  let y = bitcast<f32>(bits) - (*p).c;
-  let t = (*p).s + y;
-  (*p).c = (t - (*p).s) - y;
-  (*p).s = t;
-}
+// ---- partial sums (SUMS; Part and part_push come from partial_sum.wgsl) -------------------
 
 // A partial as one value for reduce.wgsl: NaN for a NaN or both infinities, else an infinity,
 // else the compensated sum.
 fn part_bits(p: Part) -> u32 {
-  if ((p.flags & 1u) != 0u || (p.flags & 6u) == 6u) {
+  if (part_is_nan(p)) {
     return BITS_NAN;
   }
-  if ((p.flags & 2u) != 0u) {
+  if ((p.flags & PART_POS_INF) != 0u) {
     return BITS_POS_INF;
   }
-  if ((p.flags & 4u) != 0u) {
+  if ((p.flags & PART_NEG_INF) != 0u) {
     return BITS_NEG_INF;
   }
   return bitcast<u32>(p.s - p.c);
@@ -292,16 +258,7 @@ fn main(@builtin(local_invocation_index) lid: u32,
     }
   }
   if (SUMS) {
-    red[lid] = part;
-    workgroupBarrier();
-    for (var k = WG / 2u; k > 0u; k = k / 2u) {
-      if (lid < k) {
-        let a = red[lid];
-        let b = red[lid + k];
-        red[lid] = Part(a.s + b.s, a.c + b.c, a.flags | b.flags);
-      }
-      workgroupBarrier();
-    }
+    part_tree(lid, part);
     if (lid == 0u) {
       OUT[P.out_base + wid.x] = part_bits(red[0]);
     }

@@ -1,9 +1,7 @@
 // Cross-entropy over the rows of a [rows, V] input, fused with its gradient.
 //
-// Entry `prepare` (one workgroup, before the rows): scans the sparse labels once.
-//   META[0] = the mean's denominator: sum of w[y_i] over kept rows (sparse) or rows (dense);
-//   META[1] = W = sum_c w[c] (smoothing only; else 0);  META[2] = labels outside [0, V) that are not the ignore index;
-//   META[3] = kept rows (an empty batch is told apart from kept rows whose weights sum to 0).
+// Entry `prepare` (one workgroup, before the rows): scans the sparse labels once into META
+// (label_scan.wgsl; W = sum_c w[c] with smoothing only, else 0).
 // Entry `main` (the rows), from logits z:
 //   1. z' = c·tanh(z / c) with soft-cap c, else z' = z.
 //   2. One read of the row: online max m and sum s of exp(z' - m), sum_c a_c·z'_c for the
@@ -40,6 +38,18 @@ override WG_PER_ROW: bool = true;
 // A thread per row on a CPU adapter: `main` holds no barrier (a folded prepare runs serially in
 // one thread), since SwiftShader runs each subgroup of an entry point with one as a coroutine.
 override CPU_ROWS: bool = false;
+
+// Stats.flags bits.
+const ROW_POISON: u32 = 1u;  // NaN or +Infinity seen
+const ROW_MASKED: u32 = 2u;  // a masked class with a non-zero coefficient
+const ROW_REDO: u32 = 4u;    // the fast pass saw a special or huge value: the careful pass redid the row
+
+// Argmax categories (Stats.acat): NaN counts as the maximum, then +Infinity.
+const CAT_FINITE: u32 = 0u;
+const CAT_POS_INF: u32 = 1u;
+const CAT_NAN: u32 = 2u;
+// Stats.aidx of a slice with no element yet.
+const NO_INDEX: u32 = 0xffffffffu;
 fn weight(c: u32) -> f32 {
   if (has(F_WEIGHT)) {
     return Wt[c];
@@ -54,17 +64,17 @@ fn capped(x: f32) -> f32 {
   return x;
 }
 
-// ---- prepare -------------------------------------------------------------------------------
-
-struct Prep {
-  denom: f32,
-  comp: f32,  // Kahan compensation of denom
-  wsum: f32,
-  bad: u32,
-  kept: u32,
+fn capped4(x: vec4<f32>) -> vec4<f32> {
+  if (has(F_SOFTCAP)) {
+    return soft_cap4(x, P.softcap);
+  }
+  return x;
 }
 
-var<workgroup> prep_red: array<Prep, WG>;
+// ---- prepare -------------------------------------------------------------------------------
+// The label scan of label_scan.wgsl over the batch, into META. Its threads stride over the labels
+// (and, with F_LINEAR, the classes for W), then merge by a tree. `main` may run it itself (folded
+// prepare, P.fold_prep): as prepare_body in its workgroup 0, or serially in one thread (CPU_ROWS).
 
 @compute @workgroup_size(WG)
 fn prepare(@builtin(local_invocation_index) lid: u32) {
@@ -72,16 +82,7 @@ fn prepare(@builtin(local_invocation_index) lid: u32) {
 }
 
 fn prepare_body(lid: u32) {
-  prep_red[lid] = prepare_slice(lid, WG);
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k = k / 2u) {
-    if (lid < k) {
-      let a = prep_red[lid];
-      let b = prep_red[lid + k];
-      prep_red[lid] = Prep(a.denom + b.denom, a.comp + b.comp, a.wsum + b.wsum, a.bad + b.bad, a.kept + b.kept);
-    }
-    workgroupBarrier();
-  }
+  prep_tree(lid, prepare_slice(lid, WG));
   if (lid == 0u) {
     prepare_write(prep_red[0]);
   }
@@ -89,23 +90,10 @@ fn prepare_body(lid: u32) {
 
 // Rows first, first + step, ... and classes likewise.
 fn prepare_slice(first: u32, step: u32) -> Prep {
-  var st = Prep(0.0, 0.0, 0.0, 0u, 0u);
+  var st = prep_empty();
   if (has(F_SPARSE)) {
     for (var i = first; i < P.total_rows; i += step) {
-      let y = bitcast<i32>(T[P.t_base + i]);
-      if (y == P.ignore_index) {
-        continue;
-      }
-      if (y < 0 || u32(y) >= P.cols) {
-        st.bad += 1u;
-        continue;
-      }
-      st.kept += 1u;
-      // Kahan: keeps the count of a long batch exact in f32 well past 2^24 rows of weight 1.
-      let v = weight(u32(y)) - st.comp;
-      let t = st.denom + v;
-      st.comp = (t - st.denom) - v;
-      st.denom = t;
+      prep_label(&st, bitcast<i32>(T[P.t_base + i]), P.ignore_index, P.cols);
     }
   } else {
     st.denom = select(0.0, f32(P.total_rows), first == 0u);
@@ -122,7 +110,7 @@ fn prepare_slice(first: u32, step: u32) -> Prep {
 }
 
 fn prepare_write(r: Prep) {
-  let m = vec4<u32>(bitcast<u32>(r.denom - r.comp), bitcast<u32>(r.wsum), r.bad, r.kept);
+  let m = prep_meta(r);
   for (var i = 0u; i < META_WORDS; i++) {
     META[i] = m[i];
   }
@@ -138,12 +126,12 @@ struct Stats {
   xsum: f32,   // sum_c p_c (probs, normalising)
   amax: f32,
   aidx: u32,
-  acat: u32,   // argmax category: 2 NaN, 1 +Infinity, 0 finite (NaN counts as the maximum)
-  flags: u32,  // 1: NaN/+Inf seen; 2: a masked class with a non-zero coefficient
+  acat: u32,   // argmax category: CAT_*
+  flags: u32,  // ROW_*
 }
 
 fn stats_empty() -> Stats {
-  return Stats(online_empty(), 0.0, 0.0, 0.0, 0.0, NEG_BIG, 0xffffffffu, 0u, 0u);
+  return Stats(online_empty(), 0.0, 0.0, 0.0, 0.0, NEG_BIG, NO_INDEX, CAT_FINITE, 0u);
 }
 
 fn stats_merge(a: Stats, b: Stats) -> Stats {
@@ -163,7 +151,7 @@ fn stats_merge(a: Stats, b: Stats) -> Stats {
   r.asum = a.asum + b.asum;
   r.xsum = a.xsum + b.xsum;
   // argmax: the higher category, then the larger value, then the first index.
-  if (b.aidx != 0xffffffffu && (a.aidx == 0xffffffffu || argmax_before(b, a))) {
+  if (b.aidx != NO_INDEX && (a.aidx == NO_INDEX || argmax_before(b, a))) {
     r.amax = b.amax;
     r.aidx = b.aidx;
     r.acat = b.acat;
@@ -206,7 +194,7 @@ fn argmax_before(b: Stats, a: Stats) -> bool {
   if (b.acat != a.acat) {
     return b.acat > a.acat;
   }
-  if (b.acat == 0u && b.amax != a.amax) {
+  if (b.acat == CAT_FINITE && b.amax != a.amax) {
     return b.amax > a.amax;
   }
   return b.aidx < a.aidx;
@@ -214,12 +202,12 @@ fn argmax_before(b: Stats, a: Stats) -> bool {
 
 // Elements arrive in increasing c within a thread, so only a strictly better one replaces.
 fn track_argmax(st: ptr<function, Stats>, bits: u32, c: u32) {
-  var cat = 0u;
+  var cat = CAT_FINITE;
   if (is_poison(bits)) {
-    cat = select(2u, 1u, bits == BITS_POS_INF);
+    cat = select(CAT_NAN, CAT_POS_INF, bits == BITS_POS_INF);
   }
-  let v = select(NEG_BIG, bitcast<f32>(bits), cat == 0u && !is_masked(bits));
-  if ((*st).aidx == 0xffffffffu || cat > (*st).acat || (cat == 0u && (*st).acat == 0u && v > (*st).amax)) {
+  let v = select(NEG_BIG, bitcast<f32>(bits), cat == CAT_FINITE && !is_masked(bits));
+  if ((*st).aidx == NO_INDEX || cat > (*st).acat || (cat == CAT_FINITE && (*st).acat == CAT_FINITE && v > (*st).amax)) {
     (*st).amax = v;
     (*st).aidx = c;
     (*st).acat = cat;
@@ -261,20 +249,17 @@ fn logits_stats(x_row: u32, t_row: u32, y: u32, start: u32, stride: u32, end: u3
     let masked = b == vec4<u32>(BITS_NEG_INF);
     if (any(special)) {
       if (any(special & !masked)) {
-        st.flags |= 1u;
+        st.flags |= ROW_POISON;
       }
       if (any(masked & (a != vec4<f32>(0.0)))) {
-        st.flags |= 2u;
+        st.flags |= ROW_MASKED;
       }
     }
     let ok = !special;
     if (!any(ok)) {
       continue;
     }
-    var z = bitcast<vec4<f32>>(select(vec4<u32>(0u), b, ok));
-    if (has(F_SOFTCAP)) {
-      z = soft_cap4(z, P.softcap);
-    }
+    let z = capped4(bitcast<vec4<f32>>(select(vec4<u32>(0u), b, ok)));
     let zm = select(vec4<f32>(NEG_BIG), z, ok);
     let m4 = max(max(zm.x, zm.y), max(zm.z, zm.w));
     if (st.on.s == 0.0) {
@@ -288,7 +273,7 @@ fn logits_stats(x_row: u32, t_row: u32, y: u32, start: u32, stride: u32, end: u3
       st.on.m = m4;
     }
     let m = st.on.m;
-    let far = z < vec4<f32>(m - 104.0);
+    let far = z < vec4<f32>(m + EXP_FLOOR);
     let ex = select(exp(z - vec4<f32>(m)), vec4<f32>(0.0), far | !ok);
     st.on.s += (ex.x + ex.y) + (ex.z + ex.w);
     if (has(F_LINEAR)) {
@@ -314,14 +299,14 @@ fn logits_stats(x_row: u32, t_row: u32, y: u32, start: u32, stride: u32, end: u3
 //      without the clamp ran the loop 1.6x faster than four a step with it.
 //   3. It assumes every |z| < 2^64, so that no difference overflows. The largest magnitude bits
 //      seen (one AND and one MAX per element) tell, once per slice, whether that held: if not (a
-//      -Infinity mask, NaN, +Infinity or a huge logit anywhere in the row) flags bit 4 asks the
+//      -Infinity mask, NaN, +Infinity or a huge logit anywhere in the row) flag ROW_REDO asks the
 //      caller to redo the row with the careful form (logits_stats), whose results it then uses.
 //      Measured on SwiftShader ([16384, 100]): per-element tests for specials doubled the loop's time.
 const FAST_MAX_BITS: u32 = 0x5f800000u;  // 2^64
 
 // exp(m - m') for m <= m': exactly 1 when the max did not move (no drift over many steps).
 fn rescale(m: f32, mn: f32) -> f32 {
-  return select(exp(max(m - mn, -104.0)), 1.0, mn == m);
+  return select(exp(max(m - mn, EXP_FLOOR)), 1.0, mn == m);
 }
 
 // Elements i, i + stride, i + 2·stride, i + 3·stride of X (the fast loops' four-wide load; the
@@ -343,13 +328,9 @@ fn logits_fast(x_row: u32, start: u32, stride: u32, end: u32) -> Stats {
       let j = i + s4;
       let b = load4(i, stride);
       let b2 = load4(j, stride);
-      pv = max(pv, max(b & vec4<u32>(0x7fffffffu), b2 & vec4<u32>(0x7fffffffu)));
-      var z = bitcast<vec4<f32>>(b);
-      var z2 = bitcast<vec4<f32>>(b2);
-      if (has(F_SOFTCAP)) {
-        z = soft_cap4(z, P.softcap);
-        z2 = soft_cap4(z2, P.softcap);
-      }
+      pv = max(pv, max(b & vec4<u32>(ABS_MASK), b2 & vec4<u32>(ABS_MASK)));
+      let z = capped4(bitcast<vec4<f32>>(b));
+      let z2 = capped4(bitcast<vec4<f32>>(b2));
       let zm = max(z, z2);
       let mn = max(m, max(max(zm.x, zm.y), max(zm.z, zm.w)));
       s *= rescale(m, mn);
@@ -360,10 +341,10 @@ fn logits_fast(x_row: u32, start: u32, stride: u32, end: u32) -> Stats {
   }
   for (; c < end; c += stride) {
     let b = X[x_row + c];
-    pv.x = max(pv.x, b & 0x7fffffffu);
+    pv.x = max(pv.x, b & ABS_MASK);
     let z = capped(bitcast<f32>(b));
     let mn = max(m, z);
-    s = s * rescale(m, mn) + exp(max(z - mn, -104.0));
+    s = s * rescale(m, mn) + exp(max(z - mn, EXP_FLOOR));
     m = mn;
   }
   var st = stats_empty();
@@ -372,12 +353,12 @@ fn logits_fast(x_row: u32, start: u32, stride: u32, end: u32) -> Stats {
     st.on = Online(m, s);
   }
   if (max(max(pv.x, pv.y), max(pv.z, pv.w)) >= FAST_MAX_BITS) {
-    st.flags = 4u;
+    st.flags = ROW_REDO;
   }
   return st;
 }
 
-// Set by thread 0 when a reduced row asks for the careful pass (flags bit 4); read uniformly.
+// Set by thread 0 when a reduced row asks for the careful pass (ROW_REDO); read uniformly.
 var<workgroup> redo_row: u32;
 
 // Pass 1 of a row slice [start, end) (every thread its own slice), reduced over the workgroup
@@ -390,16 +371,16 @@ fn slice_stats(lid: u32, x_row: u32, t_row: u32, y: u32, start: u32, stride: u32
   var st = reduce_row(lid, logits_fast(x_row, start, stride, end));
   if (WG_PER_ROW) {
     if (lid == 0u) {
-      redo_row = st.flags & 4u;
+      redo_row = st.flags & ROW_REDO;
     }
     // The same row for every thread: the decision is uniform, so the redo may hold barriers.
     if (workgroupUniformLoad(&redo_row) != 0u) {
       st = reduce_row(lid, logits_stats(x_row, t_row, y, start, stride, end));
-      st.flags |= 4u;  // kept: the gradient takes its careful form too
+      st.flags |= ROW_REDO;  // kept: the gradient takes its careful form too
     }
-  } else if ((st.flags & 4u) != 0u) {
+  } else if ((st.flags & ROW_REDO) != 0u) {
     st = logits_stats(x_row, t_row, y, start, stride, end);  // a thread per row: no reduction
-    st.flags |= 4u;
+    st.flags |= ROW_REDO;
   }
   return st;
 }
@@ -411,7 +392,7 @@ fn probs_sum(x_row: u32, start: u32, stride: u32) -> Stats {
     let b = X[x_row + c];
     track_argmax(&st, b, c);
     if (is_poison(b)) {
-      st.flags |= 1u;
+      st.flags |= ROW_POISON;
     } else {
       st.xsum += bitcast<f32>(b);
     }
@@ -448,9 +429,14 @@ fn probs_loss(x_row: u32, t_row: u32, y: u32, inv_s: f32, start: u32, stride: u3
   return st;
 }
 
+// The gmode of a row whose fast pass saw no special or huge value: the lean form (the other
+// modes are common.wgsl's GMODE_*).
+const GMODE_CLEAN: u32 = 3u;
+
+// A row's results from pass 1: its loss and what its gradient needs.
 struct RowOut {
   loss: u32,    // bits of the row's loss
-  gmode: u32,   // 0: write the gradient, 1: zeros, 2: NaN, 3: write it, the row known clean (fast pass)
+  gmode: u32,   // GMODE_*
   m: f32,       // row maximum (logits)
   ls: f32,      // ln of the rescaled sum: lse = m + ls
   inv_sum: f32, // 1 / rescaled sum: p_c = exp(z'_c - m) / s
@@ -471,11 +457,8 @@ fn f32_bits(x: f32) -> u32 {
 // Four elements at once (c4: their classes).
 fn sparse_grad4(b: vec4<u32>, c4: vec4<u32>, y: u32, ro: RowOut) -> vec4<u32> {
   let masked = b == vec4<u32>(BITS_NEG_INF);
-  var z = bitcast<vec4<f32>>(select(b, vec4<u32>(0u), masked));
-  if (has(F_SOFTCAP)) {
-    z = soft_cap4(z, P.softcap);
-  }
-  let far = z < vec4<f32>(ro.m - 104.0);
+  let z = capped4(bitcast<vec4<f32>>(select(b, vec4<u32>(0u), masked)));
+  let far = z < vec4<f32>(ro.m + EXP_FLOOR);
   let p = select(exp(z - vec4<f32>(ro.m)), vec4<f32>(0.0), masked | far);
   var w = vec4<f32>(1.0);
   if (has(F_WEIGHT)) {
@@ -545,12 +528,8 @@ fn write_grad_clean(x_row: u32, g_row: u32, y: u32, by: u32, ro: RowOut, start: 
     for (; c < end - s7; c += 8u * stride) {
       let i = x_row + c;
       let j = i + s4;
-      var z = bitcast<vec4<f32>>(load4(i, stride));
-      var z2 = bitcast<vec4<f32>>(load4(j, stride));
-      if (has(F_SOFTCAP)) {
-        z = soft_cap4(z, P.softcap);
-        z2 = soft_cap4(z2, P.softcap);
-      }
+      let z = capped4(bitcast<vec4<f32>>(load4(i, stride)));
+      let z2 = capped4(bitcast<vec4<f32>>(load4(j, stride)));
       var g = exp(z - vec4<f32>(ro.m)) * f;
       var g2 = exp(z2 - vec4<f32>(ro.m)) * f;
       if (has(F_SOFTCAP)) {
@@ -565,7 +544,7 @@ fn write_grad_clean(x_row: u32, g_row: u32, y: u32, by: u32, ro: RowOut, start: 
   }
   for (; c < end; c += stride) {
     let z = capped(bitcast<f32>(X[x_row + c]));
-    var g = exp(max(z - ro.m, -104.0)) * f;
+    var g = exp(max(z - ro.m, EXP_FLOOR)) * f;
     if (has(F_SOFTCAP)) {
       let r = z / P.softcap;
       g *= 1.0 - r * r;
@@ -578,7 +557,7 @@ fn write_grad_clean(x_row: u32, g_row: u32, y: u32, by: u32, ro: RowOut, start: 
   }
   if (y >= start && y < end && (y - start) % stride == 0u) {
     let z = capped(bitcast<f32>(by));
-    var g = exp(max(z - ro.m, -104.0)) * ro.inv_sum * ro.k - (1.0 - P.smoothing) * weight(y);
+    var g = exp(max(z - ro.m, EXP_FLOOR)) * ro.inv_sum * ro.k - (1.0 - P.smoothing) * weight(y);
     if (has(F_SOFTCAP)) {
       let r = z / P.softcap;
       g *= 1.0 - r * r;
@@ -597,20 +576,20 @@ fn write_grad(x_row: u32, g_row: u32, t_row: u32, y: u32, by: u32, ro: RowOut, s
   if (!live) {
     return;
   }
-  if (ro.gmode == 3u) {
+  if (ro.gmode == GMODE_CLEAN) {
     write_grad_clean(x_row, g_row, y, by, ro, start, stride, end);
     return;
   }
-  if (has(F_SPARSE) && !has(F_PROBS) && ro.gmode == 0u) {
+  if (has(F_SPARSE) && !has(F_PROBS) && ro.gmode == GMODE_WRITE) {
     write_grad_sparse(x_row, g_row, y, ro, start, stride, end);
     return;
   }
   for (var c = start; c < end; c += stride) {
     let b = X[x_row + c];
     var o: u32;
-    if (ro.gmode == 2u) {
+    if (ro.gmode == GMODE_NAN) {
       o = BITS_NAN;
-    } else if (ro.gmode == 1u) {
+    } else if (ro.gmode == GMODE_ZEROS) {
       o = 0u;
     } else {
       let a = coef(c, y, t_row);
@@ -717,7 +696,7 @@ fn do_row(r: u32, live: bool, lid: u32, k: u32) {
   let ignored = lab.y != 0u;
   let bad_label = lab.z != 0u;
 
-  var ro = RowOut(0u, 0u, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, P.out_scale);
+  var ro = RowOut(0u, GMODE_WRITE, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, P.out_scale);
   // META is read only where a folded prepare (P.fold_prep) cannot be: with the gradient or F_LINEAR.
   if (has(F_MEAN) && has(F_GRAD)) {
     ro.scale = P.out_scale / bitcast<f32>(META[0]);
@@ -757,18 +736,18 @@ fn do_row(r: u32, live: bool, lid: u32, k: u32) {
       loss = label_term + e_term * ro.ls - st.az + zl;
       ro.k = wy + e_term + 2.0 * P.zloss * lse;
       if (is_masked(by) && wy != 0.0) {
-        st.flags |= 2u;
+        st.flags |= ROW_MASKED;
       }
     } else {
       loss = st.asum * ro.ls - st.az + zl;
       ro.k = st.asum + 2.0 * P.zloss * lse;
     }
     ro.loss = f32_bits(loss * P.out_scale);
-    if ((st.flags & 2u) != 0u || all_masked) {
+    if ((st.flags & ROW_MASKED) != 0u || all_masked) {
       ro.loss = BITS_POS_INF;
     }
     if (all_masked) {
-      ro.gmode = 1u;
+      ro.gmode = GMODE_ZEROS;
     }
   } else {
     st = reduce_row(lid, probs_sum(x_row, start, stride));
@@ -779,26 +758,26 @@ fn do_row(r: u32, live: bool, lid: u32, k: u32) {
     ro.corr = select(0.0, pl.asum, has(F_NORMALIZE));
     ro.loss = f32_bits(pl.az * P.out_scale);
   }
-  if ((st.flags & 1u) != 0u || bad_label) {
+  if ((st.flags & ROW_POISON) != 0u || bad_label) {
     ro.loss = BITS_NAN;
-    ro.gmode = 2u;
+    ro.gmode = GMODE_NAN;
   }
   // An ignored row is left out whatever it holds.
   if (ignored) {
     ro.loss = 0u;
-    ro.gmode = 1u;
+    ro.gmode = GMODE_ZEROS;
   }
   // The fast pass saw no special or huge value in the row: the gradient's lean form applies.
-  if (!has(F_PROBS) && !has(F_LINEAR) && !has(F_EXTRAS) && ro.gmode == 0u && (st.flags & 4u) == 0u) {
-    ro.gmode = 3u;
+  if (!has(F_PROBS) && !has(F_LINEAR) && !has(F_EXTRAS) && ro.gmode == GMODE_WRITE && (st.flags & ROW_REDO) == 0u) {
+    ro.gmode = GMODE_CLEAN;
   }
   if (live && lid == 0u && k == 0u) {
     LOSS[gr] = ro.loss;
     if (has(F_EXTRAS)) {
-      let poisoned = (st.flags & 1u) != 0u;
+      let poisoned = (st.flags & ROW_POISON) != 0u;
       var lse_bits = select(f32_bits(ro.lse), BITS_NEG_INF, all_masked);
       EXTRA[gr] = select(lse_bits, BITS_NAN, poisoned || has(F_PROBS));
-      let am = select(st.aidx, 0u, st.aidx == 0xffffffffu);
+      let am = select(st.aidx, 0u, st.aidx == NO_INDEX);
       EXTRA[P.total_rows + gr] = am;
       EXTRA[2u * P.total_rows + gr] = select(0u, 1u, has(F_SPARSE) && !ignored && !bad_label && am == y);
     }

@@ -57,33 +57,22 @@
 
 override WG: u32 = 64u;
 override WG_PER_ROW: bool = true;
-// Below this, exp() is 0 in float32 (even as a denormal): skip it rather than trust exp(-huge).
-const EXP_FLOOR: f32 = -104.0;
 // Below this, exp() is 0 in float64 (the oracle's underflow, denormals included).
 const EXP_FLOOR_F64: f32 = -745.13;
 
-const SIGN: u32 = 0x80000000u;
-const ABS_MASK: u32 = 0x7fffffffu;
-
 // ---- bits ------------------------------------------------------------------------------------
 
-fn is_nan_b(b: u32) -> bool {
-  return (b & ABS_MASK) > EXP_MASK;
-}
-fn is_inf_b(b: u32) -> bool {
-  return (b & ABS_MASK) == EXP_MASK;
-}
-fn is_zero_b(b: u32) -> bool {
+fn is_zero_bits(b: u32) -> bool {
   return (b & ABS_MASK) == 0u;
 }
 
 // IEEE products, sums and quotients of float bits where an operand may be ±Infinity or NaN.
 fn xmul(a: u32, b: u32) -> u32 {
-  if (is_nan_b(a) || is_nan_b(b)) {
+  if (is_nan_bits(a) || is_nan_bits(b)) {
     return BITS_NAN;
   }
-  if (is_inf_b(a) || is_inf_b(b)) {
-    if (is_zero_b(a) || is_zero_b(b)) {
+  if (is_inf_bits(a) || is_inf_bits(b)) {
+    if (is_zero_bits(a) || is_zero_bits(b)) {
       return BITS_NAN;
     }
     return ((a ^ b) & SIGN) | EXP_MASK;
@@ -92,16 +81,16 @@ fn xmul(a: u32, b: u32) -> u32 {
 }
 
 fn xadd(a: u32, b: u32) -> u32 {
-  if (is_nan_b(a) || is_nan_b(b)) {
+  if (is_nan_bits(a) || is_nan_bits(b)) {
     return BITS_NAN;
   }
-  if (is_inf_b(a) && is_inf_b(b)) {
+  if (is_inf_bits(a) && is_inf_bits(b)) {
     return select(BITS_NAN, a, a == b);
   }
-  if (is_inf_b(a)) {
+  if (is_inf_bits(a)) {
     return a;
   }
-  if (is_inf_b(b)) {
+  if (is_inf_bits(b)) {
     return b;
   }
   return bitcast<u32>(bitcast<f32>(a) + bitcast<f32>(b));
@@ -109,13 +98,13 @@ fn xadd(a: u32, b: u32) -> u32 {
 
 // a / b for b > 0 (finite or +Infinity).
 fn xdiv(a: u32, b: u32) -> u32 {
-  if (is_nan_b(a) || is_nan_b(b) || (is_inf_b(a) && is_inf_b(b))) {
+  if (is_nan_bits(a) || is_nan_bits(b) || (is_inf_bits(a) && is_inf_bits(b))) {
     return BITS_NAN;
   }
-  if (is_inf_b(b)) {
+  if (is_inf_bits(b)) {
     return (a ^ b) & SIGN;
   }
-  if (is_inf_b(a)) {
+  if (is_inf_bits(a)) {
     return ((a ^ b) & SIGN) | EXP_MASK;
   }
   return bitcast<u32>(bitcast<f32>(a) / bitcast<f32>(b));
@@ -202,8 +191,8 @@ fn stats_push(a: ptr<function, Stats>, pb: u32, qb: u32) {
   let p_probs = select(has(F_X_PROBS), has(F_T_PROBS), kl);
   let q_probs = has(F_X_PROBS);
   // Rows with no defined result.
-  let p_bad = select(is_poison(pb), is_nan_b(pb), p_probs);
-  let q_bad = kl && select(is_poison(qb), is_nan_b(qb), q_probs);
+  let p_bad = select(is_poison(pb), is_nan_bits(pb), p_probs);
+  let q_bad = kl && select(is_poison(qb), is_nan_bits(qb), q_probs);
   if (p_bad || q_bad) {
     (*a).flags |= A_INVALID;
     return;
@@ -247,7 +236,7 @@ fn stats_push(a: ptr<function, Stats>, pb: u32, qb: u32) {
       (*a).ps += wt;
       present = true;
     }
-  } else if (!is_zero_b(pb)) {
+  } else if (!is_zero_bits(pb)) {
     if ((pb & SIGN) != 0u) {
       // ln of a negative probability (or of -Infinity): NaN.
       (*a).flags |= A_NAN;
@@ -339,7 +328,7 @@ fn row_sums(x_row: u32, t_row: u32, start: u32, stride: u32) -> Stats {
 // ---- pass 2: the gradient -------------------------------------------------------------------
 
 struct RowOut {
-  gmode: u32,    // 0: write the gradient, 1: zeros, 2: NaN
+  gmode: u32,    // GMODE_*
   h: f32,        // entropy from logits: H in nats
   lsp: f32,      // ln sp (P logits)
   lsq: f32,      // ln sq (Q logits)
@@ -402,9 +391,9 @@ fn write_grad(x_row: u32, t_row: u32, g_row: u32, a: Stats, ro: RowOut, start: u
   let scale = bitcast<u32>(P.grad_scale);
   for (var c = start; c < P.cols; c += stride) {
     var o = 0u;
-    if (ro.gmode == 2u) {
+    if (ro.gmode == GMODE_NAN) {
       o = BITS_NAN;
-    } else if (ro.gmode == 0u) {
+    } else if (ro.gmode == GMODE_WRITE) {
       var tb = 0u;
       if (has(F_KL)) {
         tb = T[t_row + c];
@@ -435,7 +424,7 @@ fn do_row(r: u32, live: bool, lid: u32) {
   let q_logits = kl && !has(F_X_PROBS);
 
   let a = reduce_row(lid, row_sums(x_row, t_row, start, stride));
-  var ro = RowOut(0u, 0.0, 0.0, 0.0, 0u);
+  var ro = RowOut(GMODE_WRITE, 0.0, 0.0, 0.0, 0u);
   var flags = a.flags;
   var loss: u32;
   // Step 4.
@@ -487,15 +476,15 @@ fn do_row(r: u32, live: bool, lid: u32) {
       ro.sum_p = sp;
     }
   } else if (p_logits && a.ps == 0.0) {
-    ro.gmode = 1u;  // entropy of an all-masked row: 0, gradient 0
+    ro.gmode = GMODE_ZEROS;  // entropy of an all-masked row: 0, gradient 0
   }
   if (q_logits && a.qs == 0.0) {
     loss = BITS_POS_INF;  // every Q class masked
-    ro.gmode = 1u;
+    ro.gmode = GMODE_ZEROS;
   }
   if ((flags & A_INVALID) != 0u) {
     loss = BITS_NAN;
-    ro.gmode = 2u;
+    ro.gmode = GMODE_NAN;
   }
   if (live && lid == 0u) {
     LOSS[P.row0 + r] = loss;

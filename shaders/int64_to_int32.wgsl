@@ -9,7 +9,7 @@
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   for (var i = gid.x; i < P.n; i += groups.x * 64u) {
     let v = SRC[i];
-    let sign_ext = select(0u, 0xffffffffu, (v.x & 0x80000000u) != 0u);
+    let sign_ext = select(0u, 0xffffffffu, (v.x & SIGN) != 0u);
     DST[i] = select(P.sentinel, bitcast<i32>(v.x), v.y == sign_ext);
   }
 }

@@ -34,16 +34,18 @@
 // src/kernels/linear-cross-entropy.layout.ts.
 
 override MODE: u32 = 0u;
-// Direct tiles (CPU adapters): each thread computes its 4×4 block straight from the storage buffers,
-// with no workgroup memory and no barrier. SwiftShader pays dearly for barriers: with gradients,
-// [1024, 8]·[40000, 8]ᵀ took 95 s staged and 21–42 s direct there (2 shared cores, one run each).
+// Direct tiles (CPU adapters): each thread computes its 4×4 block straight from the storage
+// buffers, with no workgroup memory and no barrier (why and when: directTiles in
+// src/kernels/launch.ts).
 override DIRECT: bool = false;
 
 const BM: u32 = TILE;
 const BN: u32 = TILE;
 const BK: u32 = 16u;        // reduction depth staged per step: 2 × 16 × 32 f32 = 4 KiB
+// The label of a row past the batch: no class.
+const NO_CLASS: i32 = -1;
 
-fn cw(c: u32) -> f32 {
+fn weight(c: u32) -> f32 {
   if (has(F_WEIGHT)) {
     return CW[c];
   }
@@ -67,51 +69,20 @@ fn logit(acc: f32, c: u32) -> f32 {
 }
 
 // ---- prepare -------------------------------------------------------------------------------
-
-struct Prep {
-  denom: f32,
-  comp: f32,  // Kahan compensation of denom
-  wsum: f32,
-  bad: u32,
-  kept: u32,
-}
-
-var<workgroup> prep_red: array<Prep, WG>;
+// One workgroup: label_scan.wgsl's scan into META (S[0..META_WORDS)).
 
 @compute @workgroup_size(WG)
 fn prepare(@builtin(local_invocation_index) lid: u32) {
-  var st = Prep(0.0, 0.0, 0.0, 0u, 0u);
+  var st = prep_empty();
   for (var i = lid; i < P.n; i += WG) {
-    let y = label(i);
-    if (y == P.ignore_index) {
-      continue;
-    }
-    if (y < 0 || u32(y) >= P.v) {
-      st.bad += 1u;
-      continue;
-    }
-    st.kept += 1u;
-    let t = cw(u32(y)) - st.comp;
-    let s = st.denom + t;
-    st.comp = (s - st.denom) - t;
-    st.denom = s;
+    prep_label(&st, label(i), P.ignore_index, P.v);
   }
   for (var c = lid; c < P.v; c += WG) {
-    st.wsum += cw(c);
+    st.wsum += weight(c);
   }
-  prep_red[lid] = st;
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k = k / 2u) {
-    if (lid < k) {
-      let a = prep_red[lid];
-      let b = prep_red[lid + k];
-      prep_red[lid] = Prep(a.denom + b.denom, a.comp + b.comp, a.wsum + b.wsum, a.bad + b.bad, a.kept + b.kept);
-    }
-    workgroupBarrier();
-  }
+  prep_tree(lid, st);
   if (lid == 0u) {
-    let r = prep_red[0];
-    let m = vec4<u32>(bitcast<u32>(r.denom - r.comp), bitcast<u32>(r.wsum), r.bad, r.kept);
+    let m = prep_meta(prep_red[0]);
     for (var i = 0u; i < META_WORDS; i++) {
       S[i] = m[i];
     }
@@ -279,7 +250,7 @@ fn tile(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wgid: 
       let sp = t % nBlocks;
       let row = i0 + lid;
       var f = Fold(online_empty(), 0.0, 0.0, false);
-      var y = -1;
+      var y = NO_CLASS;
       if (lid < BM && row < P.n) {
         y = label(row);
       }
@@ -335,7 +306,7 @@ fn tile_direct(gid: u32, stride: u32) {
       var y: array<i32, 4>;
       for (var m = 0u; m < TM; m++) {
         f[m] = Fold(online_empty(), 0.0, 0.0, false);
-        y[m] = -1;
+        y[m] = NO_CLASS;
         if (i0 + m < P.n) {
           y[m] = label(i0 + m);
         }
@@ -411,7 +382,7 @@ fn fold_push(f: Fold, z: f32, c: u32, y: i32) -> Fold {
   }
   r.on = online_push(r.on, z);
   if (has(F_LINEAR)) {
-    r.wz += cw(c) * z;
+    r.wz += weight(c) * z;
   }
   if (i32(c) == y) {
     r.zy = z;
@@ -442,7 +413,7 @@ fn emit(i: u32, j: u32, v: f32) {
     let ro = META_WORDS + i * ROW_WORDS;
     let c = P.v0 + j;
     let z = logit(v, c);
-    var g = exp_sub(z, bitcast<f32>(S[ro])) * bitcast<f32>(S[ro + 1u]) - bitcast<f32>(S[ro + 2u]) * cw(c);
+    var g = exp_sub(z, bitcast<f32>(S[ro])) * bitcast<f32>(S[ro + 1u]) - bitcast<f32>(S[ro + 2u]) * weight(c);
     if (i32(c) == label(i)) {
       g -= bitcast<f32>(S[ro + 3u]);
     }
@@ -517,7 +488,7 @@ fn combine(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
       continue;
     }
     let lse = online_lse(on);
-    let wy = cw(u32(y));
+    let wy = weight(u32(y));
     var loss = (1.0 - e) * wy * (lse - zy) + P.zloss * lse * lse;
     if (has(F_LINEAR)) {
       loss += (e / V) * (wsum * lse - wz);

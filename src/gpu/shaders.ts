@@ -1,6 +1,6 @@
 // Every shader family, one WGSL module each: common.wgsl, then the declarations its layout table
 // generates (Params, bindings, flags, shared constants; src/kernels/*.layout.ts), then its own
-// file, then (row families) a reduce_row. Its bind-group layout comes from the same table.
+// file(s), then (row families) a reduce_row. Its bind-group layout comes from the same table.
 import common from '../../shaders/common.wgsl?raw';
 import softmax from '../../shaders/softmax.wgsl?raw';
 import crossEntropy from '../../shaders/cross_entropy.wgsl?raw';
@@ -11,6 +11,8 @@ import linearCrossEntropy from '../../shaders/linear_cross_entropy.wgsl?raw';
 import int64ToInt32 from '../../shaders/int64_to_int32.wgsl?raw';
 import rowReduceTree from '../../shaders/row_reduce_tree.wgsl?raw';
 import rowReduceSubgroup from '../../shaders/row_reduce_subgroup.wgsl?raw';
+import labelScan from '../../shaders/label_scan.wgsl?raw';
+import partialSum from '../../shaders/partial_sum.wgsl?raw';
 import type { BindingKind, Layout, LayoutSpec } from '../kernels/layout';
 import { SOFTMAX } from '../kernels/softmax.layout';
 import { CROSS_ENTROPY } from '../kernels/cross-entropy.layout';
@@ -30,8 +32,8 @@ interface FamilySpec {
   bindings: readonly BindingKind[];
 }
 
-const family = (layout: Layout<LayoutSpec>, src: string): FamilySpec => ({
-  code: `${common}\n${layout.wgsl}\n${src}`,
+const family = (layout: Layout<LayoutSpec>, ...files: string[]): FamilySpec => ({
+  code: `${common}\n${[layout.wgsl, ...files].join('\n')}`,
   bindings: layout.kinds,
 });
 
@@ -55,11 +57,11 @@ export const LAYOUTS = {
 
 export const FAMILIES = {
   softmax: rowFamily(SOFTMAX, softmax),
-  crossEntropy: rowFamily(CROSS_ENTROPY, crossEntropy),
-  reduce: family(REDUCE, reduce),
+  crossEntropy: rowFamily(CROSS_ENTROPY, `${crossEntropy}\n${labelScan}`),
+  reduce: family(REDUCE, reduce, partialSum),
   entropy: rowFamily(ENTROPY, entropy),
-  binaryCrossEntropy: family(BINARY_CROSS_ENTROPY, binaryCrossEntropy),
-  linearCrossEntropy: family(LINEAR_CROSS_ENTROPY, linearCrossEntropy),
+  binaryCrossEntropy: family(BINARY_CROSS_ENTROPY, binaryCrossEntropy, partialSum),
+  linearCrossEntropy: family(LINEAR_CROSS_ENTROPY, linearCrossEntropy, labelScan),
   // int64 labels in, int32 labels out (the ONNX Runtime adapter)
   int64ToInt32: family(INT64_TO_INT32, int64ToInt32),
 } satisfies Record<keyof typeof LAYOUTS, FamilySpec>;
