@@ -1,6 +1,6 @@
 import { defineLayout, f32, i32, named, read, rw, u32 } from './layout';
 
-/** shaders/cross_entropy.wgsl's interface. */
+/** The interface of shaders/cross_entropy/. */
 export const CROSS_ENTROPY = defineLayout('crossEntropy', {
   uniforms: {
     rows: u32('rows in this dispatch'),
@@ -24,7 +24,7 @@ export const CROSS_ENTROPY = defineLayout('crossEntropy', {
     X: rw('u32', 'the input; the gradient too when in place'),
     T: read('u32', 'sparse labels (i32 bits) or a dense target'),
     Wt: read('f32', 'class weights (F_WEIGHT)'),
-    META: rw('u32', "prepare's label scan (see `prepare`)"),
+    META: rw('u32', "prepare's label scan (label_scan.wgsl)"),
     LOSS: rw('u32', 'per-row losses'),
     G: rw('u32', 'the gradient (not in place)'),
     EXTRA: rw('u32', 'lse, argmax, correct: total_rows words each (F_EXTRAS)'),

@@ -10,7 +10,7 @@ import { CROSS_ENTROPY } from './cross-entropy.layout';
 import type { BoundRegion } from './layout';
 import { REDUCE } from './reduce.layout';
 
-// Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
+// Host side of shaders/cross_entropy/ (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
 
 /** GPU-only options on top of the shared ones. */
@@ -184,7 +184,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       if (sparse) out.correct = correct;
       else correct.destroy();
     }
-    // META[2]: the labels out of range (`prepare`).
+    // META[2]: the labels out of range (shaders/label_scan.wgsl).
     const [invalid] = ctx.split(meta, [{ elemOffset: 2, shape: [], dtype: 'int32' }]);
     if (sparse) out.invalidLabels = invalid;
     else invalid.destroy();

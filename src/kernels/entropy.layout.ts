@@ -1,6 +1,6 @@
 import { defineLayout, f32, named, read, rw, u32 } from './layout';
 
-/** shaders/entropy.wgsl's interface (entropy and KL divergence). */
+/** The interface of shaders/entropy/ (entropy and KL divergence). */
 export const ENTROPY = defineLayout('entropy', {
   uniforms: {
     rows: u32('rows in this dispatch'),

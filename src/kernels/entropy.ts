@@ -10,13 +10,13 @@ import { ENTROPY } from './entropy.layout';
 import { REDUCE } from './reduce.layout';
 import type { LossOutputs } from './cross-entropy';
 
-// Host side of shaders/entropy.wgsl (+ reduce.wgsl): validate as the oracle does, choose the row
+// Host side of shaders/entropy/ (+ reduce.wgsl): validate as the oracle does, choose the row
 // kernel's shape (rowLaunch: a thread per row for short rows, else a workgroup per row), chunk rows past one storage binding, then rows -> reduce in one submit.
 
 const F = ENTROPY.F;
 
 /**
- * Entropy of each row of `input` (probabilities by default, or logits); see shaders/entropy.wgsl.
+ * Entropy of each row of `input` (probabilities by default, or logits); see shaders/entropy/main.wgsl.
  * `loss` has shape [] for 'sum' / 'mean' (over rows) and [rows] for 'none'.
  */
 export async function entropyOp(ctx: GpuContext, inputArg: TensorLike, opts: EntropyOptions = {}): Promise<LossOutputs> {

@@ -88,7 +88,7 @@ export function rowLaunch(ctx: GpuContext, cols: number, rows: number): { consta
 /**
  * How a workgroup's threads share a row: strided on a GPU (0: coalesced loads), in contiguous
  * slices on a CPU adapter (1: each core streams through its own memory; see slice_of in
- * shaders/cross_entropy.wgsl).
+ * shaders/cross_entropy/helpers.wgsl).
  */
 export function ceSlicing(ctx: GpuContext): number {
   return cpuAdapter(ctx) ? 1 : 0;

@@ -1,6 +1,6 @@
 import { defineLayout, f32, i32, named, read, rw, u32 } from './layout';
 
-/** shaders/linear_cross_entropy.wgsl's interface. */
+/** The interface of shaders/linear_cross_entropy/. */
 export const LINEAR_CROSS_ENTROPY = defineLayout('linearCrossEntropy', {
   uniforms: {
     n: u32(),

@@ -9,7 +9,7 @@ import { LINEAR_CROSS_ENTROPY as LCE } from './linear-cross-entropy.layout';
 import type { BoundRegion } from './layout';
 import { REDUCE } from './reduce.layout';
 
-// Host side of shaders/linear_cross_entropy.wgsl (+ reduce.wgsl): validate, size the forward's
+// Host side of shaders/linear_cross_entropy/ (+ reduce.wgsl): validate, size the forward's
 // vocabulary splits and the backward's vocabulary chunks, then prepare -> forward tiles ->
 // combine -> reduce -> (per chunk: logit gradient, dH, dW, db) in one submit. No buffer of N×V
 // elements is made: the forward keeps 4 words per (row, split), the backward one [N, vc] chunk.
