@@ -38,7 +38,7 @@
 
 override MODE: u32 = 0u;
 // Direct tiles (CPU adapters): each thread computes its 4×4 block straight from the storage
-// buffers, with no workgroup memory and no barrier (why and when: directTiles in
+// buffers, with no workgroup memory and no barrier (why and when: defaultTiles in
 // src/kernels/launch.ts).
 override DIRECT: bool = false;
 

@@ -159,13 +159,13 @@ export function splitLaunch(ctx: GpuContext, rows: number, parts: number): { con
 // ---- linear cross-entropy ----------------------------------------------------------------------
 
 /**
- * The tile kernel's form: 'direct' (a thread's 4×4 block from the buffers, no barrier) on a CPU
- * adapter, 'staged' (workgroup memory) on a GPU, unless the call names one. SwiftShader pays dearly
- * for barriers: with gradients, [1024, 8]·[40000, 8]ᵀ took 95 s staged and 21–42 s direct there
- * (2 shared cores, one run each).
+ * The tile kernel's form where the call names none: 'direct' (a thread's 4×4 block from the
+ * buffers, no barrier) on a CPU adapter, 'staged' (workgroup memory) on a GPU. SwiftShader pays
+ * dearly for barriers: with gradients, [1024, 8]·[40000, 8]ᵀ took 95 s staged and 21–42 s direct
+ * there (2 shared cores, one run each).
  */
-export function directTiles(ctx: GpuContext, tiles?: 'staged' | 'direct'): boolean {
-  return (tiles ?? (cpuAdapter(ctx) ? 'direct' : 'staged')) === 'direct';
+export function defaultTiles(ctx: GpuContext): 'staged' | 'direct' {
+  return cpuAdapter(ctx) ? 'direct' : 'staged';
 }
 
 /** Rows of one forward task: a workgroup's tile of rows (staged) or a thread's block (direct). */

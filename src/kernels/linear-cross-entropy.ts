@@ -4,7 +4,7 @@ import { GpuTensor } from '../gpu/tensor';
 import { linearShapes, parseLinearOptions, type RefLinearCrossEntropyOptions } from '../reference/linear-cross-entropy';
 import { checkLabels } from '../reference/validate';
 import { reduceDispatch, finishCall, freeOnThrow, argShape, type Temps } from './common';
-import { directTiles, forwardGroups, forwardSplitsWanted, lineGroups, tileGroups } from './launch';
+import { defaultTiles, forwardGroups, forwardSplitsWanted, lineGroups, tileGroups } from './launch';
 import { LINEAR_CROSS_ENTROPY as LCE } from './linear-cross-entropy.layout';
 import type { BoundRegion } from './layout';
 import { REDUCE } from './reduce.layout';
@@ -87,7 +87,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
   }
   const vc = cfg.grad ? backwardChunk(ctx, N, V) : 0;
   if (opts.tiles !== undefined && opts.tiles !== 'staged' && opts.tiles !== 'direct') throw new OptionError('options.tiles', `must be 'staged' or 'direct', got ${String(opts.tiles)}`);
-  const direct = directTiles(ctx, opts.tiles);
+  const direct = (opts.tiles ?? defaultTiles(ctx)) === 'direct';
   const DIRECT = direct ? 1 : 0;
   const { nsplit, splitW } = forwardSplits(ctx, N, V, direct);
 
@@ -194,7 +194,7 @@ function linearFlags(opts: LinearCrossEntropyOptions, cfg: ReturnType<typeof par
 export function linearPipelines(ctx: GpuContext, opts: LinearCrossEntropyOptions): { entry: string; constants: Record<string, number> }[] {
   const cfg = parseLinearOptions({ ...opts, bias: undefined, tiles: undefined, weight: undefined }, 2);
   const FLAGS = linearFlags(opts, cfg);
-  const DIRECT = directTiles(ctx, opts.tiles) ? 1 : 0;
+  const DIRECT = (opts.tiles ?? defaultTiles(ctx)) === 'direct' ? 1 : 0;
   const modes = cfg.grad ? [0, 1, 2, 3] : [0];
   return [
     { entry: 'prepare', constants: { FLAGS } },
