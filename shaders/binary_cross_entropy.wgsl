@@ -43,7 +43,7 @@
 // Pipeline key: WG, SUMS ('none' writes elements; 'sum'/'mean' write workgroup partials) and FLAGS
 // (F_*: probabilities, per-column weights, the gradient). Shapes, ε, scales and scalar weights are
 // in the uniform block; Params, the bindings and F_* are generated from
-// src/kernels/binary-cross-entropy.layout.ts.
+// src/kernels/layouts/binary-cross-entropy.ts.
 
 override WG: u32 = 256u;
 override SUMS: bool = false;

@@ -3,7 +3,7 @@
 // the low word is the value, else `sentinel` (a label the loss kernels count as out of range).
 //
 // Pipeline key: none (one pipeline). Params and the bindings are generated from
-// src/kernels/int64-to-int32.layout.ts.
+// src/kernels/layouts/int64-to-int32.ts.
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {

@@ -10,7 +10,7 @@
 //    whose weights sum to 0 give IEEE x/0 (±Infinity, or NaN for 0/0), as PyTorch; written from
 //    the bits, since the spec does not promise IEEE division by zero.
 // Part, part_push and part_tree come from partial_sum.wgsl; Params, the bindings and MODE_* are
-// generated from src/kernels/reduce.layout.ts.
+// generated from src/kernels/layouts/reduce.ts.
 //
 // Pipeline key: WG.
 

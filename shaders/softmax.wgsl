@@ -12,7 +12,7 @@
 //
 // Pipeline key: WG, WG_PER_ROW (a workgroup per row, or a thread per row for short rows), LOG_OUT
 // and the row reduction (workgroup tree or subgroups). Shapes and T live in the uniform block
-// (Params and the bindings are generated from src/kernels/softmax.layout.ts).
+// (Params and the bindings are generated from src/kernels/layouts/softmax.ts).
 
 override WG: u32 = 64u;
 override WG_PER_ROW: bool = true;

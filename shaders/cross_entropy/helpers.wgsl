@@ -5,7 +5,7 @@
 // FLAGS (the call's features; on SwiftShader a uniform branch in the inner loop cost several times
 // the loop's arithmetic, hence overrides), and the row reduction: a workgroup tree, or subgroups
 // (module variant, override SG). Shapes and option values live in the uniform block; Params, the
-// bindings, F_*, META_WORDS and STATS_WORDS are generated from src/kernels/cross-entropy.layout.ts.
+// bindings, F_*, META_WORDS and STATS_WORDS are generated from src/kernels/layouts/cross-entropy.ts.
 
 override WG: u32 = 64u;
 override WG_PER_ROW: bool = true;

@@ -52,7 +52,7 @@
 //
 // Files: main.wgsl (this: one row, and the entry `main`), sums.wgsl (pass 1), gradient.wgsl
 // (pass 2), arith.wgsl (IEEE arithmetic on bits). Params, the bindings and F_* are generated from
-// src/kernels/entropy.layout.ts.
+// src/kernels/layouts/entropy.ts.
 //
 // Pipeline key: WG and WG_PER_ROW (a workgroup per row, or a thread per row for short rows), FLAGS
 // (the operation and the input kinds), plus the row-reduction variant (tree, or subgroups with

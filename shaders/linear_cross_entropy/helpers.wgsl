@@ -31,7 +31,7 @@
 // Files: helpers.wgsl (this, and `prepare`), matmul.wgsl (a tile's product, staged or direct),
 // tile.wgsl (entry `tile`: the forward fold and the gradient tiles), combine.wgsl (entries
 // `combine` and `dbias`). Params, the bindings, F_*, WG, TILE, TM and the scratch word counts are
-// generated from src/kernels/linear-cross-entropy.layout.ts.
+// generated from src/kernels/layouts/linear-cross-entropy.ts.
 //
 // Pipeline key: entry, MODE and DIRECT (tile only) and FLAGS (F_*). Shapes, offsets and option
 // values are in the uniform block, so one pipeline serves every shape.

@@ -1,5 +1,5 @@
 // Every shader family, one WGSL module each: common.wgsl, then the declarations its layout table
-// generates (Params, bindings, flags, shared constants; src/kernels/*.layout.ts), then its own
+// generates (Params, bindings, flags, shared constants; src/kernels/layouts/), then its own
 // files, then (row families) a reduce_row. Its bind-group layout comes from the same table.
 import common from '../../shaders/common.wgsl?raw';
 import rowReduceTree from '../../shaders/row_reduce_tree.wgsl?raw';
@@ -24,14 +24,14 @@ import lceMatmul from '../../shaders/linear_cross_entropy/matmul.wgsl?raw';
 import lceTile from '../../shaders/linear_cross_entropy/tile.wgsl?raw';
 import lceCombine from '../../shaders/linear_cross_entropy/combine.wgsl?raw';
 import int64ToInt32 from '../../shaders/int64_to_int32.wgsl?raw';
-import type { BindingKind, Layout, LayoutSpec } from '../kernels/layout';
-import { SOFTMAX } from '../kernels/softmax.layout';
-import { CROSS_ENTROPY } from '../kernels/cross-entropy.layout';
-import { REDUCE } from '../kernels/reduce.layout';
-import { ENTROPY } from '../kernels/entropy.layout';
-import { BINARY_CROSS_ENTROPY } from '../kernels/binary-cross-entropy.layout';
-import { LINEAR_CROSS_ENTROPY } from '../kernels/linear-cross-entropy.layout';
-import { INT64_TO_INT32 } from '../kernels/int64-to-int32.layout';
+import type { BindingKind, Layout, LayoutSpec } from '../kernels/layouts/layout';
+import { SOFTMAX } from '../kernels/layouts/softmax';
+import { CROSS_ENTROPY } from '../kernels/layouts/cross-entropy';
+import { REDUCE } from '../kernels/layouts/reduce';
+import { ENTROPY } from '../kernels/layouts/entropy';
+import { BINARY_CROSS_ENTROPY } from '../kernels/layouts/binary-cross-entropy';
+import { LINEAR_CROSS_ENTROPY } from '../kernels/layouts/linear-cross-entropy';
+import { INT64_TO_INT32 } from '../kernels/layouts/int64-to-int32';
 
 export type { BindingKind };
 

@@ -6,8 +6,8 @@ import { parseBinaryCrossEntropyOptions } from '../reference/binary-cross-entrop
 import { formatShape, sameShape } from '../reference/validate';
 import { matrixShape, rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape } from './common';
 import { bceWG } from './launch';
-import { BINARY_CROSS_ENTROPY as BCE } from './binary-cross-entropy.layout';
-import { REDUCE } from './reduce.layout';
+import { BINARY_CROSS_ENTROPY as BCE } from './layouts/binary-cross-entropy';
+import { REDUCE } from './layouts/reduce';
 import type { LossOutputs } from './cross-entropy';
 
 // Host side of shaders/binary_cross_entropy.wgsl (+ reduce.wgsl): validate like the oracle, chunk

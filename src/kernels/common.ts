@@ -2,7 +2,7 @@ import { BufferError, ShapeError } from '../errors';
 import { GpuTensor } from '../gpu/tensor';
 import { asMatrix, checkTensor, formatShape } from '../reference/validate';
 import type { GpuContext, Dispatch, TensorLike } from '../gpu/context';
-import { REDUCE } from './reduce.layout';
+import { REDUCE } from './layouts/reduce';
 import { reduceWG } from './launch';
 
 /**

@@ -6,9 +6,9 @@ import { parseCrossEntropyOptions, type CrossEntropyConfig } from '../reference/
 import { checkLabels } from '../reference/validate';
 import { matrixShape, rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 import { ceRowShapes, ceSlicing, crossEntropyLaunch, foldPrepare, prepareShape, SPLIT_SHAPE, splitLaunch, splitParts } from './launch';
-import { CROSS_ENTROPY } from './cross-entropy.layout';
-import type { BoundRegion } from './layout';
-import { REDUCE } from './reduce.layout';
+import { CROSS_ENTROPY } from './layouts/cross-entropy';
+import type { BoundRegion } from './layouts/layout';
+import { REDUCE } from './layouts/reduce';
 
 // Host side of shaders/cross_entropy/ (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.

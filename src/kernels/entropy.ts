@@ -6,8 +6,8 @@ import { parseEntropyOptions, parseKLDivergenceOptions, type Common } from '../r
 import { formatShape, sameShape } from '../reference/validate';
 import { matrixShape, rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 import { rowLaunch } from './launch';
-import { ENTROPY } from './entropy.layout';
-import { REDUCE } from './reduce.layout';
+import { ENTROPY } from './layouts/entropy';
+import { REDUCE } from './layouts/reduce';
 import type { LossOutputs } from './cross-entropy';
 
 // Host side of shaders/entropy/ (+ reduce.wgsl): validate as the oracle does, choose the row

@@ -1,5 +1,5 @@
 import type { GpuContext } from '../gpu/context';
-import { LINEAR_CROSS_ENTROPY } from './linear-cross-entropy.layout';
+import { LINEAR_CROSS_ENTROPY } from './layouts/linear-cross-entropy';
 
 const LCE = LINEAR_CROSS_ENTROPY.C;
 

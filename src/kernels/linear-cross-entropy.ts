@@ -5,9 +5,9 @@ import { linearShapes, parseLinearOptions, type RefLinearCrossEntropyOptions } f
 import { checkLabels } from '../reference/validate';
 import { reduceDispatch, finishCall, freeOnThrow, argShape, type Temps } from './common';
 import { defaultTiles, forwardGroups, forwardSplitsWanted, lineGroups, tileGroups } from './launch';
-import { LINEAR_CROSS_ENTROPY as LCE } from './linear-cross-entropy.layout';
-import type { BoundRegion } from './layout';
-import { REDUCE } from './reduce.layout';
+import { LINEAR_CROSS_ENTROPY as LCE } from './layouts/linear-cross-entropy';
+import type { BoundRegion } from './layouts/layout';
+import { REDUCE } from './layouts/reduce';
 
 // Host side of shaders/linear_cross_entropy/ (+ reduce.wgsl): validate, size the forward's
 // vocabulary splits and the backward's vocabulary chunks, then prepare -> forward tiles ->

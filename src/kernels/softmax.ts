@@ -4,7 +4,7 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
 import { rowChunks, matrixShape, matrixArgShape } from './common';
 import { rowLaunch } from './launch';
-import { SOFTMAX } from './softmax.layout';
+import { SOFTMAX } from './layouts/softmax';
 
 // Host side of shaders/softmax.wgsl: validate, choose the kernel shape by row length, chunk rows
 // that exceed one storage binding, dispatch.

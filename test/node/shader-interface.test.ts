@@ -1,11 +1,11 @@
-// Each shader family's interface is declared once, in its layout table (src/kernels/*.layout.ts),
+// Each shader family's interface is declared once, in its layout table (src/kernels/layouts/),
 // and the WGSL declarations are generated from it. These checks keep the table honest: every
 // uniform field, binding, flag and shared constant is used by the family's shaders, the shaders
 // read nothing the table lacks and declare none of it themselves, and the host's writer takes
 // exactly the table's fields.
 import { describe, it, expect } from 'vitest';
 import { FAMILIES, LAYOUTS, type Family } from '../../src/gpu/shaders';
-import type { LayoutSpec } from '../../src/kernels/layout';
+import type { LayoutSpec } from '../../src/kernels/layouts/layout';
 
 /** The family's module without its generated declarations, comments stripped. */
 function body(f: Family): string {

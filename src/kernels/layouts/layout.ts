@@ -115,7 +115,7 @@ function checkNames(family: string, what: string, declared: string[], given: obj
 const comment = (doc?: string) => (doc ? `  // ${doc}` : '');
 
 function wgslOf(name: string, spec: LayoutSpec): string {
-  const lines = [`// ${name}'s interface, generated from its layout table (src/kernels/*.layout.ts).`];
+  const lines = [`// ${name}'s interface, generated from its layout table (src/kernels/layouts/).`];
   if (spec.flags) {
     lines.push(
       '',
