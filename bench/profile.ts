@@ -4,16 +4,15 @@
 // adapter hits every variant alike. Variants' results are not checked (a patch may break them);
 // the benchmark (npm run bench) is the checked measurement.
 import { WebGPULoss } from '../src/index';
-import { FAMILIES } from '../src/gpu/shaders';
+import { FAMILIES, SOURCES } from '../src/gpu/shaders';
 import { mulberry32, randomLabels, randomLogits } from '../src/reference/random';
 import { ROOFS } from './impls/roof';
-import ceSource from '../shaders/cross_entropy.wgsl?raw';
 import { probeLoads } from './probe-loads';
 import type { Inputs } from './data';
 
 interface Variant {
   name: string;
-  /** The whole cross_entropy.wgsl to use instead of the built-in one (e.g. an older version). */
+  /** Cross-entropy's whole source to use instead of the built-in one (SOURCES.crossEntropy: its declarations and files; e.g. an older cross_entropy.wgsl). */
   source?: string;
   /** [from, to] text replacements in the cross-entropy shader (both module variants). */
   patches?: [string, string][];
@@ -41,6 +40,7 @@ declare global {
   }
 }
 
+const ceSource = SOURCES.crossEntropy;
 const fam = FAMILIES.crossEntropy as { code: string; sgCode?: string; bindings: readonly ('read' | 'rw')[] };
 const original = { code: fam.code, sgCode: fam.sgCode, bindings: fam.bindings };
 

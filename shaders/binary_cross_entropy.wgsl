@@ -40,54 +40,16 @@
 //     gradient −w·a.
 //   - Probs x = ±Infinity: clipped like any value (to 1−ε, ε); gradient 0.
 //
-// Pipeline key: WG and SUMS ('none' writes elements; 'sum'/'mean' write workgroup partials).
-// Shapes, ε, scales, scalar weights and the per-column flags are in the uniform block.
+// Pipeline key: WG, SUMS ('none' writes elements; 'sum'/'mean' write workgroup partials) and FLAGS
+// (F_*: probabilities, per-column weights, the gradient). Shapes, ε, scales and scalar weights are
+// in the uniform block; Params, the bindings and F_* are generated from
+// src/kernels/layouts/binary-cross-entropy.ts.
 
 override WG: u32 = 256u;
 override SUMS: bool = false;
-// The call's feature flags, fixed when the pipeline is built: no branch on them in the loops.
-override FLAGS: u32 = 0u;
-
-const F_PROBS: u32 = 1u;
-const F_PW_COL: u32 = 2u;  // posWeight per column (PW), else P.pos_weight
-const F_W_COL: u32 = 4u;   // weight per column (WT), else P.weight
-const F_GRAD: u32 = 8u;
-
-const ABS_MASK: u32 = 0x7fffffffu;
 // The float32 745.13324: at or above it exp(−|x|) is 0 in float64, so one of the oracle's σ(±x)
 // is exactly 0 (and 0·Infinity is NaN for an infinite target).
 const BITS_SIGMOID_ZERO: u32 = 0x443a4887u;
-
-struct Params {
-  n: u32,           // elements in this dispatch (whole rows, so element 0 is column 0)
-  cols: u32,
-  x_base: u32,      // element offset of this dispatch's element 0 in X
-  t_base: u32,      // ... in T
-  out_base: u32,    // ... in OUT ('none'), or index of this dispatch's first partial (SUMS)
-  g_base: u32,      // ... in G
-  flags: u32,
-  _pad0: u32,
-  pos_weight: f32,  // the one posWeight when it is not per column
-  weight: f32,      // the one weight when it is not per column
-  eps: f32,         // ε as float32 (the value of the log at the clip)
-  lo_in: f32,       // smallest float32 > ε
-  hi_in: f32,       // largest float32 < 1 − ε
-  scale: f32,       // of the loss and the gradient: 1/ln 2 for bits, times 1/n for the mean
-  _pad1: u32,
-  _pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> X: array<u32>;
-@group(0) @binding(2) var<storage, read> T: array<u32>;
-@group(0) @binding(3) var<storage, read> PW: array<f32>;
-@group(0) @binding(4) var<storage, read> WT: array<f32>;
-@group(0) @binding(5) var<storage, read_write> OUT: array<u32>;
-@group(0) @binding(6) var<storage, read_write> G: array<u32>;
-
-fn has(f: u32) -> bool {
-  return (FLAGS & f) != 0u;
-}
 
 fn pos_weight(c: u32) -> f32 {
   if (has(F_PW_COL)) {
@@ -103,14 +65,6 @@ fn weight(c: u32) -> f32 {
   return P.weight;
 }
 
-fn is_nan_bits(b: u32) -> bool {
-  return (b & ABS_MASK) > BITS_POS_INF;
-}
-
-fn is_inf_bits(b: u32) -> bool {
-  return (b & ABS_MASK) == BITS_POS_INF;
-}
-
 fn inf_bits(negative: bool) -> u32 {
   return select(BITS_POS_INF, BITS_NEG_INF, negative);
 }
@@ -124,7 +78,7 @@ const LN2_HI: f32 = 0.693145751953125;
 const LN2_LO: f32 = 1.4286068202862268e-6;  // ln 2 − LN2_HI
 
 fn exp_neg(y: f32) -> f32 {
-  if (y < -104.0) {
+  if (y < EXP_FLOOR) {
     return 0.0;
   }
   let k = round(y * LOG2E);
@@ -155,7 +109,7 @@ fn inf_target_grad(tb: u32, pw: f32, w: f32) -> u32 {
   if (pw == 0.0 || w == 0.0) {
     return BITS_NAN;
   }
-  return inf_bits((tb & 0x80000000u) == 0u);
+  return inf_bits((tb & SIGN) == 0u);
 }
 
 fn logits_elem(xb: u32, tb: u32, pw: f32, w: f32) -> Elem {
@@ -258,43 +212,18 @@ fn scaled(bits: u32, k: f32) -> u32 {
   return bitcast<u32>(bitcast<f32>(bits) * k);
 }
 
-// ---- partial sums (SUMS) -----------------------------------------------------------------
-
-struct Part {
-  s: f32,
-  c: f32,      // Kahan compensation
-  flags: u32,  // 1: NaN, 2: +Infinity, 4: −Infinity
-}
-
-var<workgroup> red: array<Part, WG>;
-
-fn part_push(p: ptr<function, Part>, bits: u32) {
-  if ((bits & EXP_MASK) == EXP_MASK) {
-    if (bits == BITS_POS_INF) {
-      (*p).flags |= 2u;
-    } else if (bits == BITS_NEG_INF) {
-      (*p).flags |= 4u;
-    } else {
-      (*p).flags |= 1u;
-    }
-    return;
-  }
-  let y = bitcast<f32>(bits) - (*p).c;
-  let t = (*p).s + y;
-  (*p).c = (t - (*p).s) - y;
-  (*p).s = t;
-}
+// ---- partial sums (SUMS; Part and part_push come from partial_sum.wgsl) -------------------
 
 // A partial as one value for reduce.wgsl: NaN for a NaN or both infinities, else an infinity,
 // else the compensated sum.
 fn part_bits(p: Part) -> u32 {
-  if ((p.flags & 1u) != 0u || (p.flags & 6u) == 6u) {
+  if (part_is_nan(p)) {
     return BITS_NAN;
   }
-  if ((p.flags & 2u) != 0u) {
+  if ((p.flags & PART_POS_INF) != 0u) {
     return BITS_POS_INF;
   }
-  if ((p.flags & 4u) != 0u) {
+  if ((p.flags & PART_NEG_INF) != 0u) {
     return BITS_NEG_INF;
   }
   return bitcast<u32>(p.s - p.c);
@@ -329,16 +258,7 @@ fn main(@builtin(local_invocation_index) lid: u32,
     }
   }
   if (SUMS) {
-    red[lid] = part;
-    workgroupBarrier();
-    for (var k = WG / 2u; k > 0u; k = k / 2u) {
-      if (lid < k) {
-        let a = red[lid];
-        let b = red[lid + k];
-        red[lid] = Part(a.s + b.s, a.c + b.c, a.flags | b.flags);
-      }
-      workgroupBarrier();
-    }
+    part_tree(lid, part);
     if (lid == 0u) {
       OUT[P.out_base + wid.x] = part_bits(red[0]);
     }

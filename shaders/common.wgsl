@@ -8,12 +8,28 @@
 // Start value of a running maximum: below any logit that can matter, and finite so that
 // differences with it stay defined.
 const NEG_BIG: f32 = -3.0e38;
+// Below this, exp() is 0 in float32 (even as a denormal): skip it rather than trust exp(-huge).
+const EXP_FLOOR: f32 = -104.0;
 
 const BITS_NAN: u32 = 0x7fc00000u;
 const BITS_POS_INF: u32 = 0x7f800000u;
 const BITS_NEG_INF: u32 = 0xff800000u;
 const EXP_MASK: u32 = 0x7f800000u;
+const ABS_MASK: u32 = 0x7fffffffu;
+const SIGN: u32 = 0x80000000u;
 
+// How a row's gradient is written (its RowOut.gmode).
+const GMODE_WRITE: u32 = 0u;  // computed per element
+const GMODE_ZEROS: u32 = 1u;  // an ignored or all-masked row
+const GMODE_NAN: u32 = 2u;    // a row without a defined result
+
+// NaN, and ±Infinity, of either sign.
+fn is_nan_bits(b: u32) -> bool {
+  return (b & ABS_MASK) > EXP_MASK;
+}
+fn is_inf_bits(b: u32) -> bool {
+  return (b & ABS_MASK) == EXP_MASK;
+}
 // NaN or +Infinity: values after which a row has no defined result.
 fn is_poison(b: u32) -> bool {
   return (b & EXP_MASK) == EXP_MASK && b != BITS_NEG_INF;
@@ -33,7 +49,7 @@ struct Online {
 // 3e38): below exp(-104) a float32 is 0 anyway. For a huge b, b - 104 rounds to b, and any
 // a < b is then at least one of b's ulps (far more than 104) below it.
 fn exp_sub(a: f32, b: f32) -> f32 {
-  if (a < b - 104.0) {
+  if (a < b + EXP_FLOOR) {
     return 0.0;
   }
   return exp(a - b);

@@ -2,22 +2,14 @@
 // An int64 fits in int32 exactly when its high word is the sign extension of its low word; then
 // the low word is the value, else `sentinel` (a label the loss kernels count as out of range).
 //
-// Pipeline key: none (one pipeline).
-
-struct Params {
-  n: u32,
-  sentinel: i32,
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> SRC: array<vec2<u32>>;
-@group(0) @binding(2) var<storage, read_write> DST: array<i32>;
+// Pipeline key: none (one pipeline). Params and the bindings are generated from
+// src/kernels/layouts/int64-to-int32.ts.
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   for (var i = gid.x; i < P.n; i += groups.x * 64u) {
     let v = SRC[i];
-    let sign_ext = select(0u, 0xffffffffu, (v.x & 0x80000000u) != 0u);
+    let sign_ext = select(0u, 0xffffffffu, (v.x & SIGN) != 0u);
     DST[i] = select(P.sentinel, bitcast<i32>(v.x), v.y == sign_ext);
   }
 }

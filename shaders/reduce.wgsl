@@ -1,96 +1,61 @@
 // Batch reduction of per-row (or per-element) losses to one value, in a fixed order so the same
 // input gives the same bits on every run (WGSL has no float atomics, and none are needed).
 //
-// 1. Each of WG threads sums a strided slice with Kahan compensation.
-// 2. A tree merges the WG partial sums.
+// 1. Each of WG threads sums a strided slice with Kahan compensation (part_push).
+// 2. A tree merges the WG partial sums (part_tree).
 // 3. sum, or mean = sum / denominator, where the denominator is META[0] (sparse cross-entropy:
 //    the kept rows' weights) or n. Non-finite inputs are tracked by their bits: any NaN, or both
 //    +Infinity and -Infinity, give NaN; otherwise an infinity wins.
 // 4. No kept row (META[3] = 0, every row ignored) gives NaN or 0, as the caller chose. Kept rows
 //    whose weights sum to 0 give IEEE x/0 (±Infinity, or NaN for 0/0), as PyTorch; written from
 //    the bits, since the spec does not promise IEEE division by zero.
+// Part, part_push and part_tree come from partial_sum.wgsl; Params, the bindings and MODE_* are
+// generated from src/kernels/layouts/reduce.ts.
 //
 // Pipeline key: WG.
 
 override WG: u32 = 256u;
 
-struct Params {
-  n: u32,
-  mode: u32,        // 0: sum, 1: mean over META[0] (kept rows: META[3]), 2: mean over n
-  zero_if_empty: u32,
-  _pad: u32,
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> V: array<u32>;
-@group(0) @binding(2) var<storage, read> META: array<u32>;
-@group(0) @binding(3) var<storage, read_write> OUT: array<u32>;
-
-struct Part {
-  s: f32,
-  c: f32,
-  flags: u32,  // 1: NaN, 2: +Inf, 4: -Inf
-}
-
-var<workgroup> red: array<Part, WG>;
-
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lid: u32) {
   var p = Part(0.0, 0.0, 0u);
   for (var i = lid; i < P.n; i += WG) {
-    let b = V[i];
-    if ((b & EXP_MASK) == EXP_MASK) {
-      if (b == BITS_POS_INF) {
-        p.flags |= 2u;
-      } else if (b == BITS_NEG_INF) {
-        p.flags |= 4u;
-      } else {
-        p.flags |= 1u;
-      }
-      continue;
-    }
-    let y = bitcast<f32>(b) - p.c;
-    let t = p.s + y;
-    p.c = (t - p.s) - y;
-    p.s = t;
+    part_push(&p, V[i]);
   }
-  red[lid] = p;
-  workgroupBarrier();
-  for (var k = WG / 2u; k > 0u; k = k / 2u) {
-    if (lid < k) {
-      let a = red[lid];
-      let b = red[lid + k];
-      red[lid] = Part(a.s + b.s, a.c + b.c, a.flags | b.flags);
-    }
-    workgroupBarrier();
-  }
+  part_tree(lid, p);
   if (lid == 0u) {
     let r = red[0];
     var total = r.s - r.c;
     var denom = 1.0;
-    if (P.mode == 1u) {
-      denom = bitcast<f32>(META[0]);
-    } else if (P.mode == 2u) {
-      denom = f32(P.n);
+    var empty = false;
+    switch P.mode {
+      case MODE_MEAN_META: {
+        denom = bitcast<f32>(META[0]);
+        empty = META[3] == 0u;
+      }
+      case MODE_MEAN_N: {
+        denom = f32(P.n);
+        empty = P.n == 0u;
+      }
+      case MODE_SUM, default: {}
     }
-    let empty = (P.mode == 1u && META[3] == 0u) || (P.mode == 2u && P.n == 0u);
     var o: u32;
-    if ((r.flags & 1u) != 0u || (r.flags & 6u) == 6u) {
+    if (part_is_nan(r)) {
       o = BITS_NAN;
     } else if (empty) {
       o = select(BITS_NAN, 0u, P.zero_if_empty != 0u);
     } else if (denom == 0.0) {
       // x/0: the sign of the total (an infinite one included), NaN for 0/0.
-      if ((r.flags & 2u) != 0u || ((r.flags & 4u) == 0u && total > 0.0)) {
+      if ((r.flags & PART_POS_INF) != 0u || ((r.flags & PART_NEG_INF) == 0u && total > 0.0)) {
         o = BITS_POS_INF;
-      } else if ((r.flags & 4u) != 0u || total < 0.0) {
+      } else if ((r.flags & PART_NEG_INF) != 0u || total < 0.0) {
         o = BITS_NEG_INF;
       } else {
         o = BITS_NAN;
       }
-    } else if ((r.flags & 2u) != 0u) {
+    } else if ((r.flags & PART_POS_INF) != 0u) {
       o = BITS_POS_INF;
-    } else if ((r.flags & 4u) != 0u) {
+    } else if ((r.flags & PART_NEG_INF) != 0u) {
       o = BITS_NEG_INF;
     } else {
       o = bitcast<u32>(total / denom);

@@ -2,35 +2,22 @@
 //
 // Per row x (read once for the statistics, once more for the output):
 // 1. y = x / T.
-// 2. Online max m and sum s = sum exp(y - m), per thread over a strided slice, then merged in a
-//    tree across the workgroup (entry main_wg) or kept whole by one thread (entry main_thread).
+// 2. Online max m and sum s = sum exp(y - m), per thread over a strided slice, then merged
+//    across the workgroup by reduce_row (WG_PER_ROW), or kept whole by one thread (a thread per
+//    row).
 // 3. log-softmax = (y - m) - ln s, softmax = exp(y - m) / s: relative to the maximum, so huge
 //    logits lose nothing to cancellation.
 // Contract: -Infinity logits are masked (softmax 0, log-softmax -Infinity), so an all-masked
 // row gives zeros (log: -Infinity). A row holding NaN or +Infinity gives NaN everywhere.
 //
-// Pipeline key: WG, WG_PER_ROW (a workgroup per row, or a thread per row for short rows) and the
-// row reduction (workgroup tree or subgroups). Shapes, T and the output kind live in the uniforms.
+// Pipeline key: WG, WG_PER_ROW (a workgroup per row, or a thread per row for short rows), LOG_OUT
+// and the row reduction (workgroup tree or subgroups). Shapes and T live in the uniform block
+// (Params and the bindings are generated from src/kernels/layouts/softmax.ts).
 
 override WG: u32 = 64u;
 override WG_PER_ROW: bool = true;
 // Log-softmax or softmax, fixed when the pipeline is built (no branch in the write loop).
 override LOG_OUT: bool = false;
-
-struct Params {
-  rows: u32,
-  cols: u32,
-  in_base: u32,   // element offset of row 0 in X
-  out_base: u32,  // element offset of row 0 in Y
-  inv_temp: f32,
-  _log_out: u32,  // unused: LOG_OUT is an override
-  _pad0: u32,
-  _pad1: u32,
-}
-
-@group(0) @binding(0) var<uniform> P: Params;
-@group(0) @binding(1) var<storage, read> X: array<u32>;
-@group(0) @binding(2) var<storage, read_write> Y: array<u32>;
 
 struct Stats {
   on: Online,

@@ -6,10 +6,10 @@ import { show } from './contract/show';
 import { GpuContext, type AdapterFacts, type CreateOptions, type TensorLike } from './gpu/context';
 import type { GpuTensor } from './gpu/tensor';
 import { softmaxOp } from './kernels/softmax';
-import { rowShapes, reduceWG, bceWG } from './kernels/common';
+import { defaultPipelines } from './kernels/warmup';
 import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
 import { crossEntropyOp, checkLabelsOnGpu, crossEntropyPipelines, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
-import { entropyOp, klDivergenceOp, ENTROPY_WARM_FLAGS } from './kernels/entropy';
+import { entropyOp, klDivergenceOp } from './kernels/entropy';
 import { linearCrossEntropyOp, linearPipelines, type LinearCrossEntropyOptions, type LinearCrossEntropyOutputs } from './kernels/linear-cross-entropy';
 import { int64LabelsOp, INT64_OUT_OF_RANGE } from './kernels/int64-labels';
 
@@ -240,15 +240,11 @@ export class WebGPULoss {
     const linear = (o.linearCrossEntropy ?? []) as NonNullable<WarmupOptions['linearCrossEntropy']>;
     await Promise.all([
       ...linear.flatMap(({ bias, ...l }) => linearPipelines(ctx, l, Boolean(bias)).map((p) => ctx.pipeline('linearCrossEntropy', p.entry, p.constants))),
-      ...rowShapes(ctx).flatMap((c) => [0, 1].map((LOG_OUT) => ctx.pipeline('softmax', 'main', { ...c, LOG_OUT }))),
       ...ce.flatMap(({ target, ...c }) => {
         const sparse = oneOf(target, ['labels', 'dense'] as const, 'options.crossEntropy.target', 'labels') === 'labels';
         return crossEntropyPipelines(ctx, c, sparse).map((p) => ctx.pipeline('crossEntropy', p.entry, p.constants));
       }),
-      // binary cross-entropy from logits with scalar weights, with and without the gradient
-      ...[0, 1].flatMap((SUMS) => [0, 8].map((FLAGS) => ctx.pipeline('binaryCrossEntropy', 'main', { WG: bceWG(ctx), SUMS, FLAGS }))),
-      ctx.pipeline('reduce', 'main', { WG: reduceWG(ctx) }),
-      ...rowShapes(ctx).flatMap((c) => ENTROPY_WARM_FLAGS.map((FLAGS) => ctx.pipeline('entropy', 'main', { ...c, FLAGS })))]);
+      ...defaultPipelines(ctx)]);
   }
 
   /**

@@ -123,14 +123,6 @@ export class GpuContext {
     return this.submitter.run(label, dispatches, before, after);
   }
 
-  /** Workgroups for a grid-stride loop over `units` work items, sized for this adapter. */
-  grid(units: number): number {
-    // A CPU adapter runs workgroups on a few threads and pays per workgroup barrier: few fat
-    // workgroups. A GPU wants enough workgroups to fill every compute unit.
-    const cap = this.adapter.isFallback ? 16 : this.limits.maxComputeWorkgroupsPerDimension;
-    return Math.max(1, Math.min(units, cap));
-  }
-
   // ---- lifetime ----------------------------------------------------------------------------------
 
   /** Bytes held by library-owned tensors. */

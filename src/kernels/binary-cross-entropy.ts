@@ -4,13 +4,16 @@ import type { GpuTensor } from '../gpu/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { parseBinaryCrossEntropyOptions } from '../contract/configs/binary-cross-entropy';
 import { formatShape, matrixShape, sameShape } from '../contract/tensor';
-import { rowChunks, Uniforms, reduceDispatch, bceWG, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape } from './common';
+import { rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape } from './common';
+import { bceWG, grid } from './launch';
+import { BINARY_CROSS_ENTROPY as BCE } from './layouts/binary-cross-entropy';
+import { REDUCE } from './layouts/reduce';
 import type { LossOutputs } from './cross-entropy';
 
 // Host side of shaders/binary_cross_entropy.wgsl (+ reduce.wgsl): validate like the oracle, chunk
 // rows past one storage binding, then elements (-> workgroup partials) -> reduce in one submit.
 
-const F = { PROBS: 1, PW_COL: 2, W_COL: 4, GRAD: 8 } as const;
+const F = BCE.F;
 
 /**
  * Binary cross-entropy over a [rows, cols] input (logits or probabilities) and a target of the same
@@ -53,7 +56,7 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
     const flags = (cfg.from === 'probs' ? F.PROBS : 0) | (pwCol ? F.PW_COL : 0) | (wCol ? F.W_COL : 0) | (cfg.grad ? F.GRAD : 0);
 
     const WG = bceWG(ctx);
-    const groups = chunks.map((c) => ctx.grid(Math.ceil((c.count * cols) / WG)));
+    const groups = chunks.map((c) => grid(ctx, Math.ceil((c.count * cols) / WG)));
     const perElem = sums ? undefined : ctx.empty([rows, cols], 'float32', 'binaryCrossEntropy:loss');
     if (perElem) made.push(perElem);
     const partials = sums ? ctx.empty([groups.reduce((a, b) => a + b, 0)], 'float32', 'binaryCrossEntropy:partials') : undefined;
@@ -80,9 +83,11 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
       const outBase = perElem ? ob.base : ob.base + partBase;
       dispatches.push({
         family: 'binaryCrossEntropy', entry: 'main', constants: { ...constants, FLAGS: flags },
-        uniforms: new Uniforms().u32(len).u32(cols).u32(xb.base).u32(tb.base).u32(outBase).u32(gb ? gb.base : 0).u32(flags).u32(0)
-          .f32(cfg.posWeight[0]).f32(cfg.weight[0]).f32(cfg.epsilon).f32(loIn).f32(hiIn).f32(scale).u32(0).u32(0).bytes(),
-        bindings: [xb.binding, tb.binding, pwB, wB, ob.binding, gb ? gb.binding : ctx.dummy('grad')],
+        uniforms: BCE.uniforms({
+          n: len, cols, x_base: xb.base, t_base: tb.base, out_base: outBase, g_base: gb ? gb.base : 0,
+          pos_weight: cfg.posWeight[0], weight: cfg.weight[0], eps: cfg.epsilon, lo_in: loIn, hi_in: hiIn, scale,
+        }),
+        bindings: BCE.bindings({ X: xb.binding, T: tb.binding, PW: pwB, WT: wB, OUT: ob.binding, G: gb ? gb.binding : ctx.dummy('grad') }),
         workgroups: groups[k],
       });
       partBase += groups[k];
@@ -92,7 +97,7 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
       loss = ctx.empty([], 'float32', 'binaryCrossEntropy:reduced');
       made.push(loss);
       // The partials already carry 1/n (mean) and 1/ln 2 (bits): the reduction is a plain sum.
-      dispatches.push(reduceDispatch(ctx, partials, null, loss, 0, false));
+      dispatches.push(reduceDispatch(ctx, partials, null, loss, REDUCE.C.MODE_SUM, false));
     }
 
     const { done } = await ctx.run('binaryCrossEntropy', dispatches);

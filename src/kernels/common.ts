@@ -2,27 +2,8 @@ import { BufferError, ShapeError } from '../contract/errors';
 import { GpuTensor } from '../gpu/tensor';
 import { asMatrix, checkTensor, formatShape, matrixShape } from '../contract/tensor';
 import type { GpuContext, Dispatch, TensorLike } from '../gpu/context';
-
-/** Little-endian uniform block writer (u32 / i32 / f32 fields, 4 bytes each, in order). */
-export class Uniforms {
-  private readonly words: number[] = [];
-  private readonly kinds: ('u' | 'i' | 'f')[] = [];
-  u32(v: number): this { this.words.push(v >>> 0); this.kinds.push('u'); return this; }
-  i32(v: number): this { this.words.push(v | 0); this.kinds.push('i'); return this; }
-  f32(v: number): this { this.words.push(v); this.kinds.push('f'); return this; }
-  bytes(): ArrayBuffer {
-    const n = Math.ceil(this.words.length / 4) * 4; // uniform structs are 16-byte multiples
-    const buf = new ArrayBuffer(Math.max(16, n * 4));
-    const dv = new DataView(buf);
-    this.words.forEach((w, i) => {
-      if (this.kinds[i] === 'f') dv.setFloat32(i * 4, w, true);
-      else if (this.kinds[i] === 'i') dv.setInt32(i * 4, w, true);
-      else dv.setUint32(i * 4, w, true);
-    });
-    return buf;
-  }
-}
-
+import { REDUCE } from './layouts/reduce';
+import { reduceWG } from './launch';
 
 /**
  * Splits rows into chunks whose [count, cols] float32 slice fits one storage binding (with room
@@ -81,80 +62,19 @@ export function checkRowBinding(ctx: GpuContext, rows: number, wordsPerRow: numb
 }
 
 /**
- * shaders/reduce.wgsl over `values` into the scalar `out`: mode 0 sum, 1 mean over META[0],
- * 2 mean over the count. One workgroup: the batch sum is a small part of a call's work.
+ * shaders/reduce.wgsl over `values` into the scalar `out` (mode: REDUCE.C.MODE_*). One workgroup:
+ * the batch sum is a small part of a call's work.
  */
-export function reduceDispatch(ctx: GpuContext, values: GpuTensor, meta: GpuTensor | null, out: GpuTensor, mode: 0 | 1 | 2, zeroIfEmpty: boolean): Dispatch {
+export function reduceDispatch(ctx: GpuContext, values: GpuTensor, meta: GpuTensor | null, out: GpuTensor, mode: number, zeroIfEmpty: boolean): Dispatch {
   return {
     family: 'reduce', entry: 'main', constants: { WG: reduceWG(ctx) },
-    uniforms: new Uniforms().u32(values.size).u32(mode).u32(zeroIfEmpty ? 1 : 0).u32(0).bytes(),
-    bindings: [ctx.bind(values).binding, meta ? ctx.bind(meta).binding : ctx.dummy('read'), ctx.bind(out).binding],
+    uniforms: REDUCE.uniforms({ n: values.size, mode, zero_if_empty: zeroIfEmpty ? 1 : 0 }),
+    bindings: REDUCE.bindings({ V: ctx.bind(values).binding, META: meta ? ctx.bind(meta).binding : ctx.dummy('read'), OUT: ctx.bind(out).binding }),
     workgroups: 1,
   };
 }
 
-/**
- * Workgroup size of the batch reduction: 256 threads on a GPU; one SIMD group on a CPU adapter,
- * where each subgroup of a workgroup with barriers runs as its own coroutine (SwiftShader): 64 of
- * them through 9 barriers made the reduce of even 8 values cost ~0.6 ms.
- */
-export function reduceWG(ctx: GpuContext): number {
-  return ctx.adapter.isFallback ? cpuRowWG(ctx) : 256;
-}
-
-/**
- * Workgroup size of binary cross-entropy (elementwise, a Kahan tree per workgroup when summing):
- * 256 on a GPU, one SIMD group on a CPU adapter (the barrier cost as for reduceWG).
- */
-export function bceWG(ctx: GpuContext): number {
-  return ctx.adapter.isFallback ? cpuRowWG(ctx) : 256;
-}
-
-/**
- * A CPU adapter's SIMD width (its subgroup size; SwiftShader: 4), the workgroup size of kernels
- * that share nothing between threads there: more threads a workgroup only make fewer, larger
- * workgroups to balance over the cores.
- */
-export function cpuRowWG(ctx: GpuContext): number {
-  const w = Math.min(64, Math.max(4, ctx.adapter.subgroupMaxSize || 4));
-  return 2 ** Math.floor(Math.log2(w)); // the reduction trees halve WG
-}
-
-/** Workgroup size of the row kernels (softmax, cross-entropy, entropy/KL). */
-export const ROW_WG = 64;
-/** Rows of at most this many classes get a thread each on any adapter. */
-export const THREAD_ROW_MAX_COLS = 32;
-/**
- * On a CPU adapter, batches of at least this many rows get a thread per row whatever the row
- * length: there a workgroup per row pays for its barriers (SwiftShader runs every subgroup of an
- * entry point with a barrier as its own coroutine) and its threads' reads are less local. The
- * workgroup is one SIMD group (cpuRowWG), so that even 8 rows reach two cores. Measured on
- * SwiftShader (cross-entropy, steady ms, forward): [64, 50257] 17.6 a workgroup per row, 11.5 a
- * thread per row; [8, 128256] 14.6 with split rows, 8.4 a thread per row. Fewer rows keep a
- * workgroup per row (or split rows), so that one long row still spreads over every core. A GPU
- * keeps a workgroup per row above THREAD_ROW_MAX_COLS, whose threads read a row together.
- */
-export const CPU_THREAD_ROW_MIN_ROWS = 8;
-
-/** Whether rows of `cols` classes get a thread each (else a workgroup each). */
-export function threadPerRow(ctx: GpuContext, rows: number, cols: number): boolean {
-  return cols <= THREAD_ROW_MAX_COLS || (ctx.adapter.isFallback && rows >= CPU_THREAD_ROW_MIN_ROWS);
-}
-
-/** The two pipeline shapes of a row family on a GPU (a workgroup per row, a thread per row). */
-export const ROW_SHAPES = [{ WG: ROW_WG, WG_PER_ROW: 1 }, { WG: ROW_WG, WG_PER_ROW: 0 }] as const;
-
-/** The pipeline shapes a row family uses on this adapter, for warmup(). */
-export function rowShapes(ctx: GpuContext): { WG: number; WG_PER_ROW: number }[] {
-  return [ROW_SHAPES[0], ctx.adapter.isFallback ? { WG: cpuRowWG(ctx), WG_PER_ROW: 0 } : ROW_SHAPES[1]];
-}
-
-/** Override constants and grid of a row kernel over `rows` rows of `cols` classes. */
-export function rowLaunch(ctx: GpuContext, cols: number, rows: number): { constants: { WG: number; WG_PER_ROW: number }; workgroups: number } {
-  if (!threadPerRow(ctx, rows, cols)) return { constants: ROW_SHAPES[0], workgroups: ctx.grid(rows) };
-  const constants = rowShapes(ctx)[1];
-  return { constants, workgroups: ctx.grid(Math.ceil(rows / constants.WG)) };
-}
+// warmup() (src/loss.ts) takes these from here.
 
 /** Shape of a tensor argument, host data checked as the oracle checks it (values, length). */
 export function argShape(t: TensorLike, name: string): readonly number[] {

@@ -5,9 +5,13 @@ import { GpuTensor } from '../gpu/tensor';
 import { CROSS_ENTROPY_KEYS, parseCrossEntropyOptions, type CrossEntropyConfig } from '../contract/configs/cross-entropy';
 import { bool, optionsObject } from '../contract/options';
 import { checkLabels, matrixShape } from '../contract/tensor';
-import { rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, freeOnThrow, ROW_SHAPES, ROW_WG, threadPerRow, cpuRowWG, rowShapes, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { ceRowShapes, ceSlicing, crossEntropyLaunch, foldPrepare, prepareShape, SPLIT_SHAPE, splitLaunch, splitParts } from './launch';
+import { CROSS_ENTROPY } from './layouts/cross-entropy';
+import type { BoundRegion } from './layouts/layout';
+import { REDUCE } from './layouts/reduce';
 
-// Host side of shaders/cross_entropy.wgsl (+ reduce.wgsl): validate, choose the row kernel's
+// Host side of shaders/cross_entropy/ (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
 
 /** GPU-only options on top of the shared ones. */
@@ -33,7 +37,10 @@ export interface LossOutputs {
   invalidLabels?: GpuTensor;
 }
 
-const F = { SPARSE: 1, PROBS: 2, WEIGHT: 4, GRAD: 8, INPLACE: 16, EXTRAS: 32, NORMALIZE: 64, MEAN: 128, SOFTCAP: 256, LINEAR: 512 } as const;
+const F = CROSS_ENTROPY.F;
+const { META_WORDS, STATS_WORDS } = CROSS_ENTROPY.C;
+
+// test/gpu/page.ts takes it from here.
 
 /** The call's config: the shared one plus where the gradient goes. */
 export interface GpuCrossEntropyConfig extends CrossEntropyConfig {
@@ -108,7 +115,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     const weight = cfg.weighted ? ctx.tensor(Float32Array.from(cfg.weight), [cols], 'float32', 'options.weight') : undefined;
     if (weight) temps.push(weight);
 
-    const meta = ctx.empty([4], 'int32', 'crossEntropy:meta');
+    const meta = ctx.empty([META_WORDS], 'int32', 'crossEntropy:meta');
     made.push(meta);
     const perRow = ctx.empty([rows], 'float32', 'crossEntropy:loss');
     made.push(perRow);
@@ -125,12 +132,12 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     const metaB = ctx.bind(meta).binding;
     const lossB = ctx.bind(perRow).binding;
     const exB = extras ? ctx.bind(extras).binding : ctx.dummy('extras');
-    // A workgroup's threads share a row strided on a GPU (coalesced loads), in contiguous slices
-    // on a CPU adapter (each core streams through its own memory; see slice_of in the shader).
-    const slicing = ctx.adapter.isFallback ? 1 : 0;
-    const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number, split = 1, foldPrep = 0) =>
-      new Uniforms().u32(count).u32(cols).u32(xBase).u32(tBase).u32(gBase).u32(row0).u32(rows).u32(slicing)
-        .i32(cfg.ignoreIndex).f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(cfg.epsilon).f32(1 / cfg.divisor).u32(split).u32(foldPrep).bytes();
+    const slicing = ceSlicing(ctx);
+    const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number, split = 1, foldPrep = 0) => CROSS_ENTROPY.uniforms({
+      rows: count, cols, x_base: xBase, t_base: tBase, g_base: gBase, row0, total_rows: rows, slicing,
+      ignore_index: cfg.ignoreIndex, smoothing: cfg.smoothing, zloss: cfg.zLoss, softcap: cfg.softcap, eps: cfg.epsilon,
+      out_scale: 1 / cfg.divisor, split, fold_prep: foldPrep,
+    });
 
     const chunks = rowChunks(ctx, rows, cols);
     // Not in place: a split row's columns are written by other workgroups while part 0 still
@@ -139,22 +146,21 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     const part = split > 1 ? ctx.empty([chunks[0].count * split * STATS_WORDS], 'int32', 'crossEntropy:parts') : undefined;
     if (part) temps.push(part);
     const partB = part ? ctx.bind(part).binding : ctx.dummy('parts');
+    const bindings = (X: BoundRegion, T: BoundRegion, G: BoundRegion | undefined) => CROSS_ENTROPY.bindings({
+      X, T, Wt: wBind, META: metaB, LOSS: lossB, G: G ?? ctx.dummy('grad'), EXTRA: exB, PART: partB,
+    });
     const dispatches: Dispatch[] = [];
     // Without the gradient and without F_LINEAR no row reads META, so the first chunk's `main`
     // runs prepare in its workgroup 0 (one dispatch less; split rows keep their own dispatches).
-    // A CPU adapter's thread per row folds it serially into one thread: only for batches small
-    // enough that this costs less than the prepare dispatch it saves.
-    const serialFold = ctx.adapter.isFallback && threadPerRow(ctx, chunks[0].count, cols);
     const foldPrep = !cfg.wantGrad && !(flags & F.LINEAR) && split === 1 && chunks[0].count > 0
-      && (!serialFold || rows <= CPU_FOLD_MAX_ROWS);
+      && foldPrepare(ctx, rows, chunks[0].count, cols);
     if (!foldPrep) {
       // prepare: labels bound whole (sparse); dense targets are not read by it.
       const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, 0, Math.min(tSrc.size, chunks[0].count * cols));
       const xb = ctx.bind(input, 0, Math.min(input.size, chunks[0].count * cols));
       dispatches.push({
         family: 'crossEntropy', entry: 'prepare', constants: withFlags(prepareShape(ctx)),
-        uniforms: uniforms(0, rows, xb.base, tb.base, 0),
-        bindings: [xb.binding, tb.binding, wBind, metaB, lossB, ctx.dummy('grad'), exB, partB], workgroups: 1,
+        uniforms: uniforms(0, rows, xb.base, tb.base, 0), bindings: bindings(xb.binding, tb.binding, undefined), workgroups: 1,
       });
     }
     for (const { row0, count } of chunks) {
@@ -163,22 +169,23 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       const tb = sparse ? ctx.bind(tSrc) : ctx.bind(tSrc, row0 * cols, count * cols);
       const gb = grad && grad !== input ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
       const u = uniforms(row0, count, xb.base, sparse ? tb.base + row0 : tb.base, gb ? gb.base : 0, split, foldPrep && row0 === 0 ? 1 : 0);
-      const bindings = [xb.binding, tb.binding, wBind, metaB, lossB, gb ? gb.binding : ctx.dummy('grad'), exB, partB];
+      const b = bindings(xb.binding, tb.binding, gb?.binding);
       if (split > 1) {
         // Few long rows: each row's parts go to separate workgroups, twice (stats, then the rest).
-        const launch = { constants: withFlags(ROW_SHAPES[0]), workgroups: ctx.grid(count * split) };
-        dispatches.push({ family: 'crossEntropy', entry: 'partial', ...launch, uniforms: u, bindings });
-        dispatches.push({ family: 'crossEntropy', entry: 'main', ...launch, uniforms: u, bindings });
+        const l = splitLaunch(ctx, count, split);
+        const launch = { constants: withFlags(l.constants), workgroups: l.workgroups };
+        dispatches.push({ family: 'crossEntropy', entry: 'partial', ...launch, uniforms: u, bindings: b });
+        dispatches.push({ family: 'crossEntropy', entry: 'main', ...launch, uniforms: u, bindings: b });
       } else {
         const l = crossEntropyLaunch(ctx, cols, count);
-        dispatches.push({ family: 'crossEntropy', entry: 'main', constants: withFlags(l.constants), workgroups: l.workgroups, uniforms: u, bindings });
+        dispatches.push({ family: 'crossEntropy', entry: 'main', constants: withFlags(l.constants), workgroups: l.workgroups, uniforms: u, bindings: b });
       }
     }
     let loss = perRow;
     if (cfg.reduction !== 'none') {
       loss = ctx.empty([], 'float32', 'crossEntropy:reduced');
       made.push(loss);
-      dispatches.push(reduceDispatch(ctx, perRow, meta, loss, cfg.reduction === 'mean' ? 1 : 0, cfg.allIgnored === 'zero'));
+      dispatches.push(reduceDispatch(ctx, perRow, meta, loss, cfg.reduction === 'mean' ? REDUCE.C.MODE_MEAN_META : REDUCE.C.MODE_SUM, cfg.allIgnored === 'zero'));
       temps.push(perRow);
     }
 
@@ -197,6 +204,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       if (sparse) out.correct = correct;
       else correct.destroy();
     }
+    // META[2]: the labels out of range (shaders/label_scan.wgsl).
     const [invalid] = ctx.split(meta, [{ elemOffset: 2, shape: [], dtype: 'int32' }]);
     if (sparse) out.invalidLabels = invalid;
     else invalid.destroy();
@@ -229,53 +237,9 @@ export function crossEntropyPipelines(ctx: GpuContext, opts: GpuCrossEntropyOpti
   const o = optionsObject(opts, GPU_CE_KEYS);
   const cfg = parseGpuCrossEntropyOptions({ ...o, weight: undefined }, 2);
   const FLAGS = crossEntropyFlags({ ...cfg, weighted: o.weight !== undefined }, sparse);
-  const mains = rowShapes(ctx).map((c) => ceShape(ctx, c));
   return [
     { entry: 'prepare', constants: { ...prepareShape(ctx), FLAGS } },
-    { entry: 'partial', constants: { ...ROW_SHAPES[0], FLAGS } },
-    ...mains.map((c) => ({ entry: 'main', constants: { ...c, FLAGS } })),
+    { entry: 'partial', constants: { ...SPLIT_SHAPE, FLAGS } },
+    ...ceRowShapes(ctx).map((c) => ({ entry: 'main', constants: { ...c, FLAGS } })),
   ];
 }
-
-/**
- * The `prepare` dispatch's workgroup (one; its threads stride over the labels, then a tree): one
- * SIMD group on a CPU adapter, where every subgroup of a workgroup with barriers is its own
- * coroutine (SwiftShader), 64 threads on a GPU.
- */
-function prepareShape(ctx: GpuContext): { WG: number; WG_PER_ROW: number } {
-  return ctx.adapter.isFallback ? { WG: cpuRowWG(ctx), WG_PER_ROW: 1 } : ROW_SHAPES[0];
-}
-
-/**
- * Batches of at most this many rows fold `prepare` into the row dispatch on a CPU adapter, where
- * it runs serially in one thread (48-80 ns a row on SwiftShader): beyond that, the prepare
- * dispatch (one SIMD-wide workgroup, ~0.3 ms and a quarter of the scan) costs less. Measured:
- * [1048576, 8] forward 250 ms with the serial fold, 226 ms with the dispatch.
- */
-export const CPU_FOLD_MAX_ROWS = 16384;
-
-/** A row shape, with a CPU adapter's thread per row marked for its barrier-free `main` (CPU_ROWS). */
-function ceShape(ctx: GpuContext, c: { WG: number; WG_PER_ROW: number }): Record<string, number> {
-  return ctx.adapter.isFallback && !c.WG_PER_ROW ? { ...c, CPU_ROWS: 1 } : c;
-}
-
-/** rowLaunch, its shape marked as ceShape does. */
-function crossEntropyLaunch(ctx: GpuContext, cols: number, rows: number): { constants: Record<string, number>; workgroups: number } {
-  const l = rowLaunch(ctx, cols, rows);
-  return { ...l, constants: ceShape(ctx, l.constants) };
-}
-
-/** Words of one row's stats in the kernel (STATS_WORDS in cross_entropy.wgsl). */
-const STATS_WORDS = 10;
-
-/**
- * How many workgroups share each row: enough for the adapter's grid (a CPU adapter's 16 fat
- * workgroups, or ~1024 on a GPU) when rows are few, each part keeping at least 8 classes per
- * thread. Long rows only (a workgroup per row), logits only.
- */
-export function splitParts(ctx: GpuContext, rows: number, cols: number): number {
-  if (threadPerRow(ctx, rows, cols)) return 1;
-  const target = ctx.adapter.isFallback ? 16 : 1024;
-  return Math.max(1, Math.min(64, Math.floor(target / Math.max(1, rows)), Math.floor(cols / (ROW_WG * 8))));
-}
-

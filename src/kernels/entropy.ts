@@ -4,16 +4,19 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseEntropyOptions, parseKLDivergenceOptions, type RowLossConfig } from '../contract/configs/entropy';
 import { formatShape, matrixShape, sameShape } from '../contract/tensor';
-import { rowChunks, rowLaunch, Uniforms, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { rowLaunch } from './launch';
+import { ENTROPY } from './layouts/entropy';
+import { REDUCE } from './layouts/reduce';
 import type { LossOutputs } from './cross-entropy';
 
-// Host side of shaders/entropy.wgsl (+ reduce.wgsl): validate as the oracle does, choose the row
+// Host side of shaders/entropy/ (+ reduce.wgsl): validate as the oracle does, choose the row
 // kernel's shape (rowLaunch: a thread per row for short rows, else a workgroup per row), chunk rows past one storage binding, then rows -> reduce in one submit.
 
-const F = { KL: 1, X_PROBS: 2, T_PROBS: 4, GRAD: 8 } as const;
+const F = ENTROPY.F;
 
 /**
- * Entropy of each row of `input` (probabilities by default, or logits); see shaders/entropy.wgsl.
+ * Entropy of each row of `input` (probabilities by default, or logits); see shaders/entropy/main.wgsl.
  * `loss` has shape [] for 'sum' / 'mean' (over rows) and [rows] for 'none'.
  */
 export async function entropyOp(ctx: GpuContext, inputArg: TensorLike, opts: EntropyOptions = {}): Promise<LossOutputs> {
@@ -76,9 +79,11 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
       const gb = grad ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
       dispatches.push({
         family: 'entropy', entry: 'main', ...launchWithFlags(rowLaunch(ctx, cols, count), flags),
-        uniforms: new Uniforms().u32(count).u32(cols).u32(xb.base).u32(tb ? tb.base : 0).u32(gb ? gb.base : 0).u32(row0).u32(flags).u32(0)
-          .f32(cfg.epsilon).f32(Math.log(cfg.epsilon)).f32(outScale).f32(gradScale).bytes(),
-        bindings: [xb.binding, tb ? tb.binding : ctx.dummy('read'), lossB, gb ? gb.binding : ctx.dummy('grad')],
+        uniforms: ENTROPY.uniforms({
+          rows: count, cols, x_base: xb.base, t_base: tb ? tb.base : 0, g_base: gb ? gb.base : 0, row0,
+          eps: cfg.epsilon, ln_eps: Math.log(cfg.epsilon), out_scale: outScale, grad_scale: gradScale,
+        }),
+        bindings: ENTROPY.bindings({ X: xb.binding, T: tb ? tb.binding : ctx.dummy('read'), LOSS: lossB, G: gb ? gb.binding : ctx.dummy('grad') }),
       });
     }
     let loss = perRow;
@@ -86,7 +91,7 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
       loss = ctx.empty([], 'float32', `${label}:reduced`);
       made.push(loss);
       // Per-row values already carry 1/ln 2; 'mean' divides by the row count.
-      dispatches.push(reduceDispatch(ctx, perRow, null, loss, cfg.reduction === 'mean' ? 2 : 0, false));
+      dispatches.push(reduceDispatch(ctx, perRow, null, loss, cfg.reduction === 'mean' ? REDUCE.C.MODE_MEAN_N : REDUCE.C.MODE_SUM, false));
       temps.push(perRow);
     }
 

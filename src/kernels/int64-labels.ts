@@ -2,7 +2,9 @@ import { BufferError } from '../contract/errors';
 import { checkDims } from '../contract/tensor';
 import type { GpuContext } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
-import { Uniforms, finishCall } from './common';
+import { finishCall } from './common';
+import { grid } from './launch';
+import { INT64_TO_INT32 } from './layouts/int64-to-int32';
 
 // Host side of shaders/int64_to_int32.wgsl: int64 labels (ONNX's usual label type) read in place
 // from a caller's buffer and written as the int32 labels every kernel takes, in one submit.
@@ -23,8 +25,8 @@ export async function int64LabelsOp(ctx: GpuContext, buffer: GPUBuffer, shape: r
   if (n === 0) return out;
   try {
     const { done } = await ctx.run('int64Labels', [{
-      family: 'int64ToInt32', entry: 'main', uniforms: new Uniforms().u32(n).i32(outOfRange).bytes(),
-      bindings: [{ buffer, offset: byteOffset, size: n * 8 }, ctx.bind(out).binding], workgroups: ctx.grid(Math.ceil(n / 64)),
+      family: 'int64ToInt32', entry: 'main', uniforms: INT64_TO_INT32.uniforms({ n, sentinel: outOfRange }),
+      bindings: INT64_TO_INT32.bindings({ SRC: { buffer, offset: byteOffset, size: n * 8 }, DST: ctx.bind(out).binding }), workgroups: grid(ctx, Math.ceil(n / 64)),
     }]);
     finishCall({ out }, done, []);
   } catch (e) {

@@ -6,9 +6,13 @@ import type { CrossEntropyConfig } from '../contract/configs/cross-entropy';
 import { oneOf, optionsObject } from '../contract/options';
 import type { LinearOptions } from '../contract/types';
 import { checkLabels } from '../contract/tensor';
-import { Uniforms, reduceDispatch, finishCall, freeOnThrow, argShape, type Temps } from './common';
+import { reduceDispatch, finishCall, freeOnThrow, argShape, type Temps } from './common';
+import { defaultTiles, forwardGroups, forwardSplitsWanted, lineGroups, tileGroups } from './launch';
+import { LINEAR_CROSS_ENTROPY as LCE } from './layouts/linear-cross-entropy';
+import type { BoundRegion } from './layouts/layout';
+import { REDUCE } from './layouts/reduce';
 
-// Host side of shaders/linear_cross_entropy.wgsl (+ reduce.wgsl): validate, size the forward's
+// Host side of shaders/linear_cross_entropy/ (+ reduce.wgsl): validate, size the forward's
 // vocabulary splits and the backward's vocabulary chunks, then prepare -> forward tiles ->
 // combine -> reduce -> (per chunk: logit gradient, dH, dW, db) in one submit. No buffer of N×V
 // elements is made: the forward keeps 4 words per (row, split), the backward one [N, vc] chunk.
@@ -42,12 +46,8 @@ export interface LinearCrossEntropyOutputs {
 /** The GPU adds the choice of tile kernel (tests run both on one adapter). */
 const GPU_LINEAR_KEYS = [...LINEAR_KEYS, 'tiles'];
 
-const F = { WEIGHT: 1, BIAS: 2, SOFTCAP: 4, LINEAR: 8, MEAN: 16 } as const;
-/** Tile edge of the kernel (BM = BN in the shader). */
-const TILE = 32;
-/** Words per row of ROW and per (row, split) of PART in the scratch buffer. */
-const ROW_WORDS = 4;
-const PART_WORDS = 4;
+const F = LCE.F;
+const { TILE, META_WORDS, ROW_WORDS, PART_WORDS } = LCE.C;
 /** The backward's vocabulary chunk is at most 1/CHUNKS_MIN of V (memory) and at least MIN_CHUNK classes (work per dispatch). */
 const CHUNKS_MIN = 32;
 const MIN_CHUNK = 512;
@@ -55,17 +55,15 @@ const MIN_CHUNK = 512;
 const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
 
 /**
- * Vocabulary splits of the forward: enough (row block, split) tasks to fill the adapter's grid
- * (16 fat workgroups on a CPU adapter, a few thousand on a GPU), each split whole tiles.
+ * Vocabulary splits of the forward: as many as the launch policy wants (forwardSplitsWanted), each
+ * whole tiles, and few enough for the scratch buffer to fit one binding.
  */
 export function forwardSplits(ctx: GpuContext, n: number, v: number, direct: boolean): { nsplit: number; splitW: number } {
-  // Staged: a task is a workgroup's 32 rows; direct: a thread's 4 rows, for 16 workgroups of 64 threads.
-  const rowBlocks = Math.ceil(n / (direct ? 4 : TILE));
-  const target = direct ? ctx.grid(1 << 30) * 64 : ctx.adapter.isFallback ? 16 : 4096;
   // The scratch buffer (META, row stats, partials) is bound whole: its splits must fit one binding.
-  const fit = Math.floor((ctx.maxBindingBytes - 16 - 4 * ROW_WORDS * n) / (4 * PART_WORDS * n));
-  if (fit < 1) throw new BufferError('hidden', `${n} rows need ${16 + 4 * (ROW_WORDS + PART_WORDS) * n} bytes of row statistics in one storage binding; this device's limit is ${ctx.maxBindingBytes} bytes. Split the rows across calls`, 'TOO_LARGE');
-  const want = Math.max(1, Math.min(Math.ceil(target / rowBlocks), Math.ceil(v / TILE), fit));
+  const metaBytes = 4 * META_WORDS;
+  const fit = Math.floor((ctx.maxBindingBytes - metaBytes - 4 * ROW_WORDS * n) / (4 * PART_WORDS * n));
+  if (fit < 1) throw new BufferError('hidden', `${n} rows need ${metaBytes + 4 * (ROW_WORDS + PART_WORDS) * n} bytes of row statistics in one storage binding; this device's limit is ${ctx.maxBindingBytes} bytes. Split the rows across calls`, 'TOO_LARGE');
+  const want = Math.max(1, Math.min(forwardSplitsWanted(ctx, n, direct), Math.ceil(v / TILE), fit));
   const splitW = roundUp(Math.ceil(v / want), TILE);
   return { nsplit: Math.ceil(v / splitW), splitW };
 }
@@ -97,7 +95,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     if (bytes > bindMax) throw new BufferError(name, `${bytes} bytes exceed one storage binding (${ctx.maxBindingBytes} bytes); split the ${name === 'hidden' ? 'rows' : 'vocabulary'} across calls`, 'TOO_LARGE');
   }
   const vc = cfg.grad ? backwardChunk(ctx, N, V) : 0;
-  const tiles = oneOf(o.tiles, ['staged', 'direct'] as const, 'options.tiles', ctx.adapter.isFallback ? 'direct' : 'staged');
+  const tiles = oneOf(o.tiles, ['staged', 'direct'] as const, 'options.tiles', defaultTiles(ctx));
   const direct = tiles === 'direct';
   const DIRECT = direct ? 1 : 0;
   const { nsplit, splitW } = forwardSplits(ctx, N, V, direct);
@@ -119,7 +117,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     const classW = cfg.weighted ? ctx.tensor(Float32Array.from(cfg.weight), [V], 'float32', 'options.weight') : undefined;
     if (classW) temps.push(classW);
 
-    const partBase = 4 + ROW_WORDS * N;
+    const partBase = META_WORDS + ROW_WORDS * N;
     const scratch = ctx.empty([partBase + PART_WORDS * N * nsplit], 'int32', 'linearCrossEntropy:scratch');
     temps.push(scratch);
     // GPU labels: META[2] (bad labels) is copied out at the end, so the scratch buffer is not
@@ -140,33 +138,31 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     const wB = ctx.bind(weight);
     const bB = bias ? ctx.bind(bias) : undefined;
     const lB = ctx.bind(labels);
-    const uniforms = (v0 = 0, chunk = 0, accumulate = 0) => new Uniforms()
-      .u32(N).u32(V).u32(D).i32(cfg.ignoreIndex)
-      .u32(v0).u32(chunk).u32(vc).u32(nsplit)
-      .u32(splitW).u32(accumulate).u32(hB.base).u32(wB.base)
-      .u32(bB ? bB.base : 0).u32(lB.base).u32(partBase).u32(0)
-      .f32(cfg.smoothing).f32(cfg.zLoss).f32(cfg.softcap).f32(1 / cfg.divisor).bytes();
-    const bindings = (g: GpuTensor | undefined, out: GpuTensor | undefined) => [
-      hB.binding, wB.binding, bB ? bB.binding : ctx.dummy('read'), lB.binding,
-      classW ? ctx.bind(classW).binding : ctx.dummy('read'), ctx.bind(scratch).binding,
-      g ? ctx.bind(g).binding : ctx.dummy('gradChunk'), out ? ctx.bind(out).binding : ctx.dummy('out'),
-    ];
-    // Workgroups of a tile dispatch over an [m, n] output: a 32×32 tile per workgroup task (staged) or a 4×4 block per thread (direct).
-    const tiles = (m: number, n: number) => ctx.grid(direct ? Math.ceil((Math.ceil(m / 4) * Math.ceil(n / 4)) / 64) : Math.ceil(m / TILE) * Math.ceil(n / TILE));
+    const uniforms = (v0 = 0, chunk = 0, accumulate = 0) => LCE.uniforms({
+      n: N, v: V, d: D, ignore_index: cfg.ignoreIndex, v0, vc: chunk, gstride: vc, nsplit, split_w: splitW, accumulate,
+      h_base: hB.base, w_base: wB.base, b_base: bB ? bB.base : 0, l_base: lB.base, part_base: partBase,
+      smoothing: cfg.smoothing, zloss: cfg.zLoss, softcap: cfg.softcap, out_scale: 1 / cfg.divisor,
+    });
+    const bound = (t: GpuTensor | undefined, role: string): BoundRegion => (t ? ctx.bind(t).binding : ctx.dummy(role));
+    const bindings = (g: GpuTensor | undefined, out: GpuTensor | undefined) => LCE.bindings({
+      H: hB.binding, Wm: wB.binding, Bv: bound(bias, 'read'), L: lB.binding, CW: bound(classW, 'read'),
+      S: ctx.bind(scratch).binding, G: bound(g, 'gradChunk'), O: bound(out, 'out'),
+    });
+    const tiles = (m: number, n: number) => tileGroups(ctx, m, n, direct);
     const fam = 'linearCrossEntropy' as const;
 
     const dispatches: Dispatch[] = [
       { family: fam, entry: 'prepare', constants: { FLAGS }, uniforms: uniforms(), bindings: bindings(undefined, undefined), workgroups: 1 },
       { family: fam, entry: 'tile', constants: { MODE: 0, DIRECT, FLAGS }, uniforms: uniforms(), bindings: bindings(undefined, undefined),
-        workgroups: ctx.grid(direct ? Math.ceil((Math.ceil(N / 4) * nsplit) / 64) : Math.ceil(N / TILE) * nsplit) },
+        workgroups: forwardGroups(ctx, N, nsplit, direct) },
       { family: fam, entry: 'combine', constants: { FLAGS }, uniforms: uniforms(), bindings: bindings(undefined, perRow),
-        workgroups: ctx.grid(Math.ceil(N / 64)) },
+        workgroups: lineGroups(ctx, N) },
     ];
     let loss = perRow;
     if (cfg.reduction !== 'none') {
       loss = ctx.empty([], 'float32', 'linearCrossEntropy:reduced');
       made.push(loss);
-      dispatches.push(reduceDispatch(ctx, perRow, scratch, loss, cfg.reduction === 'mean' ? 1 : 0, cfg.allIgnored === 'zero'));
+      dispatches.push(reduceDispatch(ctx, perRow, scratch, loss, cfg.reduction === 'mean' ? REDUCE.C.MODE_MEAN_META : REDUCE.C.MODE_SUM, cfg.allIgnored === 'zero'));
       temps.push(perRow);
     }
     if (gChunk && gradHidden && gradWeight) {
@@ -179,7 +175,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
           { family: fam, entry: 'tile', constants: { MODE: 3, DIRECT, FLAGS }, uniforms: u(), bindings: bindings(gChunk, gradWeight), workgroups: tiles(chunk, D) },
         );
         if (gradBias) {
-          dispatches.push({ family: fam, entry: 'dbias', constants: { FLAGS }, uniforms: u(), bindings: bindings(gChunk, gradBias), workgroups: ctx.grid(Math.ceil(chunk / 64)) });
+          dispatches.push({ family: fam, entry: 'dbias', constants: { FLAGS }, uniforms: u(), bindings: bindings(gChunk, gradBias), workgroups: lineGroups(ctx, chunk) });
         }
       }
     }
@@ -209,7 +205,7 @@ export function linearPipelines(ctx: GpuContext, opts: Omit<LinearCrossEntropyOp
   const o = optionsObject(opts, GPU_LINEAR_KEYS);
   const base = parseLinearOptions({ ...o, weight: undefined }, 2, ['tiles']);
   const FLAGS = linearFlags({ ...base, weighted: o.weight !== undefined }, bias);
-  const DIRECT = oneOf(o.tiles, ['staged', 'direct'] as const, 'options.tiles', ctx.adapter.isFallback ? 'direct' : 'staged') === 'direct' ? 1 : 0;
+  const DIRECT = oneOf(o.tiles, ['staged', 'direct'] as const, 'options.tiles', defaultTiles(ctx)) === 'direct' ? 1 : 0;
   const modes = base.grad ? [0, 1, 2, 3] : [0];
   return [
     { entry: 'prepare', constants: { FLAGS } },

@@ -1,9 +1,11 @@
 import type { SoftmaxOptions } from '../contract/types';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
-import { rowChunks, matrixArgShape, rowLaunch, Uniforms } from './common';
+import { rowChunks, matrixArgShape } from './common';
 import { matrixShape } from '../contract/tensor';
 import { parseSoftmaxOptions } from '../contract/configs/softmax';
+import { rowLaunch } from './launch';
+import { SOFTMAX } from './layouts/softmax';
 
 // Host side of shaders/softmax.wgsl: validate, choose the kernel shape by row length, chunk rows
 // that exceed one storage binding, dispatch.
@@ -18,9 +20,12 @@ export async function softmaxOp(ctx: GpuContext, x: TensorLike, opts: SoftmaxOpt
   const dispatches: Dispatch[] = chunks.map(({ row0, count }) => {
     const bx = ctx.bind(input, row0 * cols, count * cols);
     const by = ctx.bind(out, row0 * cols, count * cols);
-    const u = new Uniforms().u32(count).u32(cols).u32(bx.base).u32(by.base).f32(1 / T).u32(log ? 1 : 0).u32(0).u32(0);
     const l = rowLaunch(ctx, cols, count);
-    return { family: 'softmax', entry: 'main', constants: { ...l.constants, LOG_OUT: log ? 1 : 0 }, workgroups: l.workgroups, uniforms: u.bytes(), bindings: [bx.binding, by.binding] };
+    return {
+      family: 'softmax', entry: 'main', constants: { ...l.constants, LOG_OUT: log ? 1 : 0 }, workgroups: l.workgroups,
+      uniforms: SOFTMAX.uniforms({ rows: count, cols, in_base: bx.base, out_base: by.base, inv_temp: 1 / T }),
+      bindings: SOFTMAX.bindings({ X: bx.binding, Y: by.binding }),
+    };
   });
   try {
     out.ready = (await ctx.run(log ? 'logSoftmax' : 'softmax', dispatches)).done;

@@ -25,7 +25,9 @@ function importsOf(file: string): string[] {
 const RULES: [layer: string, allowed: string[]][] = [
   ['contract/', ['contract/']],
   ['reference/', ['reference/', 'contract/']],
-  ['gpu/', ['gpu/', 'contract/', '../shaders/']],
+  // The engine assembles each family's WGSL from its layout table (its declared interface).
+  ['gpu/', ['gpu/', 'contract/', '../shaders/', 'kernels/layouts/']],
+  ['kernels/layouts/', ['kernels/layouts/']],
   ['kernels/', ['kernels/', 'gpu/', 'contract/']],
   ['interop/', ['index']],
 ];

@@ -1,7 +1,7 @@
 // The one place the tests read the engine behind a WebGPULoss rather than its public API: the
 // subgroup size a test page reports, and how cross-entropy splits a row.
 import type { AdapterFacts, WebGPULoss } from '../../src/index';
-import { splitParts as ceSplitParts } from '../../src/kernels/cross-entropy';
+import { splitParts as ceSplitParts } from '../../src/kernels/launch';
 import { engineOf } from '../../src/loss';
 
 export type AdapterReport = AdapterFacts & {

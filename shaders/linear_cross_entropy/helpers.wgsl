@@ -1,0 +1,93 @@
+// Linear cross-entropy: loss and gradients of a classifier layer, from hidden states H [N, D], the
+// classifier W [V, D], an optional bias b [V] and sparse labels y [N], without ever forming the
+// N×V logits. z'_{rc} = cap(H_r·W_c + b_c); cap(x) = s·tanh(x/s) with soft-cap s, else x.
+//
+// Scratch S (one buffer): S[0..4) META, then ROW (4 words per row: lse, K, A, Y), then PART
+// (4 words per (row, vocabulary split): m, sum, wz, z_y).
+// Entries, in the order the host dispatches them:
+//   prepare  (1 workgroup)  META[0] = Σ w[y] over kept rows (the mean's denominator),
+//                           META[1] = Σ_c w[c], META[2] = labels outside [0, V) not ignored,
+//                           META[3] = kept rows (u32; reduce.wgsl tells an all-ignored batch by it).
+//   tile, MODE 0 (forward)  per (32-row block, vocabulary split): logit tiles 32×32, staged over
+//                           D in workgroup memory, each folded into the row's running
+//                           (max m, Σ exp(z' − m), Σ_c w_c·z'_c, z'_y) → PART.
+//   combine  (a row each)   folds the row's splits in split order (deterministic), then loss and
+//                           the gradient coefficients → ROW, LOSS.
+//   reduce   (reduce.wgsl)  'sum' / 'mean' of LOSS.
+//   per vocabulary chunk [v0, v0 + vc), with grad:
+//     tile, MODE 1          G[r, j] = d loss / d z_{r, v0+j}, recomputed tile by tile (chunk only)
+//     tile, MODE 2          dH += G·W[v0 : v0+vc]          (dH: a [N, D] output block per tile)
+//     tile, MODE 3          dW[v0 : v0+vc] = Gᵀ·H          (each element written once)
+//     dbias                 db[v0 + j] = Σ_r G[r, j]       (Kahan, a column per thread)
+// The tile entry has two forms of the same math: staged (workgroup memory, 32×32 tiles per
+// workgroup; what a GPU runs) and DIRECT (a thread's 4×4 block read straight from the buffers, no
+// barrier; what a CPU adapter runs). Both are tested on every adapter.
+// Every output element is written by one invocation, in a fixed order: the same input gives the
+// same bits on every run. No float atomics.
+// Non-finite values: NaN or +Infinity among a row's logits (from NaN in hidden, weight or bias) is
+// seen by its bits; that row's loss is NaN and its gradient coefficients NaN, so its dH row and,
+// through it, dW and db are NaN, as the float64 chain gives. An ignored row stays 0.
+//
+// Files: helpers.wgsl (this, and `prepare`), matmul.wgsl (a tile's product, staged or direct),
+// tile.wgsl (entry `tile`: the forward fold and the gradient tiles), combine.wgsl (entries
+// `combine` and `dbias`). Params, the bindings, F_*, WG, TILE, TM and the scratch word counts are
+// generated from src/kernels/layouts/linear-cross-entropy.ts.
+//
+// Pipeline key: entry, MODE and DIRECT (tile only) and FLAGS (F_*). Shapes, offsets and option
+// values are in the uniform block, so one pipeline serves every shape.
+
+override MODE: u32 = 0u;
+// Direct tiles (CPU adapters): each thread computes its 4×4 block straight from the storage
+// buffers, with no workgroup memory and no barrier (why and when: defaultTiles in
+// src/kernels/launch.ts).
+override DIRECT: bool = false;
+
+const BM: u32 = TILE;
+const BN: u32 = TILE;
+const BK: u32 = 16u;        // reduction depth staged per step: 2 × 16 × 32 f32 = 4 KiB
+// The label of a row past the batch: no class.
+const NO_CLASS: i32 = -1;
+
+fn weight(c: u32) -> f32 {
+  if (has(F_WEIGHT)) {
+    return CW[c];
+  }
+  return 1.0;
+}
+
+fn label(r: u32) -> i32 {
+  return L[P.l_base + r];
+}
+
+// z'_{rc} from the dot product acc = H_r·W_c.
+fn logit(acc: f32, c: u32) -> f32 {
+  var z = acc;
+  if (has(F_BIAS)) {
+    z += Bv[P.b_base + c];
+  }
+  if (has(F_SOFTCAP)) {
+    z = soft_cap(z, P.softcap);
+  }
+  return z;
+}
+
+// ---- prepare -------------------------------------------------------------------------------
+// One workgroup: label_scan.wgsl's scan into META (S[0..META_WORDS)).
+
+@compute @workgroup_size(WG)
+fn prepare(@builtin(local_invocation_index) lid: u32) {
+  var st = prep_empty();
+  for (var i = lid; i < P.n; i += WG) {
+    prep_label(&st, label(i), P.ignore_index, P.v);
+  }
+  for (var c = lid; c < P.v; c += WG) {
+    st.wsum += weight(c);
+  }
+  prep_tree(lid, st);
+  if (lid == 0u) {
+    let m = prep_meta(prep_red[0]);
+    for (var i = 0u; i < META_WORDS; i++) {
+      S[i] = m[i];
+    }
+  }
+}

@@ -1,0 +1,201 @@
+// Linear cross-entropy's entry `tile`: the forward's fold of logit tiles into each row's running
+// statistics (MODE 0) and the gradient tiles (MODES 1-3), in the staged form and the direct one.
+
+// Forward fold of one row (thread lid < BM owns row i0 + lid of the task).
+struct Fold {
+  on: Online,
+  wz: f32,     // Σ_c w_c·z'_c over the split
+  zy: f32,     // z'_y when the label falls in the split
+  poison: bool,
+}
+
+// MODE 0: tasks are (row block, split); each loops over the split's 32-class tiles.
+//   1. z' = cap(H_r·W_c + b_c) for the tile (mm_tile), written to Zs.
+//   2. The row's owner folds its 32 values: the online max/sum (common.wgsl's online_push:
+//      s <- s·exp(m - x) + 1 for a new maximum x, else s <- s + exp(x - m)), Σ w_c·z'_c, z'_y;
+//      NaN / +Infinity is remembered by its bits.
+//   3. At the split's end: PART[row, split] = (m, s, wz, z'_y), m as NaN bits for a poisoned row.
+// MODE 1: tasks are tiles of the chunk; with the row's lse, K, A, Y from combine and p = exp(z' − lse):
+//   G[r, j] = (p·K − A·w_c − [c = y]·Y)·cap'(z),  cap' = 1 − (z'/s)² (1 without a soft-cap),
+//   i.e. the scaled softmax − target of crossEntropy, chained through the cap. Ignored rows have
+//   K = A = Y = 0, hence 0.
+// MODE 2: dH[r, :] (+)= the tile of G·W_chunk.   MODE 3: dW[v0 + i, :] = the tile of Gᵀ·H.
+@compute @workgroup_size(WG)
+fn tile(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wgid: vec3<u32>,
+        @builtin(num_workgroups) nwg: vec3<u32>) {
+  if (DIRECT) {
+    tile_direct(wgid.x * WG + lid, nwg.x * WG);
+    return;
+  }
+  let M = dim_m();
+  let N = dim_n();
+  let mBlocks = (M + BM - 1u) / BM;
+  var nBlocks = (N + BN - 1u) / BN;
+  if (MODE == 0u) {
+    nBlocks = P.nsplit;
+  }
+  let tasks = mBlocks * nBlocks;
+  let tx = lid % 8u;
+  let ty = lid / 8u;
+  for (var t = wgid.x; t < tasks; t += nwg.x) {
+    let i0 = (t / nBlocks) * BM;
+    if (MODE == 0u) {
+      let sp = t % nBlocks;
+      let row = i0 + lid;
+      var f = Fold(online_empty(), 0.0, 0.0, false);
+      var y = NO_CLASS;
+      if (lid < BM && row < P.n) {
+        y = label(row);
+      }
+      let c_end = min(P.v, (sp + 1u) * P.split_w);
+      for (var j0 = sp * P.split_w; j0 < c_end; j0 += BN) {
+        let acc = mm_tile(i0, j0, lid);
+        for (var m = 0u; m < TM; m++) {
+          for (var q = 0u; q < TM; q++) {
+            let c = j0 + tx + 8u * q;
+            var z = 0.0;
+            if (c < P.v) {
+              z = logit(acc[m * TM + q], c);
+            }
+            Zs[(ty + 8u * m) * BN + tx + 8u * q] = z;
+          }
+        }
+        workgroupBarrier();
+        if (lid < BM && row < P.n) {
+          let cols = min(BN, c_end - j0);
+          for (var j = 0u; j < cols; j++) {
+            f = fold_push(f, Zs[lid * BN + j], j0 + j, y);
+          }
+        }
+        workgroupBarrier();
+      }
+      if (lid < BM && row < P.n) {
+        write_part(row, sp, f);
+      }
+      continue;
+    }
+    let j0 = (t % nBlocks) * BN;
+    let acc = mm_tile(i0, j0, lid);
+    for (var m = 0u; m < TM; m++) {
+      for (var q = 0u; q < TM; q++) {
+        emit(i0 + ty + 8u * m, j0 + tx + 8u * q, acc[m * TM + q]);
+      }
+    }
+  }
+}
+
+// The tile entry for CPU adapters (DIRECT): a task is a thread's 4×4 block (MODE 0: 4 rows × a
+// whole split, 4 classes at a time), the same math as above.
+fn tile_direct(gid: u32, stride: u32) {
+  let M = dim_m();
+  let N = dim_n();
+  let mGroups = (M + TM - 1u) / TM;
+  if (MODE == 0u) {
+    let tasks = mGroups * P.nsplit;
+    for (var t = gid; t < tasks; t += stride) {
+      let i0 = (t / P.nsplit) * TM;
+      let sp = t % P.nsplit;
+      var f: array<Fold, 4>;
+      var y: array<i32, 4>;
+      for (var m = 0u; m < TM; m++) {
+        f[m] = Fold(online_empty(), 0.0, 0.0, false);
+        y[m] = NO_CLASS;
+        if (i0 + m < P.n) {
+          y[m] = label(i0 + m);
+        }
+      }
+      let c_end = min(P.v, (sp + 1u) * P.split_w);
+      for (var j0 = sp * P.split_w; j0 < c_end; j0 += TM) {
+        let acc = mm_direct(i0, j0);
+        for (var q = 0u; q < TM; q++) {
+          let c = j0 + q;
+          if (c >= c_end) {
+            break;
+          }
+          for (var m = 0u; m < TM; m++) {
+            f[m] = fold_push(f[m], logit(acc[m * TM + q], c), c, y[m]);
+          }
+        }
+      }
+      for (var m = 0u; m < TM; m++) {
+        if (i0 + m < P.n) {
+          write_part(i0 + m, sp, f[m]);
+        }
+      }
+    }
+    return;
+  }
+  let nGroups = (N + TM - 1u) / TM;
+  let tasks = mGroups * nGroups;
+  for (var t = gid; t < tasks; t += stride) {
+    let i0 = (t / nGroups) * TM;
+    let j0 = (t % nGroups) * TM;
+    let acc = mm_direct(i0, j0);
+    for (var m = 0u; m < TM; m++) {
+      for (var q = 0u; q < TM; q++) {
+        emit(i0 + m, j0 + q, acc[m * TM + q]);
+      }
+    }
+  }
+}
+
+// MODE 0, step 2: one logit z' of class c into a row's fold (label y).
+fn fold_push(f: Fold, z: f32, c: u32, y: i32) -> Fold {
+  var r = f;
+  if (is_poison(bitcast<u32>(z))) {
+    r.poison = true;
+    return r;
+  }
+  r.on = online_push(r.on, z);
+  if (has(F_LINEAR)) {
+    r.wz += weight(c) * z;
+  }
+  if (i32(c) == y) {
+    r.zy = z;
+  }
+  return r;
+}
+
+// MODE 0, step 3.
+fn write_part(row: u32, sp: u32, f: Fold) {
+  let o = P.part_base + (row * P.nsplit + sp) * PART_WORDS;
+  S[o] = select(bitcast<u32>(f.on.m), BITS_NAN, f.poison);
+  S[o + 1u] = bitcast<u32>(f.on.s);
+  S[o + 2u] = bitcast<u32>(f.wz);
+  S[o + 3u] = bitcast<u32>(f.zy);
+}
+
+// MODES 1–3: stores C[i, j] = v (i < M, j < N checked here).
+fn emit(i: u32, j: u32, v: f32) {
+  if (i >= dim_m() || j >= dim_n()) {
+    return;
+  }
+  if (MODE == 1u) {
+    // An ignored row's gradient is 0, not 0 · exp(z): its logits may be NaN or overflow exp.
+    if (label(i) == P.ignore_index) {
+      G[i * P.gstride + j] = 0.0;
+      return;
+    }
+    let ro = META_WORDS + i * ROW_WORDS;
+    let c = P.v0 + j;
+    let z = logit(v, c);
+    var g = exp_sub(z, bitcast<f32>(S[ro])) * bitcast<f32>(S[ro + 1u]) - bitcast<f32>(S[ro + 2u]) * weight(c);
+    if (i32(c) == label(i)) {
+      g -= bitcast<f32>(S[ro + 3u]);
+    }
+    if (has(F_SOFTCAP)) {
+      let u = z / P.softcap;
+      g *= 1.0 - u * u;
+    }
+    G[i * P.gstride + j] = g;
+  } else if (MODE == 2u) {
+    let o = i * P.d + j;
+    var r = v;
+    if (P.accumulate != 0u) {
+      r += bitcast<f32>(O[o]);
+    }
+    O[o] = bitcast<u32>(r);
+  } else {
+    O[(P.v0 + i) * P.d + j] = bitcast<u32>(v);
+  }
+}

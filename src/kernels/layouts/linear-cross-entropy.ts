@@ -1,0 +1,51 @@
+import { defineLayout, f32, i32, named, read, rw, u32 } from './layout';
+
+/** The interface of shaders/linear_cross_entropy/. */
+export const LINEAR_CROSS_ENTROPY = defineLayout('linearCrossEntropy', {
+  uniforms: {
+    n: u32(),
+    v: u32(),
+    d: u32(),
+    ignore_index: i32(),
+    v0: u32("first class of this dispatch's vocabulary chunk (backward)"),
+    vc: u32('classes in the chunk (backward)'),
+    gstride: u32('row stride of G'),
+    nsplit: u32('vocabulary splits of the forward'),
+    split_w: u32('classes per split (a multiple of TILE)'),
+    accumulate: u32('MODE 2: add to dH (every chunk after the first)'),
+    h_base: u32('element offsets of the bound regions (storage-offset alignment)'),
+    w_base: u32(),
+    b_base: u32(),
+    l_base: u32(),
+    part_base: u32('first word of PART in S'),
+    smoothing: f32(),
+    zloss: f32(),
+    softcap: f32(),
+    out_scale: f32('1, or 1/ln 2 for bits'),
+  },
+  bindings: {
+    H: read('f32', 'hidden states [N, D]'),
+    Wm: read('f32', 'classifier [V, D]'),
+    Bv: read('f32', 'bias [V] (F_BIAS)'),
+    L: read('i32', 'labels [N]'),
+    CW: read('f32', 'class weights (F_WEIGHT)'),
+    S: rw('u32', 'scratch: META, ROW, PART'),
+    G: rw('f32', 'the gradient chunk [N, vc]'),
+    O: rw('u32', 'LOSS (combine), dH / dW / db (gradients)'),
+  },
+  flags: {
+    WEIGHT: named(1, 'class weights'),
+    BIAS: named(2),
+    SOFTCAP: named(4),
+    LINEAR: named(8, "label smoothing > 0: the row needs Σ_c w_c·z'_c"),
+    MEAN: named(16),
+  },
+  consts: {
+    WG: named(64, 'threads of every entry point: 8×8'),
+    TILE: named(32, 'edge of a staged tile (BM = BN)'),
+    TM: named(4, "each thread's block: 4 rows × 4 columns"),
+    META_WORDS: named(4, 'words of META at the start of S'),
+    ROW_WORDS: named(4, 'words per row of ROW: lse, K, A, Y'),
+    PART_WORDS: named(4, 'words per (row, split) of PART: m, sum, wz, z_y'),
+  },
+});
