@@ -82,11 +82,11 @@ export class GpuContext {
     return this.store.wrap(buffer, shape, dtype, byteOffset);
   }
 
-  empty(shape: readonly number[], dtype: DType, label: string, extraUsage?: number): GpuTensor {
+  empty<D extends DType>(shape: readonly number[], dtype: D, label: string, extraUsage?: number): GpuTensor<D> {
     return this.store.empty(shape, dtype, label, extraUsage);
   }
 
-  input(arg: TensorLike, name: string, dtype: DType): { t: GpuTensor; temp: boolean } {
+  input<D extends DType>(arg: TensorLike, name: string, dtype: D): { t: GpuTensor<D>; temp: boolean } {
     return this.store.input(arg, name, dtype);
   }
 

@@ -62,10 +62,10 @@ export class TensorStore {
   }
 
   /** A new library-owned tensor (contents undefined until a kernel writes it). */
-  empty(shape: readonly number[], dtype: DType, label: string, extraUsage = 0): GpuTensor {
+  empty<D extends DType>(shape: readonly number[], dtype: D, label: string, extraUsage = 0): GpuTensor<D> {
     this.checkAlive();
     checkDims(shape, 'shape');
-    dtype = dtypeOf(dtype, 'dtype');
+    dtype = dtypeOf(dtype, 'dtype') as D;
     const size = shape.reduce((a, b) => a * b, 1);
     const bytes = Math.max(16, Math.ceil((size * 4) / 16) * 16);
     if (bytes > this.device.limits.maxBufferSize) {
@@ -86,14 +86,14 @@ export class TensorStore {
    * Resolves an argument to a GPU tensor: host data is uploaded (and marked temporary), a GPU
    * tensor is checked (same device, storage usage, large enough).
    */
-  input(arg: GpuTensor | HostTensor, name: string, dtype: DType): { t: GpuTensor; temp: boolean } {
+  input<D extends DType>(arg: GpuTensor | HostTensor, name: string, dtype: D): { t: GpuTensor<D>; temp: boolean } {
     this.checkAlive();
     if (arg instanceof GpuTensor) {
       if (arg.device !== this.device) throw new DeviceError('DEVICE_MISMATCH', 'tensor belongs to another GPUDevice than this context', name);
       if (arg.isDestroyed) throw new DeviceError('DISPOSED', 'tensor was destroyed', name);
       if (arg.dtype !== dtype) throw new DTypeError(name, `expected dtype ${dtype}, got ${arg.dtype}`);
       checkBuffer(arg, name);
-      return { t: arg, temp: false };
+      return { t: arg as GpuTensor<D>, temp: false };
     }
     // Host data was checked by the contract's checkTensor when the kernel read its shape (every
     // argument's shape is read before anything is uploaded); here only its element type.
@@ -101,7 +101,7 @@ export class TensorStore {
     if (dtype === 'int32' && (arg.data instanceof Float32Array || arg.data instanceof Float64Array)) {
       throw new DTypeError(name, `expected integer labels (Int32Array or an array of integers), got ${arg.data.constructor.name}`);
     }
-    return { t: this.tensor(arg.data, arg.shape, dtype, name), temp: true };
+    return { t: this.tensor(arg.data, arg.shape, dtype, name) as GpuTensor<D>, temp: true };
   }
 
   /**

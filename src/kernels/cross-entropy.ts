@@ -24,17 +24,17 @@ export interface GpuCrossEntropyOptions extends CrossEntropyOptions {
 
 export interface LossOutputs {
   /** Shape [] for 'sum' / 'mean', [rows] for 'none'. */
-  loss: GpuTensor;
+  loss: GpuTensor<'float32'>;
   /** d loss / d input, when `grad` was asked; the input tensor itself when `inPlace`. */
-  grad?: GpuTensor;
+  grad?: GpuTensor<'float32'>;
   /** Per-row log-sum-exp in nats (logits input), with `extras`. */
-  lse?: GpuTensor;
+  lse?: GpuTensor<'float32'>;
   /** Per-row argmax (int32), with `extras`. */
-  argmax?: GpuTensor;
+  argmax?: GpuTensor<'int32'>;
   /** Per-row 1 where argmax hits the label (int32, sparse labels), with `extras`. */
-  correct?: GpuTensor;
-  /** Number of labels outside [0, classes) and not ignored (int32, shape []); checked on the GPU. */
-  invalidLabels?: GpuTensor;
+  correct?: GpuTensor<'int32'>;
+  /** Labels on the GPU only: how many were outside [0, classes) and not ignored (int32, shape []). */
+  invalidLabels?: GpuTensor<'int32'>;
 }
 
 const F = CROSS_ENTROPY.F;
@@ -119,7 +119,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     made.push(meta);
     const perRow = ctx.empty([rows], 'float32', 'crossEntropy:loss');
     made.push(perRow);
-    const grad = !cfg.wantGrad ? undefined : cfg.inPlace ? input : gradOut ?? ctx.empty(inShape, 'float32', 'crossEntropy:grad');
+    const grad = !cfg.wantGrad ? undefined : cfg.inPlace ? input : (gradOut as GpuTensor<'float32'> | undefined) ?? ctx.empty(inShape, 'float32', 'crossEntropy:grad');
     if (grad && grad !== input && grad.buffer === input.buffer) throw new OptionError('options.gradOut', 'shares the input\'s buffer; use inPlace instead');
     const extras = cfg.extras ? ctx.empty([3 * rows], 'int32', 'crossEntropy:extras') : undefined;
     if (extras) made.push(extras);
@@ -198,15 +198,16 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
         { elemOffset: rows, shape: [rows], dtype: 'int32' },
         { elemOffset: 2 * rows, shape: [rows], dtype: 'int32' },
       ]);
-      if (cfg.from === 'logits') out.lse = lse;
+      if (cfg.from === 'logits') out.lse = lse as GpuTensor<'float32'>;
       else lse.destroy();
-      out.argmax = argmax;
-      if (sparse) out.correct = correct;
+      out.argmax = argmax as GpuTensor<'int32'>;
+      if (sparse) out.correct = correct as GpuTensor<'int32'>;
       else correct.destroy();
     }
     // META[2]: the labels out of range (shaders/label_scan.wgsl).
+    // Only labels on the GPU can be out of range here (host labels were checked before anything ran).
     const [invalid] = ctx.split(meta, [{ elemOffset: 2, shape: [], dtype: 'int32' }]);
-    if (sparse) out.invalidLabels = invalid;
+    if (sparse && targetArg instanceof GpuTensor) out.invalidLabels = invalid as GpuTensor<'int32'>;
     else invalid.destroy();
     finishCall(out, done, temps);
     return out;

@@ -30,15 +30,15 @@ export interface LinearCrossEntropyOptions extends LinearOptions {
 
 export interface LinearCrossEntropyOutputs {
   /** Shape [] for 'sum' / 'mean', [N] for 'none'. */
-  loss: GpuTensor;
+  loss: GpuTensor<'float32'>;
   /** d loss / d hidden, [N, D], with `grad` ('none': of the sum of the rows' losses). */
-  gradHidden?: GpuTensor;
+  gradHidden?: GpuTensor<'float32'>;
   /** d loss / d weight, [V, D], with `grad`. */
-  gradWeight?: GpuTensor;
+  gradWeight?: GpuTensor<'float32'>;
   /** d loss / d bias, [V], with `grad` and a bias. */
-  gradBias?: GpuTensor;
+  gradBias?: GpuTensor<'float32'>;
   /** With labels on the GPU: labels outside [0, V) and not ignored (int32, shape []). */
-  invalidLabels?: GpuTensor;
+  invalidLabels?: GpuTensor<'int32'>;
   /** Bytes of the call's own scratch buffers (partials, row stats, the gradient chunk, uploads excluded). */
   scratchBytes: number;
 }
