@@ -14,15 +14,29 @@ import type { CreateOptions } from './gpu/context';
 import * as ref from './reference/index';
 import type { RefResult } from './reference/result';
 
-/** A result held in CPU memory, read like a GpuTensor. Values are rounded to float32 (int32 for indices). */
+/**
+ * A result held in CPU memory, read like a GpuTensor. Values are rounded to float32 (int32 for indices).
+ * @example
+ * const wl = await createLoss({ fallback: 'cpu' });
+ * const p = await wl.softmax({ data: [1, 2, 3], shape: [1, 3] });   // a CpuTensor on the CPU fallback
+ * console.log(p.shape, await p.read());                             // [1, 3] Float32Array [0.090, 0.245, 0.665]
+ */
 export class CpuTensor {
   private destroyed = false;
+  /**
+   * Holds `values` (not copied) as a tensor of `shape` and `dtype`. `CpuLoss` makes these; use
+   * {@link CpuLoss.tensor} for your own data.
+   * @param shape Row-major shape, e.g. `[rows, classes]`; `[]` for a scalar.
+   * @param dtype Element type: `'float32'`, or `'int32'` for labels and indices.
+   */
   constructor(private readonly values: Float32Array | Int32Array, readonly shape: readonly number[], readonly dtype: DType) {}
 
+  /** Number of elements. */
   get size(): number {
     return this.shape.reduce((a, b) => a * b, 1);
   }
 
+  /** Whether `destroy()` has run. */
   get isDestroyed(): boolean {
     return this.destroyed;
   }
@@ -30,37 +44,71 @@ export class CpuTensor {
   /** Resolves at once: there is no GPU work to wait for. */
   readonly ready: Promise<void> = Promise.resolve();
 
-  /** A copy of the values (the caller may change it freely). */
+  /**
+   * A copy of the values (the caller may change it freely). Rejects with `DeviceError`
+   * `DISPOSED` after `destroy()`.
+   * @example
+   * const out = await wl.crossEntropy(logits, labels);
+   * const [loss] = await out.loss.read();
+   */
   async read(): Promise<Float32Array | Int32Array> {
     if (this.destroyed) throw new DeviceError('DISPOSED', 'tensor was destroyed before read()', 'tensor');
     return this.values.slice();
   }
 
+  /**
+   * Marks the tensor destroyed, as `GpuTensor.destroy()` does: later reads reject. (Its memory
+   * goes with the last reference, as any JavaScript array's.)
+   * @example
+   * const p = await wl.softmax(x);
+   * const values = await p.read();
+   * p.destroy();
+   */
   destroy(): void {
     this.destroyed = true;
   }
 
-  /** The values as a HostTensor, to feed into another call. */
+  /**
+   * The values as a HostTensor, to feed into another call.
+   * @example
+   * const p = await wl.softmax(x);
+   * const ent = await wl.entropy(p.toHost());
+   */
   toHost(): HostTensor {
     return { data: this.values, shape: this.shape };
   }
 }
 
+/** What a `CpuLoss` loss call returns: `LossOutputs`' tensors, held on the CPU. */
 export interface CpuLossOutputs {
+  /** Shape [] for 'sum' / 'mean', [rows] for 'none' (binaryCrossEntropy: the input's shape). */
   loss: CpuTensor;
+  /** d loss / d input, the input's shape, when `grad` was asked. */
   grad?: CpuTensor;
+  /** Per-row log-sum-exp in nats (crossEntropy from logits), with `extras`. */
   lse?: CpuTensor;
+  /** Per-row argmax (int32), with `extras`. */
   argmax?: CpuTensor;
+  /** Per-row 1 where argmax hits the label (int32, sparse labels), with `extras`. */
   correct?: CpuTensor;
 }
 
+/** What `CpuLoss.linearCrossEntropy` returns: `LinearCrossEntropyOutputs`' tensors, held on the CPU. */
 export interface CpuLinearOutputs {
+  /** Shape [] for 'sum' / 'mean', [N] for 'none'. */
   loss: CpuTensor;
+  /** d loss / d hidden, [N, D], with `grad`. */
   gradHidden?: CpuTensor;
+  /** d loss / d weight, [V, D], with `grad`. */
   gradWeight?: CpuTensor;
+  /** d loss / d bias, [V], with `grad` and a bias. */
   gradBias?: CpuTensor;
 }
 
+/**
+ * Host data or a CpuTensor from an earlier call.
+ * @inline
+ */
 type CpuArg = HostTensor | CpuTensor;
 
 const host = (t: CpuArg): HostTensor => (t instanceof CpuTensor ? t.toHost() : t);
@@ -84,17 +132,32 @@ function outputs(r: RefResult, inputShape: readonly number[]): CpuLossOutputs {
  * if (wl.backend === 'cpu-oracle') console.warn('no WebGPU: losses run on the CPU');
  */
 export class CpuLoss {
+  /** Tells a CpuLoss from a WebGPULoss (whose `backend` is `'webgpu'`). */
   readonly backend = 'cpu-oracle' as const;
   private disposed = false;
-  /** Why the fallback was taken (the error WebGPU gave). */
+  /**
+   * A CpuLoss; `createLoss({ fallback: 'cpu' })` makes one where WebGPU is missing.
+   * @param reason Why the fallback was taken (the error WebGPU gave).
+   */
   constructor(readonly reason: string) {}
 
-  /** As WebGPULoss: a disposed object rejects later calls. */
+  /**
+   * As WebGPULoss: a disposed object rejects later calls. Throws `DeviceError` `DISPOSED` once
+   * `dispose()` has run; `tensor()` and the operations check it first.
+   * @example
+   * wl.dispose();
+   * wl.checkAlive();   // throws DeviceError DISPOSED
+   */
   checkAlive(): void {
     if (this.disposed) throw new DeviceError('DISPOSED', 'this context was disposed');
   }
 
-  /** A tensor of host data, to pass to later calls (no copy is kept beyond the values). */
+  /**
+   * A tensor of host data, to pass to later calls (no copy is kept beyond the values). Its dtype
+   * is `'int32'` for an `Int32Array`, else `'float32'`, unless given.
+   * @example
+   * const labels = wl.tensor(new Int32Array([0, 2]), [2]);
+   */
   tensor(data: ArrayLike<number>, shape: readonly number[], dtype: DType = data instanceof Int32Array ? 'int32' : 'float32'): CpuTensor {
     this.checkAlive();
     const size = shape.reduce((a, b) => a * b, 1);
@@ -104,18 +167,39 @@ export class CpuLoss {
     return new CpuTensor(dtype === 'int32' ? Int32Array.from(data) : Float32Array.from(data), [...shape], dtype);
   }
 
+  /**
+   * Softmax over the last axis, optionally of `x / temperature` (see `WebGPULoss.softmax`).
+   * @example
+   * const p = await wl.softmax({ data: [1, 2, 3], shape: [1, 3] }, { temperature: 2 });
+   */
   async softmax(x: CpuArg, opts: SoftmaxOptions = {}): Promise<CpuTensor> {
     this.checkAlive();
     const h = host(x);
     return new CpuTensor(Float32Array.from(ref.softmax(h, opts)), h.shape, 'float32');
   }
 
+  /**
+   * Log-softmax over the last axis (see `WebGPULoss.logSoftmax`).
+   * @example
+   * const lp = await wl.logSoftmax({ data: [1, 2, 3], shape: [1, 3] });
+   */
   async logSoftmax(x: CpuArg, opts: SoftmaxOptions = {}): Promise<CpuTensor> {
     this.checkAlive();
     const h = host(x);
     return new CpuTensor(Float32Array.from(ref.logSoftmax(h, opts)), h.shape, 'float32');
   }
 
+  /**
+   * Cross-entropy against sparse labels or dense targets (see `WebGPULoss.crossEntropy`);
+   * `inPlace` and `gradOut` need a GPU and are refused with an `OptionError`.
+   * @example
+   * const out = await wl.crossEntropy(
+   *   { data: [2, 1, 0.1, 0.5, -1, 3], shape: [2, 3] },
+   *   { data: new Int32Array([0, 2]), shape: [2] },
+   *   { grad: true },
+   * );
+   * const [loss] = await out.loss.read();   // 0.2564
+   */
   async crossEntropy(input: CpuArg, target: CpuArg, opts: GpuCrossEntropyOptions = {}): Promise<CpuLossOutputs> {
     this.checkAlive();
     const { inPlace, gradOut, ...o } = optionsObject(opts, [...CROSS_ENTROPY_KEYS, 'inPlace', 'gradOut']);
@@ -125,25 +209,53 @@ export class CpuLoss {
     return outputs(ref.crossEntropy(h, host(target), o), h.shape);
   }
 
+  /**
+   * Binary cross-entropy, elementwise (see `WebGPULoss.binaryCrossEntropy`).
+   * @example
+   * const out = await wl.binaryCrossEntropy({ data: [0.5, -1], shape: [1, 2] }, { data: [1, 0], shape: [1, 2] });
+   * const [loss] = await out.loss.read();   // 0.3937
+   */
   async binaryCrossEntropy(input: CpuArg, target: CpuArg, opts: BinaryCrossEntropyOptions = {}): Promise<CpuLossOutputs> {
     this.checkAlive();
     const h = host(input);
     return outputs(ref.binaryCrossEntropy(h, host(target), opts), h.shape);
   }
 
+  /**
+   * Shannon entropy of each row (see `WebGPULoss.entropy`).
+   * @example
+   * const out = await wl.entropy({ data: [0.75, 0.25], shape: [1, 2] }, { base: 2 });
+   * const [bits] = await out.loss.read();   // 0.8113
+   */
   async entropy(input: CpuArg, opts: EntropyOptions = {}): Promise<CpuLossOutputs> {
     this.checkAlive();
     const h = host(input);
     return outputs(ref.entropy(h, opts), h.shape);
   }
 
+  /**
+   * KL(target ‖ input) of each row (see `WebGPULoss.klDivergence`).
+   * @example
+   * const out = await wl.klDivergence({ data: studentLogits, shape: [rows, classes] }, { data: teacherProbs, shape: [rows, classes] });
+   * const [kl] = await out.loss.read();
+   */
   async klDivergence(input: CpuArg, target: CpuArg, opts: KLDivergenceOptions = {}): Promise<CpuLossOutputs> {
     this.checkAlive();
     const h = host(input);
     return outputs(ref.klDivergence(h, host(target), opts), h.shape);
   }
 
-  /** Linear cross-entropy (see `WebGPULoss.linearCrossEntropy`), on the oracle's float64 matmul. */
+  /**
+   * Linear cross-entropy (see `WebGPULoss.linearCrossEntropy`), on the oracle's float64 matmul.
+   * @example
+   * const out = await wl.linearCrossEntropy(
+   *   { data: hidden, shape: [N, D] },
+   *   { data: classifier, shape: [V, D] },
+   *   { data: new Int32Array(labels), shape: [N] },
+   *   { grad: true },
+   * );
+   * const dW = await out.gradWeight!.read();
+   */
   async linearCrossEntropy(hidden: CpuArg, weight: CpuArg, labels: CpuArg, opts: Omit<LinearCrossEntropyOptions, 'bias' | 'tiles'> & { bias?: CpuArg } = {}): Promise<CpuLinearOutputs> {
     this.checkAlive();
     const h = host(hidden);
@@ -157,22 +269,41 @@ export class CpuLoss {
     return out;
   }
 
-  /** Labels are checked on the CPU before every call, so there is nothing left to check. */
+  /**
+   * Labels are checked on the CPU before every call, so there is nothing left to check.
+   * @example
+   * await wl.checkLabels();   // resolves at once
+   */
   async checkLabels(): Promise<void> {}
 
-  /** Nothing to compile on the CPU. */
+  /**
+   * Nothing to compile on the CPU.
+   * @example
+   * await wl.warmup();   // resolves at once
+   */
   async warmup(): Promise<void> {}
 
-  /** Nothing is held on a GPU. */
+  /**
+   * Nothing is held on a GPU: all counts are 0.
+   * @example
+   * console.log(wl.stats());   // { tensors: 0, bytes: 0, pipelines: 0 }
+   */
   stats(): { tensors: number; bytes: number; pipelines: number } {
     return { tensors: 0, bytes: 0, pipelines: 0 };
   }
 
+  /**
+   * Marks the object disposed: later operations reject (and `tensor()` throws) with `DeviceError`
+   * `DISPOSED`, as on a WebGPULoss. Tensors it returned stay readable.
+   * @example
+   * wl.dispose();
+   */
   dispose(): void {
     this.disposed = true;
   }
 }
 
+/** Options of {@link createLoss}: `WebGPULoss.create`'s, and what to do without WebGPU. */
 export interface CreateLossOptions extends CreateOptions {
   /**
    * What to do where WebGPU is missing or gives no adapter/device: `'none'` (default) rejects

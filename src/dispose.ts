@@ -2,7 +2,10 @@
 // (Symbol.dispose, TypeScript 5.2+), frees every tensor a call made for its caller.
 import { ASYNC_DISPOSE, DISPOSE, GpuTensor } from './gpu/tensor';
 
-/** A call's outputs, freed together by `dispose()` or at the end of a `using` block. */
+/**
+ * A call's outputs, freed together by `dispose()` or at the end of a `using` block.
+ * @inline
+ */
 export type Result<T> = T & {
   /** Frees every tensor this result holds (not tensors you passed in, such as `gradOut`). */
   dispose(): void;

@@ -1,5 +1,18 @@
 // `webgpu-loss/node`: the library in Node.js, on a device from Dawn's Node binding (the `webgpu`
 // package, an optional peer dependency). Everything else is the browser code unchanged.
+/**
+ * The library in Node.js: {@link createNodeLoss} makes a {@link WebGPULoss} on a device from
+ * Dawn's Node binding, the `webgpu` package (an optional peer dependency: `npm install webgpu`).
+ * Everything else is the browser API unchanged.
+ *
+ * @example
+ * import { createNodeLoss } from 'webgpu-loss/node';
+ * const wl = await createNodeLoss();
+ * const p = await wl.softmax({ data: new Float32Array([1, 2, 3]), shape: [1, 3] });
+ * console.log(await p.read());   // Float32Array [0.090, 0.245, 0.665]
+ * wl.dispose();
+ * @module webgpu-loss/node
+ */
 import { WebGPULoss } from './loss';
 import { DeviceError, OptionError } from './contract/errors';
 import { optionsObject } from './contract/options';
@@ -7,6 +20,10 @@ import { show } from './contract/show';
 import { CREATE_KEYS } from './gpu/device';
 import type { CreateOptions } from './gpu/context';
 
+/**
+ * Options of {@link createNodeLoss}: `WebGPULoss.create`'s (except `gpu`, `device` and `adapter`,
+ * which come from Dawn) and how to start Dawn.
+ */
 export interface NodeCreateOptions extends Omit<CreateOptions, 'gpu' | 'device' | 'adapter'> {
   /**
    * Dawn instance toggles, passed to `webgpu`'s `create()`. Default `['backend=vulkan']` on Linux

@@ -18,15 +18,25 @@ export type DType = 'float32' | 'int32';
  * classes, so a matrix is `[rows, classes]` and labels are `[rows]`.
  */
 export interface HostTensor {
+  /**
+   * The values, row-major: a `Float32Array` (or any array of numbers) for inputs and targets, an
+   * `Int32Array` (or an array of integers) for labels.
+   */
   readonly data: ArrayLike<number>;
+  /** The dimensions, each an integer >= 1, whose product is `data.length`. */
   readonly shape: readonly number[];
 }
 
+/** Options of `softmax` and `logSoftmax`. */
 export interface SoftmaxOptions {
   /** Divide the logits by this before the softmax (distillation). Default 1. Must be > 0. */
   temperature?: number;
 }
 
+/**
+ * Options of `crossEntropy`, shared by the GPU API and the float64 reference. PyTorch's defaults:
+ * logits in, the mean over the kept rows out.
+ */
 export interface CrossEntropyOptions {
   /** Whether `input` holds logits (default) or probabilities. */
   from?: InputKind;
@@ -62,7 +72,9 @@ export interface CrossEntropyOptions {
  */
 export type LinearOptions = Omit<CrossEntropyOptions, 'from' | 'epsilon' | 'normalize' | 'extras'>;
 
+/** Options of `binaryCrossEntropy`, shared by the GPU API and the float64 reference. */
 export interface BinaryCrossEntropyOptions {
+  /** Whether `input` holds logits (default; the stable softplus form) or probabilities. */
   from?: InputKind;
   /** Default `'mean'` (over every element). */
   reduction?: Reduction;
@@ -72,23 +84,30 @@ export interface BinaryCrossEntropyOptions {
   weight?: number | ArrayLike<number>;
   /** Probability clip for `from: 'probs'`: x is clipped to [ε, 1 − ε]. Default 1e-7. */
   epsilon?: number;
+  /** Default `'e'` (nats); 2 gives bits. */
   base?: LogBase;
+  /** Also return the gradient of the reduced loss with respect to the input. */
   grad?: boolean;
 }
 
+/** Options of `entropy`, shared by the GPU API and the float64 reference. */
 export interface EntropyOptions {
+  /** Whether `input` holds probabilities (default) or logits (taken through a softmax). */
   from?: InputKind;
   /** Default `'mean'` (over rows). */
   reduction?: Reduction;
+  /** Default `'e'` (nats); 2 gives bits. */
   base?: LogBase;
   /**
    * From probabilities: the gradient −(ln p + 1) uses ln max(p, ε). The entropy itself is exact
    * (0·ln 0 = 0, no clip). Default 1e-7.
    */
   epsilon?: number;
+  /** Also return the gradient of the reduced entropy with respect to the input. */
   grad?: boolean;
 }
 
+/** Options of `klDivergence`, shared by the GPU API and the float64 reference. */
 export interface KLDivergenceOptions {
   /** Kind of the input Q (the prediction). Default `'logits'`. */
   from?: InputKind;
@@ -96,9 +115,11 @@ export interface KLDivergenceOptions {
   targetFrom?: InputKind;
   /** Default `'mean'`: the mean over rows (PyTorch's `batchmean`, the true KL per sample). */
   reduction?: Reduction;
+  /** Default `'e'` (nats); 2 gives bits. */
   base?: LogBase;
   /** Probability inputs Q: ln Q is taken as ln max(Q, ε), gradient −P / max(Q, ε). Default 1e-7. */
   epsilon?: number;
+  /** Also return the gradient with respect to the input Q (not the target). */
   grad?: boolean;
 }
 

@@ -4,11 +4,13 @@ import { bool, oneOf, optionsObject } from '../contract/options';
 import { keysOf } from '../contract/keys';
 import { show } from '../contract/show';
 
+/** Options of {@link WebGPULoss.create}: which device to run on, and how to build the kernels. */
 export interface CreateOptions {
   /** Use this device (e.g. TensorFlow.js's or ONNX Runtime Web's). Otherwise one is requested. */
   device?: GPUDevice;
   /** Adapter to request a device from, when no device is given. */
   adapter?: GPUAdapter;
+  /** Passed to `requestAdapter()` when neither a device nor an adapter is given. */
   powerPreference?: GPUPowerPreference;
   /** The `navigator.gpu` to use (for Node bindings). */
   gpu?: GPU;
@@ -29,15 +31,21 @@ export interface CreateOptions {
 
 /** Facts about the adapter that choose kernel shapes. */
 export interface AdapterFacts {
+  /** The adapter's vendor (`GPUAdapterInfo.vendor`); `''` when the browser does not say. */
   vendor: string;
+  /** The adapter's architecture (`GPUAdapterInfo.architecture`); `''` when unknown. */
   architecture: string;
+  /** The adapter's description (`GPUAdapterInfo.description`); `''` when unknown. */
   description: string;
   /** A CPU implementation (SwiftShader, WARP): it wants few, fat workgroups. */
   isFallback: boolean;
+  /** Whether the device has the `subgroups` feature. */
   subgroups: boolean;
-  /** The adapter's subgroup sizes (0 when unknown). */
+  /** The adapter's smallest subgroup size (0 when unknown). */
   subgroupMinSize: number;
+  /** The adapter's largest subgroup size (0 when unknown). */
   subgroupMaxSize: number;
+  /** Whether the device has the `timestamp-query` feature. */
   timestampQuery: boolean;
 }
 

@@ -1,11 +1,6 @@
 import type { DType } from '../contract/types';
 import { DeviceError, DTypeError } from '../contract/errors';
 
-/**
- * A tensor on the GPU: a buffer region, a shape and a dtype. Tensors the library made are
- * `owned` and freed by `destroy()` or the context's `dispose()`; a tensor wrapping the caller's
- * buffer (`ctx.wrap`) never destroys it.
- */
 // The explicit-resource-management symbols, declared as TypeScript 5.2's lib (and @types/node) do,
 // so a consumer compiling against an older lib still reads these declarations.
 declare global {
@@ -22,9 +17,25 @@ export const ASYNC_DISPOSE: typeof Symbol.asyncDispose = Symbol.asyncDispose ?? 
 /** Held by the library only: a GpuTensor comes from `tensor`, `wrap`, `empty` or an operation, never `new`. */
 export const MAKE: unique symbol = Symbol('webgpu-loss:make');
 
-/** The typed array a tensor of each dtype reads back as. */
+/**
+ * The typed array a tensor of each dtype reads back as.
+ * @inline
+ */
 export type ArrayOf<D extends DType> = D extends 'int32' ? Int32Array : Float32Array;
 
+/**
+ * A tensor on the GPU: a buffer region, a shape and a dtype. It comes from
+ * {@link WebGPULoss.tensor}, {@link WebGPULoss.wrap}, {@link WebGPULoss.empty} or an operation,
+ * never from `new`. Tensors the library made are freed by `destroy()` (or `using`) or by the
+ * library's `dispose()`; a tensor wrapping your buffer (`wl.wrap`) never destroys it.
+ *
+ * @example
+ * const x = wl.tensor(new Float32Array([1, 2, 3, 4]), [2, 2]);
+ * const p = await wl.softmax(x);
+ * console.log(p.shape, p.dtype, await p.read());   // [2, 2] 'float32' Float32Array(4)
+ * x.destroy();
+ * p.destroy();
+ */
 export class GpuTensor<D extends DType = DType> {
   /** Waits for the work that produced this tensor and rejects with its typed error, if any. */
   ready: Promise<void> = Promise.resolve();
@@ -32,12 +43,24 @@ export class GpuTensor<D extends DType = DType> {
   madeByLibrary = false;
   private destroyed = false;
 
+  /**
+   * Made by the library only: a direct `new GpuTensor(...)` throws a `DTypeError`.
+   * @internal
+   */
   constructor(
     token: typeof MAKE,
+    /** The device that holds `buffer`. */
     readonly device: GPUDevice,
+    /** The buffer the values live in (from `offset`, 4 bytes per element). */
     readonly buffer: GPUBuffer,
+    /** Row-major shape, e.g. `[rows, classes]`; `[]` for a scalar. */
     readonly shape: readonly number[],
+    /** Element type: `'float32'`, or `'int32'` for labels and indices. */
     readonly dtype: D,
+    /**
+     * Whether `destroy()` frees `buffer` itself: false for a wrapped buffer of yours, and for views
+     * that share one library buffer (freed with the last of them).
+     */
     readonly owned: boolean,
     /** Byte offset of element 0 in `buffer`. */
     readonly offset = 0,
@@ -53,15 +76,24 @@ export class GpuTensor<D extends DType = DType> {
     return this.shape.reduce((a, b) => a * b, 1);
   }
 
+  /** Size of the values in bytes: 4 per element. */
   get byteLength(): number {
     return this.size * 4;
   }
 
+  /** Whether `destroy()` has run: by you or, for a tensor the library made, by its `dispose()` or a lost device. */
   get isDestroyed(): boolean {
     return this.destroyed;
   }
 
-  /** Copies the values back to the CPU (one staging copy, one mapAsync). */
+  /**
+   * Copies the values back to the CPU (one staging copy, one mapAsync). Rejects with the typed
+   * error of the call that produced the tensor, if it failed, and with a `DeviceError`
+   * (`DISPOSED`, `DEVICE_LOST`) when the tensor or its device is gone.
+   * @example
+   * const out = await wl.crossEntropy(logits, labels, { reduction: 'none' });
+   * const perRow = await out.loss.read();   // Float32Array of length rows
+   */
   async read(): Promise<ArrayOf<D>> {
     this.checkAlive?.();
     // A failed call's own error comes first (its outputs were freed because of it).
@@ -95,12 +127,27 @@ export class GpuTensor<D extends DType = DType> {
     }
   }
 
-  /** `using t = wl.tensor(...)` destroys it at the end of the block. */
+  /**
+   * `using t = wl.tensor(...)` destroys it at the end of the block.
+   * @example
+   * {
+   *   using x = wl.tensor(new Float32Array([1, 2, 3]), [1, 3]);
+   *   using p = await wl.softmax(x);
+   *   console.log(await p.read());
+   * }   // x and p are destroyed here
+   */
   [DISPOSE](): void {
     this.destroy();
   }
 
-  /** Frees the buffer if the library owns it; a wrapped caller buffer is left alone. */
+  /**
+   * Frees the buffer if the library owns it; a wrapped caller buffer is left alone. Later reads
+   * reject with `DeviceError` `DISPOSED`; calling it again does nothing.
+   * @example
+   * const p = await wl.softmax(x);
+   * const values = await p.read();
+   * p.destroy();
+   */
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;

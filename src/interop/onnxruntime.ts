@@ -15,6 +15,24 @@
 // - `tensor.dispose()` returns the buffer to ORT's pool; the next run may write new values into
 //   it. `tensor.gpuBuffer` throws once the tensor is disposed.
 
+/**
+ * Losses of ONNX Runtime Web outputs that stay on the GPU: a session on the 'webgpu' execution
+ * provider with `preferredOutputLocation: 'gpu-buffer'` returns tensors in GPU buffers, which
+ * {@link OrtLoss} and {@link fromOrtTensor} wrap without a copy or a readback. The module takes
+ * your `ort` namespace and declares the few types it reads, so it does not depend on
+ * onnxruntime-web.
+ *
+ * @example
+ * import * as ort from 'onnxruntime-web/webgpu';
+ * import { OrtLoss } from 'webgpu-loss/onnxruntime';
+ * const session = await ort.InferenceSession.create(modelBytes, {
+ *   executionProviders: ['webgpu'], preferredOutputLocation: 'gpu-buffer' });
+ * const ol = await OrtLoss.create(ort);
+ * const out = await session.run(feeds);
+ * const ce = await ol.crossEntropy(out.logits, { data: labels, shape: [rows] });
+ * console.log((await ce.loss.read())[0]);
+ * @module webgpu-loss/onnxruntime
+ */
 import { BufferError, DTypeError, DeviceError, GpuTensor, ShapeError, WebGPULoss } from '../index';
 import type { BinaryCrossEntropyOptions, CreateOptions, EntropyOptions, GpuCrossEntropyOptions, KLDivergenceOptions, LossOutputs, SoftmaxOptions, TensorLike } from '../index';
 
@@ -22,20 +40,24 @@ import type { BinaryCrossEntropyOptions, CreateOptions, EntropyOptions, GpuCross
 export interface OrtTensorLike {
   /** ORT's element type: 'float32', 'int32', 'int64', 'float16', ... */
   readonly type: string;
+  /** The tensor's shape. */
   readonly dims: readonly number[];
   /** 'gpu-buffer' for outputs kept on the GPU; 'cpu' for ordinary tensors; 'none' once disposed. */
   readonly location: string;
+  /** The buffer holding the values, when `location` is 'gpu-buffer' (ORT throws once disposed). */
   readonly gpuBuffer: GPUBuffer;
 }
 
 /** The part of the `ort` namespace this module reads. */
 export interface OrtLike {
+  /** `ort.env`: `env.webgpu.device` is the GPUDevice ORT made for its first 'webgpu' session. */
   env: { webgpu: { device?: unknown } };
 }
 
 /** An ORT tensor, or anything the library itself accepts. */
 export type OrtInput = OrtTensorLike | TensorLike;
 
+/** Options of {@link OrtLoss.create}: `WebGPULoss.create`'s, except those that choose a device, and the device itself. */
 export interface OrtLossOptions extends Omit<CreateOptions, 'device' | 'adapter' | 'gpu' | 'powerPreference'> {
   /**
    * The device the sessions run on when the app gave ORT its own (`executionProviders:
@@ -44,6 +66,7 @@ export interface OrtLossOptions extends Omit<CreateOptions, 'device' | 'adapter'
   device?: GPUDevice;
 }
 
+/** Options of {@link fromOrtTensor} and {@link OrtLoss.wrap}. */
 export interface WrapOptions {
   /**
    * View the tensor with this shape (same element count), e.g. [N, V] for a [N, 1, V] output.
@@ -57,7 +80,11 @@ export interface WrapOptions {
   outOfRange?: number;
 }
 
-/** Whether `x` looks like an `ort.Tensor` (has a string `location` and `type`, and `dims`). */
+/**
+ * Whether `x` looks like an `ort.Tensor` (has a string `location` and `type`, and `dims`).
+ * @example
+ * const input = isOrtTensor(x) ? await fromOrtTensor(wl, x, 'input') : x;
+ */
 export function isOrtTensor(x: unknown): x is OrtTensorLike {
   if (typeof x !== 'object' || x === null) return false;
   const t = x as { location?: unknown; type?: unknown; dims?: unknown };
@@ -180,6 +207,10 @@ export class OrtLoss {
   /**
    * The library on `options.device`, or on `ort.env.webgpu.device` (ORT's own device, which exists
    * once a session on the 'webgpu' EP has been created). Throws DeviceError NO_WEBGPU before that.
+   * @example
+   * const session = await ort.InferenceSession.create(modelBytes, {
+   *   executionProviders: ['webgpu'], preferredOutputLocation: 'gpu-buffer' });
+   * const ol = await OrtLoss.create(ort);   // on the device ORT made for the session
    */
   static async create(ort: OrtLike, options: OrtLossOptions = {}): Promise<OrtLoss> {
     const { device: given, ...rest } = options;
@@ -191,11 +222,18 @@ export class OrtLoss {
     return new OrtLoss(await WebGPULoss.create({ ...rest, device }));
   }
 
+  /** The shared `GPUDevice` (ORT's, or `options.device`). */
   get device(): GPUDevice {
     return this.wl.device;
   }
 
-  /** See fromOrtTensor. */
+  /**
+   * {@link fromOrtTensor} on this object's device: an ORT output as a GpuTensor, without a copy
+   * (int64 labels are converted into a new int32 tensor).
+   * @example
+   * const logits = await ol.wrap(out.logits, 'logits', { shape: [N, V] });   // a [N, 1, V] output as [N, V]
+   * const p = await ol.wl.softmax(logits);
+   */
   wrap(tensor: OrtTensorLike, name = 'tensor', options: WrapOptions = {}): Promise<GpuTensor> {
     return fromOrtTensor(this.wl, tensor, name, options);
   }
@@ -212,32 +250,56 @@ export class OrtLoss {
     return this.call([[input, 'input'], [target, 'target', outOfRange]], ([x, t]) => this.wl.crossEntropy(x, t, opts));
   }
 
-  /** Binary cross-entropy (see `WebGPULoss.binaryCrossEntropy`). */
+  /**
+   * Binary cross-entropy (see `WebGPULoss.binaryCrossEntropy`).
+   * @example
+   * const bce = await ol.binaryCrossEntropy(out.scores, { data: targets, shape: [rows, cols] }, { posWeight: 3 });
+   */
   binaryCrossEntropy(input: OrtInput, target: OrtInput, opts: BinaryCrossEntropyOptions = {}): Promise<LossOutputs> {
     return this.call([[input, 'input'], [target, 'target']], ([x, t]) => this.wl.binaryCrossEntropy(x, t, opts));
   }
 
-  /** Entropy of each row (see `WebGPULoss.entropy`). */
+  /**
+   * Entropy of each row (see `WebGPULoss.entropy`).
+   * @example
+   * const h = await ol.entropy(out.logits, { from: 'logits', reduction: 'none' });
+   */
   entropy(input: OrtInput, opts: EntropyOptions = {}): Promise<LossOutputs> {
     return this.call([[input, 'input']], ([x]) => this.wl.entropy(x, opts));
   }
 
-  /** KL(target ‖ input) of each row (see `WebGPULoss.klDivergence`). */
+  /**
+   * KL(target ‖ input) of each row (see `WebGPULoss.klDivergence`).
+   * @example
+   * const kl = await ol.klDivergence(student.logits, teacher.logits, { targetFrom: 'logits' });
+   */
   klDivergence(input: OrtInput, target: OrtInput, opts: KLDivergenceOptions = {}): Promise<LossOutputs> {
     return this.call([[input, 'input'], [target, 'target']], ([x, t]) => this.wl.klDivergence(x, t, opts));
   }
 
-  /** Softmax over the last axis (see `WebGPULoss.softmax`). */
+  /**
+   * Softmax over the last axis (see `WebGPULoss.softmax`).
+   * @example
+   * const p = await ol.softmax(out.logits, { temperature: 2 });
+   */
   softmax(input: OrtInput, opts: SoftmaxOptions = {}): Promise<GpuTensor> {
     return this.call([[input, 'input']], ([x]) => this.wl.softmax(x, opts));
   }
 
-  /** Bytes the library holds (its outputs and temporaries), as `WebGPULoss.stats`. */
+  /**
+   * Bytes the library holds (its outputs and temporaries), as `WebGPULoss.stats`.
+   * @example
+   * console.log(ol.stats().bytes);
+   */
   stats(): ReturnType<WebGPULoss['stats']> {
     return this.wl.stats();
   }
 
-  /** Frees what the library owns; ORT's buffers and device are untouched. */
+  /**
+   * Frees what the library owns; ORT's buffers and device are untouched.
+   * @example
+   * ol.dispose();
+   */
   dispose(): void {
     this.wl.dispose();
   }

@@ -26,6 +26,21 @@
 // TF.js is taken as an argument (`TfjsLoss.create(tf)`), and only its types are imported here, so
 // this module never bundles a second copy of tfjs-core (two engines in one page break TF.js).
 
+/**
+ * The library's kernels on TensorFlow.js tensors, on the `GPUDevice` of TF.js's WebGPU backend:
+ * TF.js tensors in and out, nothing through the CPU. {@link TfjsLoss.create} takes your `tf`
+ * namespace (this module imports only TF.js's types), so the page keeps one copy of TF.js.
+ *
+ * @example
+ * import * as tf from '@tensorflow/tfjs';
+ * import '@tensorflow/tfjs-backend-webgpu';
+ * import { TfjsLoss } from 'webgpu-loss/tfjs';
+ * await tf.setBackend('webgpu');
+ * const tl = await TfjsLoss.create(tf);
+ * using out = await tl.crossEntropy(tf.randomNormal([8, 4]), tf.tensor1d([0, 3, 1, 2, 0, 1, 3, 2], 'int32'));
+ * out.loss.print();
+ * @module webgpu-loss/tfjs
+ */
 import type * as tfc from '@tensorflow/tfjs-core';
 import { BufferError, DTypeError, DeviceError, OptionError, WebGPULoss } from '../index';
 import type { BinaryCrossEntropyOptions, CreateOptions, CrossEntropyOptions, DType, EntropyOptions, GpuCrossEntropyOptions, GpuTensor, KLDivergenceOptions, LossOutputs, SoftmaxOptions } from '../index';
@@ -52,9 +67,11 @@ export interface TfjsLossOutputs {
   loss: tfc.Tensor;
   /** d loss / d input, the input's shape, when `grad: true`. */
   grad?: tfc.Tensor;
-  /** Cross-entropy `extras`: per-row log-sum-exp (float32), argmax and hits (int32). */
+  /** Cross-entropy `extras`: per-row log-sum-exp (float32). */
   lse?: tfc.Tensor;
+  /** Cross-entropy `extras`: per-row argmax (int32). */
   argmax?: tfc.Tensor;
+  /** Cross-entropy `extras` with sparse labels: per-row 1 where argmax hits the label (int32). */
   correct?: tfc.Tensor;
   /** Cross-entropy with sparse labels: int32 scalar, labels outside [0, classes) that are not ignored (their rows are NaN). */
   invalidLabels?: tfc.Tensor;
@@ -66,6 +83,7 @@ export interface TfjsLossOutputs {
   ready: Promise<void>;
   /** Disposes every tensor of this result. */
   dispose(): void;
+  /** `dispose()`, for `using out = await tl.crossEntropy(...)`. */
   [Symbol.dispose](): void;
 }
 
@@ -80,6 +98,7 @@ export interface TfjsTrainOptions extends TfjsCrossEntropyOptions {
 
 /** What `gradients` returns: the library's loss (and extras) and d loss / d variable for each variable. */
 export interface TfjsGradients extends Omit<TfjsLossOutputs, 'grad'> {
+  /** d loss / d variable, keyed by variable name (as `tf.variableGrads` gives them). */
   grads: tfc.NamedTensorMap;
 }
 
@@ -110,6 +129,9 @@ export class TfjsLoss {
   /**
    * Makes the library object on the `GPUDevice` of TF.js's active WebGPU backend. Throws a
    * `DeviceError` (NO_WEBGPU) when TF.js's active backend is not 'webgpu'.
+   * @example
+   * await tf.setBackend('webgpu');
+   * const tl = await TfjsLoss.create(tf);
    */
   static async create(tf: Tfjs, opts: Omit<CreateOptions, 'device' | 'adapter' | 'gpu' | 'powerPreference'> = {}): Promise<TfjsLoss> {
     if (!tf || typeof tf.getBackend !== 'function' || typeof tf.backend !== 'function') {
@@ -134,7 +156,11 @@ export class TfjsLoss {
     return this.wl.device;
   }
 
-  /** Frees what the library holds on the device (pipelines, scratch); TF.js and its device are left alone. */
+  /**
+   * Frees what the library holds on the device (pipelines, scratch); TF.js and its device are left alone.
+   * @example
+   * tl.dispose();
+   */
   dispose(): void {
     this.wl.dispose();
   }
@@ -198,7 +224,11 @@ export class TfjsLoss {
     return this.runSoftmax(x, opts, false);
   }
 
-  /** Log-softmax over the last axis, as a new TF.js tensor. */
+  /**
+   * Log-softmax over the last axis, as a new TF.js tensor.
+   * @example
+   * const lp = await tl.logSoftmax(logits);
+   */
   logSoftmax(x: tfc.Tensor, opts: SoftmaxOptions = {}): Promise<tfc.Tensor> {
     return this.runSoftmax(x, opts, true);
   }

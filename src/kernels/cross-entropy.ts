@@ -22,6 +22,11 @@ export interface GpuCrossEntropyOptions extends CrossEntropyOptions {
   gradOut?: GpuTensor;
 }
 
+/**
+ * The tensors a loss call returns (crossEntropy, binaryCrossEntropy, entropy, klDivergence): the
+ * loss, and the gradient and extras when asked. `WebGPULoss`'s calls also give it `dispose()`,
+ * which frees them all.
+ */
 export interface LossOutputs {
   /** Shape [] for 'sum' / 'mean', [rows] for 'none'. */
   loss: GpuTensor<'float32'>;

@@ -28,6 +28,10 @@ export interface LinearCrossEntropyOptions extends LinearOptions {
   tiles?: 'staged' | 'direct';
 }
 
+/**
+ * What `linearCrossEntropy` returns: the loss, the gradients when `grad` was asked, and the call's
+ * scratch size. `WebGPULoss.linearCrossEntropy` also gives it `dispose()`, which frees the tensors.
+ */
 export interface LinearCrossEntropyOutputs {
   /** Shape [] for 'sum' / 'mean', [N] for 'none'. */
   loss: GpuTensor<'float32'>;

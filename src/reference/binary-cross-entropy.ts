@@ -35,6 +35,9 @@ function sigmoid(x: number): number {
  *
  * A NaN input element gives NaN loss and gradient for that element. 'mean' divides by rows·cols
  * (every element, as PyTorch); 'none' keeps [rows, cols]; base 2 divides loss and gradient by ln 2.
+ * @example
+ * const r = binaryCrossEntropy({ data: [0.5, -1], shape: [1, 2] }, { data: [1, 0], shape: [1, 2] }, { grad: true });
+ * console.log(r.loss[0]);   // 0.3937 (the mean of the 2 elements)
  */
 export function binaryCrossEntropy(
   input: HostTensor,

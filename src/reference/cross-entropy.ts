@@ -49,6 +49,13 @@ function argmaxRow(data: ArrayLike<number>, off: number, n: number): number {
  * kept row is NaN (allIgnored 'nan') or 0 ('zero'), gradient all 0; kept rows whose label weights
  * sum to 0 give IEEE x/0 (NaN or Infinity), as PyTorch. The gradient gets the same 1/denominator.
  * Base 2 divides loss, gradient and the z-loss term by ln 2; extras.lse stays in nats.
+ * @example
+ * const r = crossEntropy(
+ *   { data: [2, 1, 0.1, 0.5, -1, 3], shape: [2, 3] },
+ *   { data: new Int32Array([0, 2]), shape: [2] },
+ *   { reduction: 'none', grad: true },
+ * );
+ * console.log(r.loss, r.shape);   // Float64Array [0.4170, 0.0957] [2]; r.grad: 6 values
  */
 export function crossEntropy(input: HostTensor, target: HostTensor, opts?: CrossEntropyOptions): RefResult {
   const x = asMatrix(input, 'input');

@@ -32,6 +32,9 @@ function finish(values: Float64Array, rows: number, cfg: RowLossConfig, grad: Fl
  *
  * NaN anywhere in a row (or +Infinity in logits) makes that row's value and gradient NaN.
  * 'mean' is over rows; base 2 divides value and gradient by ln 2.
+ * @example
+ * const r = entropy({ data: [0.75, 0.25, 0.5, 0.5], shape: [2, 2] }, { base: 2, reduction: 'none' });
+ * console.log(r.loss);   // Float64Array [0.8113, 1] (bits)
  */
 export function entropy(input: HostTensor, opts?: EntropyOptions): RefResult {
   const x = asMatrix(input, 'input');
@@ -86,6 +89,10 @@ export function entropy(input: HostTensor, opts?: EntropyOptions): RefResult {
  * A row of Q logits with every class masked: KL = +Infinity, gradient 0 (as crossEntropy).
  * NaN anywhere in either row (or +Infinity in a logits row) makes that row's value and gradient NaN.
  * 'mean' is the mean over rows (PyTorch's batchmean); base 2 divides value and gradient by ln 2.
+ * @example
+ * const q = { data: [0.5, 0.5], shape: [1, 2] };     // prediction
+ * const p = { data: [0.75, 0.25], shape: [1, 2] };   // target
+ * console.log(klDivergence(q, p, { from: 'probs' }).loss[0]);   // 0.1308 = 0.75·ln 1.5 + 0.25·ln 0.5
  */
 export function klDivergence(input: HostTensor, target: HostTensor, opts?: KLDivergenceOptions): RefResult {
   const x = asMatrix(input, 'input');

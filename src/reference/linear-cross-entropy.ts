@@ -17,9 +17,11 @@ export interface RefLinearCrossEntropyOptions extends LinearOptions {
   bias?: HostTensor;
 }
 
+/** What the reference {@link linearCrossEntropy} returns: the loss and, with `grad`, its gradients, in float64. */
 export interface RefLinearResult {
   /** Length 1 for 'sum' / 'mean', one value per row for 'none'. */
   loss: Float64Array;
+  /** `[]` for 'sum' / 'mean'; `[N]` for 'none'. */
   shape: number[];
   /** d loss / d hidden, [N, D] (for 'none': of the sum of the rows' losses). */
   gradHidden?: Float64Array;
@@ -39,6 +41,14 @@ const BLOCK_ELEMS = 1 << 20;
  * 3. Reduction: 'sum' adds the rows; 'mean' divides by Σ w[y] over kept rows (PyTorch), G too; a
  *    'mean' with every row ignored is NaN ('nan') or 0 ('zero') with zero gradients.
  * 4. dL/dh = G·W, dL/dW = Gᵀ·h, dL/db = Σ_rows G (the same scale as G).
+ * @example
+ * const r = linearCrossEntropy(
+ *   { data: [1, 0, 0, 1], shape: [2, 2] },            // hidden [N = 2, D = 2]
+ *   { data: [1, 2, 3, 4, 5, 6], shape: [3, 2] },      // weight [V = 3, D = 2]
+ *   { data: new Int32Array([2, 0]), shape: [2] },     // labels [N]
+ *   { grad: true },
+ * );
+ * console.log(r.loss[0], r.gradWeight!.length);       // 2.1429 6
  */
 export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, labels: HostTensor, opts?: RefLinearCrossEntropyOptions): RefLinearResult {
   const hShape = checkTensor(hidden, 'hidden');

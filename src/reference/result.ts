@@ -3,6 +3,10 @@
 
 import type { Reduction } from '../contract/types';
 
+/**
+ * What every reference loss returns: the loss in float64, its shape, and the gradient and extras
+ * when asked.
+ */
 export interface RefResult {
   /** Length 1 for `'sum'`/`'mean'`; one value per row for `'none'` (BCE: one per element). */
   loss: Float64Array;

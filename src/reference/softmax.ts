@@ -66,6 +66,9 @@ function rowwise(x: HostTensor, opts: SoftmaxOptions | undefined, want: 'p' | 'l
  * softmax(x / T) per row: p_c = exp(x_c/T - lse), stable by subtracting the row max first.
  * Masked (-Infinity) entries give 0; an all-masked row gives all zeros; NaN or +Infinity anywhere in a
  * row gives a row of NaN. A 1-D x of shape [V] is one row.
+ * @example
+ * const p = softmax({ data: [1, 2, 3, 0, 0, -Infinity], shape: [2, 3] });
+ * // Float64Array [0.0900, 0.2447, 0.6652, 0.5, 0.5, 0]
  */
 export function softmax(x: HostTensor, opts?: SoftmaxOptions): Float64Array {
   return rowwise(x, opts, 'p');
@@ -74,6 +77,8 @@ export function softmax(x: HostTensor, opts?: SoftmaxOptions): Float64Array {
 /**
  * log softmax(x / T) per row: lp_c = x_c/T - lse(x/T), computed as (x_c/T - m) - ln Σ exp(x/T - m).
  * Masked entries (and every entry of an all-masked row) give -Infinity; NaN/+Infinity rows give NaN.
+ * @example
+ * const lp = logSoftmax({ data: [1, 2, 3], shape: [3] });   // Float64Array [-2.4076, -1.4076, -0.4076]
  */
 export function logSoftmax(x: HostTensor, opts?: SoftmaxOptions): Float64Array {
   return rowwise(x, opts, 'lp');
