@@ -2,8 +2,8 @@
 //
 // Per row x (read once for the statistics, once more for the output):
 // 1. y = x / T.
-// 2. Online max m and sum s = sum exp(y - m), per thread over a strided slice, then merged
-//    across the workgroup by reduce_row (WG_PER_ROW), or kept whole by one thread (a thread per
+// 2. Online max m and sum s = sum exp(y - m), per thread over a strided slice (in blocks of
+//    ROW_BLOCK elements merged in groups, common.wgsl), then merged across the workgroup by reduce_row (WG_PER_ROW), or kept whole by one thread (a thread per
 //    row).
 // 3. log-softmax = (y - m) - ln s, softmax = exp(y - m) / s: relative to the maximum, so huge
 //    logits lose nothing to cancellation.
@@ -38,9 +38,9 @@ fn stats_unwords(w: array<u32, STATS_WORDS>) -> Stats {
   return Stats(Online(bitcast<f32>(w[0]), bitcast<f32>(w[1])), w[2]);
 }
 
-fn slice_stats(base: u32, start: u32, stride: u32) -> Stats {
+fn block_stats(base: u32, start: u32, stride: u32, end: u32) -> Stats {
   var st = Stats(online_empty(), 0u);
-  for (var c = start; c < P.cols; c += stride) {
+  for (var c = start; c < end; c += stride) {
     let b = X[base + c];
     if (is_poison(b)) {
       st.poison = 1u;
@@ -49,6 +49,23 @@ fn slice_stats(base: u32, start: u32, stride: u32) -> Stats {
     }
   }
   return st;
+}
+
+// Step 2 over a thread's columns start, start + stride, ...: in blocks merged in groups merged
+// into the total (common.wgsl, ROW_BLOCK).
+fn slice_stats(base: u32, start: u32, stride: u32) -> Stats {
+  let span = ROW_BLOCK * stride;
+  let gspan = ROW_GROUP * span;
+  var total = Stats(online_empty(), 0u);
+  for (var g = start; g < P.cols; g = block_end(g, gspan, P.cols)) {
+    let g1 = block_end(g, gspan, P.cols);
+    var grp = Stats(online_empty(), 0u);
+    for (var b = g; b < g1; b = block_end(b, span, g1)) {
+      grp = stats_merge(grp, block_stats(base, b, stride, block_end(b, span, g1)));
+    }
+    total = stats_merge(total, grp);
+  }
+  return total;
 }
 
 fn write_slice(in_row: u32, out_row: u32, st: Stats, start: u32, stride: u32, live: bool) {

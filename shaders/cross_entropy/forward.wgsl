@@ -146,6 +146,39 @@ fn logits_fast(x_row: u32, start: u32, stride: u32, end: u32) -> Stats {
   return st;
 }
 
+// A thread's slice [start, end) in blocks of ROW_BLOCK elements, merged in groups of ROW_GROUP,
+// the groups merged into the total (common.wgsl): the fast form, the careful form, and the two
+// probability passes. Argmax ties keep the first index, since blocks merge in column order.
+fn fast_blocks(x_row: u32, start: u32, stride: u32, end: u32) -> Stats {
+  let span = ROW_BLOCK * stride;
+  let gspan = ROW_GROUP * span;
+  var total = stats_empty();
+  for (var g = start; g < end; g = block_end(g, gspan, end)) {
+    let g1 = block_end(g, gspan, end);
+    var grp = stats_empty();
+    for (var b = g; b < g1; b = block_end(b, span, g1)) {
+      grp = stats_merge(grp, logits_fast(x_row, b, stride, block_end(b, span, g1)));
+    }
+    total = stats_merge(total, grp);
+  }
+  return total;
+}
+
+fn careful_blocks(x_row: u32, t_row: u32, y: u32, start: u32, stride: u32, end: u32) -> Stats {
+  let span = ROW_BLOCK * stride;
+  let gspan = ROW_GROUP * span;
+  var total = stats_empty();
+  for (var g = start; g < end; g = block_end(g, gspan, end)) {
+    let g1 = block_end(g, gspan, end);
+    var grp = stats_empty();
+    for (var b = g; b < g1; b = block_end(b, span, g1)) {
+      grp = stats_merge(grp, logits_stats(x_row, t_row, y, b, stride, block_end(b, span, g1)));
+    }
+    total = stats_merge(total, grp);
+  }
+  return total;
+}
+
 // Set by thread 0 when a reduced row asks for the careful pass (ROW_REDO); read uniformly.
 var<workgroup> redo_row: u32;
 
@@ -154,29 +187,29 @@ var<workgroup> redo_row: u32;
 // holds no special or huge value, else the careful form.
 fn slice_stats(lid: u32, x_row: u32, t_row: u32, y: u32, start: u32, stride: u32, end: u32) -> Stats {
   if (has(F_LINEAR) || has(F_EXTRAS)) {
-    return reduce_row(lid, logits_stats(x_row, t_row, y, start, stride, end));
+    return reduce_row(lid, careful_blocks(x_row, t_row, y, start, stride, end));
   }
-  var st = reduce_row(lid, logits_fast(x_row, start, stride, end));
+  var st = reduce_row(lid, fast_blocks(x_row, start, stride, end));
   if (WG_PER_ROW) {
     if (lid == 0u) {
       redo_row = st.flags & ROW_REDO;
     }
     // The same row for every thread: the decision is uniform, so the redo may hold barriers.
     if (workgroupUniformLoad(&redo_row) != 0u) {
-      st = reduce_row(lid, logits_stats(x_row, t_row, y, start, stride, end));
+      st = reduce_row(lid, careful_blocks(x_row, t_row, y, start, stride, end));
       st.flags |= ROW_REDO;  // kept: the gradient takes its careful form too
     }
   } else if ((st.flags & ROW_REDO) != 0u) {
-    st = logits_stats(x_row, t_row, y, start, stride, end);  // a thread per row: no reduction
+    st = careful_blocks(x_row, t_row, y, start, stride, end);  // a thread per row: no reduction
     st.flags |= ROW_REDO;
   }
   return st;
 }
 
 // Pass 1 for probabilities: the row sum (for normalising) and the argmax.
-fn probs_sum(x_row: u32, start: u32, stride: u32) -> Stats {
+fn probs_sum_block(x_row: u32, start: u32, stride: u32, end: u32) -> Stats {
   var st = stats_empty();
-  for (var c = start; c < P.cols; c += stride) {
+  for (var c = start; c < end; c += stride) {
     let b = X[x_row + c];
     track_argmax(&st, b, c);
     if (is_poison(b)) {
@@ -202,9 +235,9 @@ fn prob_g(q: f32, a: f32) -> f32 {
 }
 
 // Pass 2 for probabilities: the loss sum_c a_c·(-log q̂_c) and sum_c q_c·g_c.
-fn probs_loss(x_row: u32, t_row: u32, y: u32, inv_s: f32, start: u32, stride: u32) -> Stats {
+fn probs_loss_block(x_row: u32, t_row: u32, y: u32, inv_s: f32, start: u32, stride: u32, end: u32) -> Stats {
   var st = stats_empty();
-  for (var c = start; c < P.cols; c += stride) {
+  for (var c = start; c < end; c += stride) {
     let a = coef(c, y, t_row);
     if (a == 0.0) {
       continue;
@@ -215,4 +248,35 @@ fn probs_loss(x_row: u32, t_row: u32, y: u32, inv_s: f32, start: u32, stride: u3
     st.asum += q * prob_g(q, a);
   }
   return st;
+}
+
+// The probability passes over a thread's columns of the whole row, in blocks (as fast_blocks).
+fn probs_sum(x_row: u32, start: u32, stride: u32) -> Stats {
+  let span = ROW_BLOCK * stride;
+  let gspan = ROW_GROUP * span;
+  var total = stats_empty();
+  for (var g = start; g < P.cols; g = block_end(g, gspan, P.cols)) {
+    let g1 = block_end(g, gspan, P.cols);
+    var grp = stats_empty();
+    for (var b = g; b < g1; b = block_end(b, span, g1)) {
+      grp = stats_merge(grp, probs_sum_block(x_row, b, stride, block_end(b, span, g1)));
+    }
+    total = stats_merge(total, grp);
+  }
+  return total;
+}
+
+fn probs_loss(x_row: u32, t_row: u32, y: u32, inv_s: f32, start: u32, stride: u32) -> Stats {
+  let span = ROW_BLOCK * stride;
+  let gspan = ROW_GROUP * span;
+  var total = stats_empty();
+  for (var g = start; g < P.cols; g = block_end(g, gspan, P.cols)) {
+    let g1 = block_end(g, gspan, P.cols);
+    var grp = stats_empty();
+    for (var b = g; b < g1; b = block_end(b, span, g1)) {
+      grp = stats_merge(grp, probs_loss_block(x_row, t_row, y, inv_s, b, stride, block_end(b, span, g1)));
+    }
+    total = stats_merge(total, grp);
+  }
+  return total;
 }

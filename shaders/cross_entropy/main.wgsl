@@ -8,7 +8,8 @@
 // Entry `main` (the rows), from logits z:
 //   1. z' = c·tanh(z / c) with soft-cap c, else z' = z.
 //   2. One read of the row: online max m and sum s of exp(z' - m), sum_c a_c·z'_c for the
-//      smoothing (or dense target) coefficients a_c, argmax; merged in a tree across the workgroup.
+//      smoothing (or dense target) coefficients a_c, argmax; each thread's slice in blocks of
+//      ROW_BLOCK elements merged in groups (common.wgsl), then merged in a tree across the workgroup.
 //      lse = m + log(s); -lp_c = lse - z'_c. Without smoothing, dense targets or extras, the
 //      fast form (logits_fast) computes only m and s, branch-free, and a row holding -Infinity,
 //      NaN, +Infinity or |z| >= 2^64 is read again by the careful form (logits_stats).

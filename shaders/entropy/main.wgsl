@@ -8,7 +8,7 @@
 // entropy (H = −D) and ln Q_c = ln max(Q_c, ε) for Q given as probabilities.
 //
 // Entry `main` (the rows). Pass 1, one read of the row (both rows for KL), per thread over a strided
-// slice, then merged across the workgroup by reduce_row (a tree in workgroup memory, or subgroup
+// slice (in blocks of ROW_BLOCK elements merged in groups, common.wgsl), then merged across the workgroup by reduce_row (a tree in workgroup memory, or subgroup
 // shuffles; stats_merge is commutative bit for bit, as the subgroup butterfly needs):
 //   1. Logits sides keep an online state (m, s): running max m and s = Σ exp(z − m). KL with
 //      both sides logits keeps two, (mp, sp) for P and (mq, sq) for Q, in the same pass.

@@ -183,10 +183,10 @@ fn stats_unwords(w: array<u32, STATS_WORDS>) -> Stats {
     bitcast<f32>(w[4]), bitcast<f32>(w[5]), bitcast<f32>(w[6]), bitcast<f32>(w[7]), w[8]);
 }
 
-fn row_sums(x_row: u32, t_row: u32, start: u32, stride: u32) -> Stats {
+fn block_sums(x_row: u32, t_row: u32, start: u32, stride: u32, end: u32) -> Stats {
   var st = stats_empty();
   let kl = has(F_KL);
-  for (var c = start; c < P.cols; c += stride) {
+  for (var c = start; c < end; c += stride) {
     let xb = X[x_row + c];
     if (kl) {
       stats_push(&st, T[t_row + c], xb);
@@ -195,4 +195,21 @@ fn row_sums(x_row: u32, t_row: u32, start: u32, stride: u32) -> Stats {
     }
   }
   return st;
+}
+
+// Pass 1 over a thread's columns start, start + stride, ...: blocks of ROW_BLOCK elements merged
+// in groups of ROW_GROUP, groups merged into the total (common.wgsl), every merge stats_merge.
+fn row_sums(x_row: u32, t_row: u32, start: u32, stride: u32) -> Stats {
+  let span = ROW_BLOCK * stride;
+  let gspan = ROW_GROUP * span;
+  var total = stats_empty();
+  for (var g = start; g < P.cols; g = block_end(g, gspan, P.cols)) {
+    let g1 = block_end(g, gspan, P.cols);
+    var grp = stats_empty();
+    for (var b = g; b < g1; b = block_end(b, span, g1)) {
+      grp = stats_merge(grp, block_sums(x_row, t_row, b, stride, block_end(b, span, g1)));
+    }
+    total = stats_merge(total, grp);
+  }
+  return total;
 }

@@ -7,6 +7,7 @@ import { mulberry32, randomLabels, randomLogits, randomProbs, randomUniform } fr
 import { allclose } from './allclose';
 import { Report, type CheckReport } from './report';
 import { TOL } from './tolerances';
+import { gpuShaped } from './engine';
 import type { CheckSpec, ContextSpec, DataSpec } from './spec';
 
 export type ContextFor = (spec: ContextSpec | undefined) => Promise<WebGPULoss>;
@@ -25,7 +26,8 @@ export function contextsFor(shared: () => WebGPULoss, newDevice?: () => Promise<
       made.set(key, (async () => {
         if (spec.defaultLimits && !newDevice) throw new Error('this runner makes no device with the default limits');
         const device = spec.defaultLimits ? await newDevice!() : shared().device;
-        return WebGPULoss.create({ device, maxBindingBytes: spec.maxBindingBytes, subgroups: spec.subgroups });
+        const wl = await WebGPULoss.create({ device, maxBindingBytes: spec.maxBindingBytes, subgroups: spec.subgroups });
+        return spec.gpuShaped ? gpuShaped(wl) : wl;
       })());
     }
     return made.get(key)!;

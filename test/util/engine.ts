@@ -20,3 +20,14 @@ export function adapterReport(wl: WebGPULoss): AdapterReport {
 export function splitParts(wl: WebGPULoss, rows: number, cols: number): number {
   return ceSplitParts(engineOf(wl), rows, cols);
 }
+
+/**
+ * Makes `wl` choose its launch shapes as on a GPU (a workgroup per row at any batch size, GPU-sized
+ * grids, split rows for few rows), whatever its adapter: the engine's adapter facts, with
+ * isFallback false. For tests of the GPU shapes on a CPU adapter.
+ */
+export function gpuShaped(wl: WebGPULoss): WebGPULoss {
+  const engine = engineOf(wl);
+  Object.defineProperty(engine, 'adapter', { value: { ...engine.adapter, isFallback: false } });
+  return wl;
+}

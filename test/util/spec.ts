@@ -48,4 +48,9 @@ export interface ContextSpec {
   maxBindingBytes?: number;
   /** false: the portable workgroup-tree reductions even where subgroups exist. */
   subgroups?: boolean;
+  /**
+   * true: launch shapes as on a GPU even on a CPU adapter (a workgroup per row, GPU grids and row
+   * splits), by telling the engine its adapter is no fallback.
+   */
+  gpuShaped?: boolean;
 }
