@@ -271,7 +271,7 @@ async function training(steps: number): Promise<CheckReport & { losses: number[]
     const out = await tl.trainStep(forward, y, opt, { extras: true });
     losses.push((await read(out.loss))[0]);
     accuracy.push(Array.from(await read(out.correct)).reduce((a, b) => a + b, 0) / n);
-    tf.dispose(outputs(out));
+    out.dispose();
   }
   const msPerStep = (performance.now() - t0) / steps;
   const first = losses[0];
@@ -318,7 +318,9 @@ async function memory(rounds: number): Promise<CheckReport & { before: Footprint
     const f = await tl.softmax(x);
     await Promise.all([a, b, c, d, e].map((o) => o.ready));
     await f.data(); // wait for the GPU, so pooled buffers are really free again
-    tf.dispose([...[a, b, c, d, e].flatMap(outputs), f]);
+    // Each result frees itself as the README says: one dispose() per result, nothing else.
+    for (const o of [a, b, c, d, e]) o.dispose();
+    f.dispose();
   };
   await once(); // first call: pipelines, TF.js pool buffers of each size
   await settle();
