@@ -1,10 +1,11 @@
 import type { BinaryCrossEntropyOptions, DType, EntropyOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
 import { oneOf, optionsObject, snapshot } from './contract/options';
+import { readOnce } from './contract/tensor';
 import { owned, type Result } from './dispose';
 import { DTypeError } from './contract/errors';
 import { show } from './contract/show';
 import { GpuContext, type AdapterFacts, type CreateOptions, type TensorLike } from './gpu/context';
-import type { GpuTensor } from './gpu/tensor';
+import { GpuTensor } from './gpu/tensor';
 import { softmaxOp } from './kernels/softmax';
 import { defaultPipelines } from './kernels/warmup';
 import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
@@ -26,6 +27,9 @@ export interface WarmupOptions {
 }
 
 let engineOfLoss: (wl: WebGPULoss) => GpuContext;
+
+/** A host tensor's data and shape read once, here at the entry (a GpuTensor is the library's own). */
+const once = <T extends TensorLike>(t: T, name: string): T => (t instanceof GpuTensor ? t : readOnce(t, name));
 
 /**
  * The library's entry point: one object per `GPUDevice`. Its engine (pipelines, buffers, submits)
@@ -115,7 +119,7 @@ export class WebGPULoss {
    * const p = await wl.softmax({ data: logits, shape: [rows, classes] }, { temperature: 2 });
    */
   softmax(x: TensorLike, opts: SoftmaxOptions = {}): Promise<GpuTensor<'float32'>> {
-    return softmaxOp(this.#ctx, x, opts, false) as Promise<GpuTensor<'float32'>>;
+    return softmaxOp(this.#ctx, once(x, 'input'), opts, false) as Promise<GpuTensor<'float32'>>;
   }
 
   /**
@@ -124,7 +128,7 @@ export class WebGPULoss {
    * const lp = await wl.logSoftmax({ data: logits, shape: [rows, classes] });
    */
   logSoftmax(x: TensorLike, opts: SoftmaxOptions = {}): Promise<GpuTensor<'float32'>> {
-    return softmaxOp(this.#ctx, x, opts, true) as Promise<GpuTensor<'float32'>>;
+    return softmaxOp(this.#ctx, once(x, 'input'), opts, true) as Promise<GpuTensor<'float32'>>;
   }
 
   /**
@@ -142,7 +146,7 @@ export class WebGPULoss {
    */
   async crossEntropy(input: TensorLike, target: TensorLike, opts: GpuCrossEntropyOptions = {}): Promise<Result<LossOutputs>> {
     const o = snapshot(opts);
-    return owned(await crossEntropyOp(this.#ctx, input, target, o), [input, target, (o as GpuCrossEntropyOptions | null)?.gradOut]);
+    return owned(await crossEntropyOp(this.#ctx, once(input, 'input'), once(target, 'target'), o), [input, target, (o as GpuCrossEntropyOptions | null)?.gradOut]);
   }
 
   /**
@@ -154,7 +158,7 @@ export class WebGPULoss {
    * const [bits] = await out.loss.read();            // 0.8113
    */
   async entropy(input: TensorLike, opts: EntropyOptions = {}): Promise<Result<LossOutputs>> {
-    return owned(await entropyOp(this.#ctx, input, opts), [input]);
+    return owned(await entropyOp(this.#ctx, once(input, 'input'), opts), [input]);
   }
 
   /**
@@ -172,7 +176,7 @@ export class WebGPULoss {
    * const grad = await out.grad!.read();
    */
   async klDivergence(input: TensorLike, target: TensorLike, opts: KLDivergenceOptions = {}): Promise<Result<LossOutputs>> {
-    return owned(await klDivergenceOp(this.#ctx, input, target, opts), [input, target]);
+    return owned(await klDivergenceOp(this.#ctx, once(input, 'input'), once(target, 'target'), opts), [input, target]);
   }
 
   /**
@@ -190,7 +194,7 @@ export class WebGPULoss {
    * const grad = await out.grad!.read();
    */
   async binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: BinaryCrossEntropyOptions = {}): Promise<Result<LossOutputs>> {
-    return owned(await binaryCrossEntropyOp(this.#ctx, input, target, opts), [input, target]);
+    return owned(await binaryCrossEntropyOp(this.#ctx, once(input, 'input'), once(target, 'target'), opts), [input, target]);
   }
 
   /**
@@ -211,7 +215,7 @@ export class WebGPULoss {
    * const dW = await out.gradWeight!.read();
    */
   async linearCrossEntropy(hidden: TensorLike, weight: TensorLike, labels: TensorLike, opts: LinearCrossEntropyOptions = {}): Promise<Result<LinearCrossEntropyOutputs>> {
-    return owned(await linearCrossEntropyOp(this.#ctx, hidden, weight, labels, opts), [hidden, weight, labels]);
+    return owned(await linearCrossEntropyOp(this.#ctx, once(hidden, 'hidden'), once(weight, 'weight'), once(labels, 'labels'), opts), [hidden, weight, labels]);
   }
 
   /**

@@ -131,3 +131,18 @@ export function toInt32(data: ArrayLike<number>, name: string): Int32Array {
   }
   return out;
 }
+
+/**
+ * A host tensor's `data` and `shape`, each read once (the shape copied), so a getter or proxy
+ * cannot answer one thing to the checks and another to the computation. Anything that is not an
+ * object is returned as it is, for checkTensor to refuse by name.
+ */
+export function readOnce<T>(t: T, name: string): T {
+  if (typeof t !== 'object' || t === null) return t;
+  try {
+    const { data, shape } = t as { data?: unknown; shape?: unknown };
+    return { data, shape: Array.isArray(shape) ? [...shape] : shape } as T;
+  } catch (e) {
+    throw new ShapeError(name, `could not be read (${e instanceof Error ? e.message : show(e)})`, 'INVALID_SHAPE');
+  }
+}

@@ -2,7 +2,7 @@
 // weight and an element weight per column.
 
 import type { BinaryCrossEntropyOptions, HostTensor } from '../contract/types';
-import { asMatrix, matchingMatrix } from '../contract/tensor';
+import { asMatrix, matchingMatrix, readOnce } from '../contract/tensor';
 import { parseBinaryCrossEntropyOptions } from '../contract/configs/binary-cross-entropy';
 import { reduce, type RefResult } from './result';
 
@@ -44,6 +44,8 @@ export function binaryCrossEntropy(
   target: HostTensor,
   opts?: BinaryCrossEntropyOptions,
 ): RefResult {
+  input = readOnce(input, 'input');
+  target = readOnce(target, 'target');
   const x = asMatrix(input, 'input');
   const { from, reduction, posWeight, weight, epsilon, divisor, grad: wantGrad } = parseBinaryCrossEntropyOptions(opts, x.cols);
   const t = matchingMatrix(target, 'target', input, 'input');

@@ -3,7 +3,7 @@
 
 import type { CrossEntropyOptions, HostTensor } from '../contract/types';
 import { ShapeError } from '../contract/errors';
-import { checkLabels, checkTensor, asMatrix, formatShape, sameShape } from '../contract/tensor';
+import { checkLabels, checkTensor, asMatrix, formatShape, readOnce, sameShape } from '../contract/tensor';
 import { parseCrossEntropyOptions } from '../contract/configs/cross-entropy';
 import { reduce, type RefResult } from './result';
 import { logSoftmaxRow } from './softmax';
@@ -58,6 +58,8 @@ function argmaxRow(data: ArrayLike<number>, off: number, n: number): number {
  * console.log(r.loss, r.shape);   // Float64Array [0.4170, 0.0957] [2]; r.grad: 6 values
  */
 export function crossEntropy(input: HostTensor, target: HostTensor, opts?: CrossEntropyOptions): RefResult {
+  input = readOnce(input, 'input');
+  target = readOnce(target, 'target');
   const x = asMatrix(input, 'input');
   const cfg = parseCrossEntropyOptions(opts, x.cols);
   const targetShape = checkTensor(target, 'target');

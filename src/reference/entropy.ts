@@ -1,7 +1,7 @@
 // Shannon entropy of each row, and the KL divergence KL(P‖Q) between a target P and a prediction Q.
 
 import type { EntropyOptions, HostTensor, KLDivergenceOptions } from '../contract/types';
-import { asMatrix, matchingMatrix } from '../contract/tensor';
+import { asMatrix, matchingMatrix, readOnce } from '../contract/tensor';
 import { parseEntropyOptions, parseKLDivergenceOptions, type RowLossConfig } from '../contract/configs/entropy';
 import { reduce, type RefResult } from './result';
 import { logSoftmaxRow } from './softmax';
@@ -37,6 +37,7 @@ function finish(values: Float64Array, rows: number, cfg: RowLossConfig, grad: Fl
  * console.log(r.loss);   // Float64Array [0.8113, 1] (bits)
  */
 export function entropy(input: HostTensor, opts?: EntropyOptions): RefResult {
+  input = readOnce(input, 'input');
   const x = asMatrix(input, 'input');
   const cfg = parseEntropyOptions(opts);
   const { from } = cfg;
@@ -95,6 +96,8 @@ export function entropy(input: HostTensor, opts?: EntropyOptions): RefResult {
  * console.log(klDivergence(q, p, { from: 'probs' }).loss[0]);   // 0.1308 = 0.75·ln 1.5 + 0.25·ln 0.5
  */
 export function klDivergence(input: HostTensor, target: HostTensor, opts?: KLDivergenceOptions): RefResult {
+  input = readOnce(input, 'input');
+  target = readOnce(target, 'target');
   const x = asMatrix(input, 'input');
   const cfg = parseKLDivergenceOptions(opts);
   const { from, targetFrom } = cfg;

@@ -6,7 +6,7 @@
 //   dL/dh = G·W,   dL/dW = Gᵀ·h,   dL/db = Σ_rows G.
 
 import type { CrossEntropyOptions, HostTensor, LinearOptions } from '../contract/types';
-import { checkLabels, checkTensor } from '../contract/tensor';
+import { checkLabels, checkTensor, readOnce } from '../contract/tensor';
 import { optionsObject } from '../contract/options';
 import { LINEAR_KEYS, linearShapes, parseLinearOptions } from '../contract/configs/linear-cross-entropy';
 import { crossEntropy } from './cross-entropy';
@@ -51,11 +51,14 @@ const BLOCK_ELEMS = 1 << 20;
  * console.log(r.loss[0], r.gradWeight!.length);       // 2.1429 6
  */
 export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, labels: HostTensor, opts?: RefLinearCrossEntropyOptions): RefLinearResult {
+  hidden = readOnce(hidden, 'hidden');
+  weight = readOnce(weight, 'weight');
+  labels = readOnce(labels, 'labels');
   const hShape = checkTensor(hidden, 'hidden');
   const wShape = checkTensor(weight, 'weight');
   const lShape = checkTensor(labels, 'labels');
   const o = optionsObject(opts, LINEAR_KEYS);
-  const biasT = o.bias as HostTensor | undefined;
+  const biasT = readOnce(o.bias as HostTensor | undefined, 'options.bias');
   const bShape = biasT !== undefined ? checkTensor(biasT, 'options.bias') : undefined;
   const { n: N, d: D, v: V } = linearShapes(hShape, wShape, lShape, bShape);
   const cfg = parseLinearOptions(o, V);
