@@ -4,7 +4,7 @@
 
 import type { HostTensor } from './types';
 import { DTypeError, LabelRangeError, ShapeError } from './errors';
-import { show, showShape } from './show';
+import { show, showShape, whyUnreadable } from './show';
 
 /** A tensor seen as `[rows, cols]`, row-major. A 1-D tensor `[n]` is one row `[1, n]`. */
 export interface Matrix {
@@ -23,22 +23,51 @@ function isBigIntArray(data: object): boolean {
 
 /**
  * Checks that `t` is `{ data, shape }` with non-negative integer dims of at least 1, numeric data and
- * `data.length` equal to the product of the dims. Returns the shape as a plain array.
+ * `data.length` equal to the product of the dims. Returns the shape as a plain array. A tensor,
+ * shape or data whose reads throw (a proxy, a getter) is refused like any other bad value.
  */
 export function checkTensor(t: unknown, name: string): number[] {
   if (typeof t !== 'object' || t === null) {
     throw new ShapeError(name, `expected a tensor { data, shape }, got ${show(t)}`, 'INVALID_SHAPE');
   }
-  const { data, shape } = t as { data?: unknown; shape?: unknown };
+  let data: unknown;
+  let shape: unknown;
+  try {
+    ({ data, shape } = t as { data?: unknown; shape?: unknown });
+  } catch (e) {
+    throw new ShapeError(name, `expected a tensor { data, shape }; it could not be read (${whyUnreadable(e)})`, 'INVALID_SHAPE');
+  }
   if (!Array.isArray(shape)) {
     throw new ShapeError(name, `shape must be an array of dimensions, got ${show(shape)}`, 'INVALID_SHAPE');
   }
-  for (const d of shape as unknown[]) {
+  let dims: unknown[];
+  try {
+    dims = Array.from(shape as unknown[]);
+  } catch (e) {
+    throw new ShapeError(name, `shape could not be read (${whyUnreadable(e)})`, 'INVALID_SHAPE');
+  }
+  for (const d of dims) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) {
-      throw new ShapeError(name, `shape ${showShape(shape)} must hold integer dimensions >= 1`, 'INVALID_SHAPE');
+      throw new ShapeError(name, `shape ${showShape(dims)} must hold integer dimensions >= 1`, 'INVALID_SHAPE');
     }
   }
-  const dims = shape as number[];
+  const size = (dims as number[]).reduce((a, b) => a * b, 1);
+  let length: number;
+  try {
+    length = dataLength(data, name);
+  } catch (e) {
+    if (e instanceof DTypeError) throw e;
+    throw new DTypeError(name, `data could not be read (${whyUnreadable(e)})`);
+  }
+  if (length !== size) {
+    const message = `data has ${length} values but shape ${formatShape(dims as number[])} needs ${size}`;
+    throw new ShapeError(name, message, 'INVALID_SHAPE');
+  }
+  return dims as number[];
+}
+
+/** The length of data that hold numbers (an array of numbers, or a typed array other than a BigInt one). */
+function dataLength(data: unknown, name: string): number {
   if (typeof data !== 'object' || data === null || typeof (data as { length?: unknown }).length !== 'number') {
     throw new DTypeError(name, `data must be an array or typed array of numbers, got ${show(data)}`);
   }
@@ -54,12 +83,7 @@ export function checkTensor(t: unknown, name: string): number[] {
       }
     }
   }
-  const size = dims.reduce((a, b) => a * b, 1);
-  if (values.length !== size) {
-    const message = `data has ${values.length} values but shape ${formatShape(dims)} needs ${size}`;
-    throw new ShapeError(name, message, 'INVALID_SHAPE');
-  }
-  return dims.slice();
+  return values.length;
 }
 
 /** Checks a 1-D or 2-D tensor and returns it as `[rows, cols]` (a 1-D `[n]` is `[1, n]`). */

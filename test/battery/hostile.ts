@@ -28,6 +28,7 @@ const optionCases: Case[] = OPERATIONS.flatMap((op): Case[] => {
     { name: `${op} an option getter that turns good after its first read`, call: op, args: withOptions(op, T.getters('o', { [key]: [bad, good] })), want: option(`options.${key}`), reads: { [`o.${key}`]: 1 } },
     ...TRAPS.map((trap): Case => ({ name: `${op} options behind a proxy whose ${trap} trap throws`, call: op, args: withOptions(op, T.proxy({ [key]: good }, [trap])), want: option('options') })),
     { name: `${op} options behind a transparent proxy`, call: op, args: withOptions(op, T.proxy({ [key]: good })), want: OK },
+    { name: `${op} an option value behind a proxy whose get trap throws`, call: op, args: withOptions(op, { [key]: T.proxy({}, ['get']) }), want: option(`options.${key}`) },
     { name: `${op} a Symbol-keyed option`, call: op, args: withOptions(op, T.symbolKey({}, key, good)), want: option('options') },
     { name: `${op} a __proto__ key from JSON`, call: op, args: withOptions(op, T.json('{"__proto__": {"grad": true}}')), want: option('options.__proto__') },
     { name: `${op} a __proto__ key from JSON beside a valid option`, call: op, args: withOptions(op, T.json(`{"${key}": ${JSON.stringify(good)}, "__proto__": {"${key}": ${JSON.stringify(bad)}}}`)), want: option('options.__proto__') },
@@ -38,13 +39,18 @@ const optionCases: Case[] = OPERATIONS.flatMap((op): Case[] => {
 
 // Option values that are arrays read item by item (class weights, per-column weights).
 const arrayOptionCases: Case[] = [
+  { name: 'crossEntropy class weights behind a proxy whose get trap throws', call: 'crossEntropy', args: [X, Y, { weight: T.proxy([1, 1, 1], ['get']) }], want: option('options.weight') },
   { name: 'crossEntropy class weights that turn negative after one pass', call: 'crossEntropy', args: [X, Y, { weight: T.flipArray('w', [1, 1, 1], [-1, -1, -1]) }], want: OK, reads: { w: 3 } },
+  { name: 'binaryCrossEntropy posWeight behind a proxy whose get trap throws', call: 'binaryCrossEntropy', args: [X, X, { posWeight: T.proxy([1, 1, 1], ['get']) }], want: option('options.posWeight') },
   { name: 'binaryCrossEntropy weight that turns NaN after one pass', call: 'binaryCrossEntropy', args: [X, X, { weight: T.flipArray('w', [1, 2, 3], [NaN, NaN, NaN]) }], want: OK, reads: { w: 3 } },
 ];
 
 // Tensors: [name, the hostile tensor, want]
 const TENSORS: [string, unknown, Case['want']][] = [
+  ['a tensor behind a proxy whose get trap throws', T.proxy(X, ['get']), shape('input')],
   ['a tensor behind a transparent proxy', T.proxy(X), OK],
+  ['a shape behind a proxy whose get trap throws', { data: X.data, shape: T.proxy(X.shape, ['get']) }, shape('input')],
+  ['data behind a proxy whose get trap throws', { data: T.proxy(X.data, ['get']), shape: X.shape }, dtype('input')],
   ['a tensor with a __proto__ key from JSON', T.json(`{"data": ${JSON.stringify(X.data)}, "shape": [2, 3], "__proto__": {"shape": [6]}}`), OK],
   ['a tensor whose data and shape are inherited', T.inherits(X), OK],
   ['a tensor with a Symbol-keyed property', T.symbolKey(X, 'meta', 1), OK],
