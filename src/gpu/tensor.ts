@@ -25,7 +25,17 @@ export const MAKE: unique symbol = Symbol('webgpu-loss:make');
 /** The typed array a tensor of each dtype reads back as. */
 export type ArrayOf<D extends DType> = D extends 'int32' ? Int32Array : Float32Array;
 
+/**
+ * Tensors the library made. `instanceof GpuTensor` answers from here: an object that only has the
+ * class's prototype, or a Proxy of a tensor (whose reads may answer anything), is not one.
+ */
+const made = new WeakSet<object>();
+
 export class GpuTensor<D extends DType = DType> {
+  static [Symbol.hasInstance](v: unknown): v is GpuTensor {
+    return typeof v === 'object' && v !== null && made.has(v);
+  }
+
   /** Waits for the work that produced this tensor and rejects with its typed error, if any. */
   ready: Promise<void> = Promise.resolve();
   /** Made by the library (an output or a view of one), not a wrapped caller buffer. */
@@ -46,6 +56,7 @@ export class GpuTensor<D extends DType = DType> {
     private readonly checkAlive?: () => void,
   ) {
     if (token !== MAKE) throw new DTypeError('GpuTensor', 'is made by WebGPULoss (tensor, wrap, empty or an operation), not constructed directly');
+    made.add(this);
   }
 
   /** Number of elements. */

@@ -54,6 +54,7 @@ const ROWS: [string, string, unknown[], Want][] = [
   ['crossEntropy of float labels on the GPU', 'crossEntropy', [x(), G.tensor({ values: [0, 2], shape: [2] })], dtype('target')],
   ['softmax of an empty GPU tensor [0, 3]', 'softmax', [G.tensor({ values: [], shape: [0, 3] })], shape('input')],
   ['softmax of a rank-3 GPU tensor', 'softmax', [x({ shape: [1, 2, 3] })], shape('input')],
+  ['softmax of a proxy of a GpuTensor', 'softmax', [T.proxy(x())], dtype('input')],
   // where the gradient goes
   ['crossEntropy gradOut the input itself', 'crossEntropy', [T.named('x', x()), y(), { gradOut: T.ref('x') }], option('options.gradOut')],
   ['crossEntropy gradOut sharing the input\'s buffer', 'crossEntropy', [G.wrap(shared(), [2, 3]), y(), { gradOut: G.wrap(T.ref('b'), [2, 3], 'float32', 256) }], option('options.gradOut')],
@@ -65,6 +66,7 @@ const ROWS: [string, string, unknown[], Want][] = [
   ['crossEntropy gradOut of int32', 'crossEntropy', [x(), y(), { gradOut: x({ dtype: 'int32', values: [0, 0, 0, 0, 0, 0] }) }], dtype('options.gradOut')],
   ['crossEntropy gradOut of another shape', 'crossEntropy', [x(), y(), { gradOut: x({ shape: [3, 2] }) }], shape('options.gradOut', 'SHAPE_MISMATCH')],
   ['crossEntropy gradOut with inPlace', 'crossEntropy', [x(), y(), { gradOut: x(), inPlace: true }], option('options.gradOut')],
+  ['crossEntropy gradOut a proxy of a GpuTensor', 'crossEntropy', [x(), y(), { gradOut: T.proxy(x()) }], option('options.gradOut')],
   ['crossEntropy inPlace on a destroyed input', 'crossEntropy', [x({ destroyed: true }), y(), { inPlace: true }], device('DISPOSED', 'input')],
   ['crossEntropy gradOut of its own buffer', 'crossEntropy', [x(), y(), { gradOut: x({ values: [0, 0, 0, 0, 0, 0], written: true }) }], OK],
   // checkLabels of a call's outputs

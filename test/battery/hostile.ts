@@ -54,6 +54,7 @@ const TENSORS: [string, unknown, Case['want']][] = [
   ['a tensor with a __proto__ key from JSON', T.json(`{"data": ${JSON.stringify(X.data)}, "shape": [2, 3], "__proto__": {"shape": [6]}}`), OK],
   ['a tensor whose data and shape are inherited', T.inherits(X), OK],
   ['a tensor with a Symbol-keyed property', T.symbolKey(X, 'meta', 1), OK],
+  ['a forged GpuTensor (its prototype, none of its state)', T.forgedGpuTensor(), shape('input')],
 ];
 const tensorCases: Case[] = ['softmax', 'entropy'].flatMap((op) => TENSORS.map(([name, t, want]): Case => ({
   name: `${op} ${name}`, call: op, args: [t, {}], want,
