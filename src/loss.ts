@@ -95,7 +95,7 @@ export class WebGPULoss {
    * await wl.crossEntropy(logits, labels, { gradOut: g });
    */
   empty<D extends DType = 'float32'>(shape: readonly number[], dtype?: D): GpuTensor<D> {
-    return this.#ctx.empty(shape, dtype ?? 'float32', 'empty') as GpuTensor<D>;
+    return this.#ctx.empty(shape, dtype ?? 'float32', 'empty', 0, 'shape') as GpuTensor<D>;
   }
 
   /**

@@ -82,8 +82,8 @@ export class GpuContext {
     return this.store.wrap(buffer, shape, dtype, byteOffset);
   }
 
-  empty(shape: readonly number[], dtype: DType, label: string, extraUsage?: number): GpuTensor {
-    return this.store.empty(shape, dtype, label, extraUsage);
+  empty(shape: readonly number[], dtype: DType, label: string, extraUsage?: number, name?: string): GpuTensor {
+    return this.store.empty(shape, dtype, label, extraUsage, name);
   }
 
   input(arg: TensorLike, name: string, dtype: DType): { t: GpuTensor; temp: boolean } {

@@ -1,8 +1,8 @@
 // The tensors of one device: uploads, wrapped caller buffers, outputs and views of them, the
 // placeholders for unused bindings, and the bytes they hold. Only what the library made is freed.
 import type { DType, HostTensor } from '../contract/types';
-import { BufferError, DeviceError, DTypeError, ShapeError } from '../contract/errors';
-import { checkDims, formatShape, toInt32 } from '../contract/tensor';
+import { BufferError, DeviceError, DTypeError } from '../contract/errors';
+import { checkDims, copyDims, formatShape, hostValues } from '../contract/tensor';
 import { show } from '../contract/show';
 import { GpuTensor, MAKE } from './tensor';
 
@@ -22,22 +22,17 @@ export class TensorStore {
     private readonly checkAlive: () => void,
   ) {}
 
-  /** Uploads host data as a library-owned tensor. Float data is stored as float32. */
-  tensor(data: ArrayLike<number>, shape: readonly number[], dtype?: DType, name = 'tensor'): GpuTensor {
+  /**
+   * Uploads host data as a library-owned tensor. Float data is stored as float32. `name`: the
+   * argument an operation's host data came in (errors name it); without it, the call is the
+   * public `tensor(data, shape, dtype)` and errors name each of those.
+   */
+  tensor(data: ArrayLike<number>, shape: readonly number[], dtype?: DType, name?: string): GpuTensor {
     this.checkAlive();
-    checkDims(shape, name);
-    if (typeof data !== 'object' || data === null || typeof (data as { length?: unknown }).length !== 'number' || data instanceof DataView
-      || data instanceof BigInt64Array || data instanceof BigUint64Array) {
-      throw new DTypeError(name, `data must be an array or typed array of numbers, got ${show(data)}`);
-    }
-    dtype = dtypeOf(dtype ?? (data instanceof Int32Array ? 'int32' : 'float32'), 'dtype');
-    const size = shape.reduce((a, b) => a * b, 1);
-    if (data.length !== size) throw new ShapeError(name, `has ${data.length} values but shape ${formatShape(shape)} needs ${size}`, 'INVALID_SHAPE');
-    const t = this.empty(shape, dtype, name, GPUBufferUsage.COPY_DST);
-    if (size > 0) {
-      const typed = dtype === 'int32' ? toInt32(data, name) : data instanceof Float32Array ? data : Float32Array.from(data);
-      this.device.queue.writeBuffer(t.buffer, 0, typed.buffer, typed.byteOffset, size * 4);
-    }
+    const names = name ? { data: name, shape: name, dtype: 'dtype' } : { data: 'data', shape: 'shape', dtype: 'dtype' };
+    const h = hostValues(data, shape, dtype, names);
+    const t = this.empty(h.shape, h.dtype, name ?? 'tensor', GPUBufferUsage.COPY_DST, names.shape);
+    if (h.values.length > 0) this.device.queue.writeBuffer(t.buffer, 0, h.values.buffer, h.values.byteOffset, h.values.byteLength);
     return t;
   }
 
@@ -61,22 +56,25 @@ export class TensorStore {
     return t;
   }
 
-  /** A new library-owned tensor (contents undefined until a kernel writes it). */
-  empty(shape: readonly number[], dtype: DType, label: string, extraUsage = 0): GpuTensor {
+  /**
+   * A new library-owned tensor (contents undefined until a kernel writes it). `name`: what an
+   * error for a size past maxBufferSize names (default the label).
+   */
+  empty(shape: readonly number[], dtype: DType, label: string, extraUsage = 0, name = label): GpuTensor {
     this.checkAlive();
-    checkDims(shape, 'shape');
+    const dims = copyDims(shape, 'shape');
     dtype = dtypeOf(dtype, 'dtype');
-    const size = shape.reduce((a, b) => a * b, 1);
+    const size = dims.reduce((a, b) => a * b, 1);
     const bytes = Math.max(16, Math.ceil((size * 4) / 16) * 16);
     if (bytes > this.device.limits.maxBufferSize) {
-      throw new BufferError(label, `needs ${bytes} bytes, more than this device's maxBufferSize (${this.device.limits.maxBufferSize})`, 'TOO_LARGE');
+      throw new BufferError(name, `needs ${bytes} bytes, more than this device's maxBufferSize (${this.device.limits.maxBufferSize})`, 'TOO_LARGE');
     }
     const buffer = this.device.createBuffer({
       label: `webgpu-loss:${label}`,
       size: bytes,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage,
     });
-    const t = new GpuTensor(MAKE, this.device, buffer, [...shape], dtype, true, 0, (x) => this.live.delete(x), this.checkAlive);
+    const t = new GpuTensor(MAKE, this.device, buffer, dims, dtype, true, 0, (x) => this.live.delete(x), this.checkAlive);
     t.madeByLibrary = true;
     this.live.add(t);
     return t;

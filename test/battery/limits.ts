@@ -62,6 +62,9 @@ const ROWS: [string, string, unknown[], Want][] = [
   ['linearCrossEntropy softcap 1e-40 (subnormal)', 'linearCrossEntropy', [H, W, labels(0, 2), { softcap: 1e-40 }], option('options.softcap')],
   // data: float data become float32 (1e39 is Infinity, which the numeric contract defines); int32 data must be int32
   ['softmax of data holding 1e39', 'softmax', [{ data: [1e39, 0, 0], shape: [1, 3] }], OK],
+  ['tensor of int32 data 2^31', 'tensor', [[0, 2 ** 31], [2], 'int32'], dtype('data')],
+  ['tensor of int32 data 1.5', 'tensor', [[0, 1.5], [2], 'int32'], dtype('data')],
+  ['tensor of int32 data -2^31 - 1', 'tensor', [Float64Array.of(-(2 ** 31) - 1), [1], 'int32'], dtype('data')],
   ['tensor of int32 data at int32\'s ends', 'tensor', [[-(2 ** 31), 2 ** 31 - 1], [2], 'int32'], OK],
 ];
 
