@@ -2,8 +2,9 @@
 // placeholders for unused bindings, and the bytes they hold. Only what the library made is freed.
 import type { DType, HostTensor } from '../contract/types';
 import { BufferError, DeviceError, DTypeError } from '../contract/errors';
-import { checkDims, copyDims, formatShape, hostValues } from '../contract/tensor';
+import { copyDims, formatShape, hostValues } from '../contract/tensor';
 import { show } from '../contract/show';
+import { branded } from './brand';
 import { GpuTensor, MAKE } from './tensor';
 
 export interface Binding {
@@ -39,19 +40,13 @@ export class TensorStore {
   /** Wraps a caller's buffer. The library reads (or, for in-place gradients, writes) it but never destroys it. */
   wrap(buffer: GPUBuffer, shape: readonly number[], dtype: DType = 'float32', byteOffset = 0): GpuTensor {
     this.checkAlive();
-    checkDims(shape, 'buffer');
+    const dims = copyDims(shape, 'shape');
     dtype = dtypeOf(dtype, 'dtype');
-    if (typeof buffer !== 'object' || buffer === null || typeof buffer.usage !== 'number' || typeof buffer.size !== 'number') {
-      throw new BufferError('buffer', `must be a GPUBuffer, got ${show(buffer)}`, 'BUFFER_USAGE');
+    checkCallerBuffer(buffer, 'buffer');
+    if (typeof byteOffset !== 'number' || !Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 4 !== 0) {
+      throw new BufferError('byteOffset', `must be an integer >= 0 and a multiple of 4, got ${show(byteOffset)}`, 'BUFFER_USAGE');
     }
-    if (typeof byteOffset !== 'number' || !Number.isInteger(byteOffset) || byteOffset < 0) {
-      throw new BufferError('byteOffset', `must be an integer >= 0, got ${show(byteOffset)}`, 'BUFFER_USAGE');
-    }
-    // A mapped buffer cannot be used by the GPU: WebGPU would fail the call only at submit.
-    if (buffer.mapState !== undefined && buffer.mapState !== 'unmapped') {
-      throw new BufferError('buffer', `is ${buffer.mapState === 'mapped' ? 'mapped' : 'being mapped'}; unmap() it before handing it to the library`, 'BUFFER_USAGE');
-    }
-    const t = new GpuTensor(MAKE, this.device, buffer, [...shape], dtype, false, byteOffset, undefined, this.checkAlive);
+    const t = new GpuTensor(MAKE, this.device, buffer, dims, dtype, false, byteOffset, undefined, this.checkAlive);
     checkBuffer(t, 'buffer');
     return t;
   }
@@ -157,6 +152,26 @@ export class TensorStore {
 function dtypeOf(dtype: unknown, name: string): DType {
   if (dtype !== 'float32' && dtype !== 'int32') throw new DTypeError(name, `must be 'float32' or 'int32', got ${show(dtype)}`);
   return dtype;
+}
+
+/**
+ * A buffer of the caller's, as the library takes it: a real GPUBuffer (not an object with its
+ * fields, nor a Proxy of one, which WebGPU would refuse only inside a call with a TypeError), and
+ * not mapped (WebGPU would fail the call only at submit).
+ */
+export function checkCallerBuffer(buffer: unknown, name: string): asserts buffer is GPUBuffer {
+  const b = buffer as GPUBuffer;
+  let isBuffer = false;
+  try {
+    // The brand first: a Proxy's reads of the fields would throw (or answer anything).
+    isBuffer = typeof b === 'object' && b !== null && branded(b, globalThis.GPUBuffer, 'size') && typeof b.usage === 'number' && typeof b.size === 'number';
+  } catch {
+    // a look-alike whose fields throw
+  }
+  if (!isBuffer) throw new BufferError(name, `must be a GPUBuffer, got ${show(buffer)}`, 'BUFFER_USAGE');
+  if (b.mapState !== undefined && b.mapState !== 'unmapped') {
+    throw new BufferError(name, `is ${b.mapState === 'mapped' ? 'mapped' : 'being mapped'}; unmap() it before handing it to the library`, 'BUFFER_USAGE');
+  }
 }
 
 function checkBuffer(t: GpuTensor, name: string): void {
