@@ -1,5 +1,5 @@
 import type { DType } from '../contract/types';
-import { DeviceError, DTypeError } from '../contract/errors';
+import { BufferError, DeviceError, DTypeError } from '../contract/errors';
 
 /**
  * A tensor on the GPU: a buffer region, a shape and a dtype. Tensors the library made are
@@ -72,13 +72,19 @@ export class GpuTensor<D extends DType = DType> {
     return this.destroyed;
   }
 
-  /** Copies the values back to the CPU (one staging copy, one mapAsync). */
+  /**
+   * Copies the values back to the CPU (one staging copy, one mapAsync). A copy WebGPU refuses
+   * (a wrapped buffer its owner destroyed, or of another device) rejects with its message.
+   */
   async read(): Promise<ArrayOf<D>> {
     this.checkAlive?.();
     // A failed call's own error comes first (its outputs were freed because of it).
     await this.ready;
     if (this.destroyed) throw new DeviceError('DISPOSED', 'tensor was destroyed before read()', 'tensor');
     this.checkAlive?.();
+    if (this.byteLength > 0 && !(this.buffer.usage & GPUBufferUsage.COPY_SRC)) {
+      throw new BufferError('tensor', 'its buffer lacks GPUBufferUsage.COPY_SRC, which read() copies it out by', 'BUFFER_USAGE');
+    }
     const bytes = Math.max(4, this.byteLength);
     const staging = this.device.createBuffer({
       label: 'webgpu-loss:readback',
@@ -86,17 +92,25 @@ export class GpuTensor<D extends DType = DType> {
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
     try {
+      let refused: Promise<GPUError | null> = Promise.resolve(null);
       if (this.byteLength > 0) {
-        const enc = this.device.createCommandEncoder({ label: 'webgpu-loss:readback' });
-        enc.copyBufferToBuffer(this.buffer, this.offset, staging, 0, this.byteLength);
-        this.device.queue.submit([enc.finish()]);
+        this.device.pushErrorScope('validation');
+        try {
+          const enc = this.device.createCommandEncoder({ label: 'webgpu-loss:readback' });
+          enc.copyBufferToBuffer(this.buffer, this.offset, staging, 0, this.byteLength);
+          this.device.queue.submit([enc.finish()]);
+        } finally {
+          refused = this.device.popErrorScope();
+        }
       }
-      await staging.mapAsync(GPUMapMode.READ);
+      const [err] = await Promise.all([refused, staging.mapAsync(GPUMapMode.READ)]);
+      if (err) throw new DeviceError('GPU_ERROR', `WebGPU refused to copy the tensor out: ${err.message}`, 'tensor');
       const copy = staging.getMappedRange(0, bytes).slice(0, this.byteLength);
       staging.unmap();
       return (this.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy)) as ArrayOf<D>;
     } catch (e) {
       this.checkAlive?.();
+      if (e instanceof DeviceError) throw e;
       if (e instanceof Error && /lost|destroyed/i.test(e.message)) {
         throw new DeviceError('DEVICE_LOST', `the device was lost before read() finished (${e.message})`, 'tensor');
       }

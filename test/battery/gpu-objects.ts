@@ -47,6 +47,8 @@ const ROWS: [string, string, unknown[], Want][] = [
   ['fromInt64 at byte offset 256', 'fromInt64', [buf({ bytes: 512 }), [2], { byteOffset: 256, outOfRange: -1 }], OK],
   // read()
   ['read of a destroyed tensor', 'read', [x({ destroyed: true })], device('DISPOSED', 'tensor')],
+  ['read of a tensor over a buffer without COPY_SRC', 'read', [G.wrap(buf({ usage: ['STORAGE'] }), [2])], buffer('tensor')],
+  ['read of a tensor over a buffer its owner destroyed', 'read', [G.wrap(buf({ destroyed: true }), [2])], device('GPU_ERROR', 'tensor')],
   // tensors destroyed, from another device, of the wrong dtype or shape
   ['crossEntropy of a destroyed input', 'crossEntropy', [x({ destroyed: true }), y()], device('DISPOSED', 'input')],
   ['crossEntropy of destroyed labels', 'crossEntropy', [x(), y({ destroyed: true })], device('DISPOSED', 'target')],
@@ -57,6 +59,7 @@ const ROWS: [string, string, unknown[], Want][] = [
   ['entropy of an input from another device', 'entropy', [x({ other: true })], device('DEVICE_MISMATCH', 'input')],
   ['linearCrossEntropy of a weight from another device', 'linearCrossEntropy', [HID, G.tensor({ values: [1, 2, 3, 4, 5, 6], shape: [3, 2], other: true }), y()], device('DEVICE_MISMATCH', 'weight')],
   ['linearCrossEntropy of a bias from another device', 'linearCrossEntropy', [HID, G.tensor({ values: [1, 2, 3, 4, 5, 6], shape: [3, 2] }), y(), { bias: G.tensor({ values: [0, 0, 0], shape: [3], other: true }) }], device('DEVICE_MISMATCH', 'options.bias')],
+  ['crossEntropy of a wrapped buffer from another device (WebGPU refuses it at submit)', 'crossEntropy', [G.wrap(buf({ values: X.data, other: true }), [2, 3]), y()], device('GPU_ERROR')],
   ['softmax of int32 data on the GPU', 'softmax', [x({ dtype: 'int32', values: [1, 2, 3, 4, 5, 6] })], dtype('input')],
   ['crossEntropy of float labels on the GPU', 'crossEntropy', [x(), G.tensor({ values: [0, 2], shape: [2] })], dtype('target')],
   ['softmax of an empty GPU tensor [0, 3]', 'softmax', [G.tensor({ values: [], shape: [0, 3] })], shape('input')],
