@@ -1,8 +1,10 @@
 import type { BinaryCrossEntropyOptions, DType, EntropyOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
-import { oneOf, optionsObject, snapshot } from './contract/options';
+import { int32, oneOf, optionsObject, snapshot } from './contract/options';
 import { owned, type Result } from './dispose';
-import { DTypeError } from './contract/errors';
+import { BufferError, DTypeError } from './contract/errors';
 import { show } from './contract/show';
+import { copyDims } from './contract/tensor';
+import { checkCallerBuffer } from './gpu/memory';
 import { GpuContext, type AdapterFacts, type CreateOptions, type TensorLike } from './gpu/context';
 import type { GpuTensor } from './gpu/tensor';
 import { softmaxOp } from './kernels/softmax';
@@ -105,8 +107,20 @@ export class WebGPULoss {
    * @example
    * const labels = await wl.fromInt64(int64Buffer, [rows]);
    */
-  fromInt64(buffer: GPUBuffer, shape: readonly number[], opts: { byteOffset?: number; outOfRange?: number } = {}): Promise<GpuTensor<'int32'>> {
-    return int64LabelsOp(this.#ctx, buffer, shape, opts.byteOffset ?? 0, opts.outOfRange ?? INT64_OUT_OF_RANGE) as Promise<GpuTensor<'int32'>>;
+  async fromInt64(buffer: GPUBuffer, shape: readonly number[], opts: { byteOffset?: number; outOfRange?: number } = {}): Promise<GpuTensor<'int32'>> {
+    const ctx = this.#ctx;
+    ctx.checkAlive();
+    checkCallerBuffer(buffer, 'buffer');
+    const dims = copyDims(shape, 'shape');
+    const o = optionsObject(opts, ['byteOffset', 'outOfRange']);
+    const align = ctx.limits.minStorageBufferOffsetAlignment;
+    const byteOffset = o.byteOffset ?? 0;
+    if (typeof byteOffset !== 'number' || !Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % align !== 0) {
+      throw new BufferError('options.byteOffset', `must be an integer >= 0 and a multiple of ${align} (minStorageBufferOffsetAlignment), got ${show(byteOffset)}`, 'BUFFER_USAGE');
+    }
+    // An int32 in the kernel: a value past it would wrap (2^32 becomes label 0, a valid class).
+    const outOfRange = int32(o.outOfRange, 'options.outOfRange', INT64_OUT_OF_RANGE);
+    return int64LabelsOp(ctx, buffer, dims, byteOffset, outOfRange) as Promise<GpuTensor<'int32'>>;
   }
 
   /**
