@@ -1,7 +1,7 @@
 import type { BinaryCrossEntropyOptions, DType, EntropyOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
 import { int32, oneOf, optionsObject, snapshot } from './contract/options';
 import { owned, type Result } from './dispose';
-import { BufferError, DTypeError } from './contract/errors';
+import { BufferError, DTypeError, OptionError } from './contract/errors';
 import { show } from './contract/show';
 import { copyDims } from './contract/tensor';
 import { checkCallerBuffer } from './gpu/memory';
@@ -10,7 +10,9 @@ import type { GpuTensor } from './gpu/tensor';
 import { softmaxOp } from './kernels/softmax';
 import { rowShapes, reduceWG, bceWG } from './kernels/common';
 import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
-import { crossEntropyOp, checkLabelsOnGpu, crossEntropyPipelines, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
+import { crossEntropyOp, checkLabelsOnGpu, crossEntropyPipelines, parseGpuCrossEntropyOptions, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
+import { CROSS_ENTROPY_KEYS } from './contract/configs/cross-entropy';
+import { LINEAR_KEYS, parseLinearOptions } from './contract/configs/linear-cross-entropy';
 import { entropyOp, klDivergenceOp, ENTROPY_WARM_FLAGS } from './kernels/entropy';
 import { linearCrossEntropyOp, linearPipelines, type LinearCrossEntropyOptions, type LinearCrossEntropyOutputs } from './kernels/linear-cross-entropy';
 import { int64LabelsOp, INT64_OUT_OF_RANGE } from './kernels/int64-labels';
@@ -249,16 +251,13 @@ export class WebGPULoss {
    */
   async warmup(opts: WarmupOptions = {}): Promise<void> {
     const ctx = this.#ctx;
-    const o = optionsObject(opts, ['crossEntropy', 'linearCrossEntropy']);
-    const ce = (o.crossEntropy ?? [{}, { grad: true }]) as NonNullable<WarmupOptions['crossEntropy']>;
-    const linear = (o.linearCrossEntropy ?? []) as NonNullable<WarmupOptions['linearCrossEntropy']>;
+    const sets = warmupSets(opts);
+    const ce = (sets.crossEntropy ?? [{}, { grad: true }]) as NonNullable<WarmupOptions['crossEntropy']>;
+    const linear = (sets.linearCrossEntropy ?? []) as NonNullable<WarmupOptions['linearCrossEntropy']>;
     await Promise.all([
       ...linear.flatMap(({ bias, ...l }) => linearPipelines(ctx, l, Boolean(bias)).map((p) => ctx.pipeline('linearCrossEntropy', p.entry, p.constants))),
       ...rowShapes(ctx).flatMap((c) => [0, 1].map((LOG_OUT) => ctx.pipeline('softmax', 'main', { ...c, LOG_OUT }))),
-      ...ce.flatMap(({ target, ...c }) => {
-        const sparse = oneOf(target, ['labels', 'dense'] as const, 'options.crossEntropy.target', 'labels') === 'labels';
-        return crossEntropyPipelines(ctx, c, sparse).map((p) => ctx.pipeline('crossEntropy', p.entry, p.constants));
-      }),
+      ...ce.flatMap(({ target, ...c }) => crossEntropyPipelines(ctx, c, target !== 'dense').map((p) => ctx.pipeline('crossEntropy', p.entry, p.constants))),
       // binary cross-entropy from logits with scalar weights, with and without the gradient
       ...[0, 1].flatMap((SUMS) => [0, 8].map((FLAGS) => ctx.pipeline('binaryCrossEntropy', 'main', { WG: bceWG(ctx), SUMS, FLAGS }))),
       ctx.pipeline('reduce', 'main', { WG: reduceWG(ctx) }),
@@ -283,6 +282,55 @@ export class WebGPULoss {
    */
   dispose(): void {
     this.#ctx.dispose();
+  }
+}
+
+/** Option names of one crossEntropy set of warmup(): the GPU call's, and the kind of target. */
+const WARM_CE_KEYS = [...CROSS_ENTROPY_KEYS, 'inPlace', 'gradOut', 'target'];
+const WARM_LINEAR_KEYS = [...LINEAR_KEYS, 'tiles'];
+
+/**
+ * warmup()'s options, checked whole before anything compiles: each option set an object of its
+ * operation's options, valid as a call's would be (class weights count by their presence only).
+ * An error names the set by its place: `options.crossEntropy[1].grad`.
+ */
+export function warmupSets(opts: unknown): { crossEntropy?: Record<string, unknown>[]; linearCrossEntropy?: Record<string, unknown>[] } {
+  const o = optionsObject(opts, ['crossEntropy', 'linearCrossEntropy']);
+  const sets = (key: string, keys: readonly string[], check: (set: Record<string, unknown>) => void) => {
+    const list = o[key];
+    if (list === undefined) return undefined;
+    if (!Array.isArray(list)) throw new OptionError(`options.${key}`, `must be an array of option sets, got ${show(list)}`);
+    return list.map((set: unknown, i) => {
+      const name = `options.${key}[${i}]`;
+      if (set === undefined) throw new OptionError(name, 'must be an object of options, got undefined');
+      const s = optionsObject(set, keys, name);
+      named(name, () => check(s));
+      return s;
+    });
+  };
+  return {
+    crossEntropy: sets('crossEntropy', WARM_CE_KEYS, ({ target, weight: _, ...c }) => {
+      oneOf(target, ['labels', 'dense'] as const, 'options.target', 'labels');
+      parseGpuCrossEntropyOptions(c, 2);
+    }),
+    linearCrossEntropy: sets('linearCrossEntropy', WARM_LINEAR_KEYS, ({ bias, weight: _, tiles, ...l }) => {
+      if (bias !== undefined && typeof bias !== 'boolean' && (typeof bias !== 'object' || bias === null)) {
+        throw new OptionError('options.bias', `must be a boolean (or the bias tensor), got ${show(bias)}`);
+      }
+      oneOf(tiles, ['staged', 'direct'] as const, 'options.tiles', 'staged');
+      parseLinearOptions(l, 2);
+    }),
+  };
+}
+
+/** Runs `check` on an option set; an OptionError about one of its options is renamed into `name`. */
+function named(name: string, check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    const arg = e instanceof OptionError ? e.argument : undefined;
+    if (!arg?.startsWith('options')) throw e;
+    throw new OptionError(`${name}${arg.slice('options'.length)}`, (e as OptionError).message.slice(arg.length + 2));
   }
 }
 
