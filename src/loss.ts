@@ -1,12 +1,12 @@
 import type { BinaryCrossEntropyOptions, DType, EntropyOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
 import { int32, oneOf, optionsObject, snapshot } from './contract/options';
 import { owned, type Result } from './dispose';
-import { BufferError, DTypeError, OptionError } from './contract/errors';
-import { show } from './contract/show';
+import { BufferError, DeviceError, DTypeError, OptionError } from './contract/errors';
+import { show, whyUnreadable } from './contract/show';
 import { copyDims } from './contract/tensor';
 import { checkCallerBuffer } from './gpu/memory';
 import { GpuContext, type AdapterFacts, type CreateOptions, type TensorLike } from './gpu/context';
-import type { GpuTensor } from './gpu/tensor';
+import { GpuTensor } from './gpu/tensor';
 import { softmaxOp } from './kernels/softmax';
 import { rowShapes, reduceWG, bceWG } from './kernels/common';
 import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
@@ -237,9 +237,17 @@ export class WebGPULoss {
    * await wl.checkLabels(out, classes);
    */
   async checkLabels(out: LossOutputs, classes: number): Promise<void> {
-    if (typeof out !== 'object' || out === null) throw new DTypeError('out', `expected the outputs of a crossEntropy or linearCrossEntropy call, got ${show(out)}`);
-    if (typeof classes !== 'number' || !Number.isInteger(classes) || classes < 1) throw new DTypeError('classes', `must be an integer >= 1, got ${show(classes)}`);
-    return checkLabelsOnGpu(out, classes);
+    checkLabelsArguments(out, classes);
+    let count: unknown;
+    try {
+      count = out.invalidLabels;
+    } catch (e) {
+      throw new DTypeError('out', `could not be read (${whyUnreadable(e)})`);
+    }
+    if (count === undefined) return;
+    if (!(count instanceof GpuTensor)) throw new DTypeError('out.invalidLabels', `must be the label count a call returned (a GpuTensor), got ${show(count)}`);
+    if (count.isDestroyed) throw new DeviceError('DISPOSED', 'the label count was destroyed before checkLabels()', 'out.invalidLabels');
+    return checkLabelsOnGpu({ invalidLabels: count } as LossOutputs, classes);
   }
 
   /**
@@ -283,6 +291,12 @@ export class WebGPULoss {
   dispose(): void {
     this.#ctx.dispose();
   }
+}
+
+/** checkLabels()'s arguments: a call's outputs (an object) and the class count. */
+export function checkLabelsArguments(out: unknown, classes: unknown): void {
+  if (typeof out !== 'object' || out === null) throw new DTypeError('out', `expected the outputs of a crossEntropy or linearCrossEntropy call, got ${show(out)}`);
+  if (typeof classes !== 'number' || !Number.isInteger(classes) || classes < 1) throw new DTypeError('classes', `must be an integer >= 1, got ${show(classes)}`);
 }
 
 /** Option names of one crossEntropy set of warmup(): the GPU call's, and the kind of target. */

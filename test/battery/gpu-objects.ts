@@ -97,6 +97,9 @@ const ROWS: [string, string, unknown[], Want][] = [
   // checkLabels of a call's outputs
   ['checkLabels of a call whose GPU labels are out of range', 'checkLabels', [G.output('crossEntropy', [X, y({ values: [0, 7] })]), 3], label('target')],
   ['checkLabels of a call whose GPU labels are in range', 'checkLabels', [G.output('crossEntropy', [X, y()]), 3], OK],
+  ['checkLabels after the label count was destroyed', 'checkLabels', [G.output('crossEntropy', [X, y()], ['invalidLabels']), 3], device('DISPOSED', 'out.invalidLabels')],
+  ['checkLabels of a label count that is a number', 'checkLabels', [{ invalidLabels: 5 }, 3], dtype('out.invalidLabels')],
+  ['checkLabels of a label count that is host data', 'checkLabels', [{ invalidLabels: { data: [0], shape: [] } }, 3], dtype('out.invalidLabels')],
   // create on a device
   ['create on this device', 'create', [{ device: G.device('this') }], OK],
   ['create on another device', 'create', [{ device: G.device('other') }], OK],
