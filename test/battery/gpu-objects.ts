@@ -103,6 +103,7 @@ const ROWS: [string, string, unknown[], Want][] = [
   // create on a device
   ['create on this device', 'create', [{ device: G.device('this') }], OK],
   ['create on another device', 'create', [{ device: G.device('other') }], OK],
+  ['create on a proxy of a device', 'create', [{ device: T.proxy(G.device('this')) }], option('options.device')],
 ];
 
 export const GPU_OBJECT_CASES: Case[] = ROWS.map(([name, call, args, want]) => ({ name, call, args, want, targets: ['gpu'] as const }));

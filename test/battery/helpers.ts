@@ -101,11 +101,15 @@ const ROWS: [string, string, unknown[], Want][] = [
   ['create with a misspelt option', 'create', [{ devise: {} }], option('options.devise')],
   ['create with a device that is an empty object', 'create', [{ device: {} }], option('options.device')],
   ['create with a device that is null', 'create', [{ device: null }], option('options.device')],
+  ['create with a device behind a proxy whose get trap throws', 'create', [{ device: T.proxy({}, ['get']) }], option('options.device')],
   ['create with an adapter that is an empty object', 'create', [{ adapter: {} }], option('options.adapter')],
+  ['create with an adapter that has requestDevice only', 'create', [{ adapter: T.fakeAdapter('undefined', true) }], option('options.adapter')],
   ['create with an adapter whose requestDevice rejects', 'create', [{ adapter: T.fakeAdapter('rejects') }], device('NO_WEBGPU')],
+  ['create with an adapter whose requestDevice gives undefined', 'create', [{ adapter: T.fakeAdapter('undefined') }], device('NO_WEBGPU')],
   ['create with a gpu that is an empty object', 'create', [{ gpu: {} }], option('options.gpu')],
   ['create with a gpu whose requestAdapter throws', 'create', [{ gpu: T.fakeGpu('throws') }], device('NO_WEBGPU')],
   ['create with a gpu whose requestAdapter gives null', 'create', [{ gpu: T.fakeGpu('null') }], device('NO_WEBGPU')],
+  ['create with a gpu whose requestAdapter gives an empty object', 'create', [{ gpu: T.fakeGpu('object') }], device('NO_WEBGPU')],
   ['create with powerPreference fast', 'create', [{ powerPreference: 'fast' }], option('options.powerPreference')],
   ['create with debug a string', 'create', [{ debug: 'yes' }], option('options.debug')],
   ['create with subgroups 1', 'create', [{ subgroups: 1 }], option('options.subgroups')],
@@ -116,6 +120,7 @@ const ROWS: [string, string, unknown[], Want][] = [
   ['create with a Symbol key', 'create', [T.symbolKey({}, 'device', 1)], option('options')],
   ['create with a __proto__ key from JSON', 'create', [T.json('{"__proto__": {"debug": true}}')], option('options.__proto__')],
   ['create with options behind a proxy whose get trap throws', 'create', [T.proxy({ debug: false }, ['get'])], option('options')],
+  ['create with a gpu whose requestAdapter gives an adapter whose device is undefined', 'create', [{ gpu: T.fakeGpu(T.fakeAdapter('undefined')) }], device('NO_WEBGPU')],
 ];
 
 export const HELPER_CASES: Case[] = ROWS.map(([name, call, args, want]) => ({ name, call, args, want }));
