@@ -159,6 +159,18 @@ export function checkDims(shape: readonly number[], name: string): void {
   copyDims(shape, name);
 }
 
+/**
+ * Host data as the GPU uploads them: float32 or int32, by what the argument holds. Typed arrays
+ * say which they are: an Int32Array is not taken for floats, nor a Float32Array or Float64Array
+ * for labels (plain arrays of integers are).
+ */
+export function checkElementType(data: unknown, name: string, dtype: DType): void {
+  if (dtype === 'float32' && data instanceof Int32Array) throw new DTypeError(name, 'expected float data (Float32Array), got Int32Array');
+  if (dtype === 'int32' && (data instanceof Float32Array || data instanceof Float64Array)) {
+    throw new DTypeError(name, `expected integer labels (Int32Array or an array of integers), got ${data.constructor.name}`);
+  }
+}
+
 /** Host data for a float32 or int32 tensor: the values as that typed array, with its shape. */
 export interface HostValues {
   readonly shape: number[];

@@ -2,7 +2,7 @@
 // placeholders for unused bindings, and the bytes they hold. Only what the library made is freed.
 import type { DType, HostTensor } from '../contract/types';
 import { BufferError, DeviceError, DTypeError } from '../contract/errors';
-import { copyDims, formatShape, hostValues } from '../contract/tensor';
+import { checkElementType, copyDims, formatShape, hostValues } from '../contract/tensor';
 import { show } from '../contract/show';
 import { branded } from './brand';
 import { GpuTensor, MAKE } from './tensor';
@@ -90,10 +90,7 @@ export class TensorStore {
     }
     // Host data was checked by the contract's checkTensor when the kernel read its shape (every
     // argument's shape is read before anything is uploaded); here only its element type.
-    if (dtype === 'float32' && arg.data instanceof Int32Array) throw new DTypeError(name, 'expected float data (Float32Array), got Int32Array');
-    if (dtype === 'int32' && (arg.data instanceof Float32Array || arg.data instanceof Float64Array)) {
-      throw new DTypeError(name, `expected integer labels (Int32Array or an array of integers), got ${arg.data.constructor.name}`);
-    }
+    checkElementType(arg.data, name, dtype);
     return { t: this.tensor(arg.data, arg.shape, dtype, name), temp: true };
   }
 
