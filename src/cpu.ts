@@ -5,7 +5,7 @@ import type { BinaryCrossEntropyOptions, DType, EntropyOptions, HostTensor, KLDi
 import type { GpuCrossEntropyOptions } from './kernels/cross-entropy';
 import type { LinearCrossEntropyOptions } from './kernels/linear-cross-entropy';
 import { DeviceError, OptionError, WebGPULossError } from './contract/errors';
-import { checkElementType, hostValues } from './contract/tensor';
+import { checkElementType, hostValues, readOnce } from './contract/tensor';
 import { WebGPULoss, checkLabelsArguments, warmupSets, type WarmupOptions } from './loss';
 import { oneOf, optionsObject } from './contract/options';
 import { CROSS_ENTROPY_KEYS } from './contract/configs/cross-entropy';
@@ -64,7 +64,8 @@ export interface CpuLinearOutputs {
 
 type CpuArg = HostTensor | CpuTensor;
 
-const host = (t: CpuArg): HostTensor => (t instanceof CpuTensor ? t.toHost() : t);
+/** A CpuTensor's values, or host data read once (as WebGPULoss reads them). */
+const host = (t: CpuArg): HostTensor => (t instanceof CpuTensor ? t.toHost() : readOnce(t));
 
 /** Float arguments hold float data, as the GPU uploads them (run after the oracle's checks, in the GPU's order). */
 function checkFloats(input: HostTensor, target?: HostTensor): void {

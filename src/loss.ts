@@ -3,7 +3,7 @@ import { int32, oneOf, optionsObject, snapshot } from './contract/options';
 import { owned, type Result } from './dispose';
 import { BufferError, DeviceError, DTypeError, OptionError } from './contract/errors';
 import { show, whyUnreadable } from './contract/show';
-import { copyDims } from './contract/tensor';
+import { copyDims, readOnce } from './contract/tensor';
 import { checkCallerBuffer } from './gpu/memory';
 import { GpuContext, type AdapterFacts, type CreateOptions, type TensorLike } from './gpu/context';
 import { GpuTensor } from './gpu/tensor';
@@ -131,7 +131,7 @@ export class WebGPULoss {
    * const p = await wl.softmax({ data: logits, shape: [rows, classes] }, { temperature: 2 });
    */
   softmax(x: TensorLike, opts: SoftmaxOptions = {}): Promise<GpuTensor<'float32'>> {
-    return softmaxOp(this.#ctx, x, opts, false) as Promise<GpuTensor<'float32'>>;
+    return softmaxOp(this.#ctx, once(x), opts, false) as Promise<GpuTensor<'float32'>>;
   }
 
   /**
@@ -140,7 +140,7 @@ export class WebGPULoss {
    * const lp = await wl.logSoftmax({ data: logits, shape: [rows, classes] });
    */
   logSoftmax(x: TensorLike, opts: SoftmaxOptions = {}): Promise<GpuTensor<'float32'>> {
-    return softmaxOp(this.#ctx, x, opts, true) as Promise<GpuTensor<'float32'>>;
+    return softmaxOp(this.#ctx, once(x), opts, true) as Promise<GpuTensor<'float32'>>;
   }
 
   /**
@@ -158,7 +158,7 @@ export class WebGPULoss {
    */
   async crossEntropy(input: TensorLike, target: TensorLike, opts: GpuCrossEntropyOptions = {}): Promise<Result<LossOutputs>> {
     const o = snapshot(opts);
-    return owned(await crossEntropyOp(this.#ctx, input, target, o), [input, target, (o as GpuCrossEntropyOptions | null)?.gradOut]);
+    return owned(await crossEntropyOp(this.#ctx, once(input), once(target), o), [input, target, (o as GpuCrossEntropyOptions | null)?.gradOut]);
   }
 
   /**
@@ -170,7 +170,7 @@ export class WebGPULoss {
    * const [bits] = await out.loss.read();            // 0.8113
    */
   async entropy(input: TensorLike, opts: EntropyOptions = {}): Promise<Result<LossOutputs>> {
-    return owned(await entropyOp(this.#ctx, input, opts), [input]);
+    return owned(await entropyOp(this.#ctx, once(input), opts), [input]);
   }
 
   /**
@@ -188,7 +188,7 @@ export class WebGPULoss {
    * const grad = await out.grad!.read();
    */
   async klDivergence(input: TensorLike, target: TensorLike, opts: KLDivergenceOptions = {}): Promise<Result<LossOutputs>> {
-    return owned(await klDivergenceOp(this.#ctx, input, target, opts), [input, target]);
+    return owned(await klDivergenceOp(this.#ctx, once(input), once(target), opts), [input, target]);
   }
 
   /**
@@ -206,7 +206,7 @@ export class WebGPULoss {
    * const grad = await out.grad!.read();
    */
   async binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: BinaryCrossEntropyOptions = {}): Promise<Result<LossOutputs>> {
-    return owned(await binaryCrossEntropyOp(this.#ctx, input, target, opts), [input, target]);
+    return owned(await binaryCrossEntropyOp(this.#ctx, once(input), once(target), opts), [input, target]);
   }
 
   /**
@@ -227,7 +227,10 @@ export class WebGPULoss {
    * const dW = await out.gradWeight!.read();
    */
   async linearCrossEntropy(hidden: TensorLike, weight: TensorLike, labels: TensorLike, opts: LinearCrossEntropyOptions = {}): Promise<Result<LinearCrossEntropyOutputs>> {
-    return owned(await linearCrossEntropyOp(this.#ctx, hidden, weight, labels, opts), [hidden, weight, labels]);
+    const o = snapshot(opts);
+    // The bias is host data too, read once like the others (only in a copy of the options).
+    const withBias = o !== opts && o.bias !== undefined ? { ...o, bias: once(o.bias) } : o;
+    return owned(await linearCrossEntropyOp(this.#ctx, once(hidden), once(weight), once(labels), withBias), [hidden, weight, labels]);
   }
 
   /**
@@ -291,6 +294,14 @@ export class WebGPULoss {
   dispose(): void {
     this.#ctx.dispose();
   }
+}
+
+/**
+ * A host tensor's data and shape read once, so that a getter or proxy cannot answer the checks
+ * one thing and the kernels another; a GpuTensor, or anything that is not a tensor, as it is.
+ */
+function once<T extends TensorLike>(t: T): T {
+  return t instanceof GpuTensor ? t : readOnce(t);
 }
 
 /** checkLabels()'s arguments: a call's outputs (an object) and the class count. */

@@ -90,6 +90,21 @@ function unreadableAsDType<T>(name: string, read: () => T): T {
   }
 }
 
+/**
+ * A host tensor's data and shape, each read once (the shape's sizes copied), as a new object: a
+ * getter or proxy cannot answer the checks one thing and the computation another. A value that
+ * is not an object, or cannot be read, is returned as it is, for checkTensor to refuse.
+ */
+export function readOnce<T>(t: T): T {
+  if (typeof t !== 'object' || t === null) return t;
+  try {
+    const { data, shape } = t as { data?: unknown; shape?: unknown };
+    return { data, shape: Array.isArray(shape) ? Array.from(shape as unknown[]) : shape } as T;
+  } catch {
+    return t;
+  }
+}
+
 /** Checks a 1-D or 2-D tensor and returns it as `[rows, cols]` (a 1-D `[n]` is `[1, n]`). */
 export function asMatrix(t: HostTensor, name: string): Matrix {
   const shape = checkTensor(t, name);

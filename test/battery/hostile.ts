@@ -72,4 +72,4 @@ const readOnce: Case[] = ([
   { name: 'linearCrossEntropy a bias whose data turn NaN after the first read', call: 'linearCrossEntropy', args: [...VALID.linearCrossEntropy.slice(0, 3), { bias: T.getters('b', { data: [[0, 0, 0], [NaN, NaN, NaN]] }, { shape: [3] }) }], want: OK, reads: { 'b.data': 1 } },
 ] as Case[]).map((c) => ({ ...c, targets: ['gpu', 'cpu'] as const }));
 
-export const HOSTILE_CASES: Case[] = [...optionCases, ...arrayOptionCases, ...tensorCases];
+export const HOSTILE_CASES: Case[] = [...optionCases, ...arrayOptionCases, ...tensorCases, ...readOnce];
