@@ -33,7 +33,9 @@ export class TensorStore {
     const names = name ? { data: name, shape: name, dtype: 'dtype' } : { data: 'data', shape: 'shape', dtype: 'dtype' };
     const h = hostValues(data, shape, dtype, names);
     const t = this.empty(h.shape, h.dtype, name ?? 'tensor', GPUBufferUsage.COPY_DST, names.shape);
-    if (h.values.length > 0) this.device.queue.writeBuffer(t.buffer, 0, h.values.buffer, h.values.byteOffset, h.values.byteLength);
+    // Dawn's writeBuffer takes no SharedArrayBuffer (a TypeError): such data go through a copy.
+    const values = h.values.buffer instanceof ArrayBuffer ? h.values : h.values.slice();
+    if (values.length > 0) this.device.queue.writeBuffer(t.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
     return t;
   }
 

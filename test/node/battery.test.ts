@@ -1,0 +1,26 @@
+// The bad-input battery in Node on Dawn: the cases whose data sit in SharedArrayBuffers (which
+// the browser page makes only from WebAssembly memory) on a WebGPULoss that Dawn uploads from.
+import { afterAll } from 'vitest';
+import type { WebGPULoss } from '../../src/index';
+import type { Case } from '../battery/case';
+import { gpuEntries } from '../battery/entries';
+import { describeBattery } from '../battery/expect';
+import { gpuMakers } from '../battery/gpu';
+import { crossEntropyHealth, runCases } from '../battery/run';
+import { TABLES } from '../battery/tables';
+import { dawnLoss } from './dawn';
+
+const made: WebGPULoss[] = [];
+const loss = async () => {
+  const wl = await dawnLoss();
+  made.push(wl);
+  return wl;
+};
+afterAll(() => made.forEach((wl) => wl.dispose()));
+
+const shared = TABLES.flatMap(([, cases]) => cases).filter((c) => c.name.includes('SharedArrayBuffer'));
+describeBattery('SharedArrayBuffer-backed data on Dawn', shared, 'gpu', async (cases: Case[]) => {
+  const wl = await loss();
+  const entries = gpuEntries(wl);
+  return runCases(cases, entries, gpuMakers(wl, loss), () => crossEntropyHealth(entries.crossEntropy));
+});
