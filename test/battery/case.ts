@@ -43,7 +43,7 @@ export const CALLS: Record<Target, readonly string[]> = {
   oracle: OPS,
   tfjs: [],
   onnxruntime: [],
-  node: [],
+  node: ['createNodeLoss'],
 };
 
 export function appliesTo(c: Case, target: Target): boolean {
