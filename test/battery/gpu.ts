@@ -39,7 +39,8 @@ export const G = {
   output: (call: string, args: unknown[], destroy: string[] = []): Token => ({ $make: 'gpu.output', call, args, destroy }),
 };
 
-async function readBuffer(device: GPUDevice, b: GPUBuffer): Promise<string> {
+/** A buffer's bytes in hex, copied out on `device` (it needs COPY_SRC). */
+export async function readBuffer(device: GPUDevice, b: GPUBuffer): Promise<string> {
   const staging = device.createBuffer({ size: b.size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
   const enc = device.createCommandEncoder();
   enc.copyBufferToBuffer(b, 0, staging, 0, b.size);
