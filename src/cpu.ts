@@ -4,8 +4,9 @@
 import type { BinaryCrossEntropyOptions, DType, EntropyOptions, HostTensor, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
 import type { GpuCrossEntropyOptions } from './kernels/cross-entropy';
 import type { LinearCrossEntropyOptions } from './kernels/linear-cross-entropy';
-import { DeviceError, OptionError, ShapeError, WebGPULossError } from './contract/errors';
-import { WebGPULoss } from './loss';
+import { DeviceError, OptionError, WebGPULossError } from './contract/errors';
+import { checkElementType, hostValues, readOnce } from './contract/tensor';
+import { WebGPULoss, checkLabelsArguments, warmupSets, type WarmupOptions } from './loss';
 import { oneOf, optionsObject } from './contract/options';
 import { CROSS_ENTROPY_KEYS } from './contract/configs/cross-entropy';
 import { LINEAR_KEYS } from './contract/configs/linear-cross-entropy';
@@ -111,7 +112,14 @@ export interface CpuLinearOutputs {
  */
 type CpuArg = HostTensor | CpuTensor;
 
-const host = (t: CpuArg): HostTensor => (t instanceof CpuTensor ? t.toHost() : t);
+/** A CpuTensor's values, or host data read once (as WebGPULoss reads them). */
+const host = (t: CpuArg): HostTensor => (t instanceof CpuTensor ? t.toHost() : readOnce(t));
+
+/** Float arguments hold float data, as the GPU uploads them (run after the oracle's checks, in the GPU's order). */
+function checkFloats(input: HostTensor, target?: HostTensor): void {
+  checkElementType(input.data, 'input', 'float32');
+  if (target) checkElementType(target.data, 'target', 'float32');
+}
 
 function outputs(r: RefResult, inputShape: readonly number[]): CpuLossOutputs {
   const out: CpuLossOutputs = { loss: new CpuTensor(Float32Array.from(r.loss), r.shape, 'float32') };
@@ -153,18 +161,15 @@ export class CpuLoss {
   }
 
   /**
-   * A tensor of host data, to pass to later calls (no copy is kept beyond the values). Its dtype
-   * is `'int32'` for an `Int32Array`, else `'float32'`, unless given.
+   * A tensor of host data, to pass to later calls (a copy: later changes to `data` do not reach
+   * it). Its dtype is `'int32'` for an `Int32Array`, else `'float32'`, unless given.
    * @example
    * const labels = wl.tensor(new Int32Array([0, 2]), [2]);
    */
-  tensor(data: ArrayLike<number>, shape: readonly number[], dtype: DType = data instanceof Int32Array ? 'int32' : 'float32'): CpuTensor {
+  tensor(data: ArrayLike<number>, shape: readonly number[], dtype?: DType): CpuTensor {
     this.checkAlive();
-    const size = shape.reduce((a, b) => a * b, 1);
-    if (!shape.every((d) => Number.isInteger(d) && d >= 0) || data.length !== size) {
-      throw new ShapeError('tensor', `has ${data.length} values but shape [${shape.join(', ')}] needs ${size}`, 'INVALID_SHAPE');
-    }
-    return new CpuTensor(dtype === 'int32' ? Int32Array.from(data) : Float32Array.from(data), [...shape], dtype);
+    const h = hostValues(data, shape, dtype, { data: 'data', shape: 'shape', dtype: 'dtype' });
+    return new CpuTensor(h.values.slice(), h.shape, h.dtype);
   }
 
   /**
@@ -175,7 +180,9 @@ export class CpuLoss {
   async softmax(x: CpuArg, opts: SoftmaxOptions = {}): Promise<CpuTensor> {
     this.checkAlive();
     const h = host(x);
-    return new CpuTensor(Float32Array.from(ref.softmax(h, opts)), h.shape, 'float32');
+    const out = ref.softmax(h, opts);
+    checkElementType(h.data, 'input', 'float32');
+    return new CpuTensor(Float32Array.from(out), h.shape, 'float32');
   }
 
   /**
@@ -186,7 +193,9 @@ export class CpuLoss {
   async logSoftmax(x: CpuArg, opts: SoftmaxOptions = {}): Promise<CpuTensor> {
     this.checkAlive();
     const h = host(x);
-    return new CpuTensor(Float32Array.from(ref.logSoftmax(h, opts)), h.shape, 'float32');
+    const out = ref.logSoftmax(h, opts);
+    checkElementType(h.data, 'input', 'float32');
+    return new CpuTensor(Float32Array.from(out), h.shape, 'float32');
   }
 
   /**
@@ -203,10 +212,16 @@ export class CpuLoss {
   async crossEntropy(input: CpuArg, target: CpuArg, opts: GpuCrossEntropyOptions = {}): Promise<CpuLossOutputs> {
     this.checkAlive();
     const { inPlace, gradOut, ...o } = optionsObject(opts, [...CROSS_ENTROPY_KEYS, 'inPlace', 'gradOut']);
-    if (inPlace) throw new OptionError('options.inPlace', 'needs a GPU buffer; the CPU fallback has none');
-    if (gradOut) throw new OptionError('options.gradOut', 'needs a GPU buffer; the CPU fallback has none');
+    // As on the GPU, where only a GpuTensor takes them: any value but false / absent is refused.
+    if (inPlace !== undefined && inPlace !== false) throw new OptionError('options.inPlace', 'needs a GPU buffer; the CPU fallback has none');
+    if (gradOut !== undefined) throw new OptionError('options.gradOut', 'needs a GPU buffer; the CPU fallback has none');
     const h = host(input);
-    return outputs(ref.crossEntropy(h, host(target), o), h.shape);
+    const t = host(target);
+    const r = ref.crossEntropy(h, t, o);
+    checkElementType(h.data, 'input', 'float32');
+    // Labels drop the class axis (the oracle has checked the shapes).
+    checkElementType(t.data, 'target', t.shape.length === h.shape.length - 1 ? 'int32' : 'float32');
+    return outputs(r, h.shape);
   }
 
   /**
@@ -218,7 +233,10 @@ export class CpuLoss {
   async binaryCrossEntropy(input: CpuArg, target: CpuArg, opts: BinaryCrossEntropyOptions = {}): Promise<CpuLossOutputs> {
     this.checkAlive();
     const h = host(input);
-    return outputs(ref.binaryCrossEntropy(h, host(target), opts), h.shape);
+    const t = host(target);
+    const r = ref.binaryCrossEntropy(h, t, opts);
+    checkFloats(h, t);
+    return outputs(r, h.shape);
   }
 
   /**
@@ -230,7 +248,9 @@ export class CpuLoss {
   async entropy(input: CpuArg, opts: EntropyOptions = {}): Promise<CpuLossOutputs> {
     this.checkAlive();
     const h = host(input);
-    return outputs(ref.entropy(h, opts), h.shape);
+    const r = ref.entropy(h, opts);
+    checkFloats(h);
+    return outputs(r, h.shape);
   }
 
   /**
@@ -242,7 +262,10 @@ export class CpuLoss {
   async klDivergence(input: CpuArg, target: CpuArg, opts: KLDivergenceOptions = {}): Promise<CpuLossOutputs> {
     this.checkAlive();
     const h = host(input);
-    return outputs(ref.klDivergence(h, host(target), opts), h.shape);
+    const t = host(target);
+    const r = ref.klDivergence(h, t, opts);
+    checkFloats(h, t);
+    return outputs(r, h.shape);
   }
 
   /**
@@ -260,8 +283,15 @@ export class CpuLoss {
     this.checkAlive();
     const h = host(hidden);
     const w = host(weight);
+    const l = host(labels);
     const o = optionsObject(opts, LINEAR_KEYS);
-    const r = ref.linearCrossEntropy(h, w, host(labels), { ...o, bias: o.bias ? host(o.bias as CpuArg) : undefined });
+    // A bias that is there but not a tensor (null, 0) is the oracle's to refuse, as the GPU does.
+    const b = o.bias !== undefined ? host(o.bias as CpuArg) : undefined;
+    const r = ref.linearCrossEntropy(h, w, l, { ...o, bias: b });
+    checkElementType(h.data, 'hidden', 'float32');
+    checkElementType(w.data, 'weight', 'float32');
+    checkElementType(l.data, 'labels', 'int32');
+    if (b) checkElementType(b.data, 'options.bias', 'float32');
     const out: CpuLinearOutputs = { loss: new CpuTensor(Float32Array.from(r.loss), r.shape, 'float32') };
     if (r.gradHidden) out.gradHidden = new CpuTensor(Float32Array.from(r.gradHidden), h.shape, 'float32');
     if (r.gradWeight) out.gradWeight = new CpuTensor(Float32Array.from(r.gradWeight), w.shape, 'float32');
@@ -270,18 +300,23 @@ export class CpuLoss {
   }
 
   /**
-   * Labels are checked on the CPU before every call, so there is nothing left to check.
+   * Labels are checked on the CPU before every call, so there is nothing left to check (the
+   * arguments are, as on the GPU).
    * @example
-   * await wl.checkLabels();   // resolves at once
+   * await wl.checkLabels(out, classes);   // resolves at once
    */
-  async checkLabels(): Promise<void> {}
+  async checkLabels(out: unknown, classes: number): Promise<void> {
+    checkLabelsArguments(out, classes);
+  }
 
   /**
-   * Nothing to compile on the CPU.
+   * Nothing to compile on the CPU; the options are checked as on the GPU.
    * @example
    * await wl.warmup();   // resolves at once
    */
-  async warmup(): Promise<void> {}
+  async warmup(opts: WarmupOptions = {}): Promise<void> {
+    warmupSets(opts);
+  }
 
   /**
    * Nothing is held on a GPU: all counts are 0.

@@ -1,15 +1,18 @@
 import type { BinaryCrossEntropyOptions, DType, EntropyOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
-import { oneOf, optionsObject, snapshot } from './contract/options';
-import { readOnce } from './contract/tensor';
+import { int32, oneOf, optionsObject, snapshot } from './contract/options';
 import { owned, type Result } from './dispose';
-import { DTypeError } from './contract/errors';
-import { show } from './contract/show';
+import { BufferError, DeviceError, DTypeError, OptionError } from './contract/errors';
+import { show, whyUnreadable } from './contract/show';
+import { copyDims, readOnce } from './contract/tensor';
+import { checkCallerBuffer } from './contract/buffer';
 import { GpuContext, type AdapterFacts, type CreateOptions, type TensorLike } from './gpu/context';
 import { GpuTensor } from './gpu/tensor';
 import { softmaxOp } from './kernels/softmax';
 import { defaultPipelines } from './kernels/warmup';
 import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
-import { crossEntropyOp, checkLabelsOnGpu, crossEntropyPipelines, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
+import { crossEntropyOp, checkLabelsOnGpu, crossEntropyPipelines, parseGpuCrossEntropyOptions, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
+import { CROSS_ENTROPY_KEYS } from './contract/configs/cross-entropy';
+import { LINEAR_KEYS, parseLinearOptions } from './contract/configs/linear-cross-entropy';
 import { entropyOp, klDivergenceOp } from './kernels/entropy';
 import { linearCrossEntropyOp, linearPipelines, type LinearCrossEntropyOptions, type LinearCrossEntropyOutputs } from './kernels/linear-cross-entropy';
 import { int64LabelsOp, INT64_OUT_OF_RANGE } from './kernels/int64-labels';
@@ -29,7 +32,7 @@ export interface WarmupOptions {
 let engineOfLoss: (wl: WebGPULoss) => GpuContext;
 
 /** A host tensor's data and shape read once, here at the entry (a GpuTensor is the library's own). */
-const once = <T extends TensorLike>(t: T, name: string): T => (t instanceof GpuTensor ? t : readOnce(t, name));
+const once = <T extends TensorLike>(t: T): T => (t instanceof GpuTensor ? t : readOnce(t));
 
 /**
  * The library's entry point: one object per `GPUDevice`. Its engine (pipelines, buffers, submits)
@@ -99,7 +102,7 @@ export class WebGPULoss {
    * await wl.crossEntropy(logits, labels, { gradOut: g });
    */
   empty<D extends DType = 'float32'>(shape: readonly number[], dtype?: D): GpuTensor<D> {
-    return this.#ctx.empty(shape, dtype ?? 'float32', 'empty') as GpuTensor<D>;
+    return this.#ctx.empty(shape, dtype ?? 'float32', 'empty', 0, 'shape') as GpuTensor<D>;
   }
 
   /**
@@ -109,8 +112,20 @@ export class WebGPULoss {
    * @example
    * const labels = await wl.fromInt64(int64Buffer, [rows]);
    */
-  fromInt64(buffer: GPUBuffer, shape: readonly number[], opts: { byteOffset?: number; outOfRange?: number } = {}): Promise<GpuTensor<'int32'>> {
-    return int64LabelsOp(this.#ctx, buffer, shape, opts.byteOffset ?? 0, opts.outOfRange ?? INT64_OUT_OF_RANGE) as Promise<GpuTensor<'int32'>>;
+  async fromInt64(buffer: GPUBuffer, shape: readonly number[], opts: { byteOffset?: number; outOfRange?: number } = {}): Promise<GpuTensor<'int32'>> {
+    const ctx = this.#ctx;
+    ctx.checkAlive();
+    checkCallerBuffer(buffer, 'buffer');
+    const dims = copyDims(shape, 'shape');
+    const o = optionsObject(opts, ['byteOffset', 'outOfRange']);
+    const align = ctx.limits.minStorageBufferOffsetAlignment;
+    const byteOffset = o.byteOffset ?? 0;
+    if (typeof byteOffset !== 'number' || !Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % align !== 0) {
+      throw new BufferError('options.byteOffset', `must be an integer >= 0 and a multiple of ${align} (minStorageBufferOffsetAlignment), got ${show(byteOffset)}`, 'BUFFER_USAGE');
+    }
+    // An int32 in the kernel: a value past it would wrap (2^32 becomes label 0, a valid class).
+    const outOfRange = int32(o.outOfRange, 'options.outOfRange', INT64_OUT_OF_RANGE);
+    return int64LabelsOp(ctx, buffer, dims, byteOffset, outOfRange) as Promise<GpuTensor<'int32'>>;
   }
 
   /**
@@ -119,7 +134,7 @@ export class WebGPULoss {
    * const p = await wl.softmax({ data: logits, shape: [rows, classes] }, { temperature: 2 });
    */
   softmax(x: TensorLike, opts: SoftmaxOptions = {}): Promise<GpuTensor<'float32'>> {
-    return softmaxOp(this.#ctx, once(x, 'input'), opts, false) as Promise<GpuTensor<'float32'>>;
+    return softmaxOp(this.#ctx, once(x), opts, false) as Promise<GpuTensor<'float32'>>;
   }
 
   /**
@@ -128,7 +143,7 @@ export class WebGPULoss {
    * const lp = await wl.logSoftmax({ data: logits, shape: [rows, classes] });
    */
   logSoftmax(x: TensorLike, opts: SoftmaxOptions = {}): Promise<GpuTensor<'float32'>> {
-    return softmaxOp(this.#ctx, once(x, 'input'), opts, true) as Promise<GpuTensor<'float32'>>;
+    return softmaxOp(this.#ctx, once(x), opts, true) as Promise<GpuTensor<'float32'>>;
   }
 
   /**
@@ -146,7 +161,7 @@ export class WebGPULoss {
    */
   async crossEntropy(input: TensorLike, target: TensorLike, opts: GpuCrossEntropyOptions = {}): Promise<Result<LossOutputs>> {
     const o = snapshot(opts);
-    return owned(await crossEntropyOp(this.#ctx, once(input, 'input'), once(target, 'target'), o), [input, target, (o as GpuCrossEntropyOptions | null)?.gradOut]);
+    return owned(await crossEntropyOp(this.#ctx, once(input), once(target), o), [input, target, (o as GpuCrossEntropyOptions | null)?.gradOut]);
   }
 
   /**
@@ -158,7 +173,7 @@ export class WebGPULoss {
    * const [bits] = await out.loss.read();            // 0.8113
    */
   async entropy(input: TensorLike, opts: EntropyOptions = {}): Promise<Result<LossOutputs>> {
-    return owned(await entropyOp(this.#ctx, once(input, 'input'), opts), [input]);
+    return owned(await entropyOp(this.#ctx, once(input), opts), [input]);
   }
 
   /**
@@ -176,7 +191,7 @@ export class WebGPULoss {
    * const grad = await out.grad!.read();
    */
   async klDivergence(input: TensorLike, target: TensorLike, opts: KLDivergenceOptions = {}): Promise<Result<LossOutputs>> {
-    return owned(await klDivergenceOp(this.#ctx, once(input, 'input'), once(target, 'target'), opts), [input, target]);
+    return owned(await klDivergenceOp(this.#ctx, once(input), once(target), opts), [input, target]);
   }
 
   /**
@@ -194,7 +209,7 @@ export class WebGPULoss {
    * const grad = await out.grad!.read();
    */
   async binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: BinaryCrossEntropyOptions = {}): Promise<Result<LossOutputs>> {
-    return owned(await binaryCrossEntropyOp(this.#ctx, once(input, 'input'), once(target, 'target'), opts), [input, target]);
+    return owned(await binaryCrossEntropyOp(this.#ctx, once(input), once(target), opts), [input, target]);
   }
 
   /**
@@ -215,7 +230,10 @@ export class WebGPULoss {
    * const dW = await out.gradWeight!.read();
    */
   async linearCrossEntropy(hidden: TensorLike, weight: TensorLike, labels: TensorLike, opts: LinearCrossEntropyOptions = {}): Promise<Result<LinearCrossEntropyOutputs>> {
-    return owned(await linearCrossEntropyOp(this.#ctx, once(hidden, 'hidden'), once(weight, 'weight'), once(labels, 'labels'), opts), [hidden, weight, labels]);
+    const o = snapshot(opts);
+    // The bias is host data too, read once like the others (only in a copy of the options).
+    const withBias = o !== opts && o.bias !== undefined ? { ...o, bias: once(o.bias as TensorLike) } : o;
+    return owned(await linearCrossEntropyOp(this.#ctx, once(hidden), once(weight), once(labels), withBias), [hidden, weight, labels]);
   }
 
   /**
@@ -225,9 +243,17 @@ export class WebGPULoss {
    * await wl.checkLabels(out, classes);
    */
   async checkLabels(out: LossOutputs, classes: number): Promise<void> {
-    if (typeof out !== 'object' || out === null) throw new DTypeError('out', `expected the outputs of a crossEntropy or linearCrossEntropy call, got ${show(out)}`);
-    if (typeof classes !== 'number' || !Number.isInteger(classes) || classes < 1) throw new DTypeError('classes', `must be an integer >= 1, got ${show(classes)}`);
-    return checkLabelsOnGpu(out, classes);
+    checkLabelsArguments(out, classes);
+    let count: unknown;
+    try {
+      count = out.invalidLabels;
+    } catch (e) {
+      throw new DTypeError('out', `could not be read (${whyUnreadable(e)})`);
+    }
+    if (count === undefined) return;
+    if (!(count instanceof GpuTensor)) throw new DTypeError('out.invalidLabels', `must be the label count a call returned (a GpuTensor), got ${show(count)}`);
+    if (count.isDestroyed) throw new DeviceError('DISPOSED', 'the label count was destroyed before checkLabels()', 'out.invalidLabels');
+    return checkLabelsOnGpu({ invalidLabels: count } as LossOutputs, classes);
   }
 
   /**
@@ -239,9 +265,9 @@ export class WebGPULoss {
    */
   async warmup(opts: WarmupOptions = {}): Promise<void> {
     const ctx = this.#ctx;
-    const o = optionsObject(opts, ['crossEntropy', 'linearCrossEntropy']);
-    const ce = (o.crossEntropy ?? [{}, { grad: true }]) as NonNullable<WarmupOptions['crossEntropy']>;
-    const linear = (o.linearCrossEntropy ?? []) as NonNullable<WarmupOptions['linearCrossEntropy']>;
+    const sets = warmupSets(opts);
+    const ce = (sets.crossEntropy ?? [{}, { grad: true }]) as NonNullable<WarmupOptions['crossEntropy']>;
+    const linear = (sets.linearCrossEntropy ?? []) as NonNullable<WarmupOptions['linearCrossEntropy']>;
     await Promise.all([
       ...linear.flatMap(({ bias, ...l }) => linearPipelines(ctx, l, Boolean(bias)).map((p) => ctx.pipeline('linearCrossEntropy', p.entry, p.constants))),
       ...ce.flatMap(({ target, ...c }) => {
@@ -269,6 +295,61 @@ export class WebGPULoss {
    */
   dispose(): void {
     this.#ctx.dispose();
+  }
+}
+
+/** checkLabels()'s arguments: a call's outputs (an object) and the class count. */
+export function checkLabelsArguments(out: unknown, classes: unknown): void {
+  if (typeof out !== 'object' || out === null) throw new DTypeError('out', `expected the outputs of a crossEntropy or linearCrossEntropy call, got ${show(out)}`);
+  if (typeof classes !== 'number' || !Number.isInteger(classes) || classes < 1) throw new DTypeError('classes', `must be an integer >= 1, got ${show(classes)}`);
+}
+
+/** Option names of one crossEntropy set of warmup(): the GPU call's, and the kind of target. */
+const WARM_CE_KEYS = [...CROSS_ENTROPY_KEYS, 'inPlace', 'gradOut', 'target'];
+const WARM_LINEAR_KEYS = [...LINEAR_KEYS, 'tiles'];
+
+/**
+ * warmup()'s options, checked whole before anything compiles: each option set an object of its
+ * operation's options, valid as a call's would be (class weights count by their presence only).
+ * An error names the set by its place: `options.crossEntropy[1].grad`.
+ */
+export function warmupSets(opts: unknown): { crossEntropy?: Record<string, unknown>[]; linearCrossEntropy?: Record<string, unknown>[] } {
+  const o = optionsObject(opts, ['crossEntropy', 'linearCrossEntropy']);
+  const sets = (key: string, keys: readonly string[], check: (set: Record<string, unknown>) => void) => {
+    const list = o[key];
+    if (list === undefined) return undefined;
+    if (!Array.isArray(list)) throw new OptionError(`options.${key}`, `must be an array of option sets, got ${show(list)}`);
+    return list.map((set: unknown, i) => {
+      const name = `options.${key}[${i}]`;
+      if (set === undefined) throw new OptionError(name, 'must be an object of options, got undefined');
+      const s = optionsObject(set, keys, name);
+      named(name, () => check(s));
+      return s;
+    });
+  };
+  return {
+    crossEntropy: sets('crossEntropy', WARM_CE_KEYS, ({ target, weight: _, ...c }) => {
+      oneOf(target, ['labels', 'dense'] as const, 'options.target', 'labels');
+      parseGpuCrossEntropyOptions(c, 2);
+    }),
+    linearCrossEntropy: sets('linearCrossEntropy', WARM_LINEAR_KEYS, ({ bias, weight: _, tiles, ...l }) => {
+      if (bias !== undefined && typeof bias !== 'boolean' && (typeof bias !== 'object' || bias === null)) {
+        throw new OptionError('options.bias', `must be a boolean (or the bias tensor), got ${show(bias)}`);
+      }
+      oneOf(tiles, ['staged', 'direct'] as const, 'options.tiles', 'staged');
+      parseLinearOptions(l, 2);
+    }),
+  };
+}
+
+/** Runs `check` on an option set; an OptionError about one of its options is renamed into `name`. */
+function named(name: string, check: () => void): void {
+  try {
+    check();
+  } catch (e) {
+    const arg = e instanceof OptionError ? e.argument : undefined;
+    if (!arg?.startsWith('options')) throw e;
+    throw new OptionError(`${name}${arg.slice('options'.length)}`, (e as OptionError).message.slice(arg.length + 2));
   }
 }
 

@@ -55,7 +55,8 @@ const proc = (globalThis as { process?: { env: Record<string, string | undefined
  */
 export async function createNodeLoss(opts: NodeCreateOptions = {}): Promise<WebGPULoss> {
   const { dawnOptions, vulkanIcd, ...create } = optionsObject(opts, [...CREATE_KEYS.filter((k) => !['gpu', 'device', 'adapter'].includes(k)), 'dawnOptions', 'vulkanIcd']);
-  if (dawnOptions !== undefined && !(Array.isArray(dawnOptions) && dawnOptions.every((t) => typeof t === 'string'))) throw new OptionError('options.dawnOptions', `must be an array of strings, got ${show(dawnOptions)}`);
+  const toggles = dawnOptions === undefined ? undefined : strings(dawnOptions);
+  if (dawnOptions !== undefined && !toggles) throw new OptionError('options.dawnOptions', `must be an array of strings, got ${show(dawnOptions)}`);
   if (vulkanIcd !== undefined && typeof vulkanIcd !== 'string') throw new OptionError('options.vulkanIcd', `must be a path, got ${show(vulkanIcd)}`);
   let dawn: DawnModule;
   try {
@@ -67,7 +68,7 @@ export async function createNodeLoss(opts: NodeCreateOptions = {}): Promise<WebG
   }
   for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   if (vulkanIcd !== undefined && proc) proc.env.VK_ICD_FILENAMES = vulkanIcd as string;
-  const gpu = dawn.create((dawnOptions as string[] | undefined) ?? (proc?.platform === 'linux' ? ['backend=vulkan'] : []));
+  const gpu = dawn.create(toggles ?? (proc?.platform === 'linux' ? ['backend=vulkan'] : []));
   let wl: WebGPULoss;
   try {
     wl = await WebGPULoss.create({ ...create, gpu });
@@ -84,5 +85,15 @@ export async function createNodeLoss(opts: NodeCreateOptions = {}): Promise<WebG
 }
 
 const instances = new WeakMap<GPUDevice, GPU>();
+
+/** A copy of an array of strings (each item read once), or undefined for anything else, a proxy whose reads throw included. */
+function strings(v: unknown): string[] | undefined {
+  try {
+    const list = Array.isArray(v) ? Array.from(v as unknown[]) : undefined;
+    return list?.every((t) => typeof t === 'string') ? (list as string[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export { WebGPULoss };

@@ -3,7 +3,7 @@
 // per-operation parsers (configs/) build on these.
 import type { LogBase } from './types';
 import { OptionError } from './errors';
-import { show } from './show';
+import { show, whyUnreadable } from './show';
 
 /** Largest finite float32: a value above it becomes Infinity in a kernel's uniform or buffer. */
 export const F32_MAX = 3.4028234663852886e38;
@@ -25,7 +25,7 @@ export function optionsObject(opts: unknown, known: readonly string[], what = 'o
   try {
     snapshot = { ...(opts as Record<string, unknown>) };
   } catch (e) {
-    throw new OptionError(what, `could not be read (${e instanceof Error ? e.message : show(e)})`);
+    throw new OptionError(what, `could not be read (${whyUnreadable(e)})`);
   }
   for (const key of Reflect.ownKeys(snapshot)) {
     if (typeof key === 'symbol') throw new OptionError(what, `has a Symbol key (${key.toString()}); options are named by strings`);
@@ -112,6 +112,16 @@ export function perColumnOption(value: unknown, name: string, n: number, def: nu
 }
 
 function nonNegativeArray(value: unknown, name: string, n: number, what: string): Float64Array {
+  try {
+    return readNonNegative(value, name, n, what);
+  } catch (e) {
+    // A proxy or getter that throws while its items are read.
+    if (e instanceof OptionError) throw e;
+    throw new OptionError(name, `could not be read (${whyUnreadable(e)})`);
+  }
+}
+
+function readNonNegative(value: unknown, name: string, n: number, what: string): Float64Array {
   if (typeof value !== 'object' || value === null || typeof (value as { length?: unknown }).length !== 'number') {
     throw new OptionError(name, `must be an array of ${n} numbers, got ${show(value)}`);
   }

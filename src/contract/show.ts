@@ -35,6 +35,11 @@ export function showShape(shape: unknown): string {
   }
 }
 
+/** Why a read threw, for a message: the error's own words, or the thrown value shown. */
+export function whyUnreadable(e: unknown): string {
+  return e instanceof Error ? e.message : show(e);
+}
+
 function clip(s: string): string {
   return s.length > MAX ? `${s.slice(0, MAX - 4)}…"` : s;
 }

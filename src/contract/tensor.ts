@@ -2,9 +2,9 @@
 // arithmetic or upload, and each error names the argument at fault (`'target'`, `'hidden'`), so
 // both sides refuse the same inputs the same way.
 
-import type { HostTensor } from './types';
-import { DTypeError, LabelRangeError, ShapeError } from './errors';
-import { show, showShape } from './show';
+import type { DType, HostTensor } from './types';
+import { DTypeError, LabelRangeError, ShapeError, WebGPULossError } from './errors';
+import { show, showShape, whyUnreadable } from './show';
 
 /** A tensor seen as `[rows, cols]`, row-major. A 1-D tensor `[n]` is one row `[1, n]`. */
 export interface Matrix {
@@ -23,43 +23,86 @@ function isBigIntArray(data: object): boolean {
 
 /**
  * Checks that `t` is `{ data, shape }` with non-negative integer dims of at least 1, numeric data and
- * `data.length` equal to the product of the dims. Returns the shape as a plain array.
+ * `data.length` equal to the product of the dims. Returns the shape as a plain array. A tensor,
+ * shape or data whose reads throw (a proxy, a getter) is refused like any other bad value.
  */
 export function checkTensor(t: unknown, name: string): number[] {
   if (typeof t !== 'object' || t === null) {
     throw new ShapeError(name, `expected a tensor { data, shape }, got ${show(t)}`, 'INVALID_SHAPE');
   }
-  const { data, shape } = t as { data?: unknown; shape?: unknown };
+  let data: unknown;
+  let shape: unknown;
+  try {
+    ({ data, shape } = t as { data?: unknown; shape?: unknown });
+  } catch (e) {
+    throw new ShapeError(name, `expected a tensor { data, shape }; it could not be read (${whyUnreadable(e)})`, 'INVALID_SHAPE');
+  }
   if (!Array.isArray(shape)) {
     throw new ShapeError(name, `shape must be an array of dimensions, got ${show(shape)}`, 'INVALID_SHAPE');
   }
-  for (const d of shape as unknown[]) {
+  let dims: unknown[];
+  try {
+    dims = Array.from(shape as unknown[]);
+  } catch (e) {
+    throw new ShapeError(name, `shape could not be read (${whyUnreadable(e)})`, 'INVALID_SHAPE');
+  }
+  for (const d of dims) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) {
-      throw new ShapeError(name, `shape ${showShape(shape)} must hold integer dimensions >= 1`, 'INVALID_SHAPE');
+      throw new ShapeError(name, `shape ${showShape(dims)} must hold integer dimensions >= 1`, 'INVALID_SHAPE');
     }
   }
-  const dims = shape as number[];
+  const size = (dims as number[]).reduce((a, b) => a * b, 1);
+  const length = unreadableAsDType(name, () => {
+    const values = numbers(data, name);
+    // Plain arrays may hold anything; typed arrays (other than BigInt ones) always hold numbers.
+    if (!ArrayBuffer.isView(values)) for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'number') throw notANumber(values[i], i, name);
+    return values.length;
+  });
+  if (length !== size) {
+    const message = `data has ${length} values but shape ${formatShape(dims as number[])} needs ${size}`;
+    throw new ShapeError(name, message, 'INVALID_SHAPE');
+  }
+  return dims as number[];
+}
+
+/** Data that can hold only numbers, or an array (whose items the caller checks): refuses anything else. */
+function numbers(data: unknown, name: string): ArrayLike<unknown> {
   if (typeof data !== 'object' || data === null || typeof (data as { length?: unknown }).length !== 'number') {
     throw new DTypeError(name, `data must be an array or typed array of numbers, got ${show(data)}`);
   }
   if (isBigIntArray(data) || data instanceof DataView) {
     throw new DTypeError(name, `data must hold numbers, got ${data.constructor.name}`);
   }
-  const values = data as ArrayLike<unknown>;
-  if (!ArrayBuffer.isView(data)) {
-    // Plain arrays may hold anything; typed arrays (other than BigInt ones) always hold numbers.
-    for (let i = 0; i < values.length; i++) {
-      if (typeof values[i] !== 'number') {
-        throw new DTypeError(name, `data[${i}] is ${typeof values[i]}, expected a number`);
-      }
-    }
+  return data as ArrayLike<unknown>;
+}
+
+function notANumber(v: unknown, i: number, name: string): DTypeError {
+  return new DTypeError(name, `data[${i}] is ${v === null ? 'null' : typeof v}, expected a number`);
+}
+
+/** Runs `read`; a throw other than the library's own (a proxy's trap, a getter) becomes a DTypeError. */
+function unreadableAsDType<T>(name: string, read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof WebGPULossError) throw e;
+    throw new DTypeError(name, `data could not be read (${whyUnreadable(e)})`);
   }
-  const size = dims.reduce((a, b) => a * b, 1);
-  if (values.length !== size) {
-    const message = `data has ${values.length} values but shape ${formatShape(dims)} needs ${size}`;
-    throw new ShapeError(name, message, 'INVALID_SHAPE');
+}
+
+/**
+ * A host tensor's data and shape, each read once (the shape's sizes copied), as a new object: a
+ * getter or proxy cannot answer the checks one thing and the computation another. A value that
+ * is not an object, or cannot be read, is returned as it is, for checkTensor to refuse.
+ */
+export function readOnce<T>(t: T): T {
+  if (typeof t !== 'object' || t === null) return t;
+  try {
+    const { data, shape } = t as { data?: unknown; shape?: unknown };
+    return { data, shape: Array.isArray(shape) ? Array.from(shape as unknown[]) : shape } as T;
+  } catch {
+    return t;
   }
-  return dims.slice();
 }
 
 /** Checks a 1-D or 2-D tensor and returns it as `[rows, cols]` (a 1-D `[n]` is `[1, n]`). */
@@ -108,41 +151,77 @@ export function matrixShape(shape: readonly number[], name: string): [number, nu
 }
 
 /**
- * The shape of a tensor made or wrapped on the GPU: non-negative integers (a 0 makes an empty
- * tensor), with an element count a u32 index reaches.
+ * The shape of a tensor made or wrapped on the GPU, copied (each size read once) and checked:
+ * non-negative integers (a 0 makes an empty tensor), with an element count a u32 index reaches.
  */
-export function checkDims(shape: readonly number[], name: string): void {
-  if (!Array.isArray(shape)) throw new ShapeError(name, 'shape must be an array of sizes', 'INVALID_SHAPE');
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new ShapeError(name, `shape ${formatShape(shape)} must hold non-negative integers`, 'INVALID_SHAPE');
+export function copyDims(shape: unknown, name: string): number[] {
+  if (!Array.isArray(shape)) throw new ShapeError(name, `shape must be an array of sizes, got ${show(shape)}`, 'INVALID_SHAPE');
+  let dims: unknown[];
+  try {
+    dims = Array.from(shape as unknown[]);
+  } catch (e) {
+    throw new ShapeError(name, `shape could not be read (${whyUnreadable(e)})`, 'INVALID_SHAPE');
   }
-  const size = shape.reduce((a, b) => a * b, 1);
-  if (size * 4 > Number.MAX_SAFE_INTEGER || size >= 2 ** 32) throw new ShapeError(name, `shape ${formatShape(shape)} has ${size} elements, more than a u32 index reaches`, 'INVALID_SHAPE');
+  for (const d of dims) {
+    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) throw new ShapeError(name, `shape ${showShape(dims)} must hold non-negative integers`, 'INVALID_SHAPE');
+  }
+  const size = (dims as number[]).reduce((a, b) => a * b, 1);
+  if (size * 4 > Number.MAX_SAFE_INTEGER || size >= 2 ** 32) throw new ShapeError(name, `shape ${showShape(dims)} has ${size} elements, more than a u32 index reaches`, 'INVALID_SHAPE');
+  return dims as number[];
 }
 
-/** Integer data as an Int32Array (the data itself when it already is one); refuses other values. */
-export function toInt32(data: ArrayLike<number>, name: string): Int32Array {
-  if (data instanceof Int32Array) return data;
-  const out = new Int32Array(data.length);
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31) throw new DTypeError(name, `value ${show(v)} at index ${i} is not a 32-bit integer`);
-    out[i] = v;
-  }
-  return out;
+export function checkDims(shape: readonly number[], name: string): void {
+  copyDims(shape, name);
 }
 
 /**
- * A host tensor's `data` and `shape`, each read once (the shape copied), so a getter or proxy
- * cannot answer one thing to the checks and another to the computation. Anything that is not an
- * object is returned as it is, for checkTensor to refuse by name.
+ * Host data as the GPU uploads them: float32 or int32, by what the argument holds. Typed arrays
+ * say which they are: an Int32Array is not taken for floats, nor a Float32Array or Float64Array
+ * for labels (plain arrays of integers are).
  */
-export function readOnce<T>(t: T, name: string): T {
-  if (typeof t !== 'object' || t === null) return t;
-  try {
-    const { data, shape } = t as { data?: unknown; shape?: unknown };
-    return { data, shape: Array.isArray(shape) ? [...shape] : shape } as T;
-  } catch (e) {
-    throw new ShapeError(name, `could not be read (${e instanceof Error ? e.message : show(e)})`, 'INVALID_SHAPE');
+export function checkElementType(data: unknown, name: string, dtype: DType): void {
+  if (dtype === 'float32' && data instanceof Int32Array) throw new DTypeError(name, 'expected float data (Float32Array), got Int32Array');
+  if (dtype === 'int32' && (data instanceof Float32Array || data instanceof Float64Array)) {
+    throw new DTypeError(name, `expected integer labels (Int32Array or an array of integers), got ${data.constructor.name}`);
   }
+}
+
+/** Host data for a float32 or int32 tensor: the values as that typed array, with its shape. */
+export interface HostValues {
+  readonly shape: number[];
+  readonly dtype: DType;
+  readonly values: Float32Array | Int32Array;
+}
+
+/**
+ * `tensor(data, shape, dtype)`'s arguments, checked whole and read once: the shape, the dtype
+ * ('float32' or 'int32'; by default 'int32' for an Int32Array), and the data, an array or typed
+ * array of numbers (int32 data: integers in int32) of the shape's size, converted in the same
+ * pass. `names` says what errors call each argument.
+ */
+export function hostValues(data: unknown, shape: unknown, dtype: unknown, names: { data: string; shape: string; dtype: string }): HostValues {
+  const dims = copyDims(shape, names.shape);
+  const type = dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
+  if (type !== 'float32' && type !== 'int32') throw new DTypeError(names.dtype, `must be 'float32' or 'int32', got ${show(dtype)}`);
+  const values = unreadableAsDType(names.data, () => convert(numbers(data, names.data), type, names.data));
+  const size = dims.reduce((a, b) => a * b, 1);
+  if (values.length !== size) throw new ShapeError(names.data, `data has ${values.length} values but shape ${formatShape(dims)} needs ${size}`, 'INVALID_SHAPE');
+  return { shape: dims, dtype: type, values };
+}
+
+/** The values as float32 or int32, each item read once (an int32 must be an integer in int32). */
+function convert(data: ArrayLike<unknown>, dtype: DType, name: string): Float32Array | Int32Array {
+  if (dtype === 'float32' && data instanceof Float32Array) return data;
+  if (dtype === 'int32' && data instanceof Int32Array) return data;
+  const typed = ArrayBuffer.isView(data);
+  const out = dtype === 'int32' ? new Int32Array(data.length) : new Float32Array(data.length);
+  for (let i = 0; i < out.length; i++) {
+    const v = data[i];
+    if (!typed && typeof v !== 'number') throw notANumber(v, i, name);
+    if (dtype === 'int32' && !(Number.isInteger(v) && (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31)) {
+      throw new DTypeError(name, `value ${show(v)} at index ${i} is not a 32-bit integer`);
+    }
+    out[i] = v as number;
+  }
+  return out;
 }

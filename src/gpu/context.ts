@@ -82,8 +82,8 @@ export class GpuContext {
     return this.store.wrap(buffer, shape, dtype, byteOffset);
   }
 
-  empty<D extends DType>(shape: readonly number[], dtype: D, label: string, extraUsage?: number): GpuTensor<D> {
-    return this.store.empty(shape, dtype, label, extraUsage);
+  empty<D extends DType>(shape: readonly number[], dtype: D, label: string, extraUsage?: number, name?: string): GpuTensor<D> {
+    return this.store.empty(shape, dtype, label, extraUsage, name);
   }
 
   input<D extends DType>(arg: TensorLike, name: string, dtype: D): { t: GpuTensor<D>; temp: boolean } {

@@ -1,33 +1,11 @@
 // Getting a device and the facts about its adapter that choose kernel shapes.
 import { DeviceError, OptionError } from '../contract/errors';
+import { CREATE_KEYS, type CreateOptions } from '../contract/create';
+export { CREATE_KEYS, type CreateOptions };
 import { bool, oneOf, optionsObject } from '../contract/options';
-import { keysOf } from '../contract/keys';
 import { show } from '../contract/show';
+import { branded } from '../contract/brand';
 
-/** Options of {@link WebGPULoss.create}: which device to run on, and how to build the kernels. */
-export interface CreateOptions {
-  /** Use this device (e.g. TensorFlow.js's or ONNX Runtime Web's). Otherwise one is requested. */
-  device?: GPUDevice;
-  /** Adapter to request a device from, when no device is given. */
-  adapter?: GPUAdapter;
-  /** Passed to `requestAdapter()` when neither a device nor an adapter is given. */
-  powerPreference?: GPUPowerPreference;
-  /** The `navigator.gpu` to use (for Node bindings). */
-  gpu?: GPU;
-  /** Print each shader's final WGSL when its module is built. */
-  debug?: boolean;
-  /**
-   * Largest storage binding a dispatch may use, in bytes (default: the device's
-   * maxStorageBufferBindingSize). Lower it to bound per-dispatch memory; tests use it to exercise
-   * row chunking on small inputs.
-   */
-  maxBindingBytes?: number;
-  /**
-   * Use subgroup operations for row reductions where the device has the `subgroups` feature and
-   * one fixed subgroup size (default true). False forces the portable workgroup-tree version.
-   */
-  subgroups?: boolean;
-}
 
 /** Facts about the adapter that choose kernel shapes. */
 export interface AdapterFacts {
@@ -56,16 +34,37 @@ export interface Acquired {
   owned: boolean;
 }
 
-export const CREATE_KEYS = keysOf<CreateOptions>()(['device', 'adapter', 'powerPreference', 'gpu', 'debug', 'maxBindingBytes', 'subgroups']);
+
+/** Whether `v` has these methods; false for a look-alike whose reads throw. */
+function has(v: unknown, ...fns: string[]): boolean {
+  try {
+    return typeof v === 'object' && v !== null && fns.every((f) => typeof (v as Record<string, unknown>)[f] === 'function');
+  } catch {
+    return false;
+  }
+}
+
+/** A real GPUDevice (a Proxy of one fails WebGPU's own checks later, with a TypeError). */
+function isDevice(d: unknown): d is GPUDevice {
+  return has(d, 'createBuffer', 'createComputePipelineAsync', 'pushErrorScope') && branded(d as object, globalThis.GPUDevice, 'queue') && typeof (d as GPUDevice).queue === 'object';
+}
+
+/** A GPUAdapter: a device to request, the limits to request it with, and its features. */
+function isAdapter(a: unknown): a is GPUAdapter {
+  if (!has(a, 'requestDevice')) return false;
+  try {
+    const { limits, features } = a as GPUAdapter;
+    return typeof limits === 'object' && limits !== null && has(features, 'has');
+  } catch {
+    return false;
+  }
+}
 
 /** CreateOptions read once and checked: a wrong kind of object is refused by name, not met later as a TypeError. */
 export function parseCreateOptions(options: unknown): CreateOptions {
   const o = optionsObject(options, CREATE_KEYS);
-  const has = (v: unknown, ...fns: string[]) => typeof v === 'object' && v !== null && fns.every((f) => typeof (v as Record<string, unknown>)[f] === 'function');
-  if (o.device !== undefined && !(has(o.device, 'createBuffer', 'createComputePipelineAsync', 'pushErrorScope') && typeof (o.device as GPUDevice).queue === 'object')) {
-    throw new OptionError('options.device', `must be a GPUDevice, got ${show(o.device)}`);
-  }
-  if (o.adapter !== undefined && !has(o.adapter, 'requestDevice')) throw new OptionError('options.adapter', `must be a GPUAdapter, got ${show(o.adapter)}`);
+  if (o.device !== undefined && !isDevice(o.device)) throw new OptionError('options.device', `must be a GPUDevice, got ${show(o.device)}`);
+  if (o.adapter !== undefined && !isAdapter(o.adapter)) throw new OptionError('options.adapter', `must be a GPUAdapter, got ${show(o.adapter)}`);
   if (o.gpu !== undefined && !has(o.gpu, 'requestAdapter')) throw new OptionError('options.gpu', `must be a GPU (navigator.gpu), got ${show(o.gpu)}`);
   const m = o.maxBindingBytes;
   if (m !== undefined && (typeof m !== 'number' || !Number.isInteger(m) || m < 1024)) throw new OptionError('options.maxBindingBytes', `must be an integer >= 1024, got ${show(m)}`);
@@ -92,6 +91,7 @@ export async function acquireDevice(opts: CreateOptions): Promise<Acquired> {
     throw new DeviceError('NO_WEBGPU', `requestAdapter() failed: ${e instanceof Error ? e.message : String(e)}`);
   }
   if (!adapter) throw new DeviceError('NO_WEBGPU', 'no WebGPU adapter was found');
+  if (!isAdapter(adapter)) throw new DeviceError('NO_WEBGPU', `requestAdapter() gave something other than a GPUAdapter: ${show(adapter)}`);
   const want = ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
     'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxStorageBuffersPerShaderStage'] as const;
   const requiredLimits: Record<string, number> = {};
@@ -104,6 +104,7 @@ export async function acquireDevice(opts: CreateOptions): Promise<Acquired> {
   } catch (e) {
     throw new DeviceError('NO_WEBGPU', `the adapter gave no device: ${e instanceof Error ? e.message : String(e)}`);
   }
+  if (!isDevice(device)) throw new DeviceError('NO_WEBGPU', `the adapter gave something other than a GPUDevice: ${show(device)}`);
   return { device, facts: factsOf(device, adapter), owned: true };
 }
 

@@ -1,9 +1,10 @@
 // The tensors of one device: uploads, wrapped caller buffers, outputs and views of them, the
 // placeholders for unused bindings, and the bytes they hold. Only what the library made is freed.
 import type { DType, HostTensor } from '../contract/types';
-import { BufferError, DeviceError, DTypeError, ShapeError } from '../contract/errors';
-import { checkDims, formatShape, toInt32 } from '../contract/tensor';
+import { BufferError, DeviceError, DTypeError } from '../contract/errors';
+import { checkElementType, copyDims, formatShape, hostValues } from '../contract/tensor';
 import { show } from '../contract/show';
+import { checkCallerBuffer } from '../contract/buffer';
 import { GpuTensor, MAKE } from './tensor';
 
 export interface Binding {
@@ -22,61 +23,55 @@ export class TensorStore {
     private readonly checkAlive: () => void,
   ) {}
 
-  /** Uploads host data as a library-owned tensor. Float data is stored as float32. */
-  tensor(data: ArrayLike<number>, shape: readonly number[], dtype?: DType, name = 'tensor'): GpuTensor {
+  /**
+   * Uploads host data as a library-owned tensor. Float data is stored as float32. `name`: the
+   * argument an operation's host data came in (errors name it); without it, the call is the
+   * public `tensor(data, shape, dtype)` and errors name each of those.
+   */
+  tensor(data: ArrayLike<number>, shape: readonly number[], dtype?: DType, name?: string): GpuTensor {
     this.checkAlive();
-    checkDims(shape, name);
-    if (typeof data !== 'object' || data === null || typeof (data as { length?: unknown }).length !== 'number' || data instanceof DataView
-      || data instanceof BigInt64Array || data instanceof BigUint64Array) {
-      throw new DTypeError(name, `data must be an array or typed array of numbers, got ${show(data)}`);
-    }
-    dtype = dtypeOf(dtype ?? (data instanceof Int32Array ? 'int32' : 'float32'), 'dtype');
-    const size = shape.reduce((a, b) => a * b, 1);
-    if (data.length !== size) throw new ShapeError(name, `has ${data.length} values but shape ${formatShape(shape)} needs ${size}`, 'INVALID_SHAPE');
-    const t = this.empty(shape, dtype, name, GPUBufferUsage.COPY_DST);
-    if (size > 0) {
-      const typed = dtype === 'int32' ? toInt32(data, name) : data instanceof Float32Array ? data : Float32Array.from(data);
-      this.device.queue.writeBuffer(t.buffer, 0, typed.buffer, typed.byteOffset, size * 4);
-    }
+    const names = name ? { data: name, shape: name, dtype: 'dtype' } : { data: 'data', shape: 'shape', dtype: 'dtype' };
+    const h = hostValues(data, shape, dtype, names);
+    const t = this.empty(h.shape, h.dtype, name ?? 'tensor', GPUBufferUsage.COPY_DST, names.shape);
+    // Dawn's writeBuffer takes no SharedArrayBuffer (a TypeError): such data go through a copy.
+    const values = h.values.buffer instanceof ArrayBuffer ? h.values : h.values.slice();
+    if (values.length > 0) this.device.queue.writeBuffer(t.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
     return t;
   }
 
   /** Wraps a caller's buffer. The library reads (or, for in-place gradients, writes) it but never destroys it. */
   wrap(buffer: GPUBuffer, shape: readonly number[], dtype: DType = 'float32', byteOffset = 0): GpuTensor {
     this.checkAlive();
-    checkDims(shape, 'buffer');
+    const dims = copyDims(shape, 'shape');
     dtype = dtypeOf(dtype, 'dtype');
-    if (typeof buffer !== 'object' || buffer === null || typeof buffer.usage !== 'number' || typeof buffer.size !== 'number') {
-      throw new BufferError('buffer', `must be a GPUBuffer, got ${show(buffer)}`, 'BUFFER_USAGE');
+    checkCallerBuffer(buffer, 'buffer');
+    if (typeof byteOffset !== 'number' || !Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 4 !== 0) {
+      throw new BufferError('byteOffset', `must be an integer >= 0 and a multiple of 4, got ${show(byteOffset)}`, 'BUFFER_USAGE');
     }
-    if (typeof byteOffset !== 'number' || !Number.isInteger(byteOffset) || byteOffset < 0) {
-      throw new BufferError('byteOffset', `must be an integer >= 0, got ${show(byteOffset)}`, 'BUFFER_USAGE');
-    }
-    // A mapped buffer cannot be used by the GPU: WebGPU would fail the call only at submit.
-    if (buffer.mapState !== undefined && buffer.mapState !== 'unmapped') {
-      throw new BufferError('buffer', `is ${buffer.mapState === 'mapped' ? 'mapped' : 'being mapped'}; unmap() it before handing it to the library`, 'BUFFER_USAGE');
-    }
-    const t = new GpuTensor(MAKE, this.device, buffer, [...shape], dtype, false, byteOffset, undefined, this.checkAlive);
+    const t = new GpuTensor(MAKE, this.device, buffer, dims, dtype, false, byteOffset, undefined, this.checkAlive);
     checkBuffer(t, 'buffer');
     return t;
   }
 
-  /** A new library-owned tensor (contents undefined until a kernel writes it). */
-  empty<D extends DType>(shape: readonly number[], dtype: D, label: string, extraUsage = 0): GpuTensor<D> {
+  /**
+   * A new library-owned tensor (contents undefined until a kernel writes it). `name`: what an
+   * error for a size past maxBufferSize names (default the label).
+   */
+  empty<D extends DType>(shape: readonly number[], dtype: D, label: string, extraUsage = 0, name = label): GpuTensor<D> {
     this.checkAlive();
-    checkDims(shape, 'shape');
+    const dims = copyDims(shape, 'shape');
     dtype = dtypeOf(dtype, 'dtype') as D;
-    const size = shape.reduce((a, b) => a * b, 1);
+    const size = dims.reduce((a, b) => a * b, 1);
     const bytes = Math.max(16, Math.ceil((size * 4) / 16) * 16);
     if (bytes > this.device.limits.maxBufferSize) {
-      throw new BufferError(label, `needs ${bytes} bytes, more than this device's maxBufferSize (${this.device.limits.maxBufferSize})`, 'TOO_LARGE');
+      throw new BufferError(name, `needs ${bytes} bytes, more than this device's maxBufferSize (${this.device.limits.maxBufferSize})`, 'TOO_LARGE');
     }
     const buffer = this.device.createBuffer({
       label: `webgpu-loss:${label}`,
       size: bytes,
       usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST | extraUsage,
     });
-    const t = new GpuTensor(MAKE, this.device, buffer, [...shape], dtype, true, 0, (x) => this.live.delete(x), this.checkAlive);
+    const t = new GpuTensor(MAKE, this.device, buffer, dims, dtype, true, 0, (x) => this.live.delete(x), this.checkAlive);
     t.madeByLibrary = true;
     this.live.add(t);
     return t;
@@ -97,10 +92,7 @@ export class TensorStore {
     }
     // Host data was checked by the contract's checkTensor when the kernel read its shape (every
     // argument's shape is read before anything is uploaded); here only its element type.
-    if (dtype === 'float32' && arg.data instanceof Int32Array) throw new DTypeError(name, 'expected float data (Float32Array), got Int32Array');
-    if (dtype === 'int32' && (arg.data instanceof Float32Array || arg.data instanceof Float64Array)) {
-      throw new DTypeError(name, `expected integer labels (Int32Array or an array of integers), got ${arg.data.constructor.name}`);
-    }
+    checkElementType(arg.data, name, dtype);
     return { t: this.tensor(arg.data, arg.shape, dtype, name) as GpuTensor<D>, temp: true };
   }
 
@@ -160,6 +152,7 @@ function dtypeOf(dtype: unknown, name: string): DType {
   if (dtype !== 'float32' && dtype !== 'int32') throw new DTypeError(name, `must be 'float32' or 'int32', got ${show(dtype)}`);
   return dtype;
 }
+
 
 function checkBuffer(t: GpuTensor, name: string): void {
   if (!(t.buffer.usage & GPUBufferUsage.STORAGE)) throw new BufferError(name, 'buffer lacks GPUBufferUsage.STORAGE', 'BUFFER_USAGE');

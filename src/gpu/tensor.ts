@@ -1,5 +1,5 @@
 import type { DType } from '../contract/types';
-import { DeviceError, DTypeError } from '../contract/errors';
+import { BufferError, DeviceError, DTypeError } from '../contract/errors';
 
 // The explicit-resource-management symbols, declared as TypeScript 5.2's lib (and @types/node) do,
 // so a consumer compiling against an older lib still reads these declarations.
@@ -24,6 +24,12 @@ export const MAKE: unique symbol = Symbol('webgpu-loss:make');
 export type ArrayOf<D extends DType> = D extends 'int32' ? Int32Array : Float32Array;
 
 /**
+ * Tensors the library made. `instanceof GpuTensor` answers from here: an object that only has the
+ * class's prototype, or a Proxy of a tensor (whose reads may answer anything), is not one.
+ */
+const made = new WeakSet<object>();
+
+/**
  * A tensor on the GPU: a buffer region, a shape and a dtype. It comes from
  * {@link WebGPULoss.tensor}, {@link WebGPULoss.wrap}, {@link WebGPULoss.empty} or an operation,
  * never from `new`. Tensors the library made are freed by `destroy()` (or `using`) or by the
@@ -37,6 +43,16 @@ export type ArrayOf<D extends DType> = D extends 'int32' ? Int32Array : Float32A
  * p.destroy();
  */
 export class GpuTensor<D extends DType = DType> {
+  /**
+   * `x instanceof GpuTensor` holds only for tensors the library made (not for a look-alike object
+   * or a Proxy of one).
+   * @example
+   * if (input instanceof GpuTensor) console.log(input.shape, input.dtype);
+   */
+  static [Symbol.hasInstance](v: unknown): v is GpuTensor {
+    return typeof v === 'object' && v !== null && made.has(v);
+  }
+
   /** Waits for the work that produced this tensor and rejects with its typed error, if any. */
   ready: Promise<void> = Promise.resolve();
   /** Made by the library (an output or a view of one), not a wrapped caller buffer. */
@@ -69,6 +85,7 @@ export class GpuTensor<D extends DType = DType> {
     private readonly checkAlive?: () => void,
   ) {
     if (token !== MAKE) throw new DTypeError('GpuTensor', 'is made by WebGPULoss (tensor, wrap, empty or an operation), not constructed directly');
+    made.add(this);
   }
 
   /** Number of elements. */
@@ -87,9 +104,8 @@ export class GpuTensor<D extends DType = DType> {
   }
 
   /**
-   * Copies the values back to the CPU (one staging copy, one mapAsync). Rejects with the typed
-   * error of the call that produced the tensor, if it failed, and with a `DeviceError`
-   * (`DISPOSED`, `DEVICE_LOST`) when the tensor or its device is gone.
+   * Copies the values back to the CPU (one staging copy, one mapAsync). A copy WebGPU refuses
+   * (a wrapped buffer its owner destroyed, or of another device) rejects with its message; the call's own typed error comes first.
    * @example
    * const out = await wl.crossEntropy(logits, labels, { reduction: 'none' });
    * const perRow = await out.loss.read();   // Float32Array of length rows
@@ -100,6 +116,9 @@ export class GpuTensor<D extends DType = DType> {
     await this.ready;
     if (this.destroyed) throw new DeviceError('DISPOSED', 'tensor was destroyed before read()', 'tensor');
     this.checkAlive?.();
+    if (this.byteLength > 0 && !(this.buffer.usage & GPUBufferUsage.COPY_SRC)) {
+      throw new BufferError('tensor', 'its buffer lacks GPUBufferUsage.COPY_SRC, which read() copies it out by', 'BUFFER_USAGE');
+    }
     const bytes = Math.max(4, this.byteLength);
     const staging = this.device.createBuffer({
       label: 'webgpu-loss:readback',
@@ -107,17 +126,25 @@ export class GpuTensor<D extends DType = DType> {
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     });
     try {
+      let refused: Promise<GPUError | null> = Promise.resolve(null);
       if (this.byteLength > 0) {
-        const enc = this.device.createCommandEncoder({ label: 'webgpu-loss:readback' });
-        enc.copyBufferToBuffer(this.buffer, this.offset, staging, 0, this.byteLength);
-        this.device.queue.submit([enc.finish()]);
+        this.device.pushErrorScope('validation');
+        try {
+          const enc = this.device.createCommandEncoder({ label: 'webgpu-loss:readback' });
+          enc.copyBufferToBuffer(this.buffer, this.offset, staging, 0, this.byteLength);
+          this.device.queue.submit([enc.finish()]);
+        } finally {
+          refused = this.device.popErrorScope();
+        }
       }
-      await staging.mapAsync(GPUMapMode.READ);
+      const [err] = await Promise.all([refused, staging.mapAsync(GPUMapMode.READ)]);
+      if (err) throw new DeviceError('GPU_ERROR', `WebGPU refused to copy the tensor out: ${err.message}`, 'tensor');
       const copy = staging.getMappedRange(0, bytes).slice(0, this.byteLength);
       staging.unmap();
       return (this.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy)) as ArrayOf<D>;
     } catch (e) {
       this.checkAlive?.();
+      if (e instanceof DeviceError) throw e;
       if (e instanceof Error && /lost|destroyed/i.test(e.message)) {
         throw new DeviceError('DEVICE_LOST', `the device was lost before read() finished (${e.message})`, 'tensor');
       }

@@ -33,7 +33,12 @@
  * console.log((await ce.loss.read())[0]);
  * @module webgpu-loss/onnxruntime
  */
-import { BufferError, DTypeError, DeviceError, GpuTensor, ShapeError, WebGPULoss } from '../index';
+import { BufferError, DTypeError, DeviceError, GpuTensor, OptionError, ShapeError, WebGPULoss } from '../index';
+import { optionsObject } from '../contract/options';
+import { show } from '../contract/show';
+import { copyDims } from '../contract/tensor';
+import { CROSS_ENTROPY_KEYS } from '../contract/configs/cross-entropy';
+import { checkCallerBuffer } from '../contract/buffer';
 import type { BinaryCrossEntropyOptions, CreateOptions, EntropyOptions, GpuCrossEntropyOptions, KLDivergenceOptions, LossOutputs, SoftmaxOptions, TensorLike } from '../index';
 
 /** The part of an `ort.Tensor` this module reads (structural, so no import of onnxruntime-web). */
@@ -88,7 +93,11 @@ export interface WrapOptions {
 export function isOrtTensor(x: unknown): x is OrtTensorLike {
   if (typeof x !== 'object' || x === null) return false;
   const t = x as { location?: unknown; type?: unknown; dims?: unknown };
-  return typeof t.location === 'string' && typeof t.type === 'string' && Array.isArray(t.dims);
+  try {
+    return typeof t.location === 'string' && typeof t.type === 'string' && Array.isArray(t.dims);
+  } catch {
+    return false; // a look-alike whose reads throw
+  }
 }
 
 /**
@@ -117,6 +126,9 @@ export function isOrtTensor(x: unknown): x is OrtTensorLike {
  * const ce = await wl.crossEntropy(logits, labels);   // no readback of the logits
  */
 export async function fromOrtTensor(wl: WebGPULoss, tensor: OrtTensorLike, name = 'tensor', options: WrapOptions = {}): Promise<GpuTensor> {
+  if (!(wl instanceof WebGPULoss)) throw new OptionError('wl', `expected a WebGPULoss (OrtLoss's wl), got ${show(wl)}`);
+  if (typeof name !== 'string') throw new OptionError('name', `must be a string (the argument errors name), got ${show(name)}`);
+  const o = optionsObject(options, ['shape', 'outOfRange']);
   if (!isOrtTensor(tensor)) throw new DTypeError(name, 'expected an onnxruntime-web Tensor (with type, dims and location)');
   if (tensor.location === 'none') throw new DeviceError('DISPOSED', 'the ORT tensor was disposed', name);
   if (tensor.location !== 'gpu-buffer' && tensor.dims.some((d) => d === 0)) {
@@ -132,7 +144,7 @@ export async function fromOrtTensor(wl: WebGPULoss, tensor: OrtTensorLike, name 
     throw new DTypeError(name, `ORT tensor of type ${tensor.type}: the loss kernels read float32 (or int32 / int64 labels); cast it in the graph (a Cast node)`);
   }
   const dims = [...tensor.dims];
-  const shape = options.shape ? [...options.shape] : dims;
+  const shape = o.shape !== undefined ? copyDims(o.shape, 'options.shape') : dims;
   const size = dims.reduce((a, b) => a * b, 1);
   if (shape.some((d) => !Number.isInteger(d) || d < 0) || shape.reduce((a, b) => a * b, 1) !== size) {
     throw new ShapeError(name, `shape [${shape.join(', ')}] does not hold the ${size} values of the ORT tensor's dims [${dims.join(', ')}]`, 'INVALID_SHAPE');
@@ -143,13 +155,14 @@ export async function fromOrtTensor(wl: WebGPULoss, tensor: OrtTensorLike, name 
   } catch (e) {
     throw new DeviceError('DISPOSED', `the ORT tensor's buffer is not available (${e instanceof Error ? e.message : String(e)})`, name);
   }
+  checkCallerBuffer(buffer, name);
   if (!(buffer.usage & GPUBufferUsage.STORAGE)) throw new BufferError(name, 'the ORT buffer lacks GPUBufferUsage.STORAGE', 'BUFFER_USAGE');
   if (buffer.size < size * bytesPer) {
     throw new BufferError(name, `the ORT buffer holds ${buffer.size} bytes; dims [${dims.join(', ')}] of ${tensor.type} need ${size * bytesPer}`);
   }
   await checkDevice(wl.device, buffer, name);
   if (tensor.type !== 'int64') return wl.wrap(buffer, shape, tensor.type);
-  return wl.fromInt64(buffer, shape, { outOfRange: options.outOfRange });
+  return wl.fromInt64(buffer, shape, { outOfRange: o.outOfRange as number | undefined });
 }
 
 // ---- the device check ----------------------------------------------------------------------------
@@ -213,8 +226,17 @@ export class OrtLoss {
    * const ol = await OrtLoss.create(ort);   // on the device ORT made for the session
    */
   static async create(ort: OrtLike, options: OrtLossOptions = {}): Promise<OrtLoss> {
-    const { device: given, ...rest } = options;
-    const device = given ?? ((await ort.env.webgpu.device) as GPUDevice | undefined);
+    const { device: given, ...rest } = optionsObject(options, ['device', 'debug', 'maxBindingBytes', 'subgroups']);
+    // A device given is checked as WebGPULoss.create checks one (an OptionError naming it).
+    if (given !== undefined) return new OrtLoss(await WebGPULoss.create({ ...rest, device: given as GPUDevice }));
+    let env: { device?: unknown };
+    try {
+      env = ort.env.webgpu;
+      if (typeof env !== 'object' || env === null) throw new Error('no env.webgpu');
+    } catch {
+      throw new OptionError('ort', `expected the onnxruntime-web namespace (import * as ort from 'onnxruntime-web/webgpu'), got ${show(ort)}`);
+    }
+    const device = (await env.device) as GPUDevice | undefined;
     if (!device || typeof (device as GPUDevice).createBuffer !== 'function') {
       throw new DeviceError('NO_WEBGPU', "ort.env.webgpu.device holds no GPUDevice yet: create an InferenceSession with the 'webgpu' " +
         'execution provider first, or pass the device the sessions use as options.device');
@@ -245,9 +267,11 @@ export class OrtLoss {
    * @example
    * const ce = await ol.crossEntropy(out.logits, out.labels, { reduction: 'none', extras: true });
    */
-  crossEntropy(input: OrtInput, target: OrtInput, opts: GpuCrossEntropyOptions = {}): Promise<LossOutputs> {
-    const outOfRange = opts.ignoreIndex === -(2 ** 31) ? 2 ** 31 - 1 : -(2 ** 31);
-    return this.call([[input, 'input'], [target, 'target', outOfRange]], ([x, t]) => this.wl.crossEntropy(x, t, opts));
+  async crossEntropy(input: OrtInput, target: OrtInput, opts: GpuCrossEntropyOptions = {}): Promise<LossOutputs> {
+    // Read once: the ignore index chooses the int64 conversion's out-of-range label and the loss's.
+    const o = optionsObject(opts, [...CROSS_ENTROPY_KEYS, 'inPlace', 'gradOut']);
+    const outOfRange = o.ignoreIndex === -(2 ** 31) ? 2 ** 31 - 1 : -(2 ** 31);
+    return this.call([[input, 'input'], [target, 'target', outOfRange]], ([x, t]) => this.wl.crossEntropy(x, t, o));
   }
 
   /**

@@ -43,6 +43,10 @@
  */
 import type * as tfc from '@tensorflow/tfjs-core';
 import { BufferError, DTypeError, DeviceError, OptionError, WebGPULoss } from '../index';
+import { bool, optionsObject } from '../contract/options';
+import { show } from '../contract/show';
+import { CROSS_ENTROPY_KEYS } from '../contract/configs/cross-entropy';
+import { CREATE_KEYS } from '../contract/create';
 import type { BinaryCrossEntropyOptions, CreateOptions, CrossEntropyOptions, DType, EntropyOptions, GpuCrossEntropyOptions, GpuTensor, KLDivergenceOptions, LossOutputs, SoftmaxOptions } from '../index';
 
 /** The parts of the TF.js namespace the adapter uses (`import * as tf from '@tensorflow/tfjs'` or tfjs-core). */
@@ -134,6 +138,8 @@ export class TfjsLoss {
    * const tl = await TfjsLoss.create(tf);
    */
   static async create(tf: Tfjs, opts: Omit<CreateOptions, 'device' | 'adapter' | 'gpu' | 'powerPreference'> = {}): Promise<TfjsLoss> {
+    // The device is TF.js's: the options that would choose another are not options here.
+    const o = optionsObject(opts, CREATE_KEYS.filter((k) => !['device', 'adapter', 'gpu', 'powerPreference'].includes(k)));
     if (!tf || typeof tf.getBackend !== 'function' || typeof tf.backend !== 'function') {
       throw new OptionError('tf', 'expected the TensorFlow.js namespace (import * as tf from \'@tensorflow/tfjs\')');
     }
@@ -147,7 +153,7 @@ export class TfjsLoss {
     if (!b.device || !b.tensorMap || missing.length > 0) {
       throw new OptionError('tf', `TF.js's 'webgpu' backend lacks ${missing.length ? missing.join(', ') : 'device / tensorMap'} (written for @tensorflow/tfjs-backend-webgpu 4.x)`);
     }
-    const wl = await WebGPULoss.create({ ...opts, device: b.device });
+    const wl = await WebGPULoss.create({ ...o, device: b.device });
     return new TfjsLoss(tf, backend, wl);
   }
 
@@ -177,12 +183,13 @@ export class TfjsLoss {
    * @example
    * const { loss, grad, correct } = await tl.crossEntropy(logits, labels, { grad: true, extras: true });
    */
-  crossEntropy(input: tfc.Tensor, target: tfc.Tensor, opts: TfjsCrossEntropyOptions = {}): Promise<TfjsLossOutputs> {
-    const o = opts as GpuCrossEntropyOptions;
-    if (o && (o.inPlace || o.gradOut)) {
-      throw new OptionError(o.inPlace ? 'options.inPlace' : 'options.gradOut', 'is not available on TF.js tensors (they are immutable; the gradient is returned as a new tensor)');
+  async crossEntropy(input: tfc.Tensor, target: tfc.Tensor, opts: TfjsCrossEntropyOptions = {}): Promise<TfjsLossOutputs> {
+    // Read once: whether the gradient is asked decides where it goes, before the call reads the rest.
+    const { inPlace, gradOut, ...o } = optionsObject(opts, [...CROSS_ENTROPY_KEYS, 'inPlace', 'gradOut']);
+    for (const [key, v] of [['inPlace', inPlace === false ? undefined : inPlace], ['gradOut', gradOut]] as const) {
+      if (v !== undefined) throw new OptionError(`options.${key}`, 'is not available on TF.js tensors (they are immutable; the gradient is returned as a new tensor)');
     }
-    return this.runLoss('crossEntropy', [[input, 'input', 'float'], [target, 'target', 'any']], opts, Boolean(opts?.grad));
+    return this.runLoss('crossEntropy', [[input, 'input', 'float'], [target, 'target', 'any']], o, bool(o.grad, 'options.grad'));
   }
 
   /**
@@ -247,9 +254,12 @@ export class TfjsLoss {
    * const { loss, grads } = await tl.gradients(() => model.apply(x) as tf.Tensor2D, labels);
    */
   async gradients(forward: () => tfc.Tensor, target: tfc.Tensor, opts: TfjsTrainOptions = {}): Promise<TfjsGradients> {
-    const { varList, ...ceOpts } = opts ?? {};
+    if (typeof forward !== 'function') throw new OptionError('forward', `must be a function that returns the logits, got ${show(forward)}`);
+    const { varList, ...ceOpts } = optionsObject(opts, [...CROSS_ENTROPY_KEYS, 'varList']);
+    if (varList !== undefined && !Array.isArray(varList)) throw new OptionError('options.varList', `must be an array of tf.Variables, got ${show(varList)}`);
     const tf = this.tf;
     const logits = tf.tidy(forward);
+    if (!isTensor(logits)) throw new OptionError('forward', `must return a tf.Tensor (the logits), returned ${show(logits)}`);
     let out: TfjsLossOutputs;
     try {
       out = await this.crossEntropy(logits, target, { ...ceOpts, grad: true });
@@ -259,7 +269,7 @@ export class TfjsLoss {
     const { grad, ...rest } = out;
     try {
       const g = grad!;
-      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(forward(), g)) as tfc.Scalar, varList);
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(forward(), g)) as tfc.Scalar, varList as tfc.Variable[] | undefined);
       value.dispose();
       return this.disposable({ ...rest, grads } as TfjsGradients);
     } catch (e) {
@@ -281,6 +291,10 @@ export class TfjsLoss {
    * }
    */
   async trainStep(forward: () => tfc.Tensor, target: tfc.Tensor, optimizer: Pick<tfc.Optimizer, 'applyGradients'>, opts: TfjsTrainOptions = {}): Promise<Omit<TfjsLossOutputs, 'grad'>> {
+    // Checked before the work: a bad optimizer would otherwise fail only after the gradients.
+    if (typeof (optimizer as { applyGradients?: unknown } | null)?.applyGradients !== 'function') {
+      throw new OptionError('optimizer', `must be a tf.Optimizer (with applyGradients), got ${show(optimizer)}`);
+    }
     const { grads, ...rest } = await this.gradients(forward, target, opts);
     try {
       // A call WebGPU rejected leaves g undefined: never step on it.
@@ -299,14 +313,20 @@ export class TfjsLoss {
 
   /** Checks a TF.js argument (a tensor, not disposed, its dtype, on this backend) before anything is held. */
   private check(t: tfc.Tensor, name: string, kind: 'float' | 'any'): void {
-    if (!isTensor(t)) throw new OptionError(name, 'expected a tf.Tensor');
-    if (t.isDisposed) throw new DeviceError('DISPOSED', 'the tf.Tensor was disposed', name);
-    const allowed = kind === 'float' ? ['float32'] : ['float32', 'int32'];
-    if (!allowed.includes(t.dtype)) {
-      const hint = t.dtype === 'bool' ? ' (cast labels to int32)' : '';
-      throw new DTypeError(name, `expected a ${allowed.join(' or ')} tf.Tensor, got ${t.dtype}${hint}`);
+    let facts: Pick<tfc.Tensor, 'isDisposed' | 'dtype' | 'dataId'> | undefined;
+    try {
+      if (isTensor(t)) facts = { isDisposed: t.isDisposed, dtype: t.dtype, dataId: t.dataId };
+    } catch {
+      // a look-alike whose reads throw
     }
-    if (!this.gpu.tensorMap.has(t.dataId)) {
+    if (!facts) throw new OptionError(name, 'expected a tf.Tensor');
+    if (facts.isDisposed) throw new DeviceError('DISPOSED', 'the tf.Tensor was disposed', name);
+    const allowed = kind === 'float' ? ['float32'] : ['float32', 'int32'];
+    if (!allowed.includes(facts.dtype)) {
+      const hint = facts.dtype === 'bool' ? ' (cast labels to int32)' : '';
+      throw new DTypeError(name, `expected a ${allowed.join(' or ')} tf.Tensor, got ${facts.dtype}${hint}`);
+    }
+    if (!this.gpu.tensorMap.has(facts.dataId)) {
       throw new DeviceError('DEVICE_MISMATCH', "the tf.Tensor's data live on another TF.js backend than this adapter's 'webgpu' backend (create it while 'webgpu' is active)", name);
     }
   }
@@ -440,7 +460,11 @@ export class TfjsLoss {
 }
 
 function isTensor(t: unknown): t is tfc.Tensor {
-  return typeof t === 'object' && t !== null && 'dataId' in t && 'shape' in t && 'dtype' in t;
+  try {
+    return typeof t === 'object' && t !== null && 'dataId' in t && 'shape' in t && 'dtype' in t;
+  } catch {
+    return false; // a proxy whose traps throw
+  }
 }
 
 function isTensorMap(v: unknown): v is tfc.NamedTensorMap {

@@ -44,8 +44,8 @@ export function binaryCrossEntropy(
   target: HostTensor,
   opts?: BinaryCrossEntropyOptions,
 ): RefResult {
-  input = readOnce(input, 'input');
-  target = readOnce(target, 'target');
+  input = readOnce(input);
+  target = readOnce(target);
   const x = asMatrix(input, 'input');
   const { from, reduction, posWeight, weight, epsilon, divisor, grad: wantGrad } = parseBinaryCrossEntropyOptions(opts, x.cols);
   const t = matchingMatrix(target, 'target', input, 'input');

@@ -58,8 +58,8 @@ function argmaxRow(data: ArrayLike<number>, off: number, n: number): number {
  * console.log(r.loss, r.shape);   // Float64Array [0.4170, 0.0957] [2]; r.grad: 6 values
  */
 export function crossEntropy(input: HostTensor, target: HostTensor, opts?: CrossEntropyOptions): RefResult {
-  input = readOnce(input, 'input');
-  target = readOnce(target, 'target');
+  input = readOnce(input);
+  target = readOnce(target);
   const x = asMatrix(input, 'input');
   const cfg = parseCrossEntropyOptions(opts, x.cols);
   const targetShape = checkTensor(target, 'target');

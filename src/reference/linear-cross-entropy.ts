@@ -51,14 +51,14 @@ const BLOCK_ELEMS = 1 << 20;
  * console.log(r.loss[0], r.gradWeight!.length);       // 2.1429 6
  */
 export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, labels: HostTensor, opts?: RefLinearCrossEntropyOptions): RefLinearResult {
-  hidden = readOnce(hidden, 'hidden');
-  weight = readOnce(weight, 'weight');
-  labels = readOnce(labels, 'labels');
+  hidden = readOnce(hidden);
+  weight = readOnce(weight);
+  labels = readOnce(labels);
   const hShape = checkTensor(hidden, 'hidden');
   const wShape = checkTensor(weight, 'weight');
   const lShape = checkTensor(labels, 'labels');
   const o = optionsObject(opts, LINEAR_KEYS);
-  const biasT = readOnce(o.bias as HostTensor | undefined, 'options.bias');
+  const biasT = readOnce(o.bias as HostTensor | undefined);
   const bShape = biasT !== undefined ? checkTensor(biasT, 'options.bias') : undefined;
   const { n: N, d: D, v: V } = linearShapes(hShape, wShape, lShape, bShape);
   const cfg = parseLinearOptions(o, V);

@@ -47,7 +47,7 @@ export function logSoftmaxRow(z: ArrayLike<number>, off: number, lp: Float64Arra
 
 /** Runs `logSoftmaxRow` on every row of x / T and copies out `p` or `lp`. */
 function rowwise(x: HostTensor, opts: SoftmaxOptions | undefined, want: 'p' | 'lp'): Float64Array {
-  x = readOnce(x, 'input');
+  x = readOnce(x);
   const m = asMatrix(x, 'input'); // named 'input' in errors, as in every other function
   const t = parseSoftmaxOptions(opts).temperature;
   const out = new Float64Array(m.rows * m.cols);

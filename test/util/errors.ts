@@ -1,17 +1,20 @@
 // What a thrown error looks like once it has crossed to the test: class name, code, argument and
-// message, as the library's typed errors carry them.
-import { GpuTensor } from '../../src/index';
+// message, as the library's typed errors carry them, and whether it is one of them.
+import { GpuTensor, WebGPULossError } from '../../src/index';
 
 export interface ErrorInfo {
   name: string;
   code?: string;
   argument?: string;
   message: string;
+  /** A WebGPULossError: not a TypeError (or anything else) escaping from inside the library. */
+  typed?: boolean;
 }
 
 export function errorInfo(e: unknown): ErrorInfo {
   const err = e as Error & { code?: string; argument?: string };
-  return { name: err.name, code: err.code, argument: err.argument, message: err.message };
+  if (typeof e !== 'object' || e === null) return { name: typeof e, message: String(e), typed: false };
+  return { name: err.name, code: err.code, argument: err.argument, message: String(err.message), typed: e instanceof WebGPULossError };
 }
 
 /**

@@ -1,52 +1,58 @@
-// Bad input in the page: a typed error before anything runs, and the caller's data and buffers
-// as they were. Host data comes from the test; GPU objects (buffers, devices) are made here.
+// Bad input in the page: the shared battery runner (test/battery/run.ts) on the library area's
+// context, with the GPU objects a case asks for made here; and the errors that need a sequence
+// of GPU events (a failed call freeing what it made, a caller's buffer kept, a lost device).
 import { WebGPULoss, type GpuTensor } from '../../../src/index';
 import { allclose } from '../../util/allclose';
-import { opsOf } from '../../util/check';
 import { errorOf, type ErrorInfo } from '../../util/errors';
 import { TOL } from '../../util/tolerances';
-import { encode } from '../../util/wire';
+import type { Case } from '../../battery/case';
+import { gpuEntries } from '../../battery/entries';
+import { gpuMakers } from '../../battery/gpu';
+import { sharedBuffer } from '../../battery/make';
+import { crossEntropyHealth, runCases, type Batch } from '../../battery/run';
 import { ctx, newDevice } from './context';
 
 async function same(t: GpuTensor, want: ArrayLike<number>): Promise<boolean> {
   return allclose(await t.read(), want, TOL.exact).ok;
 }
 
-/** A GPU operation that must throw: its error, and whether the caller's arguments are as they were. */
-async function expectError(op: string, args: unknown[]): Promise<(ErrorInfo & { argsUnchanged: boolean }) | null> {
-  const before = encode(args);
-  const e = await errorOf(() => opsOf(ctx)[op](...args));
-  return e && { ...e, argsUnchanged: encode(args) === before };
+/** Runs a batch of cases on the page's context; a second device, if a case asks for one, is freed after. */
+async function battery(cases: Case[]): Promise<Batch> {
+  let other: Promise<WebGPULoss> | undefined;
+  const others = () => (other ??= newDevice().then((device) => WebGPULoss.create({ device })));
+  try {
+    return await runCases(cases, gpuEntries(ctx), gpuMakers(ctx, others), () => crossEntropyHealth(gpuEntries(ctx).crossEntropy));
+  } finally {
+    if (other) {
+      const o = await other;
+      o.dispose();
+      o.device.destroy();
+    }
+  }
+}
+
+/** Where the battery's SharedArrayBuffers come from on this page. */
+function sharedArrayBuffers(): { crossOriginIsolated: boolean; constructor: string; made: string } {
+  return {
+    crossOriginIsolated: globalThis.crossOriginIsolated,
+    constructor: typeof (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer,
+    made: Object.prototype.toString.call(sharedBuffer(8)),
+  };
 }
 
 /**
- * Errors that need GPU objects to provoke: buffers without STORAGE, too small, destroyed,
- * from another device, in-place on host data, a lost device. Returns each case's error and
- * whether the caller's buffer still holds what it held.
+ * Errors that take a sequence of GPU events: a call failing after an upload frees it, a bad
+ * option leaves the caller's buffer as it was (and destroy() on its wrapper spares it), a lost
+ * device rejects calls and reads, a disposed context rejects calls.
  */
 async function gpuObjectErrors(): Promise<Record<string, ErrorInfo | null | boolean>> {
   const out: Record<string, ErrorInfo | null | boolean> = {};
   const logits = new Float32Array([1, 2, 3, 4, 5, 6]);
   const labels = { data: new Int32Array([0, 2]), shape: [2] };
-  const noStorage = ctx.device.createBuffer({ size: 24, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
-  out.noStorage = await errorOf(() => ctx.wrap(noStorage, [2, 3]));
-  const small = ctx.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
-  out.tooSmall = await errorOf(() => ctx.wrap(small, [2, 3]));
-  const x = ctx.tensor(logits, [2, 3]);
-  x.destroy();
-  out.destroyed = await errorOf(() => ctx.crossEntropy(x, labels));
-  const other = await newDevice();
-  const otherCtx = await WebGPULoss.create({ device: other });
-  const foreign = otherCtx.tensor(logits, [2, 3]);
-  out.otherDevice = await errorOf(() => ctx.crossEntropy(foreign, labels));
   // A call that fails after uploading its input frees what it made.
   const held = ctx.stats().bytes;
   out.failedCallDType = await errorOf(() => ctx.crossEntropy({ data: logits, shape: [2, 3] }, { data: new Float32Array([0, 1]), shape: [2] }));
   out.failedCallFreesBytes = ctx.stats().bytes === held;
-  const xi = ctx.tensor(logits, [2, 3]);
-  out.gradOutIsInput = await errorOf(() => ctx.crossEntropy(xi, labels, { gradOut: xi }));
-  xi.destroy();
-  out.inPlaceHost = await errorOf(() => ctx.crossEntropy({ data: logits, shape: [2, 3] }, labels, { inPlace: true }));
   // A caller's buffer passed with a bad option is left as it was.
   const mine = ctx.device.createBuffer({ size: 24, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
   ctx.device.queue.writeBuffer(mine, 0, logits);
@@ -67,12 +73,9 @@ async function gpuObjectErrors(): Promise<Record<string, ErrorInfo | null | bool
   out.newContextWorks = Number.isFinite((await r.loss.read())[0]);
   fresh.dispose();
   out.afterDispose = await errorOf(() => fresh.softmax({ data: logits, shape: [2, 3] }));
-  for (const b of [noStorage, small, mine]) b.destroy();
-  otherCtx.dispose();
-  other.destroy();
+  mine.destroy();
   return out;
 }
-
 /**
  * Misuse that needs GPU objects, each with the caller's GPU data read back afterwards.
  * Returns, per case, the error and whether the caller's tensors still hold their values.
@@ -121,4 +124,4 @@ async function gpuBattery(): Promise<Record<string, { error: ErrorInfo | null; u
   return res;
 }
 
-export const handlers = { expectError, gpuObjectErrors, gpuBattery };
+export const handlers = { battery, sharedArrayBuffers, gpuObjectErrors, gpuBattery };

@@ -12,6 +12,10 @@ import { errorOf, type ErrorInfo } from '../../util/errors';
 import { Report, type CheckReport } from '../../util/report';
 import { TOL } from '../../util/tolerances';
 import type { Area } from './main';
+import type { Case } from '../../battery/case';
+import { readBuffer } from '../../battery/gpu';
+import type { Makers } from '../../battery/make';
+import { crossEntropyHealth, runCases, type Batch, type Entries } from '../../battery/run';
 import { mlpForward64, mlpModel, mlpWeights, type MlpWeights } from './onnx-model';
 import { uncaptured } from './uncaptured';
 
@@ -321,6 +325,34 @@ async function errorCases(): Promise<{ cases: ErrorCase[]; statsBefore: object; 
   return { cases, statsBefore, statsAfter: ol.stats(), noGpuErrorsBefore };
 }
 
+// ---- the bad-input battery ----------------------------------------------------------------------
+
+/** The battery's tokens for ORT objects: tensors over GPU buffers of ORT's device, freed after their case. */
+const ortMakers: Makers = {
+  'ort.namespace': () => ({ value: ort }),
+  'ort.wl': () => ({ value: ol.wl }),
+  'ort.gpu': (t, _build, scope) => {
+    const values = t.values as number[];
+    const data = t.type === 'int64' ? BigInt64Array.from(values, (v) => BigInt(v)) : t.type === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
+    const b = ol.device.createBuffer({ label: 'test:battery', size: Math.max(16, data.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    ol.device.queue.writeBuffer(b, 0, data);
+    const tensor = ort.Tensor.fromGpuBuffer(b, { dataType: t.type as 'float32', dims: t.dims as number[] });
+    scope.describe.set(tensor, async () => `ort.Tensor(${t.type} [${(t.dims as number[]).join(', ')}] ${await readBuffer(ol.device, b)})`);
+    scope.cleanup.push(() => b.destroy());
+    return { value: tensor };
+  },
+};
+
+/** The battery's ORT cases, through the shared runner; the call after them is OrtLoss's cross-entropy. */
+async function battery(cases: Case[]): Promise<Batch> {
+  const entries: Entries = {
+    create: (...a) => OrtLoss.create(...(a as Parameters<typeof OrtLoss.create>)),
+    fromOrtTensor: (...a) => fromOrtTensor(...(a as Parameters<typeof fromOrtTensor>)),
+    crossEntropy: (...a) => ol.crossEntropy(...(a as Parameters<OrtLoss['crossEntropy']>)),
+  };
+  return runCases(cases, entries, ortMakers, () => crossEntropyHealth(entries.crossEntropy));
+}
+
 /** The app device's session, kept for errorCases (a session on another device than `ol`'s). */
 let app: { device: GPUDevice; session: ort.InferenceSession } | undefined;
 
@@ -361,7 +393,7 @@ export async function start(): Promise<Area> {
   ol = await OrtLoss.create(ort);
   return {
     wl: ol.wl,
-    handlers: { evaluate, repeated, lifetime, errorCases, appDevice },
+    handlers: { evaluate, repeated, lifetime, errorCases, appDevice, battery },
     facts: {
       ortVersion: ort.env.versions.web, envBefore, beforeSession,
       sameDevice: ol.device === (await ort.env.webgpu.device),

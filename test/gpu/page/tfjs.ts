@@ -13,6 +13,9 @@ import { errorOf, type ErrorInfo } from '../../util/errors';
 import { Report, type CheckReport } from '../../util/report';
 import { TOL, meanScale } from '../../util/tolerances';
 import type { Area } from './main';
+import type { Case } from '../../battery/case';
+import type { Makers } from '../../battery/make';
+import { crossEntropyHealth, runCases, type Batch, type Entries } from '../../battery/run';
 
 let tl: TfjsLoss;
 
@@ -421,6 +424,41 @@ async function settle(): Promise<void> {
   t.dispose();
 }
 
+// ---- 7. the bad-input battery ----------------------------------------------------------------------
+
+/** The battery's tokens for TF.js objects, made on TF.js's backend and disposed after their case. */
+const tfMakers: Makers = {
+  'tf.tensor': (t, _build, scope) => {
+    const x = gpuBorn(t.dtype === 'int32' ? Int32Array.from(t.values as number[]) : Float32Array.from(t.values as number[]), t.shape as number[]);
+    scope.describe.set(x, async () => (x.isDisposed ? 'tf.Tensor(disposed)' : `tf.Tensor(${x.dtype} [${x.shape.join(', ')}] ${Array.from(await x.data()).join(',')})`));
+    scope.cleanup.push(() => x.dispose());
+    return { value: x };
+  },
+  'tf.forward': (t) => ({ value: t.returns === 'logits' ? () => tf.mul(tf.ones([2, 3]), tf.scalar(2)) : () => t.returns }),
+  'tf.namespace': () => ({ value: tf }),
+};
+
+/** The battery's TF.js cases, through the shared runner; the call after them is a cross-entropy of TF.js tensors. */
+async function battery(cases: Case[]): Promise<Batch> {
+  const entries: Entries = {
+    crossEntropy: (...a) => tl.crossEntropy(...(a as Parameters<TfjsLoss['crossEntropy']>)),
+    softmax: (...a) => tl.softmax(...(a as Parameters<TfjsLoss['softmax']>)),
+    gradients: (...a) => tl.gradients(...(a as Parameters<TfjsLoss['gradients']>)),
+    trainStep: (...a) => tl.trainStep(...(a as Parameters<TfjsLoss['trainStep']>)),
+    create: (...a) => TfjsLoss.create(...(a as Parameters<typeof TfjsLoss.create>)),
+  };
+  const health = () => crossEntropyHealth(async (x, y, o) => {
+    const [hx, hy] = [x, y] as { data: number[]; shape: number[] }[];
+    const [tx, ty] = [tf.tensor(hx.data, hx.shape), tf.tensor(hy.data, hy.shape, 'int32')];
+    try {
+      return await tl.crossEntropy(tx, ty, o as object);
+    } finally {
+      tf.dispose([tx, ty]);
+    }
+  });
+  return runCases(cases, entries, tfMakers, health);
+}
+
 // ---- area setup --------------------------------------------------------------------------------
 
 export async function start(): Promise<Area> {
@@ -432,7 +470,7 @@ export async function start(): Promise<Area> {
   tl = await TfjsLoss.create(tf);
   return {
     wl: tl.wl,
-    handlers: { sameDevice, crossEntropy, otherOp, noRoundTrip, training, memory, badInput, gpuFault },
+    handlers: { sameDevice, crossEntropy, otherOp, noRoundTrip, training, memory, badInput, gpuFault, battery },
     facts: { tfjs: tf.version_core, backend: tf.getBackend() },
   };
 }
