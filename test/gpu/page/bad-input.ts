@@ -3,6 +3,8 @@
 // of GPU events (a failed call freeing what it made, a caller's buffer kept, a lost device).
 import { WebGPULoss, type GpuTensor } from '../../../src/index';
 import { allclose } from '../../util/allclose';
+import { opsOf } from '../../util/check';
+import { encode } from '../../util/wire';
 import { errorOf, type ErrorInfo } from '../../util/errors';
 import { TOL } from '../../util/tolerances';
 import type { Case } from '../../battery/case';
@@ -11,6 +13,13 @@ import { gpuMakers } from '../../battery/gpu';
 import { sharedBuffer } from '../../battery/make';
 import { crossEntropyHealth, runCases, type Batch } from '../../battery/run';
 import { ctx, newDevice } from './context';
+
+/** One operation that must throw: its error as data, and whether the caller's arguments are unchanged. */
+async function expectError(op: string, args: unknown[]): Promise<(ErrorInfo & { argsUnchanged: boolean }) | null> {
+  const before = encode(args);
+  const e = await errorOf(() => opsOf(ctx)[op](...args));
+  return e && { ...e, argsUnchanged: encode(args) === before };
+}
 
 async function same(t: GpuTensor, want: ArrayLike<number>): Promise<boolean> {
   return allclose(await t.read(), want, TOL.exact).ok;
@@ -124,4 +133,4 @@ async function gpuBattery(): Promise<Record<string, { error: ErrorInfo | null; u
   return res;
 }
 
-export const handlers = { battery, sharedArrayBuffers, gpuObjectErrors, gpuBattery };
+export const handlers = { battery, expectError, sharedArrayBuffers, gpuObjectErrors, gpuBattery };
