@@ -96,6 +96,7 @@ const ROWS: [string, string, unknown[], Want][] = [
   ['crossEntropy gradOut of its own buffer', 'crossEntropy', [x(), y(), { gradOut: x({ values: [0, 0, 0, 0, 0, 0], written: true }) }], OK],
   // checkLabels of a call's outputs
   ['checkLabels of a call whose GPU labels are out of range', 'checkLabels', [G.output('crossEntropy', [X, y({ values: [0, 7] })]), 3], label('target')],
+  ['checkLabels of a linearCrossEntropy call whose GPU labels are out of range', 'checkLabels', [G.output('linearCrossEntropy', [HID, G.tensor({ values: [1, 2, 3, 4, 5, 6], shape: [3, 2] }), y({ values: [5, 0] })]), 3], label('labels')],
   ['checkLabels of a call whose GPU labels are in range', 'checkLabels', [G.output('crossEntropy', [X, y()]), 3], OK],
   ['checkLabels after the label count was destroyed', 'checkLabels', [G.output('crossEntropy', [X, y()], ['invalidLabels']), 3], device('DISPOSED', 'out.invalidLabels')],
   ['checkLabels of a label count that is a number', 'checkLabels', [{ invalidLabels: 5 }, 3], dtype('out.invalidLabels')],
