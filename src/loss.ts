@@ -1,7 +1,7 @@
 import type { BinaryCrossEntropyOptions, DType, EntropyOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
 import { int32, oneOf, optionsObject, snapshot } from './contract/options';
 import { owned, type Result } from './dispose';
-import { BufferError, DeviceError, DTypeError, OptionError } from './contract/errors';
+import { BufferError, DeviceError, DTypeError, LabelRangeError, OptionError } from './contract/errors';
 import { show, whyUnreadable } from './contract/show';
 import { copyDims, readOnce } from './contract/tensor';
 import { checkCallerBuffer } from './contract/buffer';
@@ -10,7 +10,7 @@ import { GpuTensor } from './gpu/tensor';
 import { softmaxOp } from './kernels/softmax';
 import { defaultPipelines } from './kernels/warmup';
 import { binaryCrossEntropyOp } from './kernels/binary-cross-entropy';
-import { crossEntropyOp, checkLabelsOnGpu, crossEntropyPipelines, parseGpuCrossEntropyOptions, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
+import { crossEntropyOp, crossEntropyPipelines, parseGpuCrossEntropyOptions, type GpuCrossEntropyOptions, type LossOutputs } from './kernels/cross-entropy';
 import { CROSS_ENTROPY_KEYS } from './contract/configs/cross-entropy';
 import { LINEAR_KEYS, parseLinearOptions } from './contract/configs/linear-cross-entropy';
 import { entropyOp, klDivergenceOp } from './kernels/entropy';
@@ -245,15 +245,19 @@ export class WebGPULoss {
   async checkLabels(out: LossOutputs, classes: number): Promise<void> {
     checkLabelsArguments(out, classes);
     let count: unknown;
+    let linear: boolean;
     try {
       count = out.invalidLabels;
+      linear = typeof (out as Partial<LinearCrossEntropyOutputs>).scratchBytes === 'number';
     } catch (e) {
       throw new DTypeError('out', `could not be read (${whyUnreadable(e)})`);
     }
     if (count === undefined) return;
     if (!(count instanceof GpuTensor)) throw new DTypeError('out.invalidLabels', `must be the label count a call returned (a GpuTensor), got ${show(count)}`);
     if (count.isDestroyed) throw new DeviceError('DISPOSED', 'the label count was destroyed before checkLabels()', 'out.invalidLabels');
-    return checkLabelsOnGpu({ invalidLabels: count } as LossOutputs, classes);
+    const [n] = await count.read();
+    // Named as the call names its labels: linearCrossEntropy's `labels`, crossEntropy's `target`.
+    if (n > 0) throw new LabelRangeError(linear ? 'labels' : 'target', `${n} label(s) on the GPU are outside [0, ${classes}) and not the ignore index; their rows' losses are NaN`);
   }
 
   /**

@@ -18,7 +18,7 @@ export const F32_MIN_NORMAL = 1.1754943508222875e-38;
  */
 export function optionsObject(opts: unknown, known: readonly string[], what = 'options'): Record<string, unknown> {
   if (opts === undefined) return {};
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) {
+  if (!optionsLike(opts)) {
     throw new OptionError(what, `must be an object or undefined, got ${show(opts)}`);
   }
   let snapshot: Record<string, unknown>;
@@ -43,11 +43,21 @@ export function optionsObject(opts: unknown, known: readonly string[], what = 'o
  * is, for optionsObject to refuse in its turn.
  */
 export function snapshot<T>(opts: T): T {
-  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) return opts;
+  if (!optionsLike(opts)) return opts;
   try {
     return { ...opts };
   } catch {
     return opts;
+  }
+}
+
+/** An object whose own properties can be options (a Map's or Set's entries are not properties: its options would silently be none). */
+function optionsLike(v: unknown): v is object {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  try {
+    return !(v instanceof Map) && !(v instanceof Set);
+  } catch {
+    return true; // a proxy whose getPrototypeOf trap throws: its own properties are what counts
   }
 }
 

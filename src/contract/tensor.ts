@@ -37,15 +37,7 @@ export function checkTensor(t: unknown, name: string): number[] {
   } catch (e) {
     throw new ShapeError(name, `expected a tensor { data, shape }; it could not be read (${whyUnreadable(e)})`, 'INVALID_SHAPE');
   }
-  if (!Array.isArray(shape)) {
-    throw new ShapeError(name, `shape must be an array of dimensions, got ${show(shape)}`, 'INVALID_SHAPE');
-  }
-  let dims: unknown[];
-  try {
-    dims = Array.from(shape as unknown[]);
-  } catch (e) {
-    throw new ShapeError(name, `shape could not be read (${whyUnreadable(e)})`, 'INVALID_SHAPE');
-  }
+  const dims = readShape(shape, name);
   for (const d of dims) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 1) {
       throw new ShapeError(name, `shape ${showShape(dims)} must hold integer dimensions >= 1`, 'INVALID_SHAPE');
@@ -63,6 +55,16 @@ export function checkTensor(t: unknown, name: string): number[] {
     throw new ShapeError(name, message, 'INVALID_SHAPE');
   }
   return dims as number[];
+}
+
+/** A shape's sizes, copied (each read once); refuses a shape that is not an array or cannot be read. */
+function readShape(shape: unknown, name: string): unknown[] {
+  if (!Array.isArray(shape)) throw new ShapeError(name, `shape must be an array of dimensions, got ${show(shape)}`, 'INVALID_SHAPE');
+  try {
+    return Array.from(shape as unknown[]);
+  } catch (e) {
+    throw new ShapeError(name, `shape could not be read (${whyUnreadable(e)})`, 'INVALID_SHAPE');
+  }
 }
 
 /** Data that can hold only numbers, or an array (whose items the caller checks): refuses anything else. */
@@ -155,13 +157,7 @@ export function matrixShape(shape: readonly number[], name: string): [number, nu
  * non-negative integers (a 0 makes an empty tensor), with an element count a u32 index reaches.
  */
 export function copyDims(shape: unknown, name: string): number[] {
-  if (!Array.isArray(shape)) throw new ShapeError(name, `shape must be an array of sizes, got ${show(shape)}`, 'INVALID_SHAPE');
-  let dims: unknown[];
-  try {
-    dims = Array.from(shape as unknown[]);
-  } catch (e) {
-    throw new ShapeError(name, `shape could not be read (${whyUnreadable(e)})`, 'INVALID_SHAPE');
-  }
+  const dims = readShape(shape, name);
   for (const d of dims) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) throw new ShapeError(name, `shape ${showShape(dims)} must hold non-negative integers`, 'INVALID_SHAPE');
   }

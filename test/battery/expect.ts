@@ -39,9 +39,10 @@ export function describeBattery(title: string, cases: readonly Case[], target: T
   describe(title, () => {
     let pending: Promise<Batch> | undefined;
     let batch: Batch;
+    // A batch on a CPU Vulkan compiles its pipelines cold (seconds each): past the Node project's default hook timeout.
     beforeEach(async () => {
       batch = await (pending ??= run(mine));
-    });
+    }, 300_000);
     it(`runs ${mine.length} cases`, () => expect(batch.outcomes.map((o) => o.name)).toEqual(mine.map((c) => c.name)));
     for (const c of mine) it(c.name, () => assertOutcome(c, target, batch.outcomes.find((o) => o.name === c.name)));
     it('a valid call after the batch still matches the oracle', () => expect(batch.health.ok, batch.health.message).toBe(true));

@@ -111,7 +111,7 @@ export function gpuMakers(wl: WebGPULoss, other: () => Promise<WebGPULoss>): Mak
       const args = (await build(t.args)).value as unknown[];
       const out = (await (wl as unknown as Record<string, (...a: unknown[]) => Promise<Record<string, GpuTensor>>>)[String(t.call)](...args));
       for (const k of t.destroy as string[]) out[k].destroy();
-      for (const v of Object.values(out)) track(v, scope);
+      for (const v of Object.values(out)) if (typeof (v as Partial<GpuTensor>)?.destroy === 'function') track(v, scope);
       return { value: out };
     },
   };

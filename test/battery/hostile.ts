@@ -28,6 +28,7 @@ const optionCases: Case[] = OPERATIONS.flatMap((op): Case[] => {
     { name: `${op} an option getter that turns good after its first read`, call: op, args: withOptions(op, T.getters('o', { [key]: [bad, good] })), want: option(`options.${key}`), reads: { [`o.${key}`]: 1 } },
     ...TRAPS.map((trap): Case => ({ name: `${op} options behind a proxy whose ${trap} trap throws`, call: op, args: withOptions(op, T.proxy({ [key]: good }, [trap])), want: option('options') })),
     { name: `${op} options behind a transparent proxy`, call: op, args: withOptions(op, T.proxy({ [key]: good })), want: OK },
+    { name: `${op} options behind a proxy whose getPrototypeOf trap throws (own properties are what counts)`, call: op, args: withOptions(op, T.proxy({ [key]: good }, ['getPrototypeOf'])), want: OK },
     { name: `${op} an option value behind a proxy whose get trap throws`, call: op, args: withOptions(op, { [key]: T.proxy({}, ['get']) }), want: option(`options.${key}`) },
     { name: `${op} a Symbol-keyed option`, call: op, args: withOptions(op, T.symbolKey({}, key, good)), want: option('options') },
     { name: `${op} a __proto__ key from JSON`, call: op, args: withOptions(op, T.json('{"__proto__": {"grad": true}}')), want: option('options.__proto__') },

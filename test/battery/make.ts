@@ -52,6 +52,8 @@ export const T = {
   json: (text: string): Token => ({ $make: 'json', text }),
   /** `own` plus one Symbol-keyed property. */
   symbolKey: (own: Record<string, unknown>, description: string, value: unknown): Token => ({ $make: 'symbolKey', own, description, value }),
+  /** A Map of these entries. */
+  map: (entries: [unknown, unknown][]): Token => ({ $make: 'map', entries }),
   /** `own` with `proto` as its prototype (inherited, not own, properties). */
   inherits: (proto: Record<string, unknown>, own: Record<string, unknown> = {}): Token => ({ $make: 'inherits', proto, own }),
   /**
@@ -129,6 +131,7 @@ const BASE: Makers = {
   dataView: (t) => ({ value: new DataView(new ArrayBuffer(t.bytes as number)) }),
   arrayBuffer: (t) => ({ value: new ArrayBuffer(t.bytes as number) }),
   json: (t) => ({ value: JSON.parse(String(t.text)) }),
+  map: async (t, build) => ({ value: new Map((await build(t.entries)).value as [unknown, unknown][]) }),
   sparse: async (t, build) => {
     const a: unknown[] = new Array(t.length as number);
     for (const [i, v] of Object.entries(t.values as Record<string, unknown>)) a[Number(i)] = (await build(v)).value;

@@ -111,7 +111,8 @@ const unknown: Case[] = UNKNOWN.map(([op, key, near]) => ({
 
 // Options that are not an object.
 const NOT_OBJECTS: [string, unknown][] = [['null', null], ['a number', 5], ['a string', 'mean'], ['a boolean', true], ['an array', []],
-  ['an array of an object', [{ grad: true }]], ['a function', T.fn()], ['a Symbol', T.symbol('o')], ['a BigInt', T.bigint(1)]];
+  ['an array of an object', [{ grad: true }]], ['a function', T.fn()], ['a Symbol', T.symbol('o')], ['a BigInt', T.bigint(1)],
+  ['a Map', T.map([['grad', true]])]];
 const notObjects: Case[] = OPERATIONS.flatMap((op) => NOT_OBJECTS.map(([what, v]): Case => ({
   name: `${op} options that are ${what}`, call: op, args: withOptions(op, v), want: option('options'),
 })));
