@@ -47,6 +47,7 @@ import { bool, optionsObject } from '../contract/options';
 import { show } from '../contract/show';
 import { CROSS_ENTROPY_KEYS } from '../contract/configs/cross-entropy';
 import { CREATE_KEYS } from '../contract/create';
+import { DISPOSE } from '../contract/dispose';
 import type { BinaryCrossEntropyOptions, CreateOptions, CrossEntropyOptions, DType, EntropyOptions, GpuCrossEntropyOptions, GpuTensor, KLDivergenceOptions, LossOutputs, SoftmaxOptions } from '../index';
 
 /** The parts of the TF.js namespace the adapter uses (`import * as tf from '@tensorflow/tfjs'` or tfjs-core). */
@@ -470,7 +471,4 @@ function isTensor(t: unknown): t is tfc.Tensor {
 function isTensorMap(v: unknown): v is tfc.NamedTensorMap {
   return typeof v === 'object' && v !== null && !(v instanceof Promise) && Object.values(v).length > 0 && Object.values(v).every(isTensor);
 }
-
-// Where a runtime lacks Symbol.dispose, the key TypeScript's own `using` helpers fall back to.
-const DISPOSE: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
 

@@ -1,5 +1,5 @@
 import type { CrossEntropyOptions } from '../contract/types';
-import { OptionError, ShapeError, LabelRangeError } from '../contract/errors';
+import { OptionError, ShapeError } from '../contract/errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { CROSS_ENTROPY_KEYS, parseCrossEntropyOptions, type CrossEntropyConfig } from '../contract/configs/cross-entropy';
@@ -218,13 +218,6 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     return out;
     }
   }
-
-/** Reads `invalidLabels` and throws LabelRangeError when any label was out of range. */
-export async function checkLabelsOnGpu(out: LossOutputs, classes: number): Promise<void> {
-  if (!out.invalidLabels) return;
-  const [n] = await out.invalidLabels.read();
-  if (n > 0) throw new LabelRangeError('target', `${n} label(s) on the GPU are outside [0, ${classes}) and not the ignore index; their rows' losses are NaN`);
-}
 
 /**
  * The kernel's feature flags for a call: override constants, so each feature combination compiles
