@@ -1,12 +1,14 @@
 // Softmax and log-softmax over the last axis of a [rows, cols] matrix, with a temperature T.
 //
-// Per row x (read once for the statistics, once more for the output):
-// 1. y = x / T.
-// 2. Online max m and sum s = sum exp(y - m), per thread over a strided slice (in blocks of
-//    ROW_BLOCK elements merged in groups, common.wgsl), then merged across the workgroup by reduce_row (WG_PER_ROW), or kept whole by one thread (a thread per
-//    row).
-// 3. log-softmax = (y - m) - ln s, softmax = exp(y - m) / s: relative to the maximum, so huge
-//    logits lose nothing to cancellation.
+// Per row x (read once for the statistics, once more for the output), with y = x / T:
+// 1. Online max m of x (not of y) and sum s = sum exp((x - m) / T), per thread over a strided
+//    slice (in blocks of ROW_BLOCK elements merged in groups, common.wgsl), then merged across
+//    the workgroup by reduce_row (WG_PER_ROW), or kept whole by one thread (a thread per row).
+// 2. log-softmax = (x - m) / T - ln s, softmax = exp((x - m) / T) / s.
+// Dividing the difference, never x itself, keeps a small T exact: x / T overflows for
+// x = 1e10, T = 1e-30, while (x - m) / T is 0 at the maximum and only ever negative, so the
+// answer is one-hot as it should be. Relative to the maximum, huge logits lose nothing to
+// cancellation.
 // Contract: -Infinity logits are masked (softmax 0, log-softmax -Infinity), so an all-masked
 // row gives zeros (log: -Infinity). A row holding NaN or +Infinity gives NaN everywhere.
 //
@@ -24,8 +26,45 @@ struct Stats {
   poison: u32,
 }
 
+// exp((a - b) / T) for a <= b, never overflowing: the halves' difference is finite for any
+// two finite floats, and it is compared with the floor before the division can overflow.
+fn exp_diff_t(a: f32, b: f32) -> f32 {
+  let h = 0.5 * a - 0.5 * b;
+  if (h < (0.5 * EXP_FLOOR) * P.temp) {
+    return 0.0;
+  }
+  return exp(2.0 * (h / P.temp));
+}
+
+// (x - m) / T for x <= m, without overflow in x - m (-Infinity where the quotient is).
+fn diff_t(x: f32, m: f32) -> f32 {
+  return 2.0 * ((0.5 * x - 0.5 * m) / P.temp);
+}
+
+// The online max and sum of common.wgsl, with m in x's units and the sum in y's.
+fn online_push_t(st: Online, x: f32) -> Online {
+  if (st.s == 0.0) {
+    return Online(x, 1.0);
+  }
+  if (x > st.m) {
+    return Online(x, st.s * exp_diff_t(st.m, x) + 1.0);
+  }
+  return Online(st.m, st.s + exp_diff_t(x, st.m));
+}
+
+fn online_merge_t(a: Online, b: Online) -> Online {
+  if (a.s == 0.0) {
+    return b;
+  }
+  if (b.s == 0.0) {
+    return a;
+  }
+  let m = max(a.m, b.m);
+  return Online(m, a.s * exp_diff_t(a.m, m) + b.s * exp_diff_t(b.m, m));
+}
+
 fn stats_merge(a: Stats, b: Stats) -> Stats {
-  return Stats(online_merge(a.on, b.on), a.poison | b.poison);
+  return Stats(online_merge_t(a.on, b.on), a.poison | b.poison);
 }
 
 const STATS_WORDS: u32 = 3u;
@@ -45,7 +84,7 @@ fn block_stats(base: u32, start: u32, stride: u32, end: u32) -> Stats {
     if (is_poison(b)) {
       st.poison = 1u;
     } else if (!is_masked(b)) {
-      st.on = online_push(st.on, bitcast<f32>(b) * P.inv_temp);
+      st.on = online_push_t(st.on, bitcast<f32>(b));
     }
   }
   return st;
@@ -70,7 +109,7 @@ fn slice_stats(base: u32, start: u32, stride: u32) -> Stats {
 
 fn write_slice(in_row: u32, out_row: u32, st: Stats, start: u32, stride: u32, live: bool) {
   let undefined_row = st.poison != 0u;
-  // y - lse as (y - m) - ln s: no cancellation between two large numbers.
+  // y - lse as (x - m) / T - ln s: no cancellation between two large numbers.
   let ls = log_sum(st.on.s);
   for (var c = start; c < P.cols; c += stride) {
     let b = X[in_row + c];
@@ -80,11 +119,11 @@ fn write_slice(in_row: u32, out_row: u32, st: Stats, start: u32, stride: u32, li
     } else if (is_masked(b)) {
       o = select(0u, BITS_NEG_INF, LOG_OUT);
     } else {
-      let y = bitcast<f32>(b) * P.inv_temp;
+      let x = bitcast<f32>(b);
       if (LOG_OUT) {
-        o = bitcast<u32>((y - st.on.m) - ls);
+        o = bitcast<u32>(diff_t(x, st.on.m) - ls);
       } else {
-        o = bitcast<u32>(exp_sub(y, st.on.m) / st.on.s);
+        o = bitcast<u32>(exp_diff_t(x, st.on.m) / st.on.s);
       }
     }
     if (live) {

@@ -23,7 +23,7 @@ export async function softmaxOp(ctx: GpuContext, x: TensorLike, opts: SoftmaxOpt
     const l = rowLaunch(ctx, cols, count);
     return {
       family: 'softmax', entry: 'main', constants: { ...l.constants, LOG_OUT: log ? 1 : 0 }, workgroups: l.workgroups,
-      uniforms: SOFTMAX.uniforms({ rows: count, cols, in_base: bx.base, out_base: by.base, inv_temp: 1 / T }),
+      uniforms: SOFTMAX.uniforms({ rows: count, cols, in_base: bx.base, out_base: by.base, temp: T }),
       bindings: SOFTMAX.bindings({ X: bx.binding, Y: by.binding }),
     };
   });

@@ -202,6 +202,22 @@ describe('softmax and logSoftmax', () => {
     }
     it(`${op} [50, 300] with the portable row reduction`, () =>
       expectOk({ op, rows: 50, cols: 300, seed: 2, context: { subgroups: false }, input: { kind: 'logits', scale: 5 }, options: {}, tol: LOSS, determinism: true }));
+    // (x - max) / T, never x / T: a tiny T gives one-hot rows (log: differences of ~1e31, and
+    // -Infinity where even the float64 answer is beyond float32), a huge T a flat row.
+    for (const temperature of [1e-30, 3e38]) {
+      for (const gpuShaped of [false, true]) {
+        it(`${op} T=${temperature}${gpuShaped ? ', GPU-shaped' : ''}`, () =>
+          expectOk({
+            op, rows: 9, cols: 1500, seed: 4, context: gpuShaped ? { gpuShaped } : undefined,
+            input: { kind: 'logits', scale: temperature < 1 ? 5 : 1e10 }, options: { temperature }, tol: LOSS,
+          }));
+      }
+    }
+    it(`${op} T=1e-30 edge rows: overflowing differences, ties, masked`, () =>
+      expectOk({
+        op, rows: 3, cols: 3, input: { kind: 'data', data: [0, 1e10, -1e10, 3e38, -3e38, 3e38, -Infinity, 1, 1] },
+        options: { temperature: 1e-30 }, tol: LOSS,
+      }));
     it(`${op} edge rows: masked, all-masked, NaN, huge`, () =>
       expectOk({
         op, rows: 4, cols: 3, input: { kind: 'data', data: [1, -Infinity, 2, -Infinity, -Infinity, -Infinity, NaN, 1, 2, 1e30, 0, -1e30] },

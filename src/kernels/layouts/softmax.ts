@@ -7,7 +7,7 @@ export const SOFTMAX = defineLayout('softmax', {
     cols: u32(),
     in_base: u32('element offset of row 0 in X'),
     out_base: u32('element offset of row 0 in Y'),
-    inv_temp: f32('1 / temperature'),
+    temp: f32('temperature T'),
   },
   bindings: {
     X: read('u32'),
