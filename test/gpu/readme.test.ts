@@ -1,20 +1,28 @@
 // The README's own ```ts blocks, extracted from README.md at test time and run in the page against
 // the library (test/util/readme.ts); the figures and results they claim are checked on the values
-// they produced, so README and test cannot drift apart.
+// they produced, so README and test cannot drift apart. Each area's examples also run in a loop
+// on one shared library object: what the library and TF.js hold must stay flat from pass to pass.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useGpuPage } from './harness';
-import type { ReadmeRun } from './page/readme';
+import type { ReadmeLoop, ReadmeRun } from './page/readme';
 import * as ref from '../../src/reference/index';
+import { mulberry32, randomLabels, randomLogits } from '../../src/reference/index';
 import { assertClose } from '../util/allclose';
-import { FIXTURES } from '../util/readme-fixtures';
-import { blocksOf, readmeProgram, NO_RUN } from '../util/readme';
+import { FIXTURES, ORT_FIXTURES, TFJS_FIXTURES } from '../util/readme-fixtures';
+import { areaOf, blocksOf, readmeProgram, NO_RUN } from '../util/readme';
 import { TOL } from '../util/tolerances';
 
 const README = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 const program = readmeProgram(README);
+const tfjsProgram = readmeProgram(README, 'tfjs', TFJS_FIXTURES);
+const ortProgram = readmeProgram(README, 'onnxruntime', ORT_FIXTURES);
 const gpu = useGpuPage();
+const tfjsPage = useGpuPage('tfjs');
+const ortPage = useGpuPage('onnxruntime');
+/** Passes of each loop: the first warms pipelines and caches, the others must hold what it held. */
+const PASSES = 4;
 
 type Vars = Record<string, unknown>;
 type Host = { data: ArrayLike<number>; shape: number[] };
@@ -32,9 +40,12 @@ beforeAll(async () => {
 });
 
 describe('README blocks', () => {
-  it('runs every ts block, or counts it as marked no-run', () => {
+  it('runs every ts block in its area, or counts it as marked no-run', () => {
     const ts = blocksOf(README).filter((b) => b.lang === 'ts');
-    expect(program.run.length + program.skipped.length).toBe(ts.length);
+    const areas = new Set(ts.map(areaOf));
+    expect([...areas].sort()).toEqual(['library', 'node', 'onnxruntime', 'tfjs']);
+    const ran = ['library', 'tfjs', 'onnxruntime', 'node'].map((a) => readmeProgram(README, a, a === 'tfjs' ? TFJS_FIXTURES : a === 'onnxruntime' ? ORT_FIXTURES : FIXTURES).run.length);
+    expect(ran.reduce((a, b) => a + b) + program.skipped.length).toBe(ts.length);
     expect(program.skipped.every((b) => b.flags.includes(NO_RUN))).toBe(true);
     for (const b of program.run) expect(r.vars[b.line], `block at line ${b.line} ran to its end`).toBeDefined();
     console.log(`[readme] ${program.run.length} ts blocks run, ${program.skipped.length} marked ${NO_RUN}: ` +
@@ -48,18 +59,19 @@ describe('README blocks', () => {
 });
 
 describe('README examples give what the README and the seeds say', () => {
-  it('quick start: mean loss and gradient, as printed, against the oracle', () => {
+  it('quick start: mean loss and gradient, as printed, against the oracle; the result freed', () => {
     const q = varsUnder('Quick start');
     const want = ref.crossEntropy(q.logits as Host, q.labels as Host, { grad: true });
-    assertClose(loss(q.out), want.loss, TOL.fewTerms, 'loss');
-    assertClose((q.out as { grad: number[] }).grad, want.grad!, TOL.fewTerms, 'grad');
-    const printed = r.printed.filter((p) => p.line === program.run[0].line).map((p) => p.values[0] as number | number[]);
-    expect(printed).toEqual([loss(q.out)[0], (q.out as { grad: number[] }).grad]);
+    const [printedLoss, printedGrad] = r.printed.filter((p) => p.line === program.run[0].line).map((p) => p.values[0] as number | number[]);
+    assertClose([printedLoss as number], want.loss, TOL.fewTerms, 'loss');
+    assertClose(printedGrad as number[], want.grad!, TOL.fewTerms, 'grad');
+    expect(q.out).toMatchObject({ loss: 'a disposed GpuTensor', grad: 'a disposed GpuTensor' });
   });
   it("the oracle's quick start gives the same loss", () => {
     const o = program.run[1];
     expect(o.heading).toBe('Quick start');
-    assertClose(loss(varsUnder('Quick start').out), loss(r.vars[o.line].ref), TOL.fewTerms, 'loss');
+    const printedLoss = r.printed.find((p) => p.line === program.run[0].line)!.values[0] as number;
+    assertClose([printedLoss], loss(r.vars[o.line].ref), TOL.fewTerms, 'loss');
   });
   it('smoothing + weights in bits', () => {
     const q = varsUnder('Quick start');
@@ -99,4 +111,46 @@ describe('README examples give what the README and the seeds say', () => {
     const b = program.run.find((x) => x.heading === 'No WebGPU')!;
     expect(r.printed.filter((p) => p.line === b.line)).toEqual([]);
   });
+});
+
+/** What each pass left held, equal from the second pass on (the first compiles and caches). */
+function expectFlat(l: ReadmeLoop): void {
+  expect(l.tensors.length).toBe(PASSES);
+  for (const series of [l.tensors, l.bytes, l.pipelines, l.tfTensors ?? []]) expect(new Set(series.slice(1)).size, JSON.stringify(l)).toBeLessThanOrEqual(1);
+  expect(l.tensors[PASSES - 1], 'the examples free every result they make').toBe(l.tensors[0]);
+  if (l.tfTensors) expect(l.tfTensors[PASSES - 1], 'the TF.js examples free every TF.js tensor they make').toBe(l.tfTensors[0]);
+}
+
+describe('README examples leave nothing behind', () => {
+  it(`the library's examples, ${PASSES} passes on one WebGPULoss`, async () => expectFlat(await gpu.call<ReadmeLoop>('readmeLoop', program.program, PASSES)), 300_000);
+  it(`the TF.js example, ${PASSES} passes on one TfjsLoss: library and TF.js tensor counts flat`, async () => {
+    const l = await tfjsPage.call<ReadmeLoop>('readmeLoop', tfjsProgram.program, PASSES);
+    expectFlat(l);
+    expect(l.tfTensors).toBeDefined();
+  }, 300_000);
+  it(`the ONNX Runtime example, ${PASSES} passes on one OrtLoss`, async () => expectFlat(await ortPage.call<ReadmeLoop>('readmeLoop', ortProgram.program, PASSES)), 300_000);
+});
+
+describe('README examples of the TF.js and ONNX Runtime adapters', () => {
+  it('TF.js: the loss printed matches the oracle on the same tensors, and training lowers it', async () => {
+    const t = await tfjsPage.call<ReadmeRun>('readme', tfjsProgram.program);
+    const [line] = tfjsProgram.run.map((b) => b.line);
+    const printed = t.printed.filter((p) => p.line === line).map((p) => p.values);
+    expect(printed.length).toBe(11); // the loss, then every 10th of 100 steps
+    // The page's inputs, made as test/gpu/page/tfjs.ts makes them: the head's weights, then logits and labels.
+    const rng = mulberry32(8);
+    randomLogits(rng, 5, 3, 0.5);
+    const logits = { data: randomLogits(rng, 4, 3, 2), shape: [4, 3] };
+    const labels = { data: randomLabels(rng, 4, 3), shape: [4] };
+    assertClose([printed[0][0] as number], ref.crossEntropy(logits, labels, { labelSmoothing: 0.1 }).loss, TOL.fewTerms, 'printed loss');
+    const steps = printed.slice(1).map((v) => v[1] as number);
+    expect(steps[steps.length - 1]).toBeLessThan(steps[0]);
+  }, 300_000);
+  it('ONNX Runtime: per-row losses of the model outputs, read without the logits', async () => {
+    const o = await ortPage.call<ReadmeRun>('readme', ortProgram.program);
+    const v = o.vars[ortProgram.run[0].line];
+    const losses = v.losses as number[];
+    expect(losses.length).toBe(6);
+    for (const x of losses) expect(Number.isFinite(x) && x > 0).toBe(true);
+  }, 300_000);
 });

@@ -1,6 +1,8 @@
-// The README's TypeScript examples as one program the test page can run: each ```ts block of
-// README.md, in order, in one scope (a block sees what earlier blocks defined, as a reader does),
-// after the fixtures it names. A block fenced as ```ts no-run is left out and counted.
+// The README's TypeScript examples as programs the tests can run: the ```ts blocks of README.md
+// that run in one place (`area`: the page's library area by default; ```ts area=tfjs,
+// area=onnxruntime, or area=node on the fence), in order, in one scope (a block sees what earlier
+// blocks defined, as a reader does), after the fixtures it names. A block fenced as
+// ```ts no-run is left out, compiled and counted.
 import ts from 'typescript';
 import { FIXTURES } from './readme-fixtures';
 
@@ -16,7 +18,7 @@ export interface Block {
 }
 
 export interface ReadmeProgram {
-  /** JavaScript for an async function of (require, exports, __block, __capture, console). */
+  /** JavaScript for an async function of (require, exports, __block, __capture, console, page). */
   program: string;
   run: Block[];
   skipped: Block[];
@@ -25,6 +27,8 @@ export interface ReadmeProgram {
 }
 
 export const NO_RUN = 'no-run';
+/** Where a block runs: the `area=` word of its fence, else the test page's library area. */
+export const areaOf = (b: Block): string => b.flags.find((f) => f.startsWith('area='))?.slice('area='.length) ?? 'library';
 
 export function blocksOf(markdown: string): Block[] {
   const blocks: Block[] = [];
@@ -78,7 +82,10 @@ function namesUsed(sf: ts.SourceFile): Set<string> {
   return used;
 }
 
-/** Top-level const and let become var, so that a later block may declare the same name again. */
+/**
+ * Top-level const and let become var, so that a later block may declare the same name again.
+ * (TypeScript has already turned a `using` into a var and a try/finally that disposes it.)
+ */
 const toVar: ts.TransformerFactory<ts.SourceFile> = (context) => (sf) =>
   ts.visitEachChild(sf, (s) => (ts.isVariableStatement(s)
     ? context.factory.updateVariableStatement(s, s.modifiers, context.factory.createVariableDeclarationList(s.declarationList.declarations, ts.NodeFlags.None))
@@ -97,10 +104,15 @@ function compile(code: string, file: string): string {
   return out.outputText;
 }
 
-export function readmeProgram(markdown: string): ReadmeProgram {
+/**
+ * The program of the blocks that run in `area`, with `fixtures` (by name) for what they leave to
+ * the reader. After each block, `__capture(line, names)` sees the names the block defined while
+ * its `using` declarations are still alive: block and capture compile as one unit.
+ */
+export function readmeProgram(markdown: string, area = 'library', fixtures: Record<string, string> = FIXTURES): ReadmeProgram {
   const tsBlocks = blocksOf(markdown).filter((b) => b.lang === 'ts');
   const skipped = tsBlocks.filter((b) => b.flags.includes(NO_RUN));
-  const run = tsBlocks.filter((b) => !b.flags.includes(NO_RUN));
+  const run = tsBlocks.filter((b) => !b.flags.includes(NO_RUN) && areaOf(b) === area);
   const parsed = new Map(tsBlocks.map((b) => [b.line, parse(b.code, `README.md:${b.line}`)]));
   const declared = new Map(tsBlocks.map((b) => [b.line, declaredIn(parsed.get(b.line)!)]));
   for (const b of skipped) compile(b.code, `README.md:${b.line}`); // a block not run must still compile
@@ -110,20 +122,19 @@ export function readmeProgram(markdown: string): ReadmeProgram {
   const fixturesFor = (used: Iterable<string>): string[] => {
     const added: string[] = [];
     for (const n of used) {
-      if (!(n in FIXTURES) || defined.has(n)) continue;
+      if (!(n in fixtures) || defined.has(n)) continue;
       defined.add(n);
-      added.push(...fixturesFor(namesUsed(parse(FIXTURES[n], `fixture ${n}`))));
-      parts.push(compile(FIXTURES[n], `fixture ${n}`));
+      added.push(...fixturesFor(namesUsed(parse(fixtures[n], `fixture ${n}`))));
+      parts.push(compile(fixtures[n], `fixture ${n}`));
       added.push(n);
     }
     return added;
   };
   for (const b of run) {
-    const fixtures = fixturesFor(namesUsed(parsed.get(b.line)!));
-    parts.push(`await __block(${b.line});`, compile(b.code, `README.md:${b.line}`));
-    const names = [...fixtures, ...declared.get(b.line)!];
+    const fixtureNames = fixturesFor(namesUsed(parsed.get(b.line)!));
+    const names = [...fixtureNames, ...declared.get(b.line)!];
+    parts.push(`await __block(${b.line});`, compile(`${b.code}\nawait __capture(${b.line}, { ${names.join(', ')} });\n`, `README.md:${b.line}`));
     for (const n of names) defined.add(n);
-    parts.push(`await __capture(${b.line}, { ${names.join(', ')} });`);
   }
   return { program: parts.join('\n'), run, skipped, declared };
 }

@@ -227,6 +227,35 @@ export function mlpModel(w: MlpWeights): Uint8Array {
   });
 }
 
+/** The classifier as the README's example expects a model: outputs `logits` and `labels` (int64) only. */
+export function readmeModel(w: MlpWeights): Uint8Array {
+  const { inFeatures: D, hidden: H, classes: V } = w;
+  return encodeModel({
+    name: 'readme',
+    opset: 17,
+    nodes: [
+      { op: 'Gemm', inputs: ['x', 'W1', 'b1'], outputs: ['z1'] },
+      { op: 'Relu', inputs: ['z1'], outputs: ['h'] },
+      { op: 'Gemm', inputs: ['h', 'W2', 'b2'], outputs: ['logits'] },
+      { op: 'Identity', inputs: ['y'], outputs: ['labels'] },
+    ],
+    initializers: [
+      { name: 'W1', dims: [D, H], data: w.w1 },
+      { name: 'b1', dims: [H], data: w.b1 },
+      { name: 'W2', dims: [H, V], data: w.w2 },
+      { name: 'b2', dims: [V], data: w.b2 },
+    ],
+    inputs: [
+      { name: 'x', elemType: ElemType.FLOAT, shape: ['N', D] },
+      { name: 'y', elemType: ElemType.INT64, shape: ['N'] },
+    ],
+    outputs: [
+      { name: 'logits', elemType: ElemType.FLOAT, shape: ['N', V] },
+      { name: 'labels', elemType: ElemType.INT64, shape: ['N'] },
+    ],
+  });
+}
+
 /** The same forward pass in float64, from the float32 weights and inputs (the independent oracle). */
 export function mlpForward64(w: MlpWeights, x: Float32Array, rows: number): { logits: Float64Array; teacher: Float64Array; logitErrBound: Float64Array } {
   const { inFeatures: D, hidden: H, classes: V } = w;

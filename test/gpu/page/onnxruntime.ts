@@ -16,7 +16,8 @@ import type { Case } from '../../battery/case';
 import { readBuffer } from '../../battery/gpu';
 import type { Makers } from '../../battery/make';
 import { crossEntropyHealth, runCases, type Batch, type Entries } from '../../battery/run';
-import { mlpForward64, mlpModel, mlpWeights, type MlpWeights } from './onnx-model';
+import { mlpForward64, mlpModel, mlpWeights, readmeModel, type MlpWeights } from './onnx-model';
+import { createGives, readmeHandlers } from './readme';
 import { uncaptured } from './uncaptured';
 
 export const DIMS = { inFeatures: 16, hidden: 32, classes: 10 };
@@ -380,6 +381,18 @@ async function appDevice(): Promise<CheckReport & { envUnchanged: boolean; onApp
   return { ok: c.ok, messages: [c.message], envUnchanged, onAppDevice: mine.device === device };
 }
 
+/** The README's ONNX Runtime example: its model, inputs, and (in a loop) this area's OrtLoss. */
+function readme() {
+  const rows = 6;
+  const { x, y } = batch(5, rows);
+  return readmeHandlers({
+    modules: { 'onnxruntime-web/webgpu': ort, 'webgpu-loss/onnxruntime': { OrtLoss } },
+    page: { modelBytes: readmeModel(weights), x: new ort.Tensor('float32', x, [rows, DIMS.inFeatures]), y: new ort.Tensor('int64', y, [rows]) },
+    isContext: (v) => v instanceof OrtLoss,
+    shared: async () => ({ wl: ol.wl, modules: { 'webgpu-loss/onnxruntime': { OrtLoss: createGives(OrtLoss, ol) } }, dispose: () => {} }),
+  });
+}
+
 export async function start(): Promise<Area> {
   // The Vite dev server serves ORT's wasm from node_modules; threads need cross-origin isolation,
   // which the test server does not set up.
@@ -393,7 +406,7 @@ export async function start(): Promise<Area> {
   ol = await OrtLoss.create(ort);
   return {
     wl: ol.wl,
-    handlers: { evaluate, repeated, lifetime, errorCases, appDevice, battery },
+    handlers: { evaluate, repeated, lifetime, errorCases, appDevice, battery, ...readme() },
     facts: {
       ortVersion: ort.env.versions.web, envBefore, beforeSession,
       sameDevice: ol.device === (await ort.env.webgpu.device),

@@ -13,6 +13,7 @@ import { errorOf, type ErrorInfo } from '../../util/errors';
 import { Report, type CheckReport } from '../../util/report';
 import { TOL, meanScale } from '../../util/tolerances';
 import type { Area } from './main';
+import { createGives, readmeHandlers } from './readme';
 import type { Case } from '../../battery/case';
 import type { Makers } from '../../battery/make';
 import { crossEntropyHealth, runCases, type Batch, type Entries } from '../../battery/run';
@@ -459,6 +460,32 @@ async function battery(cases: Case[]): Promise<Batch> {
   return runCases(cases, entries, tfMakers, health);
 }
 
+/**
+ * The README's TF.js example: its inputs and one-layer model made once (kept for the page's life),
+ * and, in a loop, this area's TfjsLoss.
+ */
+function readme() {
+  const rng = mulberry32(8);
+  const [rows, features, classes] = [4, 5, 3];
+  const keep = <T extends tf.Tensor>(t: T): T => tf.keep(t);
+  const w = tf.variable(tf.tensor2d(randomLogits(rng, features, classes, 0.5), [features, classes]));
+  const page = {
+    logits: keep(tf.tensor2d(randomLogits(rng, rows, classes, 2), [rows, classes])),
+    labels: keep(tf.tensor1d(randomLabels(rng, rows, classes), 'int32')),
+    x: keep(tf.tensor2d(randomLogits(rng, rows, features, 1), [rows, features])),
+    model: { apply: (x: tf.Tensor) => tf.matMul(x, w) },
+  };
+  return readmeHandlers({
+    modules: { '@tensorflow/tfjs': tf, '@tensorflow/tfjs-backend-webgpu': {}, 'webgpu-loss/tfjs': { TfjsLoss } },
+    page,
+    isContext: (v) => v instanceof TfjsLoss,
+    shared: async () => ({
+      wl: tl.wl, tfTensors: () => tf.memory().numTensors, dispose: () => {},
+      modules: { 'webgpu-loss/tfjs': { TfjsLoss: createGives(TfjsLoss, tl) } },
+    }),
+  });
+}
+
 // ---- area setup --------------------------------------------------------------------------------
 
 export async function start(): Promise<Area> {
@@ -470,7 +497,7 @@ export async function start(): Promise<Area> {
   tl = await TfjsLoss.create(tf);
   return {
     wl: tl.wl,
-    handlers: { sameDevice, crossEntropy, otherOp, noRoundTrip, training, memory, badInput, gpuFault, battery },
+    handlers: { sameDevice, crossEntropy, otherOp, noRoundTrip, training, memory, badInput, gpuFault, battery, ...readme() },
     facts: { tfjs: tf.version_core, backend: tf.getBackend() },
   };
 }
