@@ -193,8 +193,12 @@ export function mlpWeights(seed: number, inFeatures: number, hidden: number, cla
  *   labels64 = Identity(y)                      [N]      labels as ONNX usually carries them
  */
 export function mlpModel(w: MlpWeights): Uint8Array {
+  return encodeModel(mlpGraph(w));
+}
+
+function mlpGraph(w: MlpWeights): GraphSpec {
   const { inFeatures: D, hidden: H, classes: V } = w;
-  return encodeModel({
+  return {
     name: 'mlp',
     opset: 17,
     nodes: [
@@ -224,27 +228,19 @@ export function mlpModel(w: MlpWeights): Uint8Array {
       { name: 'labels32', elemType: ElemType.INT32, shape: ['N'] },
       { name: 'labels64', elemType: ElemType.INT64, shape: ['N'] },
     ],
-  });
+  };
 }
 
 /** The classifier as the README's example expects a model: outputs `logits` and `labels` (int64) only. */
 export function readmeModel(w: MlpWeights): Uint8Array {
-  const { inFeatures: D, hidden: H, classes: V } = w;
+  const { inFeatures: D, classes: V } = w;
+  const full = mlpGraph(w);
+  const kept = ['z1', 'h', 'logits'];
   return encodeModel({
+    ...full,
     name: 'readme',
-    opset: 17,
-    nodes: [
-      { op: 'Gemm', inputs: ['x', 'W1', 'b1'], outputs: ['z1'] },
-      { op: 'Relu', inputs: ['z1'], outputs: ['h'] },
-      { op: 'Gemm', inputs: ['h', 'W2', 'b2'], outputs: ['logits'] },
-      { op: 'Identity', inputs: ['y'], outputs: ['labels'] },
-    ],
-    initializers: [
-      { name: 'W1', dims: [D, H], data: w.w1 },
-      { name: 'b1', dims: [H], data: w.b1 },
-      { name: 'W2', dims: [H, V], data: w.w2 },
-      { name: 'b2', dims: [V], data: w.b2 },
-    ],
+    nodes: [...full.nodes.filter((n) => kept.includes(n.outputs[0])), { op: 'Identity', inputs: ['y'], outputs: ['labels'] }],
+    initializers: full.initializers.filter((i) => !['W3', 'b3'].includes(i.name)),
     inputs: [
       { name: 'x', elemType: ElemType.FLOAT, shape: ['N', D] },
       { name: 'y', elemType: ElemType.INT64, shape: ['N'] },
