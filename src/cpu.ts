@@ -104,6 +104,12 @@ export interface CpuLinearOutputs {
   gradWeight?: CpuTensor;
   /** d loss / d bias, [V], with `grad` and a bias. */
   gradBias?: CpuTensor;
+  /** With `extras`, [N] each: as `LinearCrossEntropyOutputs`' (argmax and correct int32). */
+  labelLogProb?: CpuTensor;
+  lse?: CpuTensor;
+  argmax?: CpuTensor;
+  correct?: CpuTensor;
+  entropy?: CpuTensor;
 }
 
 /**
@@ -296,6 +302,13 @@ export class CpuLoss {
     if (r.gradHidden) out.gradHidden = new CpuTensor(Float32Array.from(r.gradHidden), h.shape, 'float32');
     if (r.gradWeight) out.gradWeight = new CpuTensor(Float32Array.from(r.gradWeight), w.shape, 'float32');
     if (r.gradBias) out.gradBias = new CpuTensor(Float32Array.from(r.gradBias), [w.shape[0]], 'float32');
+    const n = [h.shape[0]];
+    if (r.labelLogProb && r.lse && r.entropy && r.argmax && r.correct) {
+      Object.assign(out, {
+        labelLogProb: new CpuTensor(Float32Array.from(r.labelLogProb), n, 'float32'), lse: new CpuTensor(Float32Array.from(r.lse), n, 'float32'),
+        entropy: new CpuTensor(Float32Array.from(r.entropy), n, 'float32'), argmax: new CpuTensor(r.argmax, n, 'int32'), correct: new CpuTensor(r.correct, n, 'int32'),
+      });
+    }
     return out;
   }
 
