@@ -89,6 +89,17 @@ describe('linearCrossEntropy: memoryBudget', () => {
   });
 });
 
+describe('linearCrossEntropy: warmup', () => {
+  it('compiles what a call with a frozen head, extras and the shift uses (no dW / db pipelines)', async () => {
+    const full = await gpu.call<{ warmed: number; afterCall: number }>('linearWarmup', { extras: true, shift: 1 });
+    const r = await gpu.call<{ warmed: number; afterCall: number }>('linearWarmup', { frozenHead: true, extras: true, shift: 1 });
+    expect(r.afterCall).toBe(r.warmed);
+    expect(full.afterCall).toBe(full.warmed);
+    // The frozen head skips two entry points: the dW tiles and dbias.
+    expect(r.warmed).toBe(full.warmed - 2);
+  });
+});
+
 describe('linearCrossEntropy: bad fine-tuning options give typed errors naming the option', () => {
   const cases: [string, string, string][] = [
     ['budgetTooSmall', 'OptionError', 'options.memoryBudget'],

@@ -254,9 +254,9 @@ async function linearGpuLabels(): Promise<{ invalid: number; loss: number[]; hel
 }
 
 /** warmup() with linear options compiles every pipeline a call with those options then uses. */
-async function linearWarmup(): Promise<{ warmed: number; afterCall: number }> {
+async function linearWarmup(extra: Record<string, unknown> = {}): Promise<{ warmed: number; afterCall: number }> {
   const c = await WebGPULoss.create({ device: ctx.device });
-  const opts = { grad: true, labelSmoothing: 0.1, weight: [1, 2, 1, 1] };
+  const opts = { grad: true, labelSmoothing: 0.1, weight: [1, 2, 1, 1], ...extra };
   await c.warmup({ crossEntropy: [], linearCrossEntropy: [{ ...opts, bias: true }] });
   const warmed = c.stats().pipelines;
   const rng = mulberry32(3);
