@@ -104,11 +104,15 @@ export interface CpuLinearOutputs {
   gradWeight?: CpuTensor;
   /** d loss / d bias, [V], with `grad` and a bias. */
   gradBias?: CpuTensor;
-  /** With `extras`, [N] each: as `LinearCrossEntropyOutputs`' (argmax and correct int32). */
+  /** With `extras`: log p of the scored label per row, in the call's base (0 on ignored rows), [N]. */
   labelLogProb?: CpuTensor;
+  /** With `extras`: per-row log-sum-exp of the (capped) logits, in nats, [N]. */
   lse?: CpuTensor;
+  /** With `extras`: per-row argmax (int32), [N]. */
   argmax?: CpuTensor;
+  /** With `extras`: per-row 1 where argmax is the scored label (int32), [N]. */
   correct?: CpuTensor;
+  /** With `extras`: per-row entropy of the softmax, in the call's base, [N]. */
   entropy?: CpuTensor;
 }
 

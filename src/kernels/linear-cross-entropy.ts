@@ -16,6 +16,9 @@ import { REDUCE } from './layouts/reduce';
 // vocabulary splits and the backward's vocabulary chunks, then prepare -> forward tiles ->
 // combine -> reduce -> (per chunk: logit gradient, dH, dW, db) in one submit. No buffer of N×V
 // elements is made: the forward keeps 4 words per (row, split), the backward one [N, vc] chunk.
+// frozenHead drops dW and db (no buffers, no dispatches); extras (8 words per (row, split)) are
+// written by combine into a [5, N] staging buffer and copied out, one tensor each; shift is the
+// kernel's label(); memoryBudget sizes the splits and the chunk (linearScratch).
 
 /** linearCrossEntropy options: crossEntropy's for sparse labels from logits, plus the bias. */
 export interface LinearCrossEntropyOptions extends LinearOptions {

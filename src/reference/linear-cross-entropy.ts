@@ -4,6 +4,9 @@
 // The oracle forms the logits in float64 (a block of rows at a time, so large vocabularies fit in
 // memory), hands them to the reference crossEntropy, and chains its logit gradient G = dL/dz:
 //   dL/dh = G·W,   dL/dW = Gᵀ·h,   dL/db = Σ_rows G.
+// Fine-tuning options: `shift: 1` scores row r against labels[r + 1] of its sequence (the last row
+// of each ignored), `frozenHead` leaves out dL/dW and dL/db, `extras` adds per-row labelLogProb
+// (z'_y − lse), lse, argmax, correct and the softmax's entropy; `memoryBudget` is the GPU's only.
 
 import type { CrossEntropyOptions, HostTensor, LinearOptions } from '../contract/types';
 import { checkLabels, checkTensor, readOnce } from '../contract/tensor';
