@@ -47,6 +47,19 @@ describe('linearCrossEntropy: extras', () => {
   it('every row ignored: labelLogProb and correct 0, lse / entropy / argmax of the logits', async () => {
     await expectOk({ n: 9, d: 5, v: 40, seed: 4, bias: true, ignoreFrac: 1, options: { extras: true, grad: true, allIgnored: 'zero' } });
   });
+  it('labels on the GPU out of range: labelLogProb NaN and correct 0 on their rows, lse / entropy / argmax of the logits', async () => {
+    const r = await gpu.call<Record<string, number[]>>('linearGpuLabelsExtras');
+    expect(r.invalidLabels).toEqual([2]);
+    expect(r.labelLogProb[0]).toBeCloseTo(-r.loss[0], 5);
+    expect(r.labelLogProb[1]).toBeNaN();
+    expect(r.labelLogProb[2]).toBeNaN();
+    expect(r.labelLogProb[3]).toBe(0); // ignored
+    expect(r.correct.slice(1)).toEqual([0, 0, 0]);
+    for (const name of ['lse', 'entropy']) for (const x of r[name]) expect(Number.isFinite(x), name).toBe(true);
+    // Hidden rows (2r/8, (2r+1)/8), all ≥ 0, against classes (1, 2/3), (1/3, 0), (−1/3, −2/3): class 0 is every row's maximum.
+    expect(r.argmax).toEqual([0, 0, 0, 0]);
+    expect(r.correct[0]).toBe(1);
+  });
   it('huge logits (one row ~±1000): finite lse and entropy, as the oracle', async () => {
     await expectOk({ n: 6, d: 5, v: 40, seed: 13, bias: true, bigRow: 1, options: { extras: true, grad: true, reduction: 'none' } });
   });

@@ -253,6 +253,19 @@ async function linearGpuLabels(): Promise<{ invalid: number; loss: number[]; hel
   return { invalid, loss, heldByCounter, thrown };
 }
 
+/** GPU-resident labels out of range, with extras: what their rows' per-row outputs hold. */
+async function linearGpuLabelsExtras(): Promise<Record<string, number[]>> {
+  const h = ctx.tensor(Float32Array.from({ length: 8 }, (_, i) => i / 8), [4, 2]);
+  const w = ctx.tensor(Float32Array.from({ length: 6 }, (_, i) => 1 - i / 3), [3, 2]);
+  const y = ctx.tensor(new Int32Array([0, 3, -1, -100]), [4]);
+  const out = await ctx.linearCrossEntropy(h, w, y, { reduction: 'none', extras: true });
+  const got: Record<string, number[]> = {};
+  for (const name of ['loss', 'labelLogProb', 'lse', 'entropy', 'argmax', 'correct', 'invalidLabels'] as const) got[name] = Array.from(await out[name]!.read());
+  out.dispose();
+  for (const t of [h, w, y]) t.destroy();
+  return got;
+}
+
 /** warmup() with linear options compiles every pipeline a call with those options then uses. */
 async function linearWarmup(extra: Record<string, unknown> = {}): Promise<{ warmed: number; afterCall: number }> {
   const c = await WebGPULoss.create({ device: ctx.device });
@@ -268,4 +281,4 @@ async function linearWarmup(extra: Record<string, unknown> = {}): Promise<{ warm
   return { warmed, afterCall };
 }
 
-export const handlers = { linearCheck, linearBadInput, linearGpuLabels, linearWarmup };
+export const handlers = { linearCheck, linearBadInput, linearGpuLabels, linearGpuLabelsExtras, linearWarmup };
