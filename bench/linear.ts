@@ -1,4 +1,5 @@
-// Benchmark page of the fused linear cross-entropy (loss + gradients w.r.t. hidden and weight),
+// Benchmark page of the fused linear cross-entropy (loss + gradients w.r.t. hidden and weight,
+// and with `fused-frozen` the frozen head's loss + gradient w.r.t. hidden only),
 // beside the unfused path (a plain WGSL matmul writing the N×V logits, this library's
 // crossEntropy with grad: true, then two plain matmuls for dH and dW) and TensorFlow.js on WebGPU
 // (matMul then losses.softmaxCrossEntropy under valueAndGrads). Driven by scripts/bench-linear.mjs.
@@ -118,12 +119,13 @@ async function run(shape: Shape, impls: string[], maxIters: number, budgetMs: nu
   const agreement: Record<string, number> = {};
   const keep: Record<string, { loss: number; dH: Float32Array; dW: Float32Array }> = {};
 
-  const fused = async (keepGrads = false) => {
-    const { value: out, largest } = await largestDuring(dev, () => wl.linearCrossEntropy(Ht, Wt, yt, { grad: true }));
+  // frozenHead: the loss and dH only (a LoRA-style step with the classifier fixed).
+  const fused = async (keepGrads = false, frozenHead = false) => {
+    const { value: out, largest } = await largestDuring(dev, () => wl.linearCrossEntropy(Ht, Wt, yt, { grad: true, frozenHead }));
     const [loss] = await out.loss.read();
     await dev.queue.onSubmittedWorkDone();
     if (keepGrads) keep.fused = { loss, dH: (await out.gradHidden!.read()) as Float32Array, dW: (await out.gradWeight!.read()) as Float32Array };
-    const totalBytes = out.scratchBytes + out.gradHidden!.buffer.size + out.gradWeight!.buffer.size + out.loss.buffer.size;
+    const totalBytes = out.scratchBytes + out.gradHidden!.buffer.size + (out.gradWeight?.buffer.size ?? 0) + out.loss.buffer.size;
     for (const t of [out.loss, out.gradHidden, out.gradWeight]) t?.destroy();
     return { loss, scratchBytes: out.scratchBytes, totalBytes, largestBuffer: largest };
   };
@@ -177,6 +179,8 @@ async function run(shape: Shape, impls: string[], maxIters: number, budgetMs: nu
     if (impl === 'fused') {
       await fused(true);
       results.push(await timeIt('fused', () => fused(), maxIters, budgetMs));
+    } else if (impl === 'fused-frozen') {
+      results.push(await timeIt('fused-frozen', () => fused(false, true), maxIters, budgetMs));
     } else if (impl === 'unfused') {
       await unfused(true);
       results.push(await timeIt('unfused', () => unfused(), maxIters, budgetMs));

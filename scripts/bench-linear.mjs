@@ -1,4 +1,4 @@
-// `node scripts/bench-linear.mjs [--shapes 1024x256x8192,...] [--impls fused,unfused,tfjs-webgpu] [--iters N] [--budget S] [--out FILE]`
+// `node scripts/bench-linear.mjs [--shapes 1024x256x8192,...] [--impls fused,fused-frozen,unfused,tfjs-webgpu] [--iters N] [--budget S] [--out FILE]`
 // Fused linear cross-entropy (loss + dH + dW) against the unfused path and TF.js WebGPU, in
 // headless Chromium (bench/linear.html). Prints a table; writes JSON (default bench/results/linear.json).
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -40,6 +40,8 @@ const code = await runInPage('/bench/linear.html', async ({ page, info }) => {
       console.log(`fused / unfused time: ${(f.medianMs / u.medianMs).toFixed(2)}x; unfused / fused scratch: ${(u.scratchBytes / f.scratchBytes).toFixed(1)}x, with gradients: ${(u.totalBytes / f.totalBytes).toFixed(2)}x`);
       console.log(`fused vs unfused: ${Object.entries(r.agreement).map(([k, v]) => `${k} ${v.toExponential(1)}`).join(', ')}`);
     }
+    const fz = r.results.find((x) => x.impl === 'fused-frozen');
+    if (f && fz) console.log(`frozen head / fused: time ${(fz.medianMs / f.medianMs).toFixed(2)}x, scratch+grads ${(fz.totalBytes / f.totalBytes).toFixed(2)}x (${MB(f.totalBytes - fz.totalBytes)} MB less)`);
     const t = r.results.find((x) => x.impl === 'tfjs-webgpu');
     if (f && t) console.log(`TF.js WebGPU / fused time: ${(t.medianMs / f.medianMs).toFixed(2)}x`);
   }

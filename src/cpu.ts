@@ -104,6 +104,16 @@ export interface CpuLinearOutputs {
   gradWeight?: CpuTensor;
   /** d loss / d bias, [V], with `grad` and a bias. */
   gradBias?: CpuTensor;
+  /** With `extras`: log p of the scored label per row, in the call's base (0 on ignored rows), [N]. */
+  labelLogProb?: CpuTensor;
+  /** With `extras`: per-row log-sum-exp of the (capped) logits, in nats, [N]. */
+  lse?: CpuTensor;
+  /** With `extras`: per-row argmax (int32), [N]. */
+  argmax?: CpuTensor;
+  /** With `extras`: per-row 1 where argmax is the scored label (int32), [N]. */
+  correct?: CpuTensor;
+  /** With `extras`: per-row entropy of the softmax, in the call's base, [N]. */
+  entropy?: CpuTensor;
 }
 
 /**
@@ -296,6 +306,13 @@ export class CpuLoss {
     if (r.gradHidden) out.gradHidden = new CpuTensor(Float32Array.from(r.gradHidden), h.shape, 'float32');
     if (r.gradWeight) out.gradWeight = new CpuTensor(Float32Array.from(r.gradWeight), w.shape, 'float32');
     if (r.gradBias) out.gradBias = new CpuTensor(Float32Array.from(r.gradBias), [w.shape[0]], 'float32');
+    const n = [h.shape[0]];
+    if (r.labelLogProb && r.lse && r.entropy && r.argmax && r.correct) {
+      Object.assign(out, {
+        labelLogProb: new CpuTensor(Float32Array.from(r.labelLogProb), n, 'float32'), lse: new CpuTensor(Float32Array.from(r.lse), n, 'float32'),
+        entropy: new CpuTensor(Float32Array.from(r.entropy), n, 'float32'), argmax: new CpuTensor(r.argmax, n, 'int32'), correct: new CpuTensor(r.correct, n, 'int32'),
+      });
+    }
     return out;
   }
 

@@ -218,6 +218,9 @@ export class WebGPULoss {
    * `labels` [N] int32, `opts.bias` [V]. Options as crossEntropy's from logits (`reduction`,
    * `ignoreIndex`, `allIgnored`, `labelSmoothing`, `zLoss`, `softcap`, `base`, class `weight`);
    * `grad: true` also returns `gradHidden` [N, D], `gradWeight` [V, D] and `gradBias` [V].
+   * For fine-tuning: `frozenHead` (only `gradHidden`), `extras` (per-row `labelLogProb`, `lse`,
+   * `argmax`, `correct`, `entropy`), `shift: 1` with `sequenceLength` (next-token labels read in
+   * place), `memoryBudget` (scratch bytes; `out.scratchBytes` reports the call's).
    * Deterministic (fixed-order sums, no atomics).
    * @example
    * const out = await wl.linearCrossEntropy(

@@ -12,6 +12,11 @@
 //      Σ_c a_c = (1 − e)·w_y + (e/V)·W; stored as K = k·(Σ a + 2·zl·lse), A = k·e/V, Y = k·(1 − e)·w_y.
 //   Ignored row: loss 0, K = A = Y = 0. Label out of range, or NaN / +Infinity among the row's
 //   logits: loss NaN, K = A = Y = NaN (the row's gradient is NaN).
+//   4. F_EXTRAS, into G as [5, N]: labelLogProb = (z'_y − lse)/ln base (0 if ignored), lse (nats),
+//      entropy = (ln s − t/s)/ln base (s, t folded like m: t <- e^(m_a − m)·(t_a + (m_a − m)·s_a)
+//      + the same for b), argmax (the first split's first largest raw z, or the first NaN /
+//      +Infinity class), correct = [argmax = y] (0 if ignored). An ignored row still gets lse,
+//      entropy and argmax; a poisoned row NaN for lse, entropy and labelLogProb.
 @compute @workgroup_size(WG)
 fn combine(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let stride = nwg.x * WG;
@@ -19,10 +24,12 @@ fn combine(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   let wsum = bitcast<f32>(S[1]);
   let V = f32(P.v);
   let e = P.smoothing;
+  let pw = part_words();
   for (var r = gid.x; r < P.n; r += stride) {
     let y = label(r);
     let ro = META_WORDS + r * ROW_WORDS;
-    if (y == P.ignore_index) {
+    let ignored = y == P.ignore_index;
+    if (ignored && !has(F_EXTRAS)) {
       O[r] = 0u;
       S[ro] = 0u;
       S[ro + 1u] = 0u;
@@ -30,23 +37,65 @@ fn combine(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
       S[ro + 3u] = 0u;
       continue;
     }
-    var bad = y < 0 || u32(y) >= P.v;
+    let bad_label = !ignored && (y < 0 || u32(y) >= P.v);
+    var poison = false;
     var on = online_empty();
     var wz = 0.0;
     var zy = 0.0;
-    if (!bad) {
-      let base = P.part_base + r * P.nsplit * PART_WORDS;
+    var t = 0.0;
+    var amax = 0.0;
+    var aidx = 0u;
+    if (!bad_label || has(F_EXTRAS)) {
+      let base = P.part_base + r * P.nsplit * pw;
       for (var sp = 0u; sp < P.nsplit; sp++) {
-        let o = base + sp * PART_WORDS;
-        if (is_poison(S[o])) {
-          bad = true;
+        let o = base + sp * pw;
+        let b = Online(bitcast<f32>(S[o]), bitcast<f32>(S[o + 1u]));
+        if (has(F_EXTRAS)) {
+          if (is_poison(S[o])) {
+            if (!poison) {
+              aidx = S[o + 6u];
+            }
+          } else if (!poison) {
+            let bmax = bitcast<f32>(S[o + 5u]);
+            if (sp == 0u || bmax > amax) {
+              amax = bmax;
+              aidx = S[o + 6u];
+            }
+            t = entropy_merge(on, t, b, bitcast<f32>(S[o + 4u]));
+          }
         }
-        on = online_merge(on, Online(bitcast<f32>(S[o]), bitcast<f32>(S[o + 1u])));
+        if (is_poison(S[o])) {
+          poison = true;
+        }
+        on = online_merge(on, b);
         wz += bitcast<f32>(S[o + 2u]);
       }
-      zy = bitcast<f32>(S[base + (u32(y) / P.split_w) * PART_WORDS + 3u]);
+      if (!bad_label && !ignored) {
+        zy = bitcast<f32>(S[base + (u32(y) / P.split_w) * pw + 3u]);
+      }
     }
-    if (bad) {
+    let lse = online_lse(on);
+    if (has(F_EXTRAS)) {
+      var lp = 0u;
+      if (!ignored) {
+        lp = select(bitcast<u32>((zy - lse) * P.out_scale), BITS_NAN, poison || bad_label);
+      }
+      let ent = (log_sum(on.s) - t / on.s) * P.out_scale;
+      var x = array<u32, EXTRA_WORDS>(lp, select(bitcast<u32>(lse), BITS_NAN, poison), select(bitcast<u32>(ent), BITS_NAN, poison), aidx,
+        select(0u, 1u, !ignored && !bad_label && aidx == u32(y)));
+      for (var i = 0u; i < EXTRA_WORDS; i++) {
+        G[i * P.n + r] = x[i];
+      }
+      if (ignored) {
+        O[r] = 0u;
+        S[ro] = 0u;
+        S[ro + 1u] = 0u;
+        S[ro + 2u] = 0u;
+        S[ro + 3u] = 0u;
+        continue;
+      }
+    }
+    if (bad_label || poison) {
       O[r] = BITS_NAN;
       S[ro] = 0u;
       S[ro + 1u] = BITS_NAN;
@@ -54,7 +103,6 @@ fn combine(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
       S[ro + 3u] = BITS_NAN;
       continue;
     }
-    let lse = online_lse(on);
     let wy = weight(u32(y));
     var loss = (1.0 - e) * wy * (lse - zy) + P.zloss * lse * lse;
     if (has(F_LINEAR)) {
@@ -72,6 +120,21 @@ fn combine(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
   }
 }
 
+// The entropy sum t of two folds (a: the running one with sum t_a, b: a split's with t_b), taken
+// to their common maximum m: t = e^(m_a − m)·(t_a + (m_a − m)·s_a) + e^(m_b − m)·(t_b + (m_b − m)·s_b).
+// An empty fold or a vanishing factor adds 0 (its (m_x − m) may be −Infinity).
+fn entropy_merge(a: Online, ta: f32, b: Online, tb: f32) -> f32 {
+  if (a.s == 0.0) {
+    return tb;
+  }
+  let m = max(a.m, b.m);
+  let ea = exp_sub(a.m, m);
+  let eb = exp_sub(b.m, m);
+  let ra = select(0.0, ea * (ta + (a.m - m) * a.s), ea > 0.0);
+  let rb = select(0.0, eb * (tb + (b.m - m) * b.s), eb > 0.0);
+  return ra + rb;
+}
+
 // ---- bias gradient -------------------------------------------------------------------------
 // db[v0 + j] = Σ_r G[r, j]: a column per thread, rows in order, Kahan-compensated.
 @compute @workgroup_size(WG)
@@ -81,7 +144,7 @@ fn dbias(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups)
     var s = 0.0;
     var comp = 0.0;
     for (var r = 0u; r < P.n; r++) {
-      let t = G[r * P.gstride + j] - comp;
+      let t = bitcast<f32>(G[r * P.gstride + j]) - comp;
       let u = s + t;
       comp = (u - s) - t;
       s = u;

@@ -3,7 +3,10 @@
 // N×V logits. z'_{rc} = cap(H_r·W_c + b_c); cap(x) = s·tanh(x/s) with soft-cap s, else x.
 //
 // Scratch S (one buffer): S[0..4) META, then ROW (4 words per row: lse, K, A, Y), then PART
-// (4 words per (row, vocabulary split): m, sum, wz, z_y).
+// (4 words per (row, vocabulary split): m, sum, wz, z_y; 8 with F_EXTRAS: also t, the raw
+// maximum and its class).
+// F_SHIFT (causal shift): row r is scored against label r + 1 of its sequence of P.seq rows, and
+// a sequence's last row is ignored; label() does it, so every entry sees the shifted labels.
 // Entries, in the order the host dispatches them:
 //   prepare  (1 workgroup)  META[0] = Σ w[y] over kept rows (the mean's denominator),
 //                           META[1] = Σ_c w[c], META[2] = labels outside [0, V) not ignored,
@@ -55,20 +58,44 @@ fn weight(c: u32) -> f32 {
   return 1.0;
 }
 
+// The label row r is scored against: with F_SHIFT, the next row's, and none (ignored) for the
+// last row of each sequence of P.seq rows; the caller's labels are read in place.
 fn label(r: u32) -> i32 {
+  if (has(F_SHIFT)) {
+    if ((r + 1u) % P.seq == 0u) {
+      return P.ignore_index;
+    }
+    return L[P.l_base + r + 1u];
+  }
   return L[P.l_base + r];
+}
+
+// Words per (row, split) of PART.
+fn part_words() -> u32 {
+  if (has(F_EXTRAS)) {
+    return PART_WORDS_X;
+  }
+  return PART_WORDS;
+}
+
+// z_{rc} before the cap, from the dot product acc = H_r·W_c (argmax is taken on it).
+fn raw_logit(acc: f32, c: u32) -> f32 {
+  if (has(F_BIAS)) {
+    return acc + Bv[P.b_base + c];
+  }
+  return acc;
+}
+
+fn cap(z: f32) -> f32 {
+  if (has(F_SOFTCAP)) {
+    return soft_cap(z, P.softcap);
+  }
+  return z;
 }
 
 // z'_{rc} from the dot product acc = H_r·W_c.
 fn logit(acc: f32, c: u32) -> f32 {
-  var z = acc;
-  if (has(F_BIAS)) {
-    z += Bv[P.b_base + c];
-  }
-  if (has(F_SOFTCAP)) {
-    z = soft_cap(z, P.softcap);
-  }
-  return z;
+  return cap(raw_logit(acc, c));
 }
 
 // ---- prepare -------------------------------------------------------------------------------

@@ -41,10 +41,10 @@ fn dim_k() -> u32 {
 
 fn load_a(i: u32, k: u32) -> f32 {
   if (MODE == 2u) {
-    return G[i * P.gstride + k];
+    return bitcast<f32>(G[i * P.gstride + k]);
   }
   if (MODE == 3u) {
-    return G[k * P.gstride + i];
+    return bitcast<f32>(G[k * P.gstride + i]);
   }
   return H[P.h_base + i * P.d + k];
 }

@@ -7,14 +7,27 @@ struct Fold {
   wz: f32,     // Σ_c w_c·z'_c over the split
   zy: f32,     // z'_y when the label falls in the split
   poison: bool,
+  t: f32,      // F_EXTRAS: Σ_c e^(z'_c − m)·(z'_c − m), rescaled with m (the entropy's sum)
+  amax: f32,   // F_EXTRAS: the largest raw z_c (the cap can tie distinct logits in float32)
+  aidx: u32,   // F_EXTRAS: its class (first maximum), or the first NaN / +Infinity class
+}
+
+// A class index no split holds: the fold's argmax before its first logit.
+const NO_IDX: u32 = 0xffffffffu;
+
+fn fold_empty() -> Fold {
+  return Fold(online_empty(), 0.0, 0.0, false, 0.0, 0.0, NO_IDX);
 }
 
 // MODE 0: tasks are (row block, split); each loops over the split's 32-class tiles.
-//   1. z' = cap(H_r·W_c + b_c) for the tile (mm_tile), written to Zs.
-//   2. The row's owner folds its 32 values: the online max/sum (common.wgsl's online_push:
-//      s <- s·exp(m - x) + 1 for a new maximum x, else s <- s + exp(x - m)), Σ w_c·z'_c, z'_y;
-//      NaN / +Infinity is remembered by its bits.
-//   3. At the split's end: PART[row, split] = (m, s, wz, z'_y), m as NaN bits for a poisoned row.
+//   1. z = H_r·W_c + b_c for the tile (mm_tile), written to Zs.
+//   2. The row's owner folds its 32 values, z' = cap(z): the online max/sum (common.wgsl's
+//      online_push: s <- s·exp(m - x) + 1 for a new maximum x, else s <- s + exp(x - m)),
+//      Σ w_c·z'_c, z'_y; NaN / +Infinity is remembered by its bits. F_EXTRAS: also
+//      t = Σ e^(x − m)·(x − m) (a new maximum x rescales it: t <- e^(m − x)·(t + (m − x)·s)), and
+//      the first class of the largest raw z.
+//   3. At the split's end: PART[row, split] = (m, s, wz, z'_y[, t, max z, its class]), m as NaN
+//      bits for a poisoned row.
 // MODE 1: tasks are tiles of the chunk; with the row's lse, K, A, Y from combine and p = exp(z' − lse):
 //   G[r, j] = (p·K − A·w_c − [c = y]·Y)·cap'(z),  cap' = 1 − (z'/s)² (1 without a soft-cap),
 //   i.e. the scaled softmax − target of crossEntropy, chained through the cap. Ignored rows have
@@ -42,7 +55,7 @@ fn tile(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wgid: 
     if (MODE == 0u) {
       let sp = t % nBlocks;
       let row = i0 + lid;
-      var f = Fold(online_empty(), 0.0, 0.0, false);
+      var f = fold_empty();
       var y = NO_CLASS;
       if (lid < BM && row < P.n) {
         y = label(row);
@@ -55,7 +68,7 @@ fn tile(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wgid: 
             let c = j0 + tx + 8u * q;
             var z = 0.0;
             if (c < P.v) {
-              z = logit(acc[m * TM + q], c);
+              z = raw_logit(acc[m * TM + q], c);
             }
             Zs[(ty + 8u * m) * BN + tx + 8u * q] = z;
           }
@@ -98,7 +111,7 @@ fn tile_direct(gid: u32, stride: u32) {
       var f: array<Fold, 4>;
       var y: array<i32, 4>;
       for (var m = 0u; m < TM; m++) {
-        f[m] = Fold(online_empty(), 0.0, 0.0, false);
+        f[m] = fold_empty();
         y[m] = NO_CLASS;
         if (i0 + m < P.n) {
           y[m] = label(i0 + m);
@@ -113,7 +126,7 @@ fn tile_direct(gid: u32, stride: u32) {
             break;
           }
           for (var m = 0u; m < TM; m++) {
-            f[m] = fold_push(f[m], logit(acc[m * TM + q], c), c, y[m]);
+            f[m] = fold_push(f[m], raw_logit(acc[m * TM + q], c), c, y[m]);
           }
         }
       }
@@ -139,12 +152,32 @@ fn tile_direct(gid: u32, stride: u32) {
   }
 }
 
-// MODE 0, step 2: one logit z' of class c into a row's fold (label y).
-fn fold_push(f: Fold, z: f32, c: u32, y: i32) -> Fold {
+// MODE 0, step 2: one raw logit zr of class c into a row's fold (label y).
+fn fold_push(f: Fold, zr: f32, c: u32, y: i32) -> Fold {
   var r = f;
+  let z = cap(zr);
   if (is_poison(bitcast<u32>(z))) {
+    if (has(F_EXTRAS) && !r.poison) {
+      r.aidx = c;
+    }
     r.poison = true;
     return r;
+  }
+  if (has(F_EXTRAS) && !r.poison) {
+    if (r.aidx == NO_IDX || zr > r.amax) {
+      r.amax = zr;
+      r.aidx = c;
+    }
+    let m = r.on.m;
+    let s = r.on.s;
+    if (s == 0.0) {
+      r.t = 0.0;
+    } else if (z > m) {
+      let e = exp_sub(m, z);
+      r.t = select(0.0, e * (r.t + (m - z) * s), e > 0.0);
+    } else if (z > NEG_BIG) {
+      r.t += exp_sub(z, m) * (z - m);
+    }
   }
   r.on = online_push(r.on, z);
   if (has(F_LINEAR)) {
@@ -158,11 +191,16 @@ fn fold_push(f: Fold, z: f32, c: u32, y: i32) -> Fold {
 
 // MODE 0, step 3.
 fn write_part(row: u32, sp: u32, f: Fold) {
-  let o = P.part_base + (row * P.nsplit + sp) * PART_WORDS;
+  let o = P.part_base + (row * P.nsplit + sp) * part_words();
   S[o] = select(bitcast<u32>(f.on.m), BITS_NAN, f.poison);
   S[o + 1u] = bitcast<u32>(f.on.s);
   S[o + 2u] = bitcast<u32>(f.wz);
   S[o + 3u] = bitcast<u32>(f.zy);
+  if (has(F_EXTRAS)) {
+    S[o + 4u] = bitcast<u32>(f.t);
+    S[o + 5u] = bitcast<u32>(f.amax);
+    S[o + 6u] = f.aidx;
+  }
 }
 
 // MODES 1–3: stores C[i, j] = v (i < M, j < N checked here).
@@ -173,7 +211,7 @@ fn emit(i: u32, j: u32, v: f32) {
   if (MODE == 1u) {
     // An ignored row's gradient is 0, not 0 · exp(z): its logits may be NaN or overflow exp.
     if (label(i) == P.ignore_index) {
-      G[i * P.gstride + j] = 0.0;
+      G[i * P.gstride + j] = 0u;
       return;
     }
     let ro = META_WORDS + i * ROW_WORDS;
@@ -187,7 +225,7 @@ fn emit(i: u32, j: u32, v: f32) {
       let u = z / P.softcap;
       g *= 1.0 - u * u;
     }
-    G[i * P.gstride + j] = g;
+    G[i * P.gstride + j] = bitcast<u32>(g);
   } else if (MODE == 2u) {
     let o = i * P.d + j;
     var r = v;

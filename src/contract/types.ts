@@ -68,9 +68,37 @@ export interface CrossEntropyOptions {
 
 /**
  * linearCrossEntropy's options without the bias (each side takes it in its own tensor type):
- * crossEntropy's for sparse labels from logits.
+ * crossEntropy's for sparse labels from logits, and those for fine-tuning.
  */
-export type LinearOptions = Omit<CrossEntropyOptions, 'from' | 'epsilon' | 'normalize' | 'extras'>;
+export type LinearOptions = Omit<CrossEntropyOptions, 'from' | 'epsilon' | 'normalize' | 'extras'> & LinearFineTuneOptions;
+
+/** linearCrossEntropy's options for training with a fixed head, per-token outputs and causal shift. */
+export interface LinearFineTuneOptions {
+  /**
+   * The classifier (and bias) is frozen: with `grad`, only `gradHidden` is computed; no
+   * `gradWeight` / `gradBias` is allocated or computed. Default false.
+   */
+  frozenHead?: boolean;
+  /**
+   * Also return per row `labelLogProb` (log p of the label, in the call's base; 0 on ignored rows),
+   * `lse` (nats), `argmax` and `correct` (1 where argmax = label, 0 on ignored rows), and `entropy`
+   * of the row's softmax (in the call's base). Default false.
+   */
+  extras?: boolean;
+  /**
+   * 1: row t of each sequence is scored against label t + 1 of the same sequence, and each
+   * sequence's last row is ignored (causal language modelling; no shifted copy is made). Default 0.
+   */
+  shift?: 0 | 1;
+  /** With `shift: 1`: rows per sequence S (hidden is [B·S, D], labels [B·S]). Default N (one sequence). */
+  sequenceLength?: number;
+  /**
+   * Bytes the call's scratch (`scratchBytes`) may take: the forward's vocabulary splits and the
+   * backward's vocabulary chunk are sized to fit it. Default: chunks of V/32 classes (at least 512),
+   * within one storage binding.
+   */
+  memoryBudget?: number;
+}
 
 /** Options of `binaryCrossEntropy`, shared by the GPU API and the float64 reference. */
 export interface BinaryCrossEntropyOptions {

@@ -2,7 +2,7 @@ import { BufferError, OptionError } from '../contract/errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { LINEAR_KEYS, linearShapes, parseLinearOptions } from '../contract/configs/linear-cross-entropy';
-import type { CrossEntropyConfig } from '../contract/configs/cross-entropy';
+import type { LinearConfig } from '../contract/configs/linear-cross-entropy';
 import { oneOf, optionsObject } from '../contract/options';
 import type { LinearOptions } from '../contract/types';
 import { checkLabels } from '../contract/tensor';
@@ -16,6 +16,9 @@ import { REDUCE } from './layouts/reduce';
 // vocabulary splits and the backward's vocabulary chunks, then prepare -> forward tiles ->
 // combine -> reduce -> (per chunk: logit gradient, dH, dW, db) in one submit. No buffer of N×V
 // elements is made: the forward keeps 4 words per (row, split), the backward one [N, vc] chunk.
+// frozenHead drops dW and db (no buffers, no dispatches); extras (8 words per (row, split)) are
+// written by combine into a [5, N] staging buffer and copied out, one tensor each; shift is the
+// kernel's label(); memoryBudget sizes the splits and the chunk (linearScratch).
 
 /** linearCrossEntropy options: crossEntropy's for sparse labels from logits, plus the bias. */
 export interface LinearCrossEntropyOptions extends LinearOptions {
@@ -37,13 +40,23 @@ export interface LinearCrossEntropyOutputs {
   loss: GpuTensor<'float32'>;
   /** d loss / d hidden, [N, D], with `grad` ('none': of the sum of the rows' losses). */
   gradHidden?: GpuTensor<'float32'>;
-  /** d loss / d weight, [V, D], with `grad`. */
+  /** d loss / d weight, [V, D], with `grad` (not with `frozenHead`). */
   gradWeight?: GpuTensor<'float32'>;
-  /** d loss / d bias, [V], with `grad` and a bias. */
+  /** d loss / d bias, [V], with `grad` and a bias (not with `frozenHead`). */
   gradBias?: GpuTensor<'float32'>;
+  /** With `extras`: log p of the scored label per row, in the call's base (0 on ignored rows), [N]. */
+  labelLogProb?: GpuTensor<'float32'>;
+  /** With `extras`: per-row log-sum-exp of the (capped) logits, in nats, [N]. */
+  lse?: GpuTensor<'float32'>;
+  /** With `extras`: per-row argmax (int32, first maximum of the uncapped logits), [N]. */
+  argmax?: GpuTensor<'int32'>;
+  /** With `extras`: per-row 1 where argmax is the scored label, 0 otherwise and on ignored rows (int32), [N]. */
+  correct?: GpuTensor<'int32'>;
+  /** With `extras`: per-row entropy of the softmax, in the call's base, [N]. */
+  entropy?: GpuTensor<'float32'>;
   /** With labels on the GPU: labels outside [0, V) and not ignored (int32, shape []). */
   invalidLabels?: GpuTensor<'int32'>;
-  /** Bytes of the call's own scratch buffers (partials, row stats, the gradient chunk, uploads excluded). */
+  /** Bytes of the call's own scratch buffers (partials, row stats, the gradient chunk, uploads excluded); at most `memoryBudget`. */
   scratchBytes: number;
 }
 
@@ -51,22 +64,26 @@ export interface LinearCrossEntropyOutputs {
 const GPU_LINEAR_KEYS = [...LINEAR_KEYS, 'tiles'];
 
 const F = LCE.F;
-const { TILE, META_WORDS, ROW_WORDS, PART_WORDS } = LCE.C;
+const { TILE, META_WORDS, ROW_WORDS, PART_WORDS, PART_WORDS_X, EXTRA_WORDS } = LCE.C;
 /** The backward's vocabulary chunk is at most 1/CHUNKS_MIN of V (memory) and at least MIN_CHUNK classes (work per dispatch). */
 const CHUNKS_MIN = 32;
 const MIN_CHUNK = 512;
 
 const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
+/** Bytes of a buffer of `words` 4-byte words as the engine allocates it (TensorStore.empty). */
+const bufferBytes = (words: number) => Math.max(16, roundUp(words * 4, 16));
 
 /**
  * Vocabulary splits of the forward: as many as the launch policy wants (forwardSplitsWanted), each
  * whole tiles, and few enough for the scratch buffer to fit one binding.
  */
-export function forwardSplits(ctx: GpuContext, n: number, v: number, direct: boolean): { nsplit: number; splitW: number } {
+export function forwardSplits(ctx: GpuContext, n: number, v: number, direct: boolean, partWords = PART_WORDS, budget = Infinity): { nsplit: number; splitW: number } {
   // The scratch buffer (META, row stats, partials) is bound whole: its splits must fit one binding.
   const metaBytes = 4 * META_WORDS;
-  const fit = Math.floor((ctx.maxBindingBytes - metaBytes - 4 * ROW_WORDS * n) / (4 * PART_WORDS * n));
-  if (fit < 1) throw new BufferError('hidden', `${n} rows need ${metaBytes + 4 * (ROW_WORDS + PART_WORDS) * n} bytes of row statistics in one storage binding; this device's limit is ${ctx.maxBindingBytes} bytes. Split the rows across calls`, 'TOO_LARGE');
+  const bytes = (splits: number) => bufferBytes(META_WORDS + ROW_WORDS * n + partWords * n * splits);
+  let fit = Math.floor((ctx.maxBindingBytes - metaBytes - 4 * ROW_WORDS * n) / (4 * partWords * n));
+  if (fit < 1) throw new BufferError('hidden', `${n} rows need ${metaBytes + 4 * (ROW_WORDS + partWords) * n} bytes of row statistics in one storage binding; this device's limit is ${ctx.maxBindingBytes} bytes. Split the rows across calls`, 'TOO_LARGE');
+  while (fit > 1 && bytes(fit) > budget) fit = Math.max(1, Math.min(fit - 1, Math.floor(fit * (budget / bytes(fit)))));
   const want = Math.max(1, Math.min(forwardSplitsWanted(ctx, n, direct), Math.ceil(v / TILE), fit));
   const splitW = roundUp(Math.ceil(v / want), TILE);
   return { nsplit: Math.ceil(v / splitW), splitW };
@@ -76,10 +93,36 @@ export function forwardSplits(ctx: GpuContext, n: number, v: number, direct: boo
  * Classes per backward chunk: V/32 (so the [N, vc] gradient chunk is ≥ 32× smaller than the
  * logits would be), at least 512, and small enough for one storage binding.
  */
-export function backwardChunk(ctx: GpuContext, n: number, v: number): number {
+export function backwardChunk(ctx: GpuContext, n: number, v: number, budget?: number): number {
   const fit = Math.floor((ctx.maxBindingBytes - ctx.limits.minStorageBufferOffsetAlignment) / (4 * n) / TILE) * TILE;
   if (fit < TILE) throw new BufferError('hidden', `${n} rows are too many for one gradient chunk of ${TILE} classes within the binding limit (${ctx.maxBindingBytes} bytes)`, 'TOO_LARGE');
-  return Math.min(roundUp(Math.max(MIN_CHUNK, Math.ceil(v / CHUNKS_MIN)), TILE), roundUp(v, TILE), fit);
+  // With a budget: the largest chunk it holds (buffer sizes are multiples of 16 bytes).
+  const want = budget === undefined ? roundUp(Math.max(MIN_CHUNK, Math.ceil(v / CHUNKS_MIN)), TILE) : Math.floor(Math.floor(budget / 16) * 4 / n / TILE) * TILE;
+  return Math.min(want, roundUp(v, TILE), fit);
+}
+
+/**
+ * Sizes of a call's scratch: forward splits, backward chunk (0 without a gradient) and the bytes
+ * they take with the fixed buffers (the unreduced losses, the extras' staging). Without a budget:
+ * the default chunking; with one, the forward keeps what it wants of the budget but the smallest
+ * chunk, and the backward chunk takes the rest.
+ */
+export function linearScratch(ctx: GpuContext, n: number, v: number, direct: boolean, cfg: LinearConfig): { nsplit: number; splitW: number; vc: number; fixedBytes: number } {
+  const pw = cfg.extras ? PART_WORDS_X : PART_WORDS;
+  const fixedBytes = (cfg.reduction !== 'none' ? bufferBytes(n) : 0) + (cfg.extras ? bufferBytes(EXTRA_WORDS * n) : 0);
+  const budget = cfg.memoryBudget;
+  if (budget === undefined) {
+    const vc = cfg.grad ? backwardChunk(ctx, n, v) : 0;
+    return { ...forwardSplits(ctx, n, v, direct, pw), vc, fixedBytes };
+  }
+  const minChunk = cfg.grad ? bufferBytes(n * Math.min(TILE, roundUp(v, TILE))) : 0;
+  const minForward = bufferBytes(META_WORDS + (ROW_WORDS + pw) * n);
+  const least = fixedBytes + minForward + minChunk;
+  if (budget < least) throw new OptionError('options.memoryBudget', `is ${budget} bytes; ${n} rows need at least ${least} bytes of scratch (row statistics${cfg.grad ? `, a gradient chunk of ${TILE} classes` : ''})`);
+  const fwd = forwardSplits(ctx, n, v, direct, pw, budget - fixedBytes - minChunk);
+  const fwdBytes = bufferBytes(META_WORDS + ROW_WORDS * n + pw * n * fwd.nsplit);
+  const vc = cfg.grad ? Math.max(Math.min(TILE, roundUp(v, TILE)), backwardChunk(ctx, n, v, budget - fixedBytes - fwdBytes)) : 0;
+  return { ...fwd, vc, fixedBytes };
 }
 
 export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLike, weightArg: TensorLike, labelsArg: TensorLike,
@@ -91,18 +134,20 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
   const o = optionsObject(opts, GPU_LINEAR_KEYS);
   const biasArg = o.bias as TensorLike | undefined;
   const { n: N, d: D, v: V } = linearShapes(hShape, wShape, lShape, biasArg !== undefined ? argShape(biasArg, 'options.bias') : undefined);
-  const cfg = parseLinearOptions(o, V, ['tiles']);
+  const cfg = parseLinearOptions(o, V, ['tiles'], N);
   if (!(labelsArg instanceof GpuTensor)) checkLabels(labelsArg.data, V, cfg.ignoreIndex, 'labels');
   // hidden and weight are bound whole: each must fit one storage binding.
   const bindMax = ctx.maxBindingBytes - ctx.limits.minStorageBufferOffsetAlignment;
   for (const [name, bytes] of [['hidden', N * D * 4], ['weight', V * D * 4]] as const) {
     if (bytes > bindMax) throw new BufferError(name, `${bytes} bytes exceed one storage binding (${ctx.maxBindingBytes} bytes); split the ${name === 'hidden' ? 'rows' : 'vocabulary'} across calls`, 'TOO_LARGE');
   }
-  const vc = cfg.grad ? backwardChunk(ctx, N, V) : 0;
+  // The extras are staged in one [5, N] buffer, bound whole.
+  if (cfg.extras && 4 * EXTRA_WORDS * N > bindMax) throw new BufferError('options.extras', `${N} rows need ${4 * EXTRA_WORDS * N} bytes of per-row outputs in one storage binding (${ctx.maxBindingBytes} bytes); split the rows across calls`, 'TOO_LARGE');
   const tiles = oneOf(o.tiles, ['staged', 'direct'] as const, 'options.tiles', defaultTiles(ctx));
   const direct = tiles === 'direct';
   const DIRECT = direct ? 1 : 0;
-  const { nsplit, splitW } = forwardSplits(ctx, N, V, direct);
+  const { nsplit, splitW, vc } = linearScratch(ctx, N, V, direct, cfg);
+  const trainHead = cfg.grad && !cfg.frozenHead;
 
   const temps: Temps = [];
   const made: GpuTensor[] = [];
@@ -122,7 +167,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     if (classW) temps.push(classW);
 
     const partBase = META_WORDS + ROW_WORDS * N;
-    const scratch = ctx.empty([partBase + PART_WORDS * N * nsplit], 'int32', 'linearCrossEntropy:scratch');
+    const scratch = ctx.empty([partBase + (cfg.extras ? PART_WORDS_X : PART_WORDS) * N * nsplit], 'int32', 'linearCrossEntropy:scratch');
     temps.push(scratch);
     // GPU labels: META[2] (bad labels) is copied out at the end, so the scratch buffer is not
     // kept alive by a 4-byte counter.
@@ -133,9 +178,17 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     const gChunk = cfg.grad ? ctx.empty([N, vc], 'float32', 'linearCrossEntropy:gradChunk') : undefined;
     if (gChunk) temps.push(gChunk);
     const gradHidden = cfg.grad ? ctx.empty([N, D], 'float32', 'linearCrossEntropy:gradHidden') : undefined;
-    const gradWeight = cfg.grad ? ctx.empty([V, D], 'float32', 'linearCrossEntropy:gradWeight') : undefined;
-    const gradBias = cfg.grad && bias ? ctx.empty([V], 'float32', 'linearCrossEntropy:gradBias') : undefined;
+    const gradWeight = trainHead ? ctx.empty([V, D], 'float32', 'linearCrossEntropy:gradWeight') : undefined;
+    const gradBias = trainHead && bias ? ctx.empty([V], 'float32', 'linearCrossEntropy:gradBias') : undefined;
     for (const t of [gradHidden, gradWeight, gradBias]) if (t) made.push(t);
+    // Extras: combine writes [5, N] into a staging buffer, copied out into one tensor each.
+    const staged = cfg.extras ? ctx.empty([EXTRA_WORDS * N], 'int32', 'linearCrossEntropy:extras') : undefined;
+    if (staged) temps.push(staged);
+    const extraNames = ['labelLogProb', 'lse', 'entropy', 'argmax', 'correct'] as const;
+    const extras = staged
+      ? extraNames.map((name, i) => ctx.empty([N], i < 3 ? 'float32' : 'int32', `linearCrossEntropy:${name}`))
+      : [];
+    made.push(...extras);
 
     const FLAGS = linearFlags(cfg, bias !== undefined);
     const hB = ctx.bind(hidden);
@@ -144,7 +197,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     const lB = ctx.bind(labels);
     const uniforms = (v0 = 0, chunk = 0, accumulate = 0) => LCE.uniforms({
       n: N, v: V, d: D, ignore_index: cfg.ignoreIndex, v0, vc: chunk, gstride: vc, nsplit, split_w: splitW, accumulate,
-      h_base: hB.base, w_base: wB.base, b_base: bB ? bB.base : 0, l_base: lB.base, part_base: partBase,
+      h_base: hB.base, w_base: wB.base, b_base: bB ? bB.base : 0, l_base: lB.base, part_base: partBase, seq: cfg.sequenceLength,
       smoothing: cfg.smoothing, zloss: cfg.zLoss, softcap: cfg.softcap, out_scale: 1 / cfg.divisor,
     });
     const bound = (t: GpuTensor | undefined, role: string): BoundRegion => (t ? ctx.bind(t).binding : ctx.dummy(role));
@@ -159,7 +212,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
       { family: fam, entry: 'prepare', constants: { FLAGS }, uniforms: uniforms(), bindings: bindings(undefined, undefined), workgroups: 1 },
       { family: fam, entry: 'tile', constants: { MODE: 0, DIRECT, FLAGS }, uniforms: uniforms(), bindings: bindings(undefined, undefined),
         workgroups: forwardGroups(ctx, N, nsplit, direct) },
-      { family: fam, entry: 'combine', constants: { FLAGS }, uniforms: uniforms(), bindings: bindings(undefined, perRow),
+      { family: fam, entry: 'combine', constants: { FLAGS }, uniforms: uniforms(), bindings: bindings(staged, perRow),
         workgroups: lineGroups(ctx, N) },
     ];
     let loss = perRow;
@@ -169,38 +222,48 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
       dispatches.push(reduceDispatch(ctx, perRow, scratch, loss, cfg.reduction === 'mean' ? REDUCE.C.MODE_MEAN_META : REDUCE.C.MODE_SUM, cfg.allIgnored === 'zero'));
       temps.push(perRow);
     }
-    if (gChunk && gradHidden && gradWeight) {
+    if (gChunk && gradHidden) {
       for (let v0 = 0; v0 < V; v0 += vc) {
         const chunk = Math.min(vc, V - v0);
         const u = (acc = 0) => uniforms(v0, chunk, acc);
         dispatches.push(
           { family: fam, entry: 'tile', constants: { MODE: 1, DIRECT, FLAGS }, uniforms: u(), bindings: bindings(gChunk, undefined), workgroups: tiles(N, chunk) },
           { family: fam, entry: 'tile', constants: { MODE: 2, DIRECT, FLAGS }, uniforms: u(v0 > 0 ? 1 : 0), bindings: bindings(gChunk, gradHidden), workgroups: tiles(N, D) },
-          { family: fam, entry: 'tile', constants: { MODE: 3, DIRECT, FLAGS }, uniforms: u(), bindings: bindings(gChunk, gradWeight), workgroups: tiles(chunk, D) },
         );
+        if (gradWeight) {
+          dispatches.push({ family: fam, entry: 'tile', constants: { MODE: 3, DIRECT, FLAGS }, uniforms: u(), bindings: bindings(gChunk, gradWeight), workgroups: tiles(chunk, D) });
+        }
         if (gradBias) {
           dispatches.push({ family: fam, entry: 'dbias', constants: { FLAGS }, uniforms: u(), bindings: bindings(gChunk, gradBias), workgroups: lineGroups(ctx, chunk) });
         }
       }
     }
 
-    const { done } = await ctx.run('linearCrossEntropy', dispatches, undefined,
-      invalid ? (enc) => enc.copyBufferToBuffer(scratch.buffer, scratch.offset + 8, invalid.buffer, 0, 4) : undefined);
-    const scratchBytes = scratch.buffer.size + (gChunk ? gChunk.buffer.size : 0) + (cfg.reduction !== 'none' ? perRow.buffer.size : 0);
+    const { done } = await ctx.run('linearCrossEntropy', dispatches, undefined, invalid || staged ? (enc) => {
+      if (invalid) enc.copyBufferToBuffer(scratch.buffer, scratch.offset + 8, invalid.buffer, 0, 4);
+      if (staged) extras.forEach((t, i) => enc.copyBufferToBuffer(staged.buffer, staged.offset + 4 * N * i, t.buffer, 0, 4 * N));
+    } : undefined);
+    const scratchBytes = scratch.buffer.size + (gChunk ? gChunk.buffer.size : 0) + (cfg.reduction !== 'none' ? perRow.buffer.size : 0)
+      + (staged ? staged.buffer.size : 0);
     const out: LinearCrossEntropyOutputs = { loss, scratchBytes };
     if (gradHidden) out.gradHidden = gradHidden;
     if (gradWeight) out.gradWeight = gradWeight;
     if (gradBias) out.gradBias = gradBias;
     if (invalid) out.invalidLabels = invalid;
+    if (staged) {
+      const [labelLogProb, lse, entropy, argmax, correct] = extras;
+      Object.assign(out, { labelLogProb, lse, entropy, argmax, correct });
+    }
     finishCall(out, done, temps);
     return out;
   }
 }
 
 /** The kernel's feature flags (override constants: each combination compiles once). */
-function linearFlags(cfg: CrossEntropyConfig, bias: boolean): number {
+function linearFlags(cfg: LinearConfig, bias: boolean): number {
   return (cfg.weighted ? F.WEIGHT : 0) | (bias ? F.BIAS : 0) | (cfg.softcap > 0 ? F.SOFTCAP : 0)
-    | (cfg.smoothing > 0 ? F.LINEAR : 0) | (cfg.reduction === 'mean' ? F.MEAN : 0);
+    | (cfg.smoothing > 0 ? F.LINEAR : 0) | (cfg.reduction === 'mean' ? F.MEAN : 0)
+    | (cfg.shift ? F.SHIFT : 0) | (cfg.extras ? F.EXTRAS : 0);
 }
 
 /** Pipelines of a linearCrossEntropy call with these options (for warmup). */
@@ -210,11 +273,12 @@ export function linearPipelines(ctx: GpuContext, opts: Omit<LinearCrossEntropyOp
   const base = parseLinearOptions({ ...o, weight: undefined }, 2, ['tiles']);
   const FLAGS = linearFlags({ ...base, weighted: o.weight !== undefined }, bias);
   const DIRECT = oneOf(o.tiles, ['staged', 'direct'] as const, 'options.tiles', defaultTiles(ctx)) === 'direct' ? 1 : 0;
-  const modes = base.grad ? [0, 1, 2, 3] : [0];
+  const trainHead = base.grad && !base.frozenHead;
+  const modes = base.grad ? (trainHead ? [0, 1, 2, 3] : [0, 1, 2]) : [0];
   return [
     { entry: 'prepare', constants: { FLAGS } },
     { entry: 'combine', constants: { FLAGS } },
     ...modes.map((MODE) => ({ entry: 'tile', constants: { MODE, DIRECT, FLAGS } })),
-    ...(base.grad && bias ? [{ entry: 'dbias', constants: { FLAGS } }] : []),
+    ...(trainHead && bias ? [{ entry: 'dbias', constants: { FLAGS } }] : []),
   ];
 }

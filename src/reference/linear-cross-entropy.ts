@@ -4,11 +4,14 @@
 // The oracle forms the logits in float64 (a block of rows at a time, so large vocabularies fit in
 // memory), hands them to the reference crossEntropy, and chains its logit gradient G = dL/dz:
 //   dL/dh = G·W,   dL/dW = Gᵀ·h,   dL/db = Σ_rows G.
+// Fine-tuning options: `shift: 1` scores row r against labels[r + 1] of its sequence (the last row
+// of each ignored), `frozenHead` leaves out dL/dW and dL/db, `extras` adds per-row labelLogProb
+// (z'_y − lse), lse, argmax, correct and the softmax's entropy; `memoryBudget` is the GPU's only.
 
 import type { CrossEntropyOptions, HostTensor, LinearOptions } from '../contract/types';
 import { checkLabels, checkTensor, readOnce } from '../contract/tensor';
 import { optionsObject } from '../contract/options';
-import { LINEAR_KEYS, linearShapes, parseLinearOptions } from '../contract/configs/linear-cross-entropy';
+import { LINEAR_KEYS, linearShapes, parseLinearOptions, scoredLabel } from '../contract/configs/linear-cross-entropy';
 import { crossEntropy } from './cross-entropy';
 
 /** Options of linearCrossEntropy: crossEntropy's for sparse labels from logits, plus the bias. */
@@ -29,6 +32,16 @@ export interface RefLinearResult {
   gradWeight?: Float64Array;
   /** d loss / d bias, [V] (when a bias was given). */
   gradBias?: Float64Array;
+  /** With `extras`, per row: log p of the scored label in the call's base (0 on ignored rows). */
+  labelLogProb?: Float64Array;
+  /** With `extras`: the row's log-sum-exp of the (capped) logits, in nats. */
+  lse?: Float64Array;
+  /** With `extras`: the row's argmax (first maximum; the first NaN counts as the maximum). */
+  argmax?: Int32Array;
+  /** With `extras`: 1 where argmax is the scored label, 0 otherwise and on ignored rows. */
+  correct?: Int32Array;
+  /** With `extras`: entropy of the row's softmax, in the call's base. */
+  entropy?: Float64Array;
 }
 
 /** Rows of logits formed at a time: keeps the float64 block near 8 MB whatever V is. */
@@ -61,21 +74,25 @@ export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, label
   const biasT = readOnce(o.bias as HostTensor | undefined);
   const bShape = biasT !== undefined ? checkTensor(biasT, 'options.bias') : undefined;
   const { n: N, d: D, v: V } = linearShapes(hShape, wShape, lShape, bShape);
-  const cfg = parseLinearOptions(o, V);
+  const cfg = parseLinearOptions(o, V, [], N);
   checkLabels(labels.data, V, cfg.ignoreIndex, 'labels');
   const H = hidden.data;
   const W = weight.data;
   const B = biasT?.data;
-  const y = labels.data;
+  // The labels as scored (with shift: the next row's, a sequence's last row ignored).
+  const y = Int32Array.from({ length: N }, (_, r) => scoredLabel(labels.data, r, cfg));
 
   const perRow = new Float64Array(N);
   const gH = cfg.grad ? new Float64Array(N * D) : undefined;
-  const gW = cfg.grad ? new Float64Array(V * D) : undefined;
-  const gB = cfg.grad && B ? new Float64Array(V) : undefined;
+  const gW = cfg.grad && !cfg.frozenHead ? new Float64Array(V * D) : undefined;
+  const gB = cfg.grad && !cfg.frozenHead && B ? new Float64Array(V) : undefined;
+  const ex = cfg.extras
+    ? { labelLogProb: new Float64Array(N), lse: new Float64Array(N), argmax: new Int32Array(N), correct: new Int32Array(N), entropy: new Float64Array(N) }
+    : undefined;
   // The options crossEntropy understands (the bias is ours).
   const ceOpts: CrossEntropyOptions = {
     weight: cfg.weighted ? cfg.weight : undefined, ignoreIndex: cfg.ignoreIndex, labelSmoothing: cfg.smoothing, zLoss: cfg.zLoss,
-    softcap: cfg.softcap > 0 ? cfg.softcap : undefined, base: cfg.divisor === 1 ? 'e' : 2, reduction: 'none', grad: cfg.grad,
+    softcap: cfg.softcap > 0 ? cfg.softcap : undefined, base: cfg.divisor === 1 ? 'e' : 2, reduction: 'none', grad: cfg.grad, extras: cfg.extras,
   };
   const rowsPerBlock = Math.max(1, Math.floor(BLOCK_ELEMS / V));
   const blockGrads: { r0: number; rows: number; g: Float64Array }[] = [];
@@ -94,6 +111,17 @@ export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, label
     const res = crossEntropy({ data: z, shape: [rows, V] }, { data: Array.from({ length: rows }, (_, i) => y[r0 + i]), shape: [rows] }, ceOpts);
     perRow.set(res.loss, r0);
     if (res.grad) blockGrads.push({ r0, rows, g: res.grad });
+    if (ex && res.lse && res.argmax && res.correct) {
+      ex.lse.set(res.lse, r0);
+      ex.argmax.set(res.argmax, r0);
+      ex.correct.set(res.correct, r0);
+      for (let r = 0; r < rows; r++) {
+        const st = rowEntropy(z, r * V, V, cfg.softcap);
+        ex.entropy[r0 + r] = st.entropy / cfg.divisor;
+        const label = y[r0 + r];
+        if (label !== cfg.ignoreIndex) ex.labelLogProb[r0 + r] = (st.capped[label] - res.lse[r]) / cfg.divisor;
+      }
+    }
   }
 
   // Reduction; the mean's denominator is Σ w[y] over kept rows, as crossEntropy's.
@@ -122,7 +150,7 @@ export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, label
     loss = Float64Array.of(s);
   }
 
-  if (gH && gW) {
+  if (gH) {
     for (const { r0, rows, g } of blockGrads) {
       if (scale !== 1) for (let i = 0; i < g.length; i++) g[i] *= scale;
       for (let r = 0; r < rows; r++) {
@@ -133,7 +161,7 @@ export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, label
           const wOff = c * D;
           for (let k = 0; k < D; k++) {
             gH[hOff + k] += gv * W[wOff + k];
-            gW[wOff + k] += gv * H[hOff + k];
+            if (gW) gW[wOff + k] += gv * H[hOff + k];
           }
           if (gB) gB[c] += gv;
         }
@@ -144,5 +172,32 @@ export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, label
   if (gH) out.gradHidden = gH;
   if (gW) out.gradWeight = gW;
   if (gB) out.gradBias = gB;
+  if (ex) Object.assign(out, ex);
   return out;
+}
+
+/**
+ * Entropy (nats) of softmax(z') over one row, z' = c·tanh(z/c) with softcap c (finite z only):
+ * H = −Σ p·ln p = ln S − Σ e^(z'−m)·(z'−m) / S with m = max z', S = Σ e^(z'−m); a masked class
+ * (z' = −Infinity) adds nothing, NaN or +Infinity gives NaN. Also returns the capped row.
+ */
+function rowEntropy(z: Float64Array, off: number, V: number, softcap: number): { entropy: number; capped: Float64Array } {
+  const capped = new Float64Array(V);
+  let m = -Infinity;
+  for (let c = 0; c < V; c++) {
+    const v = z[off + c];
+    capped[c] = softcap > 0 && Number.isFinite(v) ? softcap * Math.tanh(v / softcap) : v;
+    if (Number.isNaN(capped[c]) || capped[c] === Infinity) return { entropy: NaN, capped };
+    m = Math.max(m, capped[c]);
+  }
+  if (m === -Infinity) return { entropy: NaN, capped };
+  let S = 0;
+  let T = 0;
+  for (let c = 0; c < V; c++) {
+    if (capped[c] === -Infinity) continue;
+    const e = Math.exp(capped[c] - m);
+    S += e;
+    T += e * (capped[c] - m);
+  }
+  return { entropy: Math.log(S) - T / S, capped };
 }

@@ -57,8 +57,13 @@ const BAD: Record<string, Record<string, unknown[]>> = {
     grad: BOOL,
     // crossEntropy's options that need explicit probabilities or logits per row are refused.
     from: ['probs', ...ENUM],
-    extras: [true, ...BOOL],
+    extras: BOOL,
     normalize: [true, 'yes'],
+    frozenHead: BOOL,
+    shift: [2, -1, 0.5, true, '1', null, NaN],
+    // Without shift: 1 every value is refused, with it only a bad one (the linear combos below).
+    sequenceLength: [2, 1],
+    memoryBudget: [0, -1, 1.5, NaN, Infinity, 2 ** 53, ...NOT_NUMBER],
   },
 };
 BAD.logSoftmax = BAD.softmax;
@@ -83,6 +88,12 @@ const combos: Case[] = [
   { name: 'crossEntropy zLoss with probabilities', call: 'crossEntropy', args: [X, X, { from: 'probs', zLoss: 0.1 }], want: option('options.zLoss') },
   { name: 'crossEntropy softcap with probabilities', call: 'crossEntropy', args: [X, X, { from: 'probs', softcap: 5 }], want: option('options.softcap') },
   { name: 'crossEntropy zLoss 0 with probabilities (no effect)', call: 'crossEntropy', args: [X, X, { from: 'probs', zLoss: 0 }], want: OK },
+  ...[3, 0, 1.5, 2 ** 31, NaN, '2', null].map((v): Case => ({ name: `linearCrossEntropy shift 1, sequenceLength = ${title(v)}`, call: 'linearCrossEntropy',
+    args: withOptions('linearCrossEntropy', { shift: 1, sequenceLength: v }), want: option('options.sequenceLength') })),
+  { name: 'linearCrossEntropy shift 1, sequenceLength 1 (every row ignored)', call: 'linearCrossEntropy', args: withOptions('linearCrossEntropy', { shift: 1, sequenceLength: 1 }), want: OK },
+  { name: 'linearCrossEntropy shift 1 over the 2 rows, extras, frozen head', call: 'linearCrossEntropy', args: withOptions('linearCrossEntropy', { shift: 1, extras: true, frozenHead: true, grad: true }), want: OK },
+  { name: 'linearCrossEntropy memoryBudget 64 bytes with grad', call: 'linearCrossEntropy', args: withOptions('linearCrossEntropy', { grad: true, memoryBudget: 64 }), want: option('options.memoryBudget'),
+    on: { oracle: OK, cpu: OK }, why: 'only the GPU has scratch to fit in a budget' },
 ];
 
 // Options only the GPU has: the CPU fallback refuses them by name, the oracle does not know them.

@@ -1,14 +1,27 @@
 // linearCrossEntropy's shapes and options, checked once per call for the GPU kernel and the oracle.
 import { OptionError, ShapeError } from '../errors';
-import { optionsObject } from '../options';
+import { bool, finite, oneOf, optionsObject } from '../options';
 import { formatShape } from '../tensor';
 import { CROSS_ENTROPY_KEYS, parseCrossEntropyOptions, type CrossEntropyConfig } from './cross-entropy';
 
 /**
- * linearCrossEntropy's option names: crossEntropy's (those for probabilities and `extras` are
- * refused by value, with a reason) and the bias.
+ * linearCrossEntropy's option names: crossEntropy's (those for probabilities are refused by value,
+ * with a reason), the bias and the fine-tuning ones.
  */
-export const LINEAR_KEYS = [...CROSS_ENTROPY_KEYS, 'bias'];
+export const LINEAR_KEYS = [...CROSS_ENTROPY_KEYS, 'bias', 'frozenHead', 'shift', 'sequenceLength', 'memoryBudget'];
+const FINE_TUNE_KEYS = ['frozenHead', 'shift', 'sequenceLength', 'memoryBudget'];
+
+/** crossEntropy's config plus the fine-tuning options, resolved. */
+export interface LinearConfig extends CrossEntropyConfig {
+  /** No gradWeight / gradBias. */
+  readonly frozenHead: boolean;
+  /** 0, or 1: row t takes label t + 1 of its sequence, each sequence's last row ignored. */
+  readonly shift: 0 | 1;
+  /** Rows per sequence with shift (0 when the rows are not known: warmup). */
+  readonly sequenceLength: number;
+  /** Scratch bytes allowed, or undefined for the default chunking. */
+  readonly memoryBudget: number | undefined;
+}
 
 /** Sizes of a linear cross-entropy call: N rows, D features, V classes. */
 export interface LinearShapes {
@@ -31,13 +44,29 @@ export function linearShapes(hidden: readonly number[], weight: readonly number[
 
 /**
  * crossEntropy's options for this operation: `from: 'probs'` (and the probability-only options)
- * and `extras` make no sense without explicit logits and are refused. Takes the options snapshot
+ * make no sense without explicit logits and are refused. Takes the options snapshot
  * (optionsObject) the caller already made, so the bias and the rest are read from one copy.
+ * `rows`: N, to check `sequenceLength` against (absent for warmup option sets).
  */
-export function parseLinearOptions(o: Record<string, unknown>, classes: number, extraKeys: readonly string[] = []): CrossEntropyConfig {
+export function parseLinearOptions(o: Record<string, unknown>, classes: number, extraKeys: readonly string[] = [], rows?: number): LinearConfig {
   if (o.from !== undefined && o.from !== 'logits') throw new OptionError('options.from', "linearCrossEntropy computes logits; only 'logits' is allowed");
-  if (o.extras !== undefined && o.extras !== false) throw new OptionError('options.extras', 'is not available for linearCrossEntropy');
   if (o.normalize !== undefined && o.normalize !== false) throw new OptionError('options.normalize', "applies to from: 'probs' only");
-  return parseCrossEntropyOptions(o, classes, ['bias', ...extraKeys]);
+  const ce = parseCrossEntropyOptions(o, classes, ['bias', ...FINE_TUNE_KEYS, ...extraKeys]);
+  const shift = oneOf<0 | 1>(o.shift, [0, 1], 'options.shift', 0);
+  if (o.sequenceLength !== undefined && shift === 0) throw new OptionError('options.sequenceLength', 'applies with shift: 1 only');
+  // An int32 the kernel divides row indices by.
+  let sequenceLength = finite(o.sequenceLength, 'options.sequenceLength', 0, (x) => Number.isInteger(x) && x >= 1 && x < 2 ** 31, 'an integer >= 1 (rows per sequence)');
+  if (shift === 1 && rows !== undefined) {
+    if (sequenceLength === 0) sequenceLength = rows;
+    if (rows % sequenceLength !== 0) throw new OptionError('options.sequenceLength', `must divide the ${rows} rows of hidden (B sequences of S rows), got ${sequenceLength}`);
+  }
+  const memoryBudget = o.memoryBudget === undefined ? undefined
+    : finite(o.memoryBudget, 'options.memoryBudget', 0, (x) => Number.isInteger(x) && x >= 1 && x <= Number.MAX_SAFE_INTEGER, 'a whole number of bytes >= 1');
+  return Object.freeze({ ...ce, frozenHead: bool(o.frozenHead, 'options.frozenHead'), shift, sequenceLength, memoryBudget });
 }
 
+/** Labels as scored: with shift, row r takes label r + 1 of its sequence and a sequence's last row the ignore index. */
+export function scoredLabel(labels: ArrayLike<number>, r: number, cfg: LinearConfig): number {
+  if (cfg.shift === 0) return labels[r];
+  return (r + 1) % cfg.sequenceLength === 0 ? cfg.ignoreIndex : labels[r + 1];
+}

@@ -18,6 +18,7 @@ export const LINEAR_CROSS_ENTROPY = defineLayout('linearCrossEntropy', {
     b_base: u32(),
     l_base: u32(),
     part_base: u32('first word of PART in S'),
+    seq: u32('rows per sequence (F_SHIFT)'),
     smoothing: f32(),
     zloss: f32(),
     softcap: f32(),
@@ -30,7 +31,7 @@ export const LINEAR_CROSS_ENTROPY = defineLayout('linearCrossEntropy', {
     L: read('i32', 'labels [N]'),
     CW: read('f32', 'class weights (F_WEIGHT)'),
     S: rw('u32', 'scratch: META, ROW, PART'),
-    G: rw('f32', 'the gradient chunk [N, vc]'),
+    G: rw('u32', 'the gradient chunk [N, vc] (f32 bits); combine: the extras [5, N] (F_EXTRAS)'),
     O: rw('u32', 'LOSS (combine), dH / dW / db (gradients)'),
   },
   flags: {
@@ -39,6 +40,8 @@ export const LINEAR_CROSS_ENTROPY = defineLayout('linearCrossEntropy', {
     SOFTCAP: named(4),
     LINEAR: named(8, "label smoothing > 0: the row needs Σ_c w_c·z'_c"),
     MEAN: named(16),
+    SHIFT: named(32, 'row r takes label r + 1 of its sequence; the last row of each is ignored'),
+    EXTRAS: named(64, 'per-row labelLogProb, lse, entropy, argmax, correct'),
   },
   consts: {
     WG: named(64, 'threads of every entry point: 8×8'),
@@ -47,5 +50,7 @@ export const LINEAR_CROSS_ENTROPY = defineLayout('linearCrossEntropy', {
     META_WORDS: named(4, 'words of META at the start of S'),
     ROW_WORDS: named(4, 'words per row of ROW: lse, K, A, Y'),
     PART_WORDS: named(4, 'words per (row, split) of PART: m, sum, wz, z_y'),
+    PART_WORDS_X: named(8, 'the same with F_EXTRAS: then t = Σ e^(z\'−m)·(z\'−m), the raw maximum and its class'),
+    EXTRA_WORDS: named(5, 'extras per row: labelLogProb, lse, entropy, argmax, correct'),
   },
 });

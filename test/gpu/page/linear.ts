@@ -31,6 +31,8 @@ export interface LinearSpec extends Omit<RunSpec, 'tol' | 'gradTol'> {
   ignoreRows?: number[];
   /** Passed to both sides; `weight: 'random'` makes seeded class weights. */
   options?: Record<string, unknown>;
+  /** GPU-only options of a second GPU run (e.g. another memoryBudget); the report says which outputs kept their bits. */
+  again?: Record<string, unknown>;
 }
 
 export interface LinearReport extends CheckReport {
@@ -39,6 +41,13 @@ export interface LinearReport extends CheckReport {
   logitsBytes: number;
   scratchBytes: number;
   ms: number;
+  /** Labels of the buffers the call created. */
+  created: string[];
+  /** Outputs the GPU returned. */
+  outputs: string[];
+  /** With `again` (its values are checked against the first run's): the outputs whose bits it kept, and its scratchBytes. */
+  sameBits?: string[];
+  againScratchBytes?: number;
 }
 
 function randn(rng: () => number, n: number, scale: number): Float32Array {
@@ -63,16 +72,18 @@ function inputs(spec: LinearSpec) {
 }
 
 /** Runs one call while recording the size of every buffer the device creates. */
-async function recorded<T>(c: WebGPULoss, f: () => Promise<T>): Promise<{ value: T; largest: number }> {
+async function recorded<T>(c: WebGPULoss, f: () => Promise<T>): Promise<{ value: T; largest: number; created: string[] }> {
   const dev = c.device;
   const orig = dev.createBuffer.bind(dev);
   let largest = 0;
+  const created: string[] = [];
   dev.createBuffer = (d: GPUBufferDescriptor) => {
     largest = Math.max(largest, d.size);
+    created.push(d.label ?? '');
     return orig(d);
   };
   try {
-    return { value: await f(), largest };
+    return { value: await f(), largest, created };
   } finally {
     dev.createBuffer = orig;
   }
@@ -93,7 +104,7 @@ async function linearCheck(spec: LinearSpec): Promise<LinearReport> {
   const r = new Report();
   c.device.pushErrorScope('validation');
   const t0 = performance.now();
-  const { value: out, largest } = await recorded(c, () => c.linearCrossEntropy(...gArgs, gOpts));
+  const { value: out, largest, created } = await recorded(c, () => c.linearCrossEntropy(...gArgs, gOpts));
   const scratchBytes = out.scratchBytes;
   const gpu = await readAll(out as unknown as Record<string, unknown>);
   const ms = performance.now() - t0;
@@ -112,6 +123,22 @@ async function linearCheck(spec: LinearSpec): Promise<LinearReport> {
     }
     r.add(allclose(actual, expected, name === 'loss' ? TOL.linearLoss : TOL.linearGrad(expected), name));
   }
+  for (const name of ['gradWeight', 'gradBias']) if (gpu[name] && !(want as unknown as Record<string, unknown>)[name]) r.fail(`${name}: returned, the oracle has none`);
+  if (want.lse) checkExtras(r, gpu, want, hidden, weight, bias);
+  else for (const name of ['labelLogProb', 'lse', 'entropy', 'argmax', 'correct']) if (gpu[name]) r.fail(`${name}: returned without extras`);
+  let sameBitsOf: string[] | undefined;
+  let againScratchBytes: number | undefined;
+  if (spec.again) {
+    const second = await c.linearCrossEntropy(...gArgs, { ...gOpts, ...spec.again });
+    againScratchBytes = second.scratchBytes;
+    const b = await readAll(second as unknown as Record<string, unknown>);
+    sameBitsOf = Object.keys(gpu).filter((name) => sameBits(gpu[name], b[name]));
+    // The second run's values agree with the first's as both agree with the oracle.
+    for (const name of ['loss', 'gradHidden', 'gradWeight', 'gradBias', 'labelLogProb', 'lse', 'entropy'].filter((k) => gpu[k])) {
+      if (!b[name]) r.fail(`${name}: missing from the second run`);
+      else r.add(allclose(b[name], gpu[name], name.startsWith('grad') ? TOL.linearGrad(gpu[name]) : TOL.linearLoss, `${name} (second run)`));
+    }
+  }
   if (spec.determinism) {
     const again = await readAll((await c.linearCrossEntropy(...gArgs, gOpts)) as unknown as Record<string, unknown>);
     for (const [name, a] of Object.entries(gpu)) {
@@ -120,7 +147,51 @@ async function linearCheck(spec: LinearSpec): Promise<LinearReport> {
     }
   }
   for (const t of uploaded) t.destroy();
-  return Object.assign(r, { largestBuffer: largest, logitsBytes: spec.n * spec.v * 4, scratchBytes, ms });
+  return Object.assign(r, { largestBuffer: largest, logitsBytes: spec.n * spec.v * 4, scratchBytes, ms, created, outputs: Object.keys(gpu),
+    sameBits: sameBitsOf, againScratchBytes });
+}
+
+type Host = { data: ArrayLike<number>; shape: number[] };
+
+/**
+ * The extras against the oracle's: labelLogProb, lse and entropy at TOL.linearLoss; argmax equal,
+ * or (float32 dot products may order a near-tie differently) a class whose float64 logit is
+ * within that tolerance of the maximum; correct as the GPU's own argmax gives it, where the oracle
+ * said the row is scored.
+ */
+function checkExtras(r: Report, gpu: Record<string, ArrayLike<number>>, want: ref.RefLinearResult, hidden: Host, weight: Host, bias: Host | undefined): void {
+  for (const name of ['labelLogProb', 'lse', 'entropy'] as const) {
+    if (!gpu[name]) r.fail(`${name}: missing from the GPU result`);
+    else r.add(allclose(gpu[name], want[name]!, TOL.linearLoss, name));
+  }
+  const [n, d] = hidden.shape;
+  const logit = (row: number, c: number) => {
+    let s = bias ? bias.data[c] : 0;
+    for (let k = 0; k < d; k++) s += hidden.data[row * d + k] * weight.data[c * d + k];
+    return s;
+  };
+  let ties = 0;
+  for (let i = 0; i < n; i++) {
+    const g = gpu.argmax[i];
+    const e = want.argmax![i];
+    let ok = g === e;
+    if (!ok && !Number.isNaN(logit(i, e))) {
+      const best = logit(i, e);
+      ok = Math.abs(logit(i, g) - best) <= TOL.linearLoss.atol + TOL.linearLoss.rtol * Math.abs(best);
+      if (ok) ties++;
+    }
+    if (!ok) {
+      r.fail(`argmax[${i}]: ${g}, the oracle's ${e}`);
+      break;
+    }
+    // The scored label hit: the oracle's correct says whether the row is scored and hit; with a tie, the GPU's own argmax decides.
+    const hit = g === e ? want.correct![i] : gpu.correct[i];
+    if (gpu.correct[i] !== hit) {
+      r.fail(`correct[${i}]: ${gpu.correct[i]}, expected ${hit}`);
+      break;
+    }
+  }
+  r.note(`argmax: ${n - ties} rows equal, ${ties} near-ties`);
 }
 
 /** Bad inputs by name; each must throw a typed error before anything runs. */
@@ -138,7 +209,13 @@ async function linearBadInput(kind: string): Promise<ErrorInfo | null> {
     weightGpuInt: () => ctx.linearCrossEntropy(h, wInt, y),
     labelRange: () => ctx.linearCrossEntropy(h, w, { data: new Int32Array([0, 4]), shape: [2] }),
     fromProbs: () => ctx.linearCrossEntropy(h, w, y, { from: 'probs' } as never),
-    extras: () => ctx.linearCrossEntropy(h, w, y, { extras: true } as never),
+    budgetTooSmall: () => ctx.linearCrossEntropy(h, w, y, { grad: true, memoryBudget: 100 }),
+    budgetNotInteger: () => ctx.linearCrossEntropy(h, w, y, { memoryBudget: 1e5 + 0.5 }),
+    shiftTwo: () => ctx.linearCrossEntropy(h, w, y, { shift: 2 } as never),
+    sequenceNotDividing: () => ctx.linearCrossEntropy(h, w, y, { shift: 1, sequenceLength: 3 }),
+    sequenceWithoutShift: () => ctx.linearCrossEntropy(h, w, y, { sequenceLength: 2 }),
+    frozenNotBoolean: () => ctx.linearCrossEntropy(h, w, y, { frozenHead: 'yes' } as never),
+    extrasNotBoolean: () => ctx.linearCrossEntropy(h, w, y, { extras: 1 } as never),
     classWeightLength: () => ctx.linearCrossEntropy(h, w, y, { weight: [1, 2] }),
     tooLarge: async () => (await WebGPULoss.create({ device: ctx.device, maxBindingBytes: 1024 })).linearCrossEntropy(
       { data: new Float32Array(300 * 2), shape: [300, 2] }, { data: new Float32Array(8), shape: [4, 2] }, { data: new Int32Array(300), shape: [300] }),
@@ -176,10 +253,23 @@ async function linearGpuLabels(): Promise<{ invalid: number; loss: number[]; hel
   return { invalid, loss, heldByCounter, thrown };
 }
 
+/** GPU-resident labels out of range, with extras: what their rows' per-row outputs hold. */
+async function linearGpuLabelsExtras(): Promise<Record<string, number[]>> {
+  const h = ctx.tensor(Float32Array.from({ length: 8 }, (_, i) => i / 8), [4, 2]);
+  const w = ctx.tensor(Float32Array.from({ length: 6 }, (_, i) => 1 - i / 3), [3, 2]);
+  const y = ctx.tensor(new Int32Array([0, 3, -1, -100]), [4]);
+  const out = await ctx.linearCrossEntropy(h, w, y, { reduction: 'none', extras: true });
+  const got: Record<string, number[]> = {};
+  for (const name of ['loss', 'labelLogProb', 'lse', 'entropy', 'argmax', 'correct', 'invalidLabels'] as const) got[name] = Array.from(await out[name]!.read());
+  out.dispose();
+  for (const t of [h, w, y]) t.destroy();
+  return got;
+}
+
 /** warmup() with linear options compiles every pipeline a call with those options then uses. */
-async function linearWarmup(): Promise<{ warmed: number; afterCall: number }> {
+async function linearWarmup(extra: Record<string, unknown> = {}): Promise<{ warmed: number; afterCall: number }> {
   const c = await WebGPULoss.create({ device: ctx.device });
-  const opts = { grad: true, labelSmoothing: 0.1, weight: [1, 2, 1, 1] };
+  const opts = { grad: true, labelSmoothing: 0.1, weight: [1, 2, 1, 1], ...extra };
   await c.warmup({ crossEntropy: [], linearCrossEntropy: [{ ...opts, bias: true }] });
   const warmed = c.stats().pipelines;
   const rng = mulberry32(3);
@@ -191,4 +281,4 @@ async function linearWarmup(): Promise<{ warmed: number; afterCall: number }> {
   return { warmed, afterCall };
 }
 
-export const handlers = { linearCheck, linearBadInput, linearGpuLabels, linearWarmup };
+export const handlers = { linearCheck, linearBadInput, linearGpuLabels, linearGpuLabelsExtras, linearWarmup };
