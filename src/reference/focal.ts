@@ -6,7 +6,6 @@ import { ShapeError } from '../contract/errors';
 import { asMatrix, checkLabels, checkTensor, formatShape, matchingMatrix, readOnce, sameShape } from '../contract/tensor';
 import { parseBinaryFocalOptions, parseFocalOptions } from '../contract/configs/focal';
 import { reduce, type RefResult } from './result';
-import { logSoftmaxRow } from './softmax';
 
 /** softplus(x) = ln(1 + e^x), with no overflow. */
 function softplus(x: number): number {
@@ -97,12 +96,39 @@ export function binaryFocalLoss(input: HostTensor, target: HostTensor, opts?: Bi
 }
 
 /**
+ * A row's log-softmax with ln s = log1p(rest), rest = Σ exp(z_c − m) over every class but the
+ * first maximum `top` (logSoftmaxRow's ln s would lose the digits of a near-certain row's
+ * 1 − p). Fills lp and p and returns `rest` and `top`; `rest` is NaN for a NaN or +Infinity logit
+ * and -Infinity when every class is masked.
+ */
+function focalRow(z: ArrayLike<number>, off: number, lp: Float64Array, p: Float64Array): { rest: number; top: number } {
+  const n = lp.length;
+  let top = -1;
+  for (let c = 0; c < n; c++) {
+    const v = z[off + c];
+    if (Number.isNaN(v) || v === Infinity) return { rest: NaN, top };
+    if (v !== -Infinity && (top < 0 || v > z[off + top])) top = c;
+  }
+  if (top < 0) return { rest: -Infinity, top };
+  const m = z[off + top];
+  let rest = 0;
+  for (let c = 0; c < n; c++) if (c !== top) rest += Math.exp(z[off + c] - m);
+  const lns = Math.log1p(rest);
+  for (let c = 0; c < n; c++) {
+    lp[c] = z[off + c] - m - lns;
+    p[c] = Math.exp(lp[c]);
+  }
+  return { rest, top };
+}
+
+/**
  * Softmax focal loss per row, then reduced. With p = softmax(z), lp = ln p, q_c = 1 − p_c:
  *   loss = −Σ_c C_c·q_c^γ·lp_c,  C_c = α_c·t_c (dense), α_y·[c = y] (label y);
  * a term with C_c = 0 adds 0 (masked classes the target does not touch cost nothing).
  * Gradient: dL/dz_j = p_j·G − g_j, g_c = C_c·q_c^γ·(1 − γ·h_c), h_c = p_c·lp_c/q_c, G = Σ_c g_c
  * (from d lp_c/dz_j = δ_cj − p_j and dq_c/dz_j = −p_c·(δ_cj − p_j)); h → −1 as q → 0 and h = 0
- * where p = 0. q at the row maximum is Σ of the other classes' p (no 1 − p cancellation). γ = 0
+ * where p = 0. ln s = log1p(Σ exp(z_c − m) over the other classes) and q at the row maximum is
+ * their share (no 1 − p cancellation for a near-certain row). γ = 0
  * is crossEntropy: g_c = C_c.
  *
  * Rows: an ignored label gives loss 0 and gradient 0 (ignore wins over NaN); NaN or +Infinity
@@ -142,30 +168,28 @@ export function focalLoss(input: HostTensor, target: HostTensor, opts?: FocalLos
     if (sparse && label === cfg.ignoreIndex) continue;
     kept++;
     if (sparse) denominator += alpha[label];
-    const lse = logSoftmaxRow(data, off, lp, p);
+    const row = focalRow(data, off, lp, p);
     let badTarget = false;
     if (!sparse) for (let c = 0; c < V; c++) if (!Number.isFinite(target.data[off + c])) badTarget = true;
-    if (Number.isNaN(lse) || badTarget) {
+    if (Number.isNaN(row.rest) || badTarget) {
       values[r] = NaN;
       grad?.fill(NaN, off, off + V);
       continue;
     }
-    if (lse === -Infinity) {
+    if (row.rest === -Infinity) {
       values[r] = Infinity; // no class left; gradient 0
       continue;
     }
-    // The maximum's q as the sum of the other classes' probabilities.
-    let top = 0;
-    for (let c = 1; c < V; c++) if (p[c] > p[top]) top = c;
-    let rest = 0;
-    for (let c = 0; c < V; c++) if (c !== top) rest += p[c];
+    // The maximum's q as the other classes' share: rest / (1 + rest).
+    const { top } = row;
+    const qTop = row.rest / (1 + row.rest);
     let loss = 0;
     let G = 0;
     for (let c = 0; c < V; c++) {
       const C = sparse ? (c === label ? alpha[c] : 0) : alpha[c] * target.data[off + c];
       g[c] = 0;
       if (C === 0) continue;
-      const q = c === top ? rest : 1 - p[c];
+      const q = c === top ? qTop : 1 - p[c];
       const qg = q === 0 ? (gamma === 0 ? 1 : 0) : powUnit(Math.log(q), gamma);
       const h = q === 0 ? -1 : p[c] === 0 ? 0 : (p[c] * lp[c]) / q;
       loss += C * qg * -lp[c];
@@ -173,7 +197,7 @@ export function focalLoss(input: HostTensor, target: HostTensor, opts?: FocalLos
       G += g[c];
     }
     values[r] = loss;
-    if (grad) for (let j = 0; j < V; j++) grad[off + j] = sparse && j === label ? -g[j] * (j === top ? rest : 1 - p[j]) : p[j] * G - g[j];
+    if (grad) for (let j = 0; j < V; j++) grad[off + j] = sparse && j === label ? -g[j] * (j === top ? qTop : 1 - p[j]) : p[j] * G - g[j];
   }
   let reduced: { loss: Float64Array; shape: number[] };
   if (cfg.reduction === 'mean' && kept === 0) {
