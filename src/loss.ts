@@ -231,8 +231,8 @@ export class WebGPULoss {
   }
 
   /**
-   * Softmax focal loss from logits, against sparse int32 labels [rows] or dense targets
-   * [rows, classes]: −Σ_c α_c·t_c·(1 − p_c)^γ·ln p_c per row. `gamma` (default 2; 0 gives
+   * Softmax focal loss from logits, −Σ_c α_c·t_c·(1 − p_c)^γ·ln p_c per row, against sparse
+   * int32 labels [rows] or dense targets [rows, classes]. `gamma` (default 2; 0 gives
    * crossEntropy), `alpha` per class (one number or `classes` of them, like crossEntropy's
    * `weight`), `ignoreIndex`, reductions as crossEntropy's. Labels on the GPU are counted like
    * crossEntropy's (`checkLabels`). `grad: true` also returns d loss / d logits.

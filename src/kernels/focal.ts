@@ -88,8 +88,8 @@ export async function binaryFocalOp(ctx: GpuContext, inputArg: TensorLike, targe
 }
 
 /**
- * Softmax focal loss of [rows, V] logits against sparse labels [rows] (int32) or dense targets
- * [rows, V]; see shaders/focal/main.wgsl. `loss` has shape [] for 'sum' / 'mean', [rows] for 'none'.
+ * Softmax focal loss of [rows, V] logits against sparse labels [rows] (int32) or dense targets of
+ * the input's shape; see shaders/focal/main.wgsl. `loss` has shape [] for 'sum' / 'mean', [rows] for 'none'.
  */
 export async function focalOp(ctx: GpuContext, inputArg: TensorLike, targetArg: TensorLike, opts: FocalLossOptions = {}): Promise<LossOutputs> {
   ctx.checkAlive();
