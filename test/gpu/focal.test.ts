@@ -167,6 +167,26 @@ describe('binaryFocalLoss edge battery', () => {
   }));
 });
 
+describe('focalLoss row chunks, row reductions, determinism', () => {
+  const base = { op: 'focalLoss', input: { kind: 'logits', scale: 3 }, tol: TOL.focalRow } as const;
+  it('rows chunked through a 4 KiB binding, labels', () => gpu.check({
+    ...base, rows: 300, cols: 101, seed: 11, context: { maxBindingBytes: 4096 }, target: { kind: 'labels', ignoreFrac: 0.1 },
+    options: { grad: true, alpha: 'random' }, gradTol: TOL.focalGrad(2, 1 / 300),
+  }));
+  it('rows chunked through a 4 KiB binding, dense, a workgroup per row', () => gpu.check({
+    ...base, rows: 40, cols: 300, seed: 12, context: { maxBindingBytes: 4096, gpuShaped: true }, target: { kind: 'probs' },
+    options: { grad: true, gamma: 0.5, reduction: 'sum' }, gradTol: TOL.focalGrad(0.5),
+  }));
+  it('workgroup-tree reductions (subgroups off), long rows', () => gpu.check({
+    ...base, rows: 2, cols: 50257, seed: 13, context: { subgroups: false, gpuShaped: true }, target: { kind: 'labels' },
+    options: { grad: true, reduction: 'sum', gamma: 3 }, gradTol: TOL.focalGrad(3),
+  }));
+  it('the same bits on two runs', () => gpu.check({
+    ...base, rows: 64, cols: 1000, seed: 14, target: { kind: 'probs' }, context: { gpuShaped: true },
+    options: { grad: true }, gradTol: TOL.focalGrad(2, 1 / 64), determinism: true,
+  }));
+});
+
 describe('focalLoss with gamma 0 is crossEntropy', () => {
   for (const [sparse, context] of [[true, undefined], [false, { gpuShaped: true }]] as const) {
     it(`${sparse ? 'labels' : 'dense'} ${shapeName(context)}`, async () => {
