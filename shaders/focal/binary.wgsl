@@ -15,7 +15,7 @@
 //   dL/dx = a_t·q^γ·[(σ − t) + γ·(1 − 2t)·ce·r],   r = σ·σ'/q (<= 1),  σ − t = (1 − t)·σ − t·σ'
 // with r = σ (t = 1), σ' (t = 0), else exp(−sp − sp' − ln q): q^(γ−1) never appears, so γ < 1 and
 // q → 0 stay finite.
-// The loss and the gradient are then · scale (1/n for the mean).
+// The loss and the gradient are then · scale (1/ln 2 for bits, times 1/n for the mean).
 //
 // Special values (the oracle's, src/reference/focal.ts), decided on bits:
 //   - t NaN, or outside [0, 1] (±Infinity included), or x NaN: NaN loss and gradient.

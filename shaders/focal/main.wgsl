@@ -18,7 +18,7 @@
 // p_c < 1/2 and q_c = 1 − p_c, ln q_c = log1p(−p_c). q^γ = exp(γ·ln q) (math.wgsl), exactly 1
 // for γ = 0.
 // Pass 2, dense targets only: Σ loss terms and G over the row (blockwise as pass 1).
-// Last pass (GRAD): the gradient, times 1/META[0] for the mean.
+// Last pass (GRAD): the gradient, times 1/META[0] for the mean. Loss and gradient times 1/ln 2 for bits.
 //
 // Rows: an ignored label gives loss 0 and gradient 0 (ignore wins over NaN logits); a label
 // outside [0, V) that is not ignored (labels on the GPU) gives NaN and is counted in META[2] by
@@ -186,14 +186,18 @@ fn do_row(rr: u32, live: bool, lid: u32) {
     loss = BITS_NAN;
   }
   if (live && lid == 0u) {
+    // Finite values times 1/ln 2 for bits; non-finite bits as they are.
+    if ((loss & EXP_MASK) != EXP_MASK) {
+      loss = bitcast<u32>(bitcast<f32>(loss) * P.out_scale);
+    }
     LOSS[P.row0 + rr] = loss;
   }
   if (!has(F_GRAD)) {
     return;
   }
-  var scale = 1.0;
+  var scale = P.out_scale;
   if (has(F_MEAN)) {
-    scale = 1.0 / bitcast<f32>(META[0]);
+    scale = P.out_scale / bitcast<f32>(META[0]);
   }
   let g_row = P.g_base + rr * P.cols;
   for (var c = start; c < P.cols; c += stride) {

@@ -101,6 +101,8 @@ export interface BinaryFocalLossOptions {
   gamma?: number;
   /** Default `'mean'` (over every element; torchvision's default is `'none'`). */
   reduction?: Reduction;
+  /** Default `'e'` (nats); 2 gives bits. */
+  base?: LogBase;
   /** Also return the gradient of the reduced loss with respect to the input logits. */
   grad?: boolean;
 }
@@ -122,6 +124,8 @@ export interface FocalLossOptions {
   ignoreIndex?: number;
   /** Default `'mean'`: Σ loss / Σ α_label over kept rows (labels), Σ loss / rows (dense targets). */
   reduction?: Reduction;
+  /** Default `'e'` (nats); 2 gives bits. */
+  base?: LogBase;
   /** Also return the gradient of the reduced loss with respect to the input logits. */
   grad?: boolean;
 }

@@ -39,7 +39,7 @@ export async function binaryFocalOp(ctx: GpuContext, inputArg: TensorLike, targe
 
     const n = rows * cols;
     const sums = cfg.reduction !== 'none';
-    const scale = cfg.reduction === 'mean' ? 1 / n : 1;
+    const scale = (cfg.reduction === 'mean' ? 1 / n : 1) / cfg.divisor;
     const flags = (cfg.alpha >= 0 ? F.ALPHA : 0) | (cfg.grad ? F.GRAD : 0);
     const WG = bceWG(ctx);
     const groups = chunks.map((c) => grid(ctx, Math.ceil((c.count * cols) / WG)));
@@ -133,7 +133,7 @@ export async function focalOp(ctx: GpuContext, inputArg: TensorLike, targetArg: 
     const lossB = ctx.bind(perRow).binding;
     const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number) => FOCAL.uniforms({
       rows: count, cols, x_base: xBase, t_base: tBase, g_base: gBase, row0, total_rows: rows,
-      ignore_index: cfg.ignoreIndex, gamma: cfg.gamma, alpha: cfg.alpha[0],
+      ignore_index: cfg.ignoreIndex, gamma: cfg.gamma, alpha: cfg.alpha[0], out_scale: 1 / cfg.divisor,
     });
 
     const dispatches: Dispatch[] = [];

@@ -36,7 +36,8 @@ const powUnit = (lnq: number, gamma: number) => (gamma === 0 ? 1 : Math.exp(gamm
  * Special values: t NaN or outside [0, 1], or x NaN: NaN loss and gradient. x = ±Infinity is the
  * limit: x = +∞ gives loss +Infinity where t < 1 and a_t > 0 (else 0), gradient a_t·(1 − t)^(γ+1);
  * x = −∞ gives +Infinity where t > 0 and a_t > 0 (else 0), gradient −a_t·t^(γ+1).
- * 'mean' divides by rows·cols (every element); 'none' keeps [rows, cols].
+ * 'mean' divides by rows·cols (every element); 'none' keeps [rows, cols]; base 2 divides loss and
+ * gradient by ln 2.
  * @example
  * const r = binaryFocalLoss({ data: [2, -1], shape: [1, 2] }, { data: [1, 0], shape: [1, 2] }, { reduction: 'none' });
  * console.log(r.loss);   // Float64Array [0.000451, 0.0170] (α = 0.25, γ = 2)
@@ -45,7 +46,7 @@ export function binaryFocalLoss(input: HostTensor, target: HostTensor, opts?: Bi
   input = readOnce(input);
   target = readOnce(target);
   const x = asMatrix(input, 'input');
-  const { alpha, gamma, reduction, grad: wantGrad } = parseBinaryFocalOptions(opts);
+  const { alpha, gamma, reduction, divisor, grad: wantGrad } = parseBinaryFocalOptions(opts);
   const t = matchingMatrix(target, 'target', input, 'input');
   const n = x.rows * x.cols;
   const values = new Float64Array(n);
@@ -89,7 +90,7 @@ export function binaryFocalLoss(input: HostTensor, target: HostTensor, opts?: Bi
     // σ(x) − t as (1 − t)·σ(x) − t·σ(−x): exact for 0/1 targets where σ(x) rounds to 1.
     if (grad) grad[i] = at * qg * ((1 - ti) * sigmoid(v) - ti * sigmoid(-v) + gamma * (1 - 2 * ti) * ce * r);
   }
-  const reduced = reduce(values, [x.rows, x.cols], reduction, n, 1, grad);
+  const reduced = reduce(values, [x.rows, x.cols], reduction, n, divisor, grad);
   const result: RefResult = { loss: reduced.loss, shape: reduced.shape };
   if (grad) result.grad = grad;
   return result;
@@ -135,7 +136,7 @@ function focalRow(z: ArrayLike<number>, off: number, lp: Float64Array, p: Float6
  * logits, or a non-finite dense target, make the row's loss and gradient NaN; -Infinity logits
  * are masked classes (a target on one gives +Infinity, the gradient stays finite); every class
  * masked gives +Infinity with gradient 0. 'mean' divides by Σ α_y over kept rows (labels; NaN if
- * no row is kept, gradient 0) or by the row count (dense).
+ * no row is kept, gradient 0) or by the row count (dense). Base 2 divides loss and gradient by ln 2.
  * @example
  * const r = focalLoss({ data: [2, 1, 0.1], shape: [1, 3] }, { data: new Int32Array([0]), shape: [1] }, { gamma: 2 });
  * console.log(r.loss[0]);   // 0.0485 (cross-entropy: 0.4170)
@@ -203,7 +204,7 @@ export function focalLoss(input: HostTensor, target: HostTensor, opts?: FocalLos
   if (cfg.reduction === 'mean' && kept === 0) {
     reduced = { loss: Float64Array.of(NaN), shape: [] };
   } else {
-    reduced = reduce(values, [rows], cfg.reduction, denominator, 1, grad);
+    reduced = reduce(values, [rows], cfg.reduction, denominator, cfg.divisor, grad);
     if (grad && sparse) for (let r = 0; r < rows; r++) if (target.data[r] === cfg.ignoreIndex) grad.fill(0, r * V, (r + 1) * V);
   }
   const result: RefResult = { loss: reduced.loss, shape: reduced.shape };

@@ -65,12 +65,14 @@ const BAD: Record<string, Record<string, unknown[]>> = {
     alpha: [-1, NaN, Infinity, 1e39, [1, 2], [1, -1, 1], [1, NaN, 1], 'abc', null, {}, T.typed('BigInt64Array', [1, 1, 1]), [1, '1', 1]],
     ignoreIndex: [1.5, NaN, '-100', null],
     reduction: [...ENUM, 'batchmean'],
+    base: [...ENUM, 10],
     grad: BOOL,
   },
   binaryFocalLoss: {
     alpha: [1.5, NaN, Infinity, -Infinity, -1e39, 1e-40, [0.25], ...NOT_NUMBER],
     gamma: [-1, NaN, Infinity, 1e39, ...NOT_NUMBER],
     reduction: ENUM,
+    base: [...ENUM, 2.5],
     grad: BOOL,
   },
 };

@@ -26,13 +26,14 @@ describe('focalLoss random grid', () => {
       const k = 2 * s + (sparse ? 0 : 1);
       const options: Record<string, unknown> = { gamma: GAMMAS[k % 4], reduction: REDUCTIONS[k % 3], grad: true };
       if (ALPHAS[(k + 1) % 3] !== undefined) options.alpha = ALPHAS[(k + 1) % 3];
+      if (k % 5 === 3) options.base = 2;
       const target: DataSpec = sparse ? { kind: 'labels', ignoreFrac: rows > 2 ? 0.2 : 0 } : { kind: 'probs' };
       const context = SHAPES[s % 2];
       // The long row runs in both shapes; the rest alternate.
       for (const ctx of cols > 10000 ? SHAPES : [context]) {
         it(`${rows}x${cols} ${sparse ? 'labels' : 'dense'} ${JSON.stringify(options)} ${shapeName(ctx)}`, () => gpu.check({
           op: 'focalLoss', rows, cols, seed: 200 + k, input: { kind: 'logits', scale: 3 }, target, options, context: ctx,
-          tol: TOL.focalRow, gradTol: TOL.focalGrad(options.gamma as number, meanScale(rows, options)),
+          tol: TOL.focalRow, gradTol: TOL.focalGrad(options.gamma as number, meanScale(rows, options) / (options.base === 2 ? Math.LN2 : 1)),
         }));
       }
     }
@@ -55,10 +56,11 @@ describe('binaryFocalLoss random grid', () => {
       const soft = k % 2 === 0;
       const options: Record<string, unknown> = { gamma: GAMMAS[k % 4], reduction, grad: true };
       if (ALPHAS[k % 3] !== undefined) options.alpha = ALPHAS[k % 3];
+      if (k % 4 === 1) options.base = 2;
       const scale = k % 5 === 4 ? 20 : 3;
       it(`${rows}x${cols} ${soft ? 'soft' : '0/1'} logits scale ${scale} ${JSON.stringify(options)}`, () => gpu.check({
         op: 'binaryFocalLoss', rows, cols, seed: 300 + k, input: { kind: 'logits', scale }, target: soft ? { kind: 'uniform' } : { kind: 'binary' },
-        options, tol: reduction === 'none' ? TOL.focal : TOL.focalRow, gradTol: TOL.focalGrad(options.gamma as number, meanScale(rows * cols, options), soft),
+        options, tol: reduction === 'none' ? TOL.focal : TOL.focalRow, gradTol: TOL.focalGrad(options.gamma as number, meanScale(rows * cols, options) / (options.base === 2 ? Math.LN2 : 1), soft),
       }));
     });
   });
@@ -88,11 +90,11 @@ describe('focalLoss edge battery', () => {
   for (const gamma of [0, 0.5, 2, 5]) {
     for (const alpha of [undefined, ALPHA]) {
       for (const reduction of ['none', 'sum'] as const) {
-        const options = { gamma, alpha, reduction, grad: true };
+        const options = { gamma, alpha, reduction, grad: true, base: gamma === 0.5 ? 2 : undefined };
         for (const context of SHAPES) {
           it(`labels ${JSON.stringify(options)} ${shapeName(context)}`, () => gpu.check({
             op: 'focalLoss', rows: EDGE_ROWS.length, cols: W, input: { kind: 'data', data: input }, target: { kind: 'data', data: labels, shape: [EDGE_ROWS.length] },
-            options, context, tol: TOL.focalRow, gradTol: TOL.focalGrad(gamma),
+            options, context, tol: TOL.focalRow, gradTol: TOL.focalGrad(gamma, 1 / Math.LN2),
           }));
         }
       }
@@ -136,13 +138,16 @@ describe('focalLoss edge battery', () => {
 describe('binaryFocalLoss edge battery', () => {
   const XS = [0, 1e-30, -1e-30, 3, -3, 20, -20, 88, -88, 1e30, -1e30, 3e38, -3e38, I, -I, NaN];
   const TS = [0, 1, 0.5, 0.25, 0.9, 1e-6, -0, 2, -1, NaN, I, -I];
-  const x = XS.flatMap((v) => TS.map(() => v));
-  const t = XS.flatMap(() => TS);
+  // In bits a loss of 3e38 nats is past float32's range: those logits stay in nats.
+  const xsOf = (base?: number) => (base === 2 ? XS.filter((v) => !(Math.abs(v) > 1e38 && Number.isFinite(v))) : XS);
   for (const gamma of [0, 0.5, 2, 5]) {
     for (const alpha of [undefined, -1, 0, 1]) {
-      const options = { gamma, alpha, reduction: 'none', grad: true };
+      const options = { gamma, alpha, reduction: 'none', grad: true, base: alpha === 0 ? 2 : undefined };
+      const xs = xsOf(options.base);
+      const x = xs.flatMap((v) => TS.map(() => v));
+      const t = xs.flatMap(() => TS);
       it(`special values ${JSON.stringify(options)}`, () => gpu.check({
-        op: 'binaryFocalLoss', rows: XS.length, cols: TS.length, input: { kind: 'data', data: x }, target: { kind: 'data', data: t },
+        op: 'binaryFocalLoss', rows: xs.length, cols: TS.length, input: { kind: 'data', data: x }, target: { kind: 'data', data: t },
         options, tol: TOL.focal, gradTol: TOL.focalGrad(gamma, 1, false),
       }));
     }

@@ -151,6 +151,24 @@ describe('focalLoss: closed forms', () => {
   });
 });
 
+describe('base 2 divides loss and gradient by ln 2', () => {
+  const x = tensor([0.5, -1, 2, 1.5, 0.2, -0.3], [2, 3]);
+  it('focalLoss', () => {
+    const y = tensor(Int32Array.of(2, 0), [2]);
+    const e = focalLoss(x, y, { gamma: 1.5, grad: true });
+    const b = focalLoss(x, y, { gamma: 1.5, grad: true, base: 2 });
+    assertClose(b.loss, [e.loss[0] / Math.LN2], TOL.tight, 'loss');
+    assertClose(b.grad!, Array.from(e.grad!, (g) => g / Math.LN2), TOL.tight, 'grad');
+  });
+  it('binaryFocalLoss', () => {
+    const t = tensor([1, 0, 0.3, 0, 1, 0.5], [2, 3]);
+    const e = binaryFocalLoss(x, t, { reduction: 'sum', grad: true });
+    const b = binaryFocalLoss(x, t, { reduction: 'sum', grad: true, base: 2 });
+    assertClose(b.loss, [e.loss[0] / Math.LN2], TOL.tight, 'loss');
+    assertClose(b.grad!, Array.from(e.grad!, (g) => g / Math.LN2), TOL.tight, 'grad');
+  });
+});
+
 describe('focalLoss with γ = 0 is crossEntropy', () => {
   const rng = mulberry32(99);
   const x = tensor(Float64Array.from(randomLogits(rng, 6, 9, 3)), [6, 9]);

@@ -1,7 +1,7 @@
 // focalLoss and binaryFocalLoss options, resolved once per call for the GPU kernels and the oracle alike.
-import type { BinaryFocalLossOptions, FocalLossOptions, Reduction } from '../types';
+import type { BinaryFocalLossOptions, FocalLossOptions, LogBase, Reduction } from '../types';
 import { DEFAULTS } from '../types';
-import { bool, finite, float32Safe, int32, oneOf, optionsObject, weightsOption } from '../options';
+import { baseDivisor, bool, finite, float32Safe, int32, oneOf, optionsObject, weightsOption } from '../options';
 import { keysOf } from '../keys';
 
 export interface BinaryFocalConfig {
@@ -9,6 +9,8 @@ export interface BinaryFocalConfig {
   readonly alpha: number;
   readonly gamma: number;
   readonly reduction: Reduction;
+  /** 1 for nats, ln 2 for bits. */
+  readonly divisor: number;
   readonly grad: boolean;
 }
 
@@ -20,11 +22,13 @@ export interface FocalConfig {
   readonly alphaPerClass: boolean;
   readonly ignoreIndex: number;
   readonly reduction: Reduction;
+  /** 1 for nats, ln 2 for bits. */
+  readonly divisor: number;
   readonly grad: boolean;
 }
 
-export const BINARY_FOCAL_KEYS = keysOf<BinaryFocalLossOptions>()(['alpha', 'gamma', 'reduction', 'grad']);
-export const FOCAL_KEYS = keysOf<FocalLossOptions>()(['gamma', 'alpha', 'ignoreIndex', 'reduction', 'grad']);
+export const BINARY_FOCAL_KEYS = keysOf<BinaryFocalLossOptions>()(['alpha', 'gamma', 'reduction', 'base', 'grad']);
+export const FOCAL_KEYS = keysOf<FocalLossOptions>()(['gamma', 'alpha', 'ignoreIndex', 'reduction', 'base', 'grad']);
 
 /** γ: finite, >= 0, a float32 the kernel sees as itself. */
 const gammaOption = (v: unknown) => finite(v, 'options.gamma', 2, (x) => x >= 0 && float32Safe(x), 'a number >= 0 that float32 holds');
@@ -37,6 +41,7 @@ export function parseBinaryFocalOptions(opts: BinaryFocalLossOptions | undefined
     alpha: alpha < 0 ? -1 : alpha,
     gamma: gammaOption(o.gamma),
     reduction: oneOf<Reduction>(o.reduction, ['none', 'sum', 'mean'], 'options.reduction', DEFAULTS.reduction),
+    divisor: baseDivisor(oneOf<LogBase>(o.base, ['e', 2], 'options.base', DEFAULTS.base)),
     grad: bool(o.grad, 'options.grad'),
   });
 }
@@ -53,6 +58,7 @@ export function parseFocalOptions(opts: FocalLossOptions | undefined, classes: n
     alphaPerClass: perClass,
     ignoreIndex: int32(o.ignoreIndex, 'options.ignoreIndex', DEFAULTS.ignoreIndex),
     reduction: oneOf<Reduction>(o.reduction, ['none', 'sum', 'mean'], 'options.reduction', DEFAULTS.reduction),
+    divisor: baseDivisor(oneOf<LogBase>(o.base, ['e', 2], 'options.base', DEFAULTS.base)),
     grad: bool(o.grad, 'options.grad'),
   });
 }

@@ -13,6 +13,7 @@ export const FOCAL = defineLayout('focal', {
     ignore_index: i32(),
     gamma: f32('γ >= 0'),
     alpha: f32('the one α of every class (not F_ALPHA_COL)'),
+    out_scale: f32('of the loss and the gradient: 1, or 1/ln 2 for bits'),
   },
   bindings: {
     X: read('u32', 'the logits'),
@@ -40,7 +41,7 @@ export const BINARY_FOCAL = defineLayout('binaryFocal', {
     g_base: u32('... in G'),
     alpha: f32('α in [0, 1] (F_ALPHA)'),
     gamma: f32('γ >= 0'),
-    scale: f32('of the loss and the gradient: 1/n for the mean, else 1'),
+    scale: f32('of the loss and the gradient: 1/ln 2 for bits, times 1/n for the mean'),
   },
   bindings: {
     X: read('u32'),
