@@ -3,7 +3,7 @@
 // gradient against central finite differences of the oracle's own loss.
 import { describe, expect, it } from 'vitest';
 import { binaryCrossEntropy, binaryFocalLoss, crossEntropy, focalLoss, mulberry32, randomLogits, randomProbs, randomUniform, type RefResult } from '../../src/reference';
-import type { BinaryFocalLossOptions, FocalLossOptions } from '../../src/index';
+import { CpuLoss, type BinaryFocalLossOptions, type FocalLossOptions } from '../../src/index';
 import { assertClose } from '../util/allclose';
 import { describeCase, numericGrad, product, tensor, total } from './helpers';
 import { TOL } from '../util/tolerances';
@@ -212,5 +212,27 @@ describe('focalLoss: gradient = finite differences', () => {
       const run = (z: Float64Array, grad: boolean) => focalLoss(tensor(z, [2, 4]), t, { gamma, reduction: 'sum', grad });
       assertClose(run(x, true).grad!, numericGrad((z) => total(run(z, false)), x, 1e-6, (i) => i === 3), TOL.finiteDifference, `gamma ${gamma}`);
     }
+  });
+});
+
+describe('CpuLoss: the oracle rounded to float32', () => {
+  const cpu = new CpuLoss('the focal tests run it directly');
+  const x = tensor(Float32Array.of(0.5, -1, 2, 1.5, 0.2, -0.3), [2, 3]);
+  it('focalLoss, labels and dense targets', async () => {
+    for (const target of [tensor(Int32Array.of(2, 0), [2]), tensor(Float32Array.of(0, 0.5, 0.5, 1, 0, 0), [2, 3])]) {
+      const out = await cpu.focalLoss(x, target, { gamma: 1.5, alpha: [1, 2, 0.5], reduction: 'none', grad: true });
+      const want = focalLoss(x, target, { gamma: 1.5, alpha: [1, 2, 0.5], reduction: 'none', grad: true });
+      assertClose(await out.loss.read(), want.loss, TOL.roundedToF32, 'loss');
+      assertClose(await out.grad!.read(), want.grad!, TOL.roundedToF32, 'grad');
+      expect(out.loss.shape).toEqual([2]);
+    }
+  });
+  it('binaryFocalLoss', async () => {
+    const t = tensor(Float32Array.of(1, 0, 0.3, 0, 1, 0.5), [2, 3]);
+    const out = await cpu.binaryFocalLoss(x, t, { grad: true });
+    const want = binaryFocalLoss(x, t, { grad: true });
+    assertClose(await out.loss.read(), want.loss, TOL.roundedToF32, 'loss');
+    assertClose(await out.grad!.read(), want.grad!, TOL.roundedToF32, 'grad');
+    expect(out.loss.shape).toEqual([]);
   });
 });
