@@ -1,7 +1,7 @@
 // The opt-in CPU fallback: the same operations on the float64 oracle, for pages where WebGPU is
 // missing. It is slow (one JavaScript loop per element) and says what it is: `backend` is
 // 'cpu-oracle', and `createLoss` only returns it when asked to.
-import type { BinaryCrossEntropyOptions, DType, EntropyOptions, HostTensor, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
+import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, DType, EntropyOptions, FocalLossOptions, HostTensor, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
 import type { GpuCrossEntropyOptions } from './kernels/cross-entropy';
 import type { LinearCrossEntropyOptions } from './kernels/linear-cross-entropy';
 import { DeviceError, OptionError, WebGPULossError } from './contract/errors';
@@ -246,6 +246,37 @@ export class CpuLoss {
     const t = host(target);
     const r = ref.binaryCrossEntropy(h, t, opts);
     checkFloats(h, t);
+    return outputs(r, h.shape);
+  }
+
+  /**
+   * Binary focal loss from logits, elementwise (see `WebGPULoss.binaryFocalLoss`).
+   * @example
+   * const out = await wl.binaryFocalLoss({ data: [2, -1], shape: [1, 2] }, { data: [1, 0], shape: [1, 2] });
+   * const [loss] = await out.loss.read();   // 0.00872
+   */
+  async binaryFocalLoss(input: CpuArg, target: CpuArg, opts: BinaryFocalLossOptions = {}): Promise<CpuLossOutputs> {
+    this.checkAlive();
+    const h = host(input);
+    const t = host(target);
+    const r = ref.binaryFocalLoss(h, t, opts);
+    checkFloats(h, t);
+    return outputs(r, h.shape);
+  }
+
+  /**
+   * Softmax focal loss from logits (see `WebGPULoss.focalLoss`).
+   * @example
+   * const out = await wl.focalLoss({ data: [2, 1, 0.1], shape: [1, 3] }, { data: new Int32Array([0]), shape: [1] });
+   * const [loss] = await out.loss.read();   // 0.0485
+   */
+  async focalLoss(input: CpuArg, target: CpuArg, opts: FocalLossOptions = {}): Promise<CpuLossOutputs> {
+    this.checkAlive();
+    const h = host(input);
+    const t = host(target);
+    const r = ref.focalLoss(h, t, opts);
+    checkElementType(h.data, 'input', 'float32');
+    checkElementType(t.data, 'target', t.shape.length === h.shape.length - 1 ? 'int32' : 'float32');
     return outputs(r, h.shape);
   }
 

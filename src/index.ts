@@ -1,7 +1,7 @@
 // The whole public API.
 /**
- * WebGPU loss kernels: softmax, cross-entropy, binary cross-entropy, entropy, KL divergence and a
- * fused linear cross-entropy, each with its gradient, checked against a float64 oracle
+ * WebGPU loss kernels: softmax, cross-entropy, binary cross-entropy, focal losses, entropy, KL
+ * divergence and a fused linear cross-entropy, each with its gradient, checked against a float64 oracle
  * (`webgpu-loss/reference`). Start with {@link WebGPULoss.create}, or {@link createLoss} for a
  * CPU fallback where WebGPU is missing.
  *

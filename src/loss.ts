@@ -1,4 +1,4 @@
-import type { BinaryCrossEntropyOptions, DType, EntropyOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
+import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, DType, EntropyOptions, FocalLossOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
 import { int32, oneOf, optionsObject, snapshot } from './contract/options';
 import { owned, type Result } from './dispose';
 import { BufferError, DeviceError, DTypeError, LabelRangeError, OptionError } from './contract/errors';
@@ -16,6 +16,7 @@ import { LINEAR_KEYS, parseLinearOptions } from './contract/configs/linear-cross
 import { entropyOp, klDivergenceOp } from './kernels/entropy';
 import { linearCrossEntropyOp, linearPipelines, type LinearCrossEntropyOptions, type LinearCrossEntropyOutputs } from './kernels/linear-cross-entropy';
 import { int64LabelsOp, INT64_OUT_OF_RANGE } from './kernels/int64-labels';
+import { binaryFocalOp, focalOp } from './kernels/focal';
 
 /** What `warmup()` compiles ahead of the first calls. */
 export interface WarmupOptions {
@@ -210,6 +211,41 @@ export class WebGPULoss {
    */
   async binaryCrossEntropy(input: TensorLike, target: TensorLike, opts: BinaryCrossEntropyOptions = {}): Promise<Result<LossOutputs>> {
     return owned(await binaryCrossEntropyOp(this.#ctx, once(input), once(target), opts), [input, target]);
+  }
+
+  /**
+   * Binary focal loss from logits (torchvision's `sigmoid_focal_loss`), elementwise against targets
+   * in [0, 1] of the input's shape: BCE·(1 − p_t)^γ, times α·t + (1 − α)·(1 − t). Defaults α = 0.25
+   * and γ = 2 (torchvision's); `alpha < 0` means no α. 'mean' is over every element (torchvision
+   * defaults to 'none'); 'none' gives a [rows, cols] loss. `grad: true` also returns d loss / d input.
+   * @example
+   * const out = await wl.binaryFocalLoss(
+   *   { data: logits, shape: [rows, cols] },
+   *   { data: targets01, shape: [rows, cols] },
+   *   { alpha: 0.25, gamma: 2, reduction: 'sum', grad: true },
+   * );
+   * const [loss] = await out.loss.read();
+   */
+  async binaryFocalLoss(input: TensorLike, target: TensorLike, opts: BinaryFocalLossOptions = {}): Promise<Result<LossOutputs>> {
+    return owned(await binaryFocalOp(this.#ctx, once(input), once(target), opts), [input, target]);
+  }
+
+  /**
+   * Softmax focal loss from logits, −Σ_c α_c·t_c·(1 − p_c)^γ·ln p_c per row, against sparse
+   * int32 labels [rows] or dense targets [rows, classes]. `gamma` (default 2; 0 gives
+   * crossEntropy), `alpha` per class (one number or `classes` of them, like crossEntropy's
+   * `weight`), `ignoreIndex`, reductions as crossEntropy's. Labels on the GPU are counted like
+   * crossEntropy's (`checkLabels`). `grad: true` also returns d loss / d logits.
+   * @example
+   * const out = await wl.focalLoss(
+   *   { data: logits, shape: [rows, classes] },
+   *   { data: new Int32Array(labels), shape: [rows] },
+   *   { gamma: 2, grad: true },
+   * );
+   * const [loss] = await out.loss.read();
+   */
+  async focalLoss(input: TensorLike, target: TensorLike, opts: FocalLossOptions = {}): Promise<Result<LossOutputs>> {
+    return owned(await focalOp(this.#ctx, once(input), once(target), opts), [input, target]);
   }
 
   /**

@@ -118,6 +118,46 @@ export interface BinaryCrossEntropyOptions {
   grad?: boolean;
 }
 
+/**
+ * Options of `binaryFocalLoss` (torchvision's `sigmoid_focal_loss`, from logits), shared by the GPU
+ * API and the float64 reference. Targets are probabilities in [0, 1] (0/1 or soft).
+ */
+export interface BinaryFocalLossOptions {
+  /** Weight of the positive class: α·t + (1 − α)·(1 − t) per element; α < 0 means none. Default 0.25 (torchvision). At most 1. */
+  alpha?: number;
+  /** Focusing exponent γ ≥ 0 of (1 − p_t); 0 gives (alpha-weighted) BCE. Default 2 (torchvision). */
+  gamma?: number;
+  /** Default `'mean'` (over every element; torchvision's default is `'none'`). */
+  reduction?: Reduction;
+  /** Default `'e'` (nats); 2 gives bits. */
+  base?: LogBase;
+  /** Also return the gradient of the reduced loss with respect to the input logits. */
+  grad?: boolean;
+}
+
+/**
+ * Options of `focalLoss` (softmax focal loss from logits), shared by the GPU API and the float64
+ * reference: −Σ_c α_c·t_c·(1 − p_c)^γ·ln p_c per row.
+ */
+export interface FocalLossOptions {
+  /** Focusing exponent γ ≥ 0; 0 gives crossEntropy. Default 2. */
+  gamma?: number;
+  /**
+   * Per-class weight α_c (crossEntropy's `weight`): one number for every class or an array of
+   * length `classes`, each >= 0. Default: none (1). Sparse 'mean' divides by Σ α_label over kept
+   * rows, so one number cancels there and scales only 'sum' and 'none'.
+   */
+  alpha?: number | ArrayLike<number>;
+  /** Sparse labels equal to this are ignored: zero loss, zero gradient, left out of the mean. Default -100. */
+  ignoreIndex?: number;
+  /** Default `'mean'`: Σ loss / Σ α_label over kept rows (labels), Σ loss / rows (dense targets). */
+  reduction?: Reduction;
+  /** Default `'e'` (nats); 2 gives bits. */
+  base?: LogBase;
+  /** Also return the gradient of the reduced loss with respect to the input logits. */
+  grad?: boolean;
+}
+
 /** Options of `entropy`, shared by the GPU API and the float64 reference. */
 export interface EntropyOptions {
   /** Whether `input` holds probabilities (default) or logits (taken through a softmax). */

@@ -48,7 +48,7 @@ import { show } from '../contract/show';
 import { CROSS_ENTROPY_KEYS } from '../contract/configs/cross-entropy';
 import { CREATE_KEYS } from '../contract/create';
 import { DISPOSE } from '../contract/dispose';
-import type { BinaryCrossEntropyOptions, CreateOptions, CrossEntropyOptions, DType, EntropyOptions, GpuCrossEntropyOptions, GpuTensor, KLDivergenceOptions, LossOutputs, SoftmaxOptions } from '../index';
+import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, CreateOptions, CrossEntropyOptions, DType, EntropyOptions, FocalLossOptions, GpuCrossEntropyOptions, GpuTensor, KLDivergenceOptions, LossOutputs, SoftmaxOptions } from '../index';
 
 /** The parts of the TF.js namespace the adapter uses (`import * as tf from '@tensorflow/tfjs'` or tfjs-core). */
 export type Tfjs = Pick<typeof tfc, 'getBackend' | 'backend' | 'engine' | 'clone' | 'keep' | 'tidy' | 'sum' | 'mul' | 'variableGrads' | 'dispose'>;
@@ -201,6 +201,26 @@ export class TfjsLoss {
    */
   binaryCrossEntropy(input: tfc.Tensor, target: tfc.Tensor, opts: BinaryCrossEntropyOptions = {}): Promise<TfjsLossOutputs> {
     return this.runLoss('binaryCrossEntropy', [[input, 'input', 'float'], [target, 'target', 'float']], opts, false);
+  }
+
+  /**
+   * Binary focal loss, elementwise, of float32 logits against float32 targets in [0, 1] of the
+   * same shape. Options as `WebGPULoss.binaryFocalLoss`.
+   * @example
+   * const { loss, grad } = await tl.binaryFocalLoss(scores, targets01, { alpha: 0.25, gamma: 2, grad: true });
+   */
+  binaryFocalLoss(input: tfc.Tensor, target: tfc.Tensor, opts: BinaryFocalLossOptions = {}): Promise<TfjsLossOutputs> {
+    return this.runLoss('binaryFocalLoss', [[input, 'input', 'float'], [target, 'target', 'float']], opts, false);
+  }
+
+  /**
+   * Softmax focal loss of float32 logits against int32 labels [rows] or dense float32 targets of
+   * the input's shape. Options as `WebGPULoss.focalLoss`.
+   * @example
+   * const { loss, grad } = await tl.focalLoss(logits, labels, { gamma: 2, grad: true });
+   */
+  focalLoss(input: tfc.Tensor, target: tfc.Tensor, opts: FocalLossOptions = {}): Promise<TfjsLossOutputs> {
+    return this.runLoss('focalLoss', [[input, 'input', 'float'], [target, 'target', 'any']], opts, false);
   }
 
   /**
@@ -402,7 +422,7 @@ export class TfjsLoss {
   }
 
   private async runLoss(
-    op: 'crossEntropy' | 'binaryCrossEntropy' | 'klDivergence' | 'entropy',
+    op: 'crossEntropy' | 'binaryCrossEntropy' | 'klDivergence' | 'entropy' | 'binaryFocalLoss' | 'focalLoss',
     args: [tfc.Tensor, string, 'float' | 'any'][],
     opts: object,
     directGrad: boolean,

@@ -17,6 +17,7 @@
 export { softmax, logSoftmax } from './softmax';
 export { crossEntropy } from './cross-entropy';
 export { binaryCrossEntropy } from './binary-cross-entropy';
+export { binaryFocalLoss, focalLoss } from './focal';
 export { entropy, klDivergence } from './entropy';
 export type { RefResult } from './result';
 export { mulberry32, normal, randomLogits, randomUniform, randomLabels, randomProbs } from './random';

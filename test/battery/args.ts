@@ -19,6 +19,8 @@ export const VALID: Record<string, unknown[]> = {
   entropy: [X, {}],
   klDivergence: [X, X, {}],
   linearCrossEntropy: [H, W, Y, {}],
+  focalLoss: [X, Y, {}],
+  binaryFocalLoss: [X, X, {}],
 };
 export const OPERATIONS = Object.keys(VALID);
 
@@ -48,6 +50,11 @@ export const SLOTS: Slot[] = [
   { op: 'linearCrossEntropy', argument: 'weight', kind: 'float', at: 1, args: VALID.linearCrossEntropy },
   { op: 'linearCrossEntropy', argument: 'labels', kind: 'labels', at: 2, args: VALID.linearCrossEntropy },
   { op: 'linearCrossEntropy', argument: 'options.bias', kind: 'float', at: 'bias', args: [H, W, Y, { bias: B }] },
+  { op: 'focalLoss', argument: 'input', kind: 'float', at: 0, args: VALID.focalLoss },
+  { op: 'focalLoss', argument: 'target', kind: 'labels', at: 1, args: VALID.focalLoss },
+  { op: 'focalLoss', argument: 'target', kind: 'float', at: 1, args: [X, X, {}] },
+  { op: 'binaryFocalLoss', argument: 'input', kind: 'float', at: 0, args: VALID.binaryFocalLoss },
+  { op: 'binaryFocalLoss', argument: 'target', kind: 'float', at: 1, args: VALID.binaryFocalLoss },
 ];
 
 /** The valid tensor in a slot. */
@@ -65,7 +72,7 @@ export function withTensor(s: Slot, t: unknown): unknown[] {
 
 /** A slot's title: 'crossEntropy target (labels)'. */
 export function slotTitle(s: Slot): string {
-  const dense = s.op === 'crossEntropy' && s.argument === 'target' ? (s.kind === 'labels' ? ' (labels)' : ' (dense)') : '';
+  const dense = (s.op === 'crossEntropy' || s.op === 'focalLoss') && s.argument === 'target' ? (s.kind === 'labels' ? ' (labels)' : ' (dense)') : '';
   return `${s.op} ${s.argument}${dense}`;
 }
 

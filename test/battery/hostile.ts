@@ -16,6 +16,8 @@ const AN_OPTION: Record<string, [string, unknown, unknown]> = {
   entropy: ['reduction', 'sum', 'bogus'],
   klDivergence: ['targetFrom', 'logits', 'bogus'],
   linearCrossEntropy: ['reduction', 'none', 'bogus'],
+  focalLoss: ['gamma', 1, -1],
+  binaryFocalLoss: ['alpha', 0.5, 2],
 };
 
 const TRAPS = ['get', 'ownKeys', 'getOwnPropertyDescriptor'] as const;

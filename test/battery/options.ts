@@ -65,6 +65,21 @@ const BAD: Record<string, Record<string, unknown[]>> = {
     sequenceLength: [2, 1],
     memoryBudget: [0, -1, 1.5, NaN, Infinity, 2 ** 53, ...NOT_NUMBER],
   },
+  focalLoss: {
+    gamma: [-1, -1e-30, NaN, Infinity, 1e39, ...NOT_NUMBER],
+    alpha: [-1, NaN, Infinity, 1e39, [1, 2], [1, -1, 1], [1, NaN, 1], 'abc', null, {}, T.typed('BigInt64Array', [1, 1, 1]), [1, '1', 1]],
+    ignoreIndex: [1.5, NaN, '-100', null],
+    reduction: [...ENUM, 'batchmean'],
+    base: [...ENUM, 10],
+    grad: BOOL,
+  },
+  binaryFocalLoss: {
+    alpha: [1.5, NaN, Infinity, -Infinity, -1e39, 1e-40, [0.25], ...NOT_NUMBER],
+    gamma: [-1, NaN, Infinity, 1e39, ...NOT_NUMBER],
+    reduction: ENUM,
+    base: [...ENUM, 2.5],
+    grad: BOOL,
+  },
 };
 BAD.logSoftmax = BAD.softmax;
 
@@ -113,6 +128,8 @@ const UNKNOWN: [string, string, string | null][] = [
   ['binaryCrossEntropy', 'pos_weight', 'posWeight'], ['binaryCrossEntropy', 'posWeights', 'posWeight'], ['binaryCrossEntropy', 'labelSmoothing', null],
   ['entropy', 'epsilion', 'epsilon'], ['entropy', 'targetFrom', null],
   ['klDivergence', 'target_from', 'targetFrom'], ['klDivergence', 'targetFrm', 'targetFrom'], ['klDivergence', 'logTarget', null],
+  ['focalLoss', 'gama', 'gamma'], ['focalLoss', 'weight', null], ['focalLoss', 'labelSmoothing', null],
+  ['binaryFocalLoss', 'alfa', 'alpha'], ['binaryFocalLoss', 'posWeight', null],
   ['linearCrossEntropy', 'biass', 'bias'], ['linearCrossEntropy', 'labelSmoothng', 'labelSmoothing'], ['linearCrossEntropy', 'inPlace', null],
 ];
 const unknown: Case[] = UNKNOWN.map(([op, key, near]) => ({

@@ -98,6 +98,16 @@ describe('README examples give what the README and the seeds say', () => {
     assertClose(loss(ops.kl), ref.klDivergence(student, teacher).loss, TOL.fewTerms, 'kl');
     assertClose(loss(ops.bce), ref.binaryCrossEntropy(ops.scores as Host, ops.targets01 as Host, { posWeight: 3 }).loss, TOL.fewTerms, 'bce');
   });
+  it('focal examples against the oracle', () => {
+    const ops = varsUnder('Operations');
+    const q = varsUnder('Quick start');
+    const b = ref.binaryFocalLoss(ops.scores as Host, ops.targets01 as Host, { reduction: 'sum', grad: true });
+    assertClose(loss(ops.bfl), b.loss, TOL.fewTerms, 'binary focal');
+    assertClose((ops.bfl as { grad: number[] }).grad, b.grad!, TOL.fewTerms, 'binary focal grad');
+    const f = ref.focalLoss(q.logits as Host, q.labels as Host, { gamma: 2, alpha: [0.25, 0.5, 0.25], grad: true });
+    assertClose(loss(ops.fl), f.loss, TOL.fewTerms, 'focal');
+    assertClose((ops.fl as { grad: number[] }).grad, f.grad!, TOL.fewTerms, 'focal grad');
+  });
   it('fused linear cross-entropy: loss and dH against the oracle', () => {
     const lin = varsUnder('Fused linear cross-entropy');
     const [n, d, v] = [lin.N, lin.D, lin.V] as number[];

@@ -35,6 +35,8 @@ describe('TF.js adapter', () => {
     ['entropy', { op: 'entropy', rows: 12, cols: 70, seed: 10, options: { base: 2, reduction: 'none' } }],
     ['softmax', { op: 'softmax', rows: 5, cols: 129, seed: 11, options: { temperature: 2 } }],
     ['logSoftmax', { op: 'logSoftmax', rows: 5, cols: 129, seed: 12 }],
+    ['binaryFocalLoss', { op: 'binaryFocalLoss', rows: 12, cols: 30, seed: 13, options: { alpha: 0.25, gamma: 2 } }],
+    ['focalLoss', { op: 'focalLoss', rows: 12, cols: 70, seed: 14, options: { gamma: 1.5, alpha: 0.5 } }],
   ];
   for (const [name, spec] of ops) {
     it(`${name} of TF.js tensors matches the oracle`, async () => {

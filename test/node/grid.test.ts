@@ -68,6 +68,18 @@ describe('Node (Dawn): edges, chunks, reductions', { timeout: 120_000 }, () => {
     op: 'crossEntropy', rows: 4, cols: 50257, seed: 4, context: { subgroups: false }, input: { kind: 'logits' }, target: { kind: 'labels' },
     options: { grad: true, reduction: 'sum' }, tol: TOL.loss, gradTol: TOL.grad(),
   }));
+  it('focalLoss, labels and dense, a long row', async () => {
+    for (const target of [{ kind: 'labels', ignoreFrac: 0.2 }, { kind: 'probs' }] as const) {
+      await expectOk({
+        op: 'focalLoss', rows: 3, cols: 20000, seed: 6, input: { kind: 'logits' }, target,
+        options: { grad: true, gamma: 2, alpha: 'random', reduction: 'none' }, tol: TOL.focalRow, gradTol: TOL.focalGrad(2),
+      });
+    }
+  });
+  it('binaryFocalLoss, soft targets', () => expectOk({
+    op: 'binaryFocalLoss', rows: 64, cols: 65, seed: 7, input: { kind: 'logits' }, target: { kind: 'uniform' },
+    options: { grad: true, reduction: 'none', gamma: 0.5 }, tol: TOL.focal, gradTol: TOL.focalGrad(0.5),
+  }));
   it('the same bits on two runs', () => expectOk({
     op: 'crossEntropy', rows: 333, cols: 1000, seed: 5, input: { kind: 'logits' }, target: { kind: 'labels' },
     options: { grad: true, reduction: 'mean' }, tol: TOL.loss, gradTol: TOL.grad(), determinism: true,

@@ -62,7 +62,7 @@ export function make(spec: DataSpec, rows: number, cols: number, rng: () => numb
 
 function resolveOptions(opts: Record<string, unknown> | undefined, cols: number, rng: () => number): Record<string, unknown> {
   const o: Record<string, unknown> = { ...(opts ?? {}) };
-  for (const k of ['weight', 'posWeight']) {
+  for (const k of ['weight', 'posWeight', 'alpha']) {
     if (o[k] === 'random') o[k] = Array.from(randomUniform(rng, cols, 0.5, 2));
   }
   return o;
@@ -116,7 +116,7 @@ export async function check(spec: CheckSpec, contextFor: ContextFor): Promise<Ch
   const input = make(spec.input, spec.rows, spec.cols, rng, ignoreIndex);
   // Explicit target data are int32 labels when they drop the class axis of a cross-entropy input.
   const inRank = spec.input.shape?.length ?? 2;
-  const labels = spec.op === 'crossEntropy' && spec.target !== undefined && (spec.target.shape?.length ?? inRank - 1) === inRank - 1;
+  const labels = (spec.op === 'crossEntropy' || spec.op === 'focalLoss') && spec.target !== undefined && (spec.target.shape?.length ?? inRank - 1) === inRank - 1;
   const target = spec.target ? make(spec.target, spec.rows, spec.cols, rng, ignoreIndex, labels) : undefined;
   const options = resolveOptions(spec.options, spec.cols, rng);
   const args: unknown[] = target ? [input, target, options] : [input, options];

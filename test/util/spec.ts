@@ -1,7 +1,7 @@
 // What a test asks of an oracle comparison (test/util/check.ts), in the browser page or in Node.
 import type { Tolerance } from './allclose';
 
-export type OpName = 'softmax' | 'logSoftmax' | 'crossEntropy' | 'binaryCrossEntropy' | 'entropy' | 'klDivergence';
+export type OpName = 'softmax' | 'logSoftmax' | 'crossEntropy' | 'binaryCrossEntropy' | 'entropy' | 'klDivergence' | 'focalLoss' | 'binaryFocalLoss';
 
 export interface DataSpec {
   /** How to make the values: random kinds are seeded by the spec's seed. */
@@ -39,7 +39,7 @@ export interface CheckSpec extends RunSpec {
   seed?: number;
   input: DataSpec;
   target?: DataSpec;
-  /** Passed to both implementations; `weight: 'random'` and `posWeight: 'random'` make seeded arrays. */
+  /** Passed to both implementations; `weight`, `posWeight` or `alpha` 'random' make seeded arrays. */
   options?: Record<string, unknown>;
 }
 

@@ -68,6 +68,21 @@ export const TOL = {
   bceGrad: (soft: boolean, count = 1, options: ReductionOptions = {}): Tolerance =>
     tol(1e-5, soft ? (1e-6 * meanScale(count, options)) / (options.base === 2 ? Math.LN2 : 1) : 1e-36),
   /**
+   * Focal losses: q^γ = exp(γ·ln q) turns a few ulp of relative error in ln q into γ·|ln q|·2^-24
+   * relative, at most ~87·2^-24·few ≈ 1.5e-5 wherever q^γ is a normal float32 (γ·|ln q| < 87):
+   * 2e-5 relative. Absolute: the float32 floor (1e-36) per element (binary), `loss`'s 1e-6 for a
+   * row's sum of log-softmax terms (softmax).
+   */
+  focal: tol(2e-5, 1e-36),
+  focalRow: tol(2e-5, 1e-6),
+  /**
+   * Their gradients: g = C·q^γ·(1 − γ·h) (softmax) and a_t·q^γ·[(σ − t) + γ·(1 − 2t)·ce·r]
+   * (binary) hold terms up to (1 + γ) times the cross-entropy's, which cancel in p_j·G − g_j and,
+   * for soft targets, in σ − t: `grad`'s 1e-6 absolute times (1 + γ) and the reduction's scale;
+   * 0/1 binary targets add two same-signed terms, leaving the float32 floor.
+   */
+  focalGrad: (gamma: number, scale = 1, cancels = true): Tolerance => tol(1e-4, cancels ? 1e-6 * (1 + gamma) * scale : 1e-36),
+  /**
    * linearCrossEntropy's loss: each logit is a float32 dot product over D (relative error
    * ~√D·2^-24 of Σ|h·w|, ~1e-6 for D ≤ 1024 at the tests' scales), then `loss`'s log-sum-exp.
    */

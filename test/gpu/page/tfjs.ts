@@ -96,7 +96,7 @@ async function crossEntropy(spec: CeSpec): Promise<Report> {
   return r;
 }
 
-interface OpSpec { op: 'binaryCrossEntropy' | 'klDivergence' | 'entropy' | 'softmax' | 'logSoftmax'; rows: number; cols: number; seed: number; options?: Record<string, unknown> }
+interface OpSpec { op: 'binaryCrossEntropy' | 'klDivergence' | 'entropy' | 'softmax' | 'logSoftmax' | 'binaryFocalLoss' | 'focalLoss'; rows: number; cols: number; seed: number; options?: Record<string, unknown> }
 
 /** The other operations of TF.js tensors against the oracle. */
 async function otherOp(spec: OpSpec): Promise<Report> {
@@ -105,12 +105,14 @@ async function otherOp(spec: OpSpec): Promise<Report> {
   const { rows, cols, op } = spec;
   const shape = [rows, cols];
   const inputData = op === 'entropy' ? randomProbs(rng, rows, cols, 2) : randomLogits(rng, rows, cols, 3);
-  const targetData = op === 'binaryCrossEntropy' ? randomUniform(rng, rows * cols) : randomProbs(rng, rows, cols, 2);
+  const binary = op === 'binaryCrossEntropy' || op === 'binaryFocalLoss';
+  const targetData = binary ? randomUniform(rng, rows * cols) : op === 'focalLoss' ? randomLabels(rng, rows, cols) : randomProbs(rng, rows, cols, 2);
+  const tShape = op === 'focalLoss' ? [rows] : shape;
   const x = gpuBorn(inputData, shape);
-  const t = gpuBorn(targetData, shape);
+  const t = gpuBorn(targetData, tShape);
   const opts = spec.options ?? {};
   const host = { data: inputData, shape };
-  const hostT = { data: targetData, shape };
+  const hostT = { data: targetData, shape: tShape };
   if (op === 'softmax' || op === 'logSoftmax') {
     const p = await tl[op](x, opts);
     r.add(allclose(await read(p), ref[op](host, opts), TOL.loss, op));
@@ -122,8 +124,10 @@ async function otherOp(spec: OpSpec): Promise<Report> {
     await out.ready;
     const want = op === 'entropy' ? ref.entropy(host, o) : ref[op](host, hostT, o);
     const bce = op === 'binaryCrossEntropy';
-    const lossTol = bce ? (o.reduction === 'none' ? TOL.bce : TOL.bceSum) : TOL.divergence(cols);
-    const gradTol = bce ? TOL.bceGrad(true, rows * cols, o) : TOL.grad(meanScale(rows, o));
+    const focal = op === 'focalLoss' || op === 'binaryFocalLoss';
+    const gamma = (o.gamma as number | undefined) ?? 2;
+    const lossTol = bce ? (o.reduction === 'none' ? TOL.bce : TOL.bceSum) : focal ? TOL.focalRow : TOL.divergence(cols);
+    const gradTol = bce ? TOL.bceGrad(true, rows * cols, o) : focal ? TOL.focalGrad(gamma, meanScale(op === 'focalLoss' ? rows : rows * cols, o)) : TOL.grad(meanScale(rows, o));
     r.add(allclose(await read(out.loss), want.loss, lossTol, `${op} loss`));
     r.add(allclose(await read(out.grad), want.grad!, gradTol, `${op} grad`));
     if (JSON.stringify(out.loss.shape) !== JSON.stringify(want.shape)) r.fail(`loss shape [${out.loss.shape}], oracle [${want.shape}]`);

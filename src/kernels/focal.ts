@@ -1,0 +1,181 @@
+import type { BinaryFocalLossOptions, FocalLossOptions } from '../contract/types';
+import { ShapeError } from '../contract/errors';
+import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
+import { GpuTensor } from '../gpu/tensor';
+import { parseBinaryFocalOptions, parseFocalOptions } from '../contract/configs/focal';
+import { checkLabels, formatShape, matrixShape, sameShape } from '../contract/tensor';
+import { rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { bceWG, grid, prepareShape, rowLaunch } from './launch';
+import { BINARY_FOCAL, FOCAL } from './layouts/focal';
+import { REDUCE } from './layouts/reduce';
+import type { LossOutputs } from './cross-entropy';
+
+// Host side of shaders/focal/: binary focal loss (elementwise, as binary cross-entropy: elements
+// -> workgroup partials -> reduce) and softmax focal loss (prepare -> rows -> reduce, rows shaped
+// by rowLaunch: a thread per row for short rows, else a workgroup per row), in one submit each.
+
+/**
+ * Binary focal loss over a [rows, cols] logits input and targets of its shape; see
+ * shaders/focal/binary.wgsl. `loss` has shape [] for 'sum' / 'mean' and [rows, cols] for 'none'.
+ */
+export async function binaryFocalOp(ctx: GpuContext, inputArg: TensorLike, targetArg: TensorLike, opts: BinaryFocalLossOptions = {}): Promise<LossOutputs> {
+  ctx.checkAlive();
+  // The oracle's order: the input, then the options, then the target.
+  const inShape = matrixArgShape(inputArg);
+  const [rows, cols] = matrixShape(inShape, 'input');
+  const cfg = parseBinaryFocalOptions(opts);
+  const tShape = argShape(targetArg, 'target');
+  if (!sameShape(tShape, inShape)) throw new ShapeError('target', `shape ${formatShape(tShape)} must equal input shape ${formatShape(inShape)}`);
+  const F = BINARY_FOCAL.F;
+
+  const chunks = rowChunks(ctx, rows, cols);
+  const temps: Temps = [];
+  const made: GpuTensor[] = [];
+  return freeOnThrow(temps, made, async () => {
+    const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
+    if (tmpIn) temps.push(input);
+    const { t: target, temp: tmpT } = ctx.input(targetArg, 'target', 'float32');
+    if (tmpT) temps.push(target);
+
+    const n = rows * cols;
+    const sums = cfg.reduction !== 'none';
+    const scale = (cfg.reduction === 'mean' ? 1 / n : 1) / cfg.divisor;
+    const flags = (cfg.alpha >= 0 ? F.ALPHA : 0) | (cfg.grad ? F.GRAD : 0);
+    const WG = bceWG(ctx);
+    const groups = chunks.map((c) => grid(ctx, Math.ceil((c.count * cols) / WG)));
+    const perElem = sums ? undefined : ctx.empty([rows, cols], 'float32', 'binaryFocalLoss:loss');
+    if (perElem) made.push(perElem);
+    const partials = sums ? ctx.empty([groups.reduce((a, b) => a + b, 0)], 'float32', 'binaryFocalLoss:partials') : undefined;
+    if (partials) temps.push(partials);
+    const grad = cfg.grad ? ctx.empty(inShape, 'float32', 'binaryFocalLoss:grad') : undefined;
+    if (grad) made.push(grad);
+    const partB = partials ? ctx.bind(partials) : undefined;
+
+    const dispatches: Dispatch[] = [];
+    let partBase = 0;
+    chunks.forEach(({ row0, count }, k) => {
+      if (count === 0) return;
+      const e0 = row0 * cols;
+      const len = count * cols;
+      const xb = ctx.bind(input, e0, len);
+      const tb = ctx.bind(target, e0, len);
+      const ob = perElem ? ctx.bind(perElem, e0, len) : partB!;
+      const gb = grad ? ctx.bind(grad, e0, len) : undefined;
+      dispatches.push({
+        family: 'binaryFocal', entry: 'main', constants: { WG, SUMS: sums ? 1 : 0, FLAGS: flags },
+        uniforms: BINARY_FOCAL.uniforms({
+          n: len, x_base: xb.base, t_base: tb.base, out_base: perElem ? ob.base : ob.base + partBase, g_base: gb ? gb.base : 0,
+          alpha: Math.max(cfg.alpha, 0), gamma: cfg.gamma, scale,
+        }),
+        bindings: BINARY_FOCAL.bindings({ X: xb.binding, T: tb.binding, OUT: ob.binding, G: gb ? gb.binding : ctx.dummy('grad') }),
+        workgroups: groups[k],
+      });
+      partBase += groups[k];
+    });
+    let loss = perElem;
+    if (partials) {
+      loss = ctx.empty([], 'float32', 'binaryFocalLoss:reduced');
+      made.push(loss);
+      // The partials already carry 1/n (mean): the reduction is a plain sum.
+      dispatches.push(reduceDispatch(ctx, partials, null, loss, REDUCE.C.MODE_SUM, false));
+    }
+    const { done } = await ctx.run('binaryFocalLoss', dispatches);
+    const out: LossOutputs = { loss: loss! };
+    if (grad) out.grad = grad;
+    finishCall(out, done, temps);
+    return out;
+  });
+}
+
+/**
+ * Softmax focal loss of [rows, V] logits against sparse labels [rows] (int32) or dense targets of
+ * the input's shape; see shaders/focal/main.wgsl. `loss` has shape [] for 'sum' / 'mean', [rows] for 'none'.
+ */
+export async function focalOp(ctx: GpuContext, inputArg: TensorLike, targetArg: TensorLike, opts: FocalLossOptions = {}): Promise<LossOutputs> {
+  ctx.checkAlive();
+  const inShape = matrixArgShape(inputArg);
+  const [rows, cols] = matrixShape(inShape, 'input');
+  const cfg = parseFocalOptions(opts, cols);
+  const tShape = argShape(targetArg, 'target');
+  // Labels drop the class axis: [rows] for a [rows, V] input, [] for a [V] input (as crossEntropy).
+  const sparse = tShape.length === inShape.length - 1;
+  if (sparse) {
+    if (tShape.length === 1 && tShape[0] !== rows) throw new ShapeError('target', `labels shape [${tShape.join(', ')}] must be [${rows}] (one label per input row)`);
+  } else if (!sameShape(tShape, inShape)) {
+    throw new ShapeError('target', `dense target shape [${tShape.join(', ')}] must equal input shape [${inShape.join(', ')}]`);
+  }
+  // Host labels are range-checked here; GPU-resident ones by prepare (invalidLabels).
+  if (sparse && !(targetArg instanceof GpuTensor)) checkLabels(targetArg.data, cols, cfg.ignoreIndex, 'target');
+  const chunks = rowChunks(ctx, rows, cols);
+  checkRowBinding(ctx, rows, 1, sparse ? 'target' : 'input');
+  const F = FOCAL.F;
+
+  const temps: Temps = [];
+  const made: GpuTensor[] = [];
+  return freeOnThrow(temps, made, async () => {
+    const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
+    if (tmpIn) temps.push(input);
+    const { t: target, temp: tmpT } = ctx.input(targetArg, 'target', sparse ? 'int32' : 'float32');
+    if (tmpT) temps.push(target);
+    const alpha = cfg.alphaPerClass ? ctx.tensor(Float32Array.from(cfg.alpha), [cols], 'float32', 'options.alpha') : undefined;
+    if (alpha) temps.push(alpha);
+
+    const meta = ctx.empty([4], 'int32', 'focalLoss:meta');
+    made.push(meta);
+    const perRow = ctx.empty([rows], 'float32', 'focalLoss:loss');
+    made.push(perRow);
+    const grad = cfg.grad ? ctx.empty(inShape, 'float32', 'focalLoss:grad') : undefined;
+    if (grad) made.push(grad);
+    const mean = cfg.reduction === 'mean';
+    const flags = (sparse ? F.SPARSE : 0) | (alpha ? F.ALPHA_COL : 0) | (cfg.grad ? F.GRAD : 0) | (mean ? F.MEAN : 0);
+    const alB = alpha ? ctx.bind(alpha).binding : ctx.dummy('read');
+    const metaB = ctx.bind(meta).binding;
+    const lossB = ctx.bind(perRow).binding;
+    const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number) => FOCAL.uniforms({
+      rows: count, cols, x_base: xBase, t_base: tBase, g_base: gBase, row0, total_rows: rows,
+      ignore_index: cfg.ignoreIndex, gamma: cfg.gamma, alpha: cfg.alpha[0], out_scale: 1 / cfg.divisor,
+    });
+
+    const dispatches: Dispatch[] = [];
+    {
+      // prepare: labels bound whole (sparse); a dense target is not read by it.
+      const tb = sparse ? ctx.bind(target) : ctx.bind(target, 0, Math.min(target.size, chunks[0].count * cols));
+      const xb = ctx.bind(input, 0, Math.min(input.size, chunks[0].count * cols));
+      dispatches.push({
+        family: 'focal', entry: 'prepare', constants: { ...prepareShape(ctx), FLAGS: flags },
+        uniforms: uniforms(0, rows, xb.base, tb.base, 0),
+        bindings: FOCAL.bindings({ X: xb.binding, T: tb.binding, AL: alB, META: metaB, LOSS: lossB, G: ctx.dummy('grad') }),
+        workgroups: 1,
+      });
+    }
+    for (const { row0, count } of chunks) {
+      if (count === 0) continue;
+      const xb = ctx.bind(input, row0 * cols, count * cols);
+      const tb = sparse ? ctx.bind(target) : ctx.bind(target, row0 * cols, count * cols);
+      const gb = grad ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
+      const l = rowLaunch(ctx, cols, count);
+      dispatches.push({
+        family: 'focal', entry: 'main', constants: { ...l.constants, FLAGS: flags }, workgroups: l.workgroups,
+        uniforms: uniforms(row0, count, xb.base, sparse ? tb.base + row0 : tb.base, gb ? gb.base : 0),
+        bindings: FOCAL.bindings({ X: xb.binding, T: tb.binding, AL: alB, META: metaB, LOSS: lossB, G: gb ? gb.binding : ctx.dummy('grad') }),
+      });
+    }
+    let loss = perRow;
+    if (cfg.reduction !== 'none') {
+      loss = ctx.empty([], 'float32', 'focalLoss:reduced');
+      made.push(loss);
+      dispatches.push(reduceDispatch(ctx, perRow, meta, loss, mean ? REDUCE.C.MODE_MEAN_META : REDUCE.C.MODE_SUM, false));
+      temps.push(perRow);
+    }
+
+    const { done } = await ctx.run('focalLoss', dispatches);
+    const out: LossOutputs = { loss };
+    if (grad) out.grad = grad;
+    // META[2]: labels out of range, reported only for labels on the GPU (host ones were checked).
+    const [invalid] = ctx.split(meta, [{ elemOffset: 2, shape: [], dtype: 'int32' }]);
+    if (sparse && targetArg instanceof GpuTensor) out.invalidLabels = invalid as GpuTensor<'int32'>;
+    else invalid.destroy();
+    finishCall(out, done, temps);
+    return out;
+  });
+}
