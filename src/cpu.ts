@@ -92,6 +92,12 @@ export interface CpuLossOutputs {
   argmax?: CpuTensor;
   /** Per-row 1 where argmax hits the label (int32, sparse labels), with `extras`. */
   correct?: CpuTensor;
+  /** Per-row ln p of the label in nats (logits, sparse labels), with `extras`. */
+  labelLogProb?: CpuTensor;
+  /** Per-row entropy of the softmax in the call's base (logits), with `extras`. */
+  entropy?: CpuTensor;
+  /** Per-row top-k hit (int32), with `extras` and `topK`. */
+  topKHit?: CpuTensor;
 }
 
 /** What `CpuLoss.linearCrossEntropy` returns: `LinearCrossEntropyOutputs`' tensors, held on the CPU. */
@@ -128,6 +134,9 @@ function outputs(r: RefResult, inputShape: readonly number[]): CpuLossOutputs {
   if (r.lse) out.lse = new CpuTensor(Float32Array.from(r.lse), rows, 'float32');
   if (r.argmax) out.argmax = new CpuTensor(Int32Array.from(r.argmax), rows, 'int32');
   if (r.correct) out.correct = new CpuTensor(Int32Array.from(r.correct), rows, 'int32');
+  if (r.labelLogProb) out.labelLogProb = new CpuTensor(Float32Array.from(r.labelLogProb), rows, 'float32');
+  if (r.entropy) out.entropy = new CpuTensor(Float32Array.from(r.entropy), rows, 'float32');
+  if (r.topKHit) out.topKHit = new CpuTensor(Int32Array.from(r.topKHit), rows, 'int32');
   return out;
 }
 

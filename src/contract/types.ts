@@ -62,15 +62,20 @@ export interface CrossEntropyOptions {
   normalize?: boolean;
   /** Also return the gradient of the reduced loss with respect to the input. */
   grad?: boolean;
-  /** Also return per-row log-sum-exp, argmax and (sparse labels) whether argmax hits the label. */
+  /**
+   * Also return per-row log-sum-exp, argmax and (sparse labels) whether argmax hits the label;
+   * from logits also the entropy of the softmax and (sparse labels) the label's log-probability.
+   */
   extras?: boolean;
+  /** With `extras`, sparse labels from logits: also per-row top-k hits (`topKHit`) for this k >= 1. */
+  topK?: number;
 }
 
 /**
  * linearCrossEntropy's options without the bias (each side takes it in its own tensor type):
  * crossEntropy's for sparse labels from logits.
  */
-export type LinearOptions = Omit<CrossEntropyOptions, 'from' | 'epsilon' | 'normalize' | 'extras'>;
+export type LinearOptions = Omit<CrossEntropyOptions, 'from' | 'epsilon' | 'normalize' | 'extras' | 'topK'>;
 
 /** Options of `binaryCrossEntropy`, shared by the GPU API and the float64 reference. */
 export interface BinaryCrossEntropyOptions {

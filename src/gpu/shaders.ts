@@ -13,6 +13,7 @@ import cePrepare from '../../shaders/cross_entropy/prepare.wgsl?raw';
 import ceForward from '../../shaders/cross_entropy/forward.wgsl?raw';
 import ceGradient from '../../shaders/cross_entropy/gradient.wgsl?raw';
 import ceSplit from '../../shaders/cross_entropy/split.wgsl?raw';
+import ceEvaluate from '../../shaders/cross_entropy/evaluate.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
 import entropyMain from '../../shaders/entropy/main.wgsl?raw';
 import entropySums from '../../shaders/entropy/sums.wgsl?raw';
@@ -60,7 +61,7 @@ const rowFamily = (layout: Layout<LayoutSpec>, files: string[]): FamilySpec => (
 
 const FILES = {
   softmax: [softmax],
-  crossEntropy: [ceMain, ceHelpers, cePrepare, labelScan, ceForward, ceGradient, ceSplit],
+  crossEntropy: [ceMain, ceHelpers, cePrepare, labelScan, ceForward, ceGradient, ceSplit, ceEvaluate],
   reduce: [reduce, partialSum],
   entropy: [entropyMain, entropySums, entropyGradient, entropyArith],
   binaryCrossEntropy: [binaryCrossEntropy, partialSum],

@@ -37,6 +37,7 @@ export function linearShapes(hidden: readonly number[], weight: readonly number[
 export function parseLinearOptions(o: Record<string, unknown>, classes: number, extraKeys: readonly string[] = []): CrossEntropyConfig {
   if (o.from !== undefined && o.from !== 'logits') throw new OptionError('options.from', "linearCrossEntropy computes logits; only 'logits' is allowed");
   if (o.extras !== undefined && o.extras !== false) throw new OptionError('options.extras', 'is not available for linearCrossEntropy');
+  if (o.topK !== undefined) throw new OptionError('options.topK', 'is not available for linearCrossEntropy (an extras output)');
   if (o.normalize !== undefined && o.normalize !== false) throw new OptionError('options.normalize', "applies to from: 'probs' only");
   return parseCrossEntropyOptions(o, classes, ['bias', ...extraKeys]);
 }
