@@ -14,6 +14,8 @@ import { CREATE_KEYS } from './gpu/device';
 import type { CreateOptions } from './gpu/context';
 import * as ref from './reference/index';
 import type { RefResult } from './reference/result';
+import { CpuEvaluator } from './cpu-evaluator';
+import type { EvaluatorOptions } from './contract/configs/evaluator';
 
 /**
  * A result held in CPU memory, read like a GpuTensor. Values are rounded to float32 (int32 for indices).
@@ -231,6 +233,18 @@ export class CpuLoss {
     // Labels drop the class axis (the oracle has checked the shapes).
     checkElementType(t.data, 'target', t.shape.length === h.shape.length - 1 ? 'int32' : 'float32');
     return outputs(r, h.shape);
+  }
+
+  /**
+   * The streaming evaluator (see `WebGPULoss.evaluator`), summing in float64.
+   * @example
+   * const ev = wl.evaluator({ topK: 5 });
+   * await ev.add({ data: [2, 1, 0.1], shape: [1, 3] }, { data: new Int32Array([0]), shape: [1] });
+   * const { accuracy } = await ev.read();   // 1
+   */
+  evaluator(opts: EvaluatorOptions = {}): CpuEvaluator {
+    this.checkAlive();
+    return new CpuEvaluator(opts);
   }
 
   /**

@@ -25,6 +25,7 @@ import lceMatmul from '../../shaders/linear_cross_entropy/matmul.wgsl?raw';
 import lceTile from '../../shaders/linear_cross_entropy/tile.wgsl?raw';
 import lceCombine from '../../shaders/linear_cross_entropy/combine.wgsl?raw';
 import int64ToInt32 from '../../shaders/int64_to_int32.wgsl?raw';
+import evaluator from '../../shaders/evaluator.wgsl?raw';
 import type { BindingKind, Layout, LayoutSpec } from '../kernels/layouts/layout';
 import { SOFTMAX } from '../kernels/layouts/softmax';
 import { CROSS_ENTROPY } from '../kernels/layouts/cross-entropy';
@@ -33,6 +34,7 @@ import { ENTROPY } from '../kernels/layouts/entropy';
 import { BINARY_CROSS_ENTROPY } from '../kernels/layouts/binary-cross-entropy';
 import { LINEAR_CROSS_ENTROPY } from '../kernels/layouts/linear-cross-entropy';
 import { INT64_TO_INT32 } from '../kernels/layouts/int64-to-int32';
+import { EVALUATOR } from '../kernels/layouts/evaluator';
 
 export type { BindingKind };
 
@@ -67,6 +69,7 @@ const FILES = {
   binaryCrossEntropy: [binaryCrossEntropy, partialSum],
   linearCrossEntropy: [lceHelpers, labelScan, lceMatmul, lceTile, lceCombine],
   int64ToInt32: [int64ToInt32],
+  evaluator: [evaluator],
 };
 
 /** Each family's layout table. */
@@ -78,6 +81,7 @@ export const LAYOUTS = {
   binaryCrossEntropy: BINARY_CROSS_ENTROPY,
   linearCrossEntropy: LINEAR_CROSS_ENTROPY,
   int64ToInt32: INT64_TO_INT32,
+  evaluator: EVALUATOR,
 } satisfies Record<keyof typeof FILES, Layout<LayoutSpec>>;
 
 /** Each family's own text, as it stands in its module (bench/profile.ts replaces it in variants). */
@@ -94,6 +98,8 @@ export const FAMILIES = {
   linearCrossEntropy: family(LINEAR_CROSS_ENTROPY, FILES.linearCrossEntropy),
   // int64 labels in, int32 labels out (the ONNX Runtime adapter)
   int64ToInt32: family(INT64_TO_INT32, FILES.int64ToInt32),
+  // the streaming evaluator's per-batch sums
+  evaluator: family(EVALUATOR, FILES.evaluator),
 } satisfies Record<keyof typeof FILES, FamilySpec>;
 
 export type Family = keyof typeof FAMILIES;
