@@ -5,10 +5,6 @@ import { DISPOSE } from './contract/dispose';
 import type { EvaluationResult, Evaluator, EvaluatorOptions } from './contract/configs/evaluator';
 import { evaluator, type RefEvaluator } from './reference/evaluator';
 
-/** Host data, or anything with `toHost()` (a CpuTensor). */
-type CpuArg = HostTensor | { toHost(): HostTensor };
-
-const host = (t: CpuArg): HostTensor => (typeof (t as { toHost?: unknown }).toHost === 'function' ? (t as { toHost(): HostTensor }).toHost() : (t as HostTensor));
 
 /**
  * The streaming evaluator on the CPU (float64 sums), as `WebGPULoss.evaluator`'s.
@@ -19,9 +15,12 @@ const host = (t: CpuArg): HostTensor => (typeof (t as { toHost?: unknown }).toHo
  */
 export class CpuEvaluator implements Evaluator {
   #ev: RefEvaluator | null;
+  readonly #host: (t: unknown) => HostTensor;
 
-  constructor(opts: EvaluatorOptions | undefined) {
+  /** `host`: an argument's host data (CpuLoss's: a CpuTensor's values, or the data as given). */
+  constructor(opts: EvaluatorOptions | undefined, host: (t: unknown) => HostTensor) {
     this.#ev = evaluator(opts);
+    this.#host = host;
   }
 
   #alive(): RefEvaluator {
@@ -29,8 +28,8 @@ export class CpuEvaluator implements Evaluator {
     return this.#ev;
   }
 
-  async add(logits: CpuArg, labels: CpuArg): Promise<void> {
-    this.#alive().add(host(logits), host(labels));
+  async add(logits: unknown, labels: unknown): Promise<void> {
+    this.#alive().add(this.#host(logits), this.#host(labels));
   }
 
   async read(): Promise<EvaluationResult> {

@@ -244,7 +244,7 @@ export class CpuLoss {
    */
   evaluator(opts: EvaluatorOptions = {}): CpuEvaluator {
     this.checkAlive();
-    return new CpuEvaluator(opts);
+    return new CpuEvaluator(opts, (t) => (t instanceof CpuTensor ? t.toHost() : (t as HostTensor)));
   }
 
   /**
