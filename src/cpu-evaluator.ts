@@ -44,7 +44,20 @@ export class CpuEvaluator implements Evaluator {
     this.#ev = null;
   }
 
-  [DISPOSE](): void {
-    this.dispose();
+  /**
+   * The same as `dispose()`, for `using ev = wl.evaluator()`.
+   * @example
+   * {
+   *   using ev = wl.evaluator();
+   *   await ev.add(logits, labels);
+   *   console.log(await ev.read());
+   * }   // ev is disposed here
+   */
+  declare [Symbol.dispose]: () => void;
+
+  static {
+    // Defined on the prototype under DISPOSE: Symbol.dispose, or where a runtime lacks it the
+    // symbol TypeScript's `using` falls back to.
+    Object.defineProperty(CpuEvaluator.prototype, DISPOSE, { value(this: CpuEvaluator) { this.dispose(); } });
   }
 }

@@ -16,7 +16,7 @@ import { LINEAR_KEYS, parseLinearOptions } from './contract/configs/linear-cross
 import { entropyOp, klDivergenceOp } from './kernels/entropy';
 import { linearCrossEntropyOp, linearPipelines, type LinearCrossEntropyOptions, type LinearCrossEntropyOutputs } from './kernels/linear-cross-entropy';
 import { int64LabelsOp, INT64_OUT_OF_RANGE } from './kernels/int64-labels';
-import { GpuEvaluator } from './kernels/evaluator';
+import { newGpuEvaluator, type GpuEvaluator } from './kernels/evaluator';
 import type { EvaluatorOptions } from './contract/configs/evaluator';
 
 /** What `warmup()` compiles ahead of the first calls. */
@@ -177,7 +177,7 @@ export class WebGPULoss {
    * const { perplexity, accuracy } = await ev.read();
    */
   evaluator(opts: EvaluatorOptions = {}): GpuEvaluator {
-    return new GpuEvaluator(this.#ctx, opts);
+    return newGpuEvaluator(this.#ctx, opts);
   }
 
   /**

@@ -16,6 +16,22 @@ import { reduceWG } from './launch';
 const ACC_WORDS = 16;
 const { FLAGS_WORD, NLL_NAN, NLL_INF, ENT_NAN } = EVALUATOR.C;
 
+let make: (ctx: GpuContext, opts: EvaluatorOptions | undefined) => GpuEvaluator;
+
+/** A new evaluator on this engine (WebGPULoss.evaluator). */
+export function newGpuEvaluator(ctx: GpuContext, opts: EvaluatorOptions | undefined): GpuEvaluator {
+  return make(ctx, opts);
+}
+
+/**
+ * The streaming evaluator `WebGPULoss.evaluator()` returns: running sums on the GPU, added to by
+ * `add()` in call order, read back once by `read()`.
+ * @example
+ * const ev = wl.evaluator({ topK: 5 });
+ * for (const [logits, labels] of batches) await ev.add(logits, labels);
+ * const { nll, perplexity, accuracy, topKAccuracy } = await ev.read();
+ * ev.dispose();
+ */
 export class GpuEvaluator implements Evaluator {
   readonly #ctx: GpuContext;
   readonly #cfg: EvaluatorConfig;
@@ -23,7 +39,12 @@ export class GpuEvaluator implements Evaluator {
   // Calls run in call order (the sums are added in a fixed order, and read() sees every add).
   #queue: Promise<void> = Promise.resolve();
 
-  constructor(ctx: GpuContext, opts: EvaluatorOptions | undefined) {
+  static {
+    make = (ctx, opts) => new GpuEvaluator(ctx, opts);
+  }
+
+  // Private: made by WebGPULoss.evaluator() (newGpuEvaluator), so the engine stays out of the public types.
+  private constructor(ctx: GpuContext, opts: EvaluatorOptions | undefined) {
     ctx.checkAlive();
     this.#cfg = parseEvaluatorOptions(opts);
     this.#ctx = ctx;
@@ -120,7 +141,20 @@ export class GpuEvaluator implements Evaluator {
     this.#acc = null;
   }
 
-  [DISPOSE](): void {
-    this.dispose();
+  /**
+   * The same as `dispose()`, for `using ev = wl.evaluator()`.
+   * @example
+   * {
+   *   using ev = wl.evaluator();
+   *   await ev.add(logits, labels);
+   *   console.log(await ev.read());
+   * }   // ev is disposed here
+   */
+  declare [Symbol.dispose]: () => void;
+
+  static {
+    // Defined on the prototype under DISPOSE: Symbol.dispose, or where a runtime lacks it the
+    // symbol TypeScript's `using` falls back to.
+    Object.defineProperty(GpuEvaluator.prototype, DISPOSE, { value(this: GpuEvaluator) { this.dispose(); } });
   }
 }

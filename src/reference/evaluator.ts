@@ -8,8 +8,11 @@ import { crossEntropy } from './cross-entropy';
 
 /** The oracle's evaluator: `add` and `read` as the GPU's, synchronous. */
 export interface RefEvaluator {
+  /** Adds a batch: logits [rows, classes] and int32 labels [rows]. */
   add(logits: HostTensor, labels: HostTensor): void;
+  /** The metrics over the batches added so far. */
   read(): EvaluationResult;
+  /** Starts over from zero. */
   reset(): void;
 }
 

@@ -44,6 +44,7 @@ export interface Evaluator {
   reset(): Promise<void>;
   /** Frees what the evaluator holds; later calls reject with DeviceError DISPOSED. */
   dispose(): void;
+  /** The same as `dispose()`, for `using`. */
   [Symbol.dispose](): void;
 }
 
