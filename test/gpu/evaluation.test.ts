@@ -131,6 +131,16 @@ describe('evaluator: edge batches', () => {
   });
 });
 
+describe('evaluator: labels on the GPU', () => {
+  it('a label out of range is left out and read() throws LabelRangeError naming labels', async () => {
+    const r = await gpu.call<{ thrown: string; tokens: number; accuracy: number }>('evaluatorGpuLabels');
+    expect(r.thrown).toMatch(/^LabelRangeError labels: .*1 label/);
+    // After reset(): rows 0 (argmax 2, label 0) and 1 (argmax 0, label 1) kept, neither a hit.
+    expect(r.tokens).toBe(2);
+    expect(r.accuracy).toBe(0);
+  });
+});
+
 describe('evaluator: accumulation over many batches', () => {
   it('300 batches: the two-float running sum stays exact where a float32 sum drifts', async () => {
     const r = await gpu.call<{ tokens: number; twoFloatRel: number; naiveRel: number; gpu: Metrics; oracle: Metrics }>('evaluatorDrift', 5, 300, 64, 50);

@@ -146,4 +146,23 @@ async function evaluatorDrift(seed: number, batches: number, rows: number, cols:
   return { tokens: r.tokens, twoFloatRel: Math.abs(sum - exact) / exact, naiveRel: Math.abs(naive - exact) / exact, gpu: r, oracle: oracle.read() };
 }
 
-export const handlers = { evaluatorRun, evaluatorDrift };
+/** Labels on the GPU out of range: left out of the sums, and read() throws naming `labels`. */
+async function evaluatorGpuLabels() {
+  const wl = await contextFor(undefined);
+  const ev = wl.evaluator();
+  const x = wl.tensor(new Float32Array([1, 2, 3, 3, 2, 1, 0, 0, 0]), [3, 3]);
+  const y = wl.tensor(new Int32Array([0, 7, -100]), [3]);
+  await ev.add(x, y);
+  let thrown = '';
+  await ev.read().catch((e: Error & { argument?: string }) => { thrown = `${e.name} ${e.argument}: ${e.message}`; });
+  // Reset clears the count: a valid batch reads again.
+  await ev.reset();
+  const ok = wl.tensor(new Int32Array([0, 1, -100]), [3]);
+  await ev.add(x, ok);
+  const r = await ev.read();
+  for (const t of [x, y, ok]) t.destroy();
+  ev.dispose();
+  return { thrown, tokens: r.tokens, accuracy: r.accuracy };
+}
+
+export const handlers = { evaluatorRun, evaluatorDrift, evaluatorGpuLabels };
