@@ -59,6 +59,7 @@ describe('crossEntropy extras: edge battery', () => {
   edge('ignored rows: ln p 0, no hit', 3, 3, [NaN, 1, 0, 1, 2, 3, 3, 2, 1], [-100, -100, 0]);
   edge('k > classes: every kept row hits', 2, 3, [1, 2, 3, 3, 2, 1], [0, 2], { topK: 7 });
   edge('k = 1 with a tie at the top', 2, 3, [2, 2, 1, 0, 1, 1], [1, 2], { topK: 1 });
+  edge('-0 ties with +0', 2, 3, [0, -0, -1, -0, 0, -1], [1, 0], { topK: 1 });
   edge('soft-capped logits', 2, 4, [100, 99, -50, 3, 1, 2, 3, 4], [1, 3], { softcap: 2 });
   edge('entropy in bits', 2, 4, [0, 0, 0, 0, 1, 2, 3, 4], [1, 3], { base: 2 });
 });
