@@ -321,8 +321,7 @@ export class Mlp {
       out.invalidLabels?.destroy();
       if (last) {
         correct = out.correct;
-        out.lse?.destroy();
-        out.argmax?.destroy();
+        for (const t of [out.lse, out.argmax, out.labelLogProb, out.entropy]) t?.destroy();
       }
       this.steps++;
     }
@@ -334,7 +333,7 @@ export class Mlp {
       const out = await this.wl.crossEntropy(this.logits, this.labels, { extras: true });
       out.loss.ready.catch(onError);
       correct = out.correct;
-      for (const t of [out.loss, out.invalidLabels, out.lse, out.argmax]) t?.destroy();
+      for (const t of [out.loss, out.invalidLabels, out.lse, out.argmax, out.labelLogProb, out.entropy]) t?.destroy();
     }
     await dev.queue.onSubmittedWorkDone();
     const t1 = performance.now();

@@ -14,6 +14,8 @@ import { CREATE_KEYS } from './gpu/device';
 import type { CreateOptions } from './gpu/context';
 import * as ref from './reference/index';
 import type { RefResult } from './reference/result';
+import { CpuEvaluator } from './cpu-evaluator';
+import type { EvaluatorOptions } from './contract/configs/evaluator';
 
 /**
  * A result held in CPU memory, read like a GpuTensor. Values are rounded to float32 (int32 for indices).
@@ -92,6 +94,12 @@ export interface CpuLossOutputs {
   argmax?: CpuTensor;
   /** Per-row 1 where argmax hits the label (int32, sparse labels), with `extras`. */
   correct?: CpuTensor;
+  /** Per-row ln p of the label in nats (logits, sparse labels), with `extras`. */
+  labelLogProb?: CpuTensor;
+  /** Per-row entropy of the softmax in the call's base (logits), with `extras`. */
+  entropy?: CpuTensor;
+  /** Per-row top-k hit (int32), with `extras` and `topK`. */
+  topKHit?: CpuTensor;
 }
 
 /** What `CpuLoss.linearCrossEntropy` returns: `LinearCrossEntropyOutputs`' tensors, held on the CPU. */
@@ -138,6 +146,9 @@ function outputs(r: RefResult, inputShape: readonly number[]): CpuLossOutputs {
   if (r.lse) out.lse = new CpuTensor(Float32Array.from(r.lse), rows, 'float32');
   if (r.argmax) out.argmax = new CpuTensor(Int32Array.from(r.argmax), rows, 'int32');
   if (r.correct) out.correct = new CpuTensor(Int32Array.from(r.correct), rows, 'int32');
+  if (r.labelLogProb) out.labelLogProb = new CpuTensor(Float32Array.from(r.labelLogProb), rows, 'float32');
+  if (r.entropy) out.entropy = new CpuTensor(Float32Array.from(r.entropy), rows, 'float32');
+  if (r.topKHit) out.topKHit = new CpuTensor(Int32Array.from(r.topKHit), rows, 'int32');
   return out;
 }
 
@@ -232,6 +243,18 @@ export class CpuLoss {
     // Labels drop the class axis (the oracle has checked the shapes).
     checkElementType(t.data, 'target', t.shape.length === h.shape.length - 1 ? 'int32' : 'float32');
     return outputs(r, h.shape);
+  }
+
+  /**
+   * The streaming evaluator (see `WebGPULoss.evaluator`), summing in float64.
+   * @example
+   * const ev = wl.evaluator({ topK: 5 });
+   * await ev.add({ data: [2, 1, 0.1], shape: [1, 3] }, { data: new Int32Array([0]), shape: [1] });
+   * const { accuracy } = await ev.read();   // 1
+   */
+  evaluator(opts: EvaluatorOptions = {}): CpuEvaluator {
+    this.checkAlive();
+    return new CpuEvaluator(opts, (t) => (t instanceof CpuTensor ? t.toHost() : (t as HostTensor)));
   }
 
   /**

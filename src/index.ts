@@ -27,3 +27,6 @@ export type { LinearCrossEntropyOptions, LinearCrossEntropyOutputs } from './ker
 export type { CreateOptions, TensorLike, AdapterFacts } from './gpu/context';
 export * from './contract/types';
 export * from './contract/errors';
+export type { Evaluator, EvaluatorOptions, EvaluationResult } from './contract/configs/evaluator';
+export type { GpuEvaluator } from './kernels/evaluator';
+export type { CpuEvaluator } from './cpu-evaluator';

@@ -17,6 +17,8 @@ import { entropyOp, klDivergenceOp } from './kernels/entropy';
 import { linearCrossEntropyOp, linearPipelines, type LinearCrossEntropyOptions, type LinearCrossEntropyOutputs } from './kernels/linear-cross-entropy';
 import { int64LabelsOp, INT64_OUT_OF_RANGE } from './kernels/int64-labels';
 import { binaryFocalOp, focalOp } from './kernels/focal';
+import { newGpuEvaluator, type GpuEvaluator } from './kernels/evaluator';
+import type { EvaluatorOptions } from './contract/configs/evaluator';
 
 /** What `warmup()` compiles ahead of the first calls. */
 export interface WarmupOptions {
@@ -163,6 +165,20 @@ export class WebGPULoss {
   async crossEntropy(input: TensorLike, target: TensorLike, opts: GpuCrossEntropyOptions = {}): Promise<Result<LossOutputs>> {
     const o = snapshot(opts);
     return owned(await crossEntropyOp(this.#ctx, once(input), once(target), o), [input, target, (o as GpuCrossEntropyOptions | null)?.gradOut]);
+  }
+
+  /**
+   * A streaming evaluator: `add(logits, labels)` per batch sums, on the GPU and in a fixed order,
+   * −ln p of each kept row's label, its softmax entropy, argmax and top-k hits; `read()` (one
+   * readback) gives tokens, nll (nats), perplexity, bitsPerToken, accuracy, topKAccuracy and
+   * meanEntropy. `reset()` starts over; `dispose()` frees it.
+   * @example
+   * using ev = wl.evaluator({ topK: 5 });
+   * for (const [logits, labels] of batches) await ev.add(logits, labels);
+   * const { perplexity, accuracy } = await ev.read();
+   */
+  evaluator(opts: EvaluatorOptions = {}): GpuEvaluator {
+    return newGpuEvaluator(this.#ctx, opts);
   }
 
   /**

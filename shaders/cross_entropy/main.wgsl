@@ -4,7 +4,8 @@
 //   main.wgsl     entry `main`, the rows (below);
 //   forward.wgsl  step 2, the row's statistics;  gradient.wgsl  step 4;
 //   split.wgsl    entry `partial`, for rows split across workgroups;
-//   helpers.wgsl  the overrides (pipeline key), Stats, coefficients, argmax, slices.
+//   helpers.wgsl  the overrides (pipeline key), Stats, coefficients, argmax, slices;
+//   evaluate.wgsl extras' entropy, ln p of the label and top-k hits (a second read, extras only).
 // Entry `main` (the rows), from logits z:
 //   1. z' = c·tanh(z / c) with soft-cap c, else z' = z.
 //   2. One read of the row: online max m and sum s of exp(z' - m), sum_c a_c·z'_c for the
@@ -123,6 +124,11 @@ fn do_row(r: u32, live: bool, lid: u32, k: u32) {
     ro.loss = 0u;
     ro.gmode = GMODE_ZEROS;
   }
+  // Before the gradient: in place, it overwrites the row. Part 0 of a split row reads it whole.
+  var ev = stats_empty();
+  if (has(F_EXTRAS) && !has(F_PROBS) && k == 0u) {
+    ev = eval_row(lid, x_row, by, ro.m);
+  }
   // The fast pass saw no special or huge value in the row: the gradient's lean form applies.
   if (!has(F_PROBS) && !has(F_LINEAR) && !has(F_EXTRAS) && ro.gmode == GMODE_WRITE && (st.flags & ROW_REDO) == 0u) {
     ro.gmode = GMODE_CLEAN;
@@ -136,6 +142,7 @@ fn do_row(r: u32, live: bool, lid: u32, k: u32) {
       let am = select(st.aidx, 0u, st.aidx == NO_INDEX);
       EXTRA[P.total_rows + gr] = am;
       EXTRA[2u * P.total_rows + gr] = select(0u, 1u, has(F_SPARSE) && !ignored && !bad_label && am == y);
+      eval_write(gr, ro, ev, by, all_masked, poisoned, ignored, bad_label);
     }
   }
   if (has(F_GRAD)) {

@@ -12,7 +12,7 @@
 //      Σ_c a_c = (1 − e)·w_y + (e/V)·W; stored as K = k·(Σ a + 2·zl·lse), A = k·e/V, Y = k·(1 − e)·w_y.
 //   Ignored row: loss 0, K = A = Y = 0. Label out of range, or NaN / +Infinity among the row's
 //   logits: loss NaN, K = A = Y = NaN (the row's gradient is NaN).
-//   4. F_EXTRAS, into G as [5, N]: labelLogProb = (z'_y − lse)/ln base (0 if ignored), lse (nats),
+//   4. F_EXTRAS, into G as [5, N]: labelLogProb = z'_y − lse in nats, as crossEntropy's (0 if ignored), lse (nats),
 //      entropy = (ln s − t/s)/ln base (s, t folded like m: t <- e^(m_a − m)·(t_a + (m_a − m)·s_a)
 //      + the same for b), argmax (the first split's first largest raw z, or the first NaN /
 //      +Infinity class), correct = [argmax = y] (0 if ignored). An ignored row still gets lse,
@@ -78,7 +78,7 @@ fn combine(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroup
     if (has(F_EXTRAS)) {
       var lp = 0u;
       if (!ignored) {
-        lp = select(bitcast<u32>((zy - lse) * P.out_scale), BITS_NAN, poison || bad_label);
+        lp = select(bitcast<u32>(zy - lse), BITS_NAN, poison || bad_label);
       }
       let ent = (log_sum(on.s) - t / on.s) * P.out_scale;
       var x = array<u32, EXTRA_WORDS>(lp, select(bitcast<u32>(lse), BITS_NAN, poison), select(bitcast<u32>(ent), BITS_NAN, poison), aidx,

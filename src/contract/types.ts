@@ -62,15 +62,20 @@ export interface CrossEntropyOptions {
   normalize?: boolean;
   /** Also return the gradient of the reduced loss with respect to the input. */
   grad?: boolean;
-  /** Also return per-row log-sum-exp, argmax and (sparse labels) whether argmax hits the label. */
+  /**
+   * Also return per-row log-sum-exp, argmax and (sparse labels) whether argmax hits the label;
+   * from logits also the entropy of the softmax and (sparse labels) the label's log-probability.
+   */
   extras?: boolean;
+  /** With `extras`, sparse labels from logits: also per-row top-k hits (`topKHit`) for this k >= 1. */
+  topK?: number;
 }
 
 /**
  * linearCrossEntropy's options without the bias (each side takes it in its own tensor type):
  * crossEntropy's for sparse labels from logits, and those for fine-tuning.
  */
-export type LinearOptions = Omit<CrossEntropyOptions, 'from' | 'epsilon' | 'normalize' | 'extras'> & LinearFineTuneOptions;
+export type LinearOptions = Omit<CrossEntropyOptions, 'from' | 'epsilon' | 'normalize' | 'extras' | 'topK'> & LinearFineTuneOptions;
 
 /** linearCrossEntropy's options for training with a fixed head, per-token outputs and causal shift. */
 export interface LinearFineTuneOptions {
@@ -80,7 +85,7 @@ export interface LinearFineTuneOptions {
    */
   frozenHead?: boolean;
   /**
-   * Also return per row `labelLogProb` (log p of the label, in the call's base; 0 on ignored rows),
+   * Also return per row `labelLogProb` (ln p of the label in nats, as crossEntropy's; 0 on ignored rows),
    * `lse` (nats), `argmax` and `correct` (1 where argmax = label, 0 on ignored rows), and `entropy`
    * of the row's softmax (in the call's base). Default false.
    */

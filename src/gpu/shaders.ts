@@ -13,6 +13,7 @@ import cePrepare from '../../shaders/cross_entropy/prepare.wgsl?raw';
 import ceForward from '../../shaders/cross_entropy/forward.wgsl?raw';
 import ceGradient from '../../shaders/cross_entropy/gradient.wgsl?raw';
 import ceSplit from '../../shaders/cross_entropy/split.wgsl?raw';
+import ceEvaluate from '../../shaders/cross_entropy/evaluate.wgsl?raw';
 import reduce from '../../shaders/reduce.wgsl?raw';
 import entropyMain from '../../shaders/entropy/main.wgsl?raw';
 import entropySums from '../../shaders/entropy/sums.wgsl?raw';
@@ -28,6 +29,7 @@ import focalMain from '../../shaders/focal/main.wgsl?raw';
 import focalSums from '../../shaders/focal/sums.wgsl?raw';
 import focalMath from '../../shaders/focal/math.wgsl?raw';
 import focalBinary from '../../shaders/focal/binary.wgsl?raw';
+import evaluator from '../../shaders/evaluator.wgsl?raw';
 import type { BindingKind, Layout, LayoutSpec } from '../kernels/layouts/layout';
 import { SOFTMAX } from '../kernels/layouts/softmax';
 import { CROSS_ENTROPY } from '../kernels/layouts/cross-entropy';
@@ -37,6 +39,7 @@ import { BINARY_CROSS_ENTROPY } from '../kernels/layouts/binary-cross-entropy';
 import { LINEAR_CROSS_ENTROPY } from '../kernels/layouts/linear-cross-entropy';
 import { INT64_TO_INT32 } from '../kernels/layouts/int64-to-int32';
 import { BINARY_FOCAL, FOCAL } from '../kernels/layouts/focal';
+import { EVALUATOR } from '../kernels/layouts/evaluator';
 
 export type { BindingKind };
 
@@ -65,7 +68,7 @@ const rowFamily = (layout: Layout<LayoutSpec>, files: string[]): FamilySpec => (
 
 const FILES = {
   softmax: [softmax],
-  crossEntropy: [ceMain, ceHelpers, cePrepare, labelScan, ceForward, ceGradient, ceSplit],
+  crossEntropy: [ceMain, ceHelpers, cePrepare, labelScan, ceForward, ceGradient, ceSplit, ceEvaluate],
   reduce: [reduce, partialSum],
   entropy: [entropyMain, entropySums, entropyGradient, entropyArith],
   binaryCrossEntropy: [binaryCrossEntropy, partialSum],
@@ -73,6 +76,7 @@ const FILES = {
   int64ToInt32: [int64ToInt32],
   focal: [focalMain, focalSums, focalMath, labelScan],
   binaryFocal: [focalBinary, focalMath, partialSum],
+  evaluator: [evaluator],
 };
 
 /** Each family's layout table. */
@@ -86,6 +90,7 @@ export const LAYOUTS = {
   int64ToInt32: INT64_TO_INT32,
   focal: FOCAL,
   binaryFocal: BINARY_FOCAL,
+  evaluator: EVALUATOR,
 } satisfies Record<keyof typeof FILES, Layout<LayoutSpec>>;
 
 /** Each family's own text, as it stands in its module (bench/profile.ts replaces it in variants). */
@@ -104,6 +109,8 @@ export const FAMILIES = {
   int64ToInt32: family(INT64_TO_INT32, FILES.int64ToInt32),
   focal: rowFamily(FOCAL, FILES.focal),
   binaryFocal: family(BINARY_FOCAL, FILES.binaryFocal),
+  // the streaming evaluator's per-batch sums
+  evaluator: family(EVALUATOR, FILES.evaluator),
 } satisfies Record<keyof typeof FILES, FamilySpec>;
 
 export type Family = keyof typeof FAMILIES;

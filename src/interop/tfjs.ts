@@ -78,6 +78,12 @@ export interface TfjsLossOutputs {
   argmax?: tfc.Tensor;
   /** Cross-entropy `extras` with sparse labels: per-row 1 where argmax hits the label (int32). */
   correct?: tfc.Tensor;
+  /** Cross-entropy `extras` from logits, sparse labels: per-row ln p of the label, nats (float32). */
+  labelLogProb?: tfc.Tensor;
+  /** Cross-entropy `extras` from logits: per-row entropy of the softmax, the call's base (float32). */
+  entropy?: tfc.Tensor;
+  /** Cross-entropy `extras` with `topK`: per-row top-k hit (int32). */
+  topKHit?: tfc.Tensor;
   /** Cross-entropy with sparse labels: int32 scalar, labels outside [0, classes) that are not ignored (their rows are NaN). */
   invalidLabels?: tfc.Tensor;
   /**
@@ -442,7 +448,7 @@ export class TfjsLoss {
     } finally {
       release(); // the library's commands are submitted (or none were): inputs may go
     }
-    const keys = (['loss', 'grad', 'lse', 'argmax', 'correct', 'invalidLabels'] as const)
+    const keys = (['loss', 'grad', 'lse', 'argmax', 'correct', 'labelLogProb', 'entropy', 'topKHit', 'invalidLabels'] as const)
       .filter((k) => out[k] && !(k === 'grad' && gradOut));
     const ready = out.loss.ready;
     const { tensors, done } = this.handOff(keys.map((k) => [out[k]!, out[k]!.dtype]));

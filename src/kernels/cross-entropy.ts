@@ -38,6 +38,12 @@ export interface LossOutputs {
   argmax?: GpuTensor<'int32'>;
   /** Per-row 1 where argmax hits the label (int32, sparse labels), with `extras`. */
   correct?: GpuTensor<'int32'>;
+  /** Per-row ln p of the label in nats (logits, sparse labels; 0 for ignored rows), with `extras`. */
+  labelLogProb?: GpuTensor<'float32'>;
+  /** Per-row entropy of the softmax in the call's base (logits), with `extras`. */
+  entropy?: GpuTensor<'float32'>;
+  /** Per-row 1 where fewer than k classes rank above the label (int32), with `extras` and `topK`. */
+  topKHit?: GpuTensor<'int32'>;
   /** Labels on the GPU only: how many were outside [0, classes) and not ignored (int32, shape []). */
   invalidLabels?: GpuTensor<'int32'>;
 }
@@ -83,6 +89,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
   } else if (tShape.length !== inShape.length || tShape.some((d, i) => d !== inShape[i])) {
     throw new ShapeError('target', `dense target shape [${tShape.join(', ')}] must equal input shape [${inShape.join(', ')}]`);
   }
+  if (cfg.topK > 0 && !sparse) throw new OptionError('options.topK', 'needs sparse labels (a label per row to rank), not dense targets');
   if (cfg.inPlace && !(inputArg instanceof GpuTensor)) throw new OptionError('options.inPlace', 'needs the input as a GpuTensor (host data has no GPU buffer to overwrite)');
   if (gradOut && gradOut === inputArg) throw new OptionError('options.gradOut', 'is the input itself; use inPlace: true to write the gradient over the input');
   if (gradOut) {
@@ -95,7 +102,9 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
   if (sparse && !(targetArg instanceof GpuTensor)) checkLabels(targetArg.data, cols, cfg.ignoreIndex, 'target');
   // Labels, per-row losses and extras are bound whole.
   checkRowBinding(ctx, rows, 1, sparse ? 'target' : 'input');
-  if (cfg.extras) checkRowBinding(ctx, rows, 3, 'options.extras');
+  // extras: lse, argmax, correct; from logits ln p_y and entropy; the top-k hits.
+  const extraWords = !cfg.extras ? 0 : cfg.from === 'probs' ? 3 : cfg.topK > 0 ? 6 : 5;
+  if (cfg.extras) checkRowBinding(ctx, rows, extraWords, 'options.extras');
   if (gradOut) {
     const g = gradOut;
     if (g.shape.length !== inShape.length || g.shape.some((d, i) => d !== inShape[i])) throw new ShapeError('options.gradOut', `must have the input's shape [${inShape.join(', ')}], got [${g.shape.join(', ')}]`);
@@ -126,7 +135,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     made.push(perRow);
     const grad = !cfg.wantGrad ? undefined : cfg.inPlace ? input : (gradOut as GpuTensor<'float32'> | undefined) ?? ctx.empty(inShape, 'float32', 'crossEntropy:grad');
     if (grad && grad !== input && grad.buffer === input.buffer) throw new OptionError('options.gradOut', 'shares the input\'s buffer; use inPlace instead');
-    const extras = cfg.extras ? ctx.empty([3 * rows], 'int32', 'crossEntropy:extras') : undefined;
+    const extras = cfg.extras ? ctx.empty([extraWords * rows], 'int32', 'crossEntropy:extras') : undefined;
     if (extras) made.push(extras);
     if (grad && grad !== input && grad !== gradOut) made.push(grad);
 
@@ -141,7 +150,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     const uniforms = (row0: number, count: number, xBase: number, tBase: number, gBase: number, split = 1, foldPrep = 0) => CROSS_ENTROPY.uniforms({
       rows: count, cols, x_base: xBase, t_base: tBase, g_base: gBase, row0, total_rows: rows, slicing,
       ignore_index: cfg.ignoreIndex, smoothing: cfg.smoothing, zloss: cfg.zLoss, softcap: cfg.softcap, eps: cfg.epsilon,
-      out_scale: 1 / cfg.divisor, split, fold_prep: foldPrep,
+      out_scale: 1 / cfg.divisor, split, fold_prep: foldPrep, topk: cfg.topK,
     });
 
     const chunks = rowChunks(ctx, rows, cols);
@@ -198,16 +207,17 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     const out: LossOutputs = { loss };
     if (grad) out.grad = grad;
     if (extras) {
-      const [lse, argmax, correct] = ctx.split(extras, [
-        { elemOffset: 0, shape: [rows], dtype: 'float32' },
-        { elemOffset: rows, shape: [rows], dtype: 'int32' },
-        { elemOffset: 2 * rows, shape: [rows], dtype: 'int32' },
-      ]);
+      const dtypes = ['float32', 'int32', 'int32', 'float32', 'float32', 'int32'] as const;
+      const [lse, argmax, correct, labelLogProb, entropy, topKHit] = ctx.split(extras, dtypes.slice(0, extraWords).map((dtype, i) => ({ elemOffset: i * rows, shape: [rows], dtype })));
       if (cfg.from === 'logits') out.lse = lse as GpuTensor<'float32'>;
       else lse.destroy();
       out.argmax = argmax as GpuTensor<'int32'>;
       if (sparse) out.correct = correct as GpuTensor<'int32'>;
       else correct.destroy();
+      if (entropy) out.entropy = entropy as GpuTensor<'float32'>;
+      if (labelLogProb && sparse) out.labelLogProb = labelLogProb as GpuTensor<'float32'>;
+      else labelLogProb?.destroy();
+      if (topKHit) out.topKHit = topKHit as GpuTensor<'int32'>;
     }
     // META[2]: the labels out of range (shaders/label_scan.wgsl).
     // Only labels on the GPU can be out of range here (host labels were checked before anything ran).

@@ -2,7 +2,7 @@
 // targets [rows, V], with class weights, label smoothing, ignore index, z-loss and soft-capping.
 
 import type { CrossEntropyOptions, HostTensor } from '../contract/types';
-import { ShapeError } from '../contract/errors';
+import { OptionError, ShapeError } from '../contract/errors';
 import { checkLabels, checkTensor, asMatrix, formatShape, readOnce, sameShape } from '../contract/tensor';
 import { parseCrossEntropyOptions } from '../contract/configs/cross-entropy';
 import { reduce, type RefResult } from './result';
@@ -17,6 +17,17 @@ function argmaxRow(data: ArrayLike<number>, off: number, n: number): number {
     if (v > data[off + best]) best = c;
   }
   return best;
+}
+
+/** NaN ranks above every number (torch.topk), then the usual order. */
+const ranksAbove = (a: number, b: number): boolean => (Number.isNaN(a) ? !Number.isNaN(b) : a > b);
+
+/** Top-k hit of label y: fewer than k classes rank strictly above it (ties count as hits, as in_top_k). */
+export function topKHitRow(data: ArrayLike<number>, off: number, n: number, y: number, k: number): boolean {
+  const zy = data[off + y];
+  let above = 0;
+  for (let c = 0; c < n; c++) if (ranksAbove(data[off + c], zy)) above++;
+  return above < k;
 }
 
 /**
@@ -49,6 +60,16 @@ function argmaxRow(data: ArrayLike<number>, off: number, n: number): number {
  * kept row is NaN (allIgnored 'nan') or 0 ('zero'), gradient all 0; kept rows whose label weights
  * sum to 0 give IEEE x/0 (NaN or Infinity), as PyTorch. The gradient gets the same 1/denominator.
  * Base 2 divides loss, gradient and the z-loss term by ln 2; extras.lse stays in nats.
+ *
+ * Extras from logits also give, per row, from the (soft-capped) softmax p = softmax(z'), whatever
+ * the smoothing, weights or z-loss:
+ *   entropy       H = −Σ_c p_c·ln p_c (0·ln 0 = 0), in the call's base; NaN for a row with NaN or
+ *                 +Infinity, or with every class masked (no distribution). Ignored rows get it too.
+ *   labelLogProb  ln p_y = z'_y − lse in nats (sparse labels): −Infinity for a masked label or an
+ *                 all-masked row, NaN for a row with NaN or +Infinity, 0 for an ignored row.
+ *   topKHit       with topK = k (sparse labels): 1 iff #{j : z_j ranks above z_y} < k, on the raw
+ *                 logits (the cap is monotone), NaN ranking above every number and ties with the
+ *                 label counting as hits (TensorFlow's in_top_k); 0 for an ignored row.
  * @example
  * const r = crossEntropy(
  *   { data: [2, 1, 0.1, 0.5, -1, 3], shape: [2, 3] },
@@ -81,6 +102,10 @@ export function crossEntropy(input: HostTensor, target: HostTensor, opts?: Cross
   const lse = cfg.extras && cfg.from === 'logits' ? new Float64Array(rows) : undefined;
   const argmax = cfg.extras ? new Int32Array(rows) : undefined;
   const correct = cfg.extras && sparse ? new Uint8Array(rows) : undefined;
+  const entropy = lse ? new Float64Array(rows) : undefined;
+  const labelLogProb = lse && sparse ? new Float64Array(rows) : undefined;
+  if (cfg.topK > 0 && !sparse) throw new OptionError('options.topK', 'needs sparse labels (a label per row to rank), not dense targets');
+  const topKHit = cfg.topK > 0 ? new Uint8Array(rows) : undefined;
   const z = new Float64Array(V);
   const lp = new Float64Array(V);
   const p = new Float64Array(V);
@@ -107,6 +132,13 @@ export function crossEntropy(input: HostTensor, target: HostTensor, opts?: Cross
       rowLse = logSoftmaxRow(z, 0, lp, p);
       if (lse) lse[r] = rowLse;
       invalid = Number.isNaN(rowLse);
+      if (entropy) {
+        let h = 0;
+        for (let c = 0; c < V; c++) if (p[c] > 0) h -= p[c] * lp[c];
+        entropy[r] = invalid || rowLse === -Infinity ? NaN : h / cfg.divisor;
+      }
+      if (labelLogProb) labelLogProb[r] = ignored ? 0 : invalid ? NaN : rowLse === -Infinity ? -Infinity : lp[label];
+      if (topKHit) topKHit[r] = !ignored && topKHitRow(data, off, V, label, cfg.topK) ? 1 : 0;
     }
     if (ignored) continue;
     kept++;
@@ -188,5 +220,8 @@ export function crossEntropy(input: HostTensor, target: HostTensor, opts?: Cross
   if (lse) result.lse = lse;
   if (argmax) result.argmax = argmax;
   if (correct) result.correct = correct;
+  if (labelLogProb) result.labelLogProb = labelLogProb;
+  if (entropy) result.entropy = entropy;
+  if (topKHit) result.topKHit = topKHit;
   return result;
 }

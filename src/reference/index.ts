@@ -23,4 +23,6 @@ export type { RefResult } from './result';
 export { mulberry32, normal, randomLogits, randomUniform, randomLabels, randomProbs } from './random';
 export type { Rng, RandomLabelOptions } from './random';
 export { linearCrossEntropy } from './linear-cross-entropy';
+export { evaluator } from './evaluator';
+export type { RefEvaluator } from './evaluator';
 export type { RefLinearCrossEntropyOptions, RefLinearResult } from './linear-cross-entropy';

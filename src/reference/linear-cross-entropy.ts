@@ -119,7 +119,7 @@ export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, label
         const st = rowEntropy(z, r * V, V, cfg.softcap);
         ex.entropy[r0 + r] = st.entropy / cfg.divisor;
         const label = y[r0 + r];
-        if (label !== cfg.ignoreIndex) ex.labelLogProb[r0 + r] = (st.capped[label] - res.lse[r]) / cfg.divisor;
+        if (label !== cfg.ignoreIndex) ex.labelLogProb[r0 + r] = st.capped[label] - res.lse[r];
       }
     }
   }

@@ -38,9 +38,9 @@ export const device = (code: string, argument?: string): Want => ['DeviceError',
 /** The entry points each target has (a case whose call a target lacks does not run there). */
 const OPS = ['softmax', 'logSoftmax', 'crossEntropy', 'binaryCrossEntropy', 'entropy', 'klDivergence', 'linearCrossEntropy', 'focalLoss', 'binaryFocalLoss'];
 export const CALLS: Record<Target, readonly string[]> = {
-  gpu: [...OPS, 'tensor', 'wrap', 'empty', 'fromInt64', 'checkLabels', 'warmup', 'read', 'create', 'createLoss'],
-  cpu: [...OPS, 'tensor', 'checkLabels', 'warmup', 'read', 'createLoss'],
-  oracle: OPS,
+  gpu: [...OPS, 'tensor', 'wrap', 'empty', 'fromInt64', 'checkLabels', 'warmup', 'read', 'create', 'createLoss', 'evaluator', 'evaluatorAdd'],
+  cpu: [...OPS, 'tensor', 'checkLabels', 'warmup', 'read', 'createLoss', 'evaluator', 'evaluatorAdd'],
+  oracle: [...OPS, 'evaluator', 'evaluatorAdd'],
   tfjs: [],
   onnxruntime: [],
   node: ['createNodeLoss'],

@@ -2,7 +2,7 @@
 // option names the operation does not have (a typo names the closest), and options that are not
 // an object at all.
 import { option, OK, type Case } from './case';
-import { OPERATIONS, VALID, X } from './args';
+import { OPERATIONS, VALID, X, Y } from './args';
 import { T } from './make';
 
 const withOptions = (op: string, opts: unknown) => [...VALID[op].slice(0, -1), opts];
@@ -32,6 +32,7 @@ const BAD: Record<string, Record<string, unknown[]>> = {
     normalize: BOOL,
     grad: BOOL,
     extras: BOOL,
+    topK: [0, -1, 1.5, NaN, Infinity, 2 ** 31, ...NOT_NUMBER],
   },
   binaryCrossEntropy: {
     from: ENUM,
@@ -59,6 +60,7 @@ const BAD: Record<string, Record<string, unknown[]>> = {
     from: ['probs', ...ENUM],
     extras: BOOL,
     normalize: [true, 'yes'],
+    topK: [1, 5],
     frozenHead: BOOL,
     shift: [2, -1, 0.5, true, '1', null, NaN],
     // Without shift: 1 every value is refused, with it only a bad one (the linear combos below).
@@ -103,6 +105,10 @@ const combos: Case[] = [
   { name: 'crossEntropy zLoss with probabilities', call: 'crossEntropy', args: [X, X, { from: 'probs', zLoss: 0.1 }], want: option('options.zLoss') },
   { name: 'crossEntropy softcap with probabilities', call: 'crossEntropy', args: [X, X, { from: 'probs', softcap: 5 }], want: option('options.softcap') },
   { name: 'crossEntropy zLoss 0 with probabilities (no effect)', call: 'crossEntropy', args: [X, X, { from: 'probs', zLoss: 0 }], want: OK },
+  { name: 'crossEntropy topK without extras', call: 'crossEntropy', args: [X, Y, { topK: 2 }], want: option('options.topK') },
+  { name: 'crossEntropy topK with probabilities', call: 'crossEntropy', args: [X, Y, { topK: 2, extras: true, from: 'probs' }], want: option('options.topK') },
+  { name: 'crossEntropy topK with dense targets', call: 'crossEntropy', args: [X, X, { topK: 2, extras: true }], want: option('options.topK') },
+  { name: 'crossEntropy topK with extras', call: 'crossEntropy', args: [X, Y, { topK: 2, extras: true }], want: OK },
   ...[3, 0, 1.5, 2 ** 31, NaN, '2', null].map((v): Case => ({ name: `linearCrossEntropy shift 1, sequenceLength = ${title(v)}`, call: 'linearCrossEntropy',
     args: withOptions('linearCrossEntropy', { shift: 1, sequenceLength: v }), want: option('options.sequenceLength') })),
   { name: 'linearCrossEntropy shift 1, sequenceLength 1 (every row ignored)', call: 'linearCrossEntropy', args: withOptions('linearCrossEntropy', { shift: 1, sequenceLength: 1 }), want: OK },

@@ -58,9 +58,9 @@ describe('shader interfaces (layout tables)', () => {
     const { crossEntropy } = LAYOUTS;
     const f32 = new DataView(crossEntropy.uniforms({
       rows: 1, cols: 2, x_base: 0, t_base: 0, g_base: 0, row0: 0, total_rows: 1, slicing: 0,
-      ignore_index: -100, smoothing: 0.25, zloss: 0, softcap: 0, eps: 0, out_scale: 1, split: 1, fold_prep: 0,
+      ignore_index: -100, smoothing: 0.25, zloss: 0, softcap: 0, eps: 0, out_scale: 1, split: 1, fold_prep: 0, topk: 0,
     }));
-    expect(f32.byteLength).toBe(64);
+    expect(f32.byteLength).toBe(80);
     expect(f32.getInt32(8 * 4, true)).toBe(-100);
     expect(f32.getFloat32(9 * 4, true)).toBe(0.25);
     // @ts-expect-error a missing field is a type error, and refused at run time

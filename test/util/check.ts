@@ -146,7 +146,7 @@ export async function check(spec: CheckSpec, contextFor: ContextFor): Promise<Ch
       r.add({ ok: same, message: `loss shape: [${Array.from(actual).join(', ')}]${same ? '' : ` but the oracle gives [${Array.from(expected).join(', ')}]`}` });
       continue;
     }
-    const tol = name === 'grad' ? spec.gradTol ?? spec.tol : name === 'argmax' || name === 'correct' ? TOL.exact : spec.tol;
+    const tol = name === 'grad' ? spec.gradTol ?? spec.tol : name === 'argmax' || name === 'correct' || name === 'topKHit' ? TOL.exact : spec.tol;
     r.add(allclose(actual, inFloat32Range(expected), tol, name));
   }
   for (const name of Object.keys(gpu)) if (!(name in want) && name !== 'invalidLabels') r.note(`${name}: GPU only (not compared)`);

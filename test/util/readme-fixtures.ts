@@ -25,6 +25,9 @@ export const FIXTURES: Record<string, string> = {
   classifier: 'const classifier = Float32Array.from({ length: V * D }, (_, i) => Math.cos(i) / 2);',
   tokens: 'const tokens = new Int32Array([0, 2, 1, 1, -100]);',
   bias: 'const bias = new Float32Array([0.1, -0.2, 0.05]);',
+  // Batches of [logits, labels] (the last row of the second batch ignored).
+  evalBatches: 'const evalBatches = [[{ data: new Float32Array([2, 1, 0.1, 0.5, -1, 3]), shape: [2, 3] }, { data: new Int32Array([0, 1]), shape: [2] }], '
+    + "[{ data: new Float32Array([0.2, 0.1, 2, 1, 1, 1]), shape: [2, 3] }, { data: new Int32Array([2, -100]), shape: [2] }]] as const;",
 };
 
 /** The TF.js examples' inputs: TF.js tensors and a one-layer model, made once by the page. */

@@ -25,6 +25,8 @@ export interface CrossEntropyConfig {
   readonly normalize: boolean;
   readonly grad: boolean;
   readonly extras: boolean;
+  /** extras' top-k hits for this k; 0 when not asked. */
+  readonly topK: number;
 }
 
 /**
@@ -32,7 +34,7 @@ export interface CrossEntropyConfig {
  * zLoss > 0 and softcap apply to logits only and are refused with from: 'probs'.
  */
 export const CROSS_ENTROPY_KEYS = keysOf<CrossEntropyOptions>()(['from', 'reduction', 'weight', 'ignoreIndex', 'allIgnored',
-  'labelSmoothing', 'base', 'zLoss', 'softcap', 'epsilon', 'normalize', 'grad', 'extras']);
+  'labelSmoothing', 'base', 'zLoss', 'softcap', 'epsilon', 'normalize', 'grad', 'extras', 'topK']);
 
 /**
  * `extraKeys`: options the caller's side adds (the GPU's `inPlace`, `gradOut`); they must be in
@@ -50,6 +52,12 @@ export function parseCrossEntropyOptions(opts: CrossEntropyOptions | undefined, 
     throw new OptionError('options.softcap', "applies to logits only; not allowed with from: 'probs'");
   }
   const weight = weightsOption(o.weight, 'options.weight', classes);
+  const extras = bool(o.extras, 'options.extras');
+  const topK = o.topK === undefined ? 0 : int32(o.topK, 'options.topK', 0);
+  if (o.topK !== undefined && topK < 1) throw new OptionError('options.topK', `must be an integer >= 1, got ${topK}`);
+  // Top-k ranks logits against the label: an extras output, for sparse labels from logits.
+  if (topK > 0 && !extras) throw new OptionError('options.topK', 'is an extras output; it needs extras: true');
+  if (topK > 0 && from === 'probs') throw new OptionError('options.topK', "applies to logits only; not allowed with from: 'probs'");
   return Object.freeze({
     from,
     reduction: oneOf<Reduction>(o.reduction, ['none', 'sum', 'mean'], 'options.reduction', DEFAULTS.reduction),
@@ -64,6 +72,7 @@ export function parseCrossEntropyOptions(opts: CrossEntropyOptions | undefined, 
     epsilon: epsilonOption(o.epsilon, 'options.epsilon', DEFAULTS.epsilon),
     normalize: bool(o.normalize, 'options.normalize'),
     grad: bool(o.grad, 'options.grad'),
-    extras: bool(o.extras, 'options.extras'),
+    extras,
+    topK,
   });
 }

@@ -50,6 +50,7 @@ export function linearShapes(hidden: readonly number[], weight: readonly number[
  */
 export function parseLinearOptions(o: Record<string, unknown>, classes: number, extraKeys: readonly string[] = [], rows?: number): LinearConfig {
   if (o.from !== undefined && o.from !== 'logits') throw new OptionError('options.from', "linearCrossEntropy computes logits; only 'logits' is allowed");
+  if (o.topK !== undefined) throw new OptionError('options.topK', 'is not available for linearCrossEntropy (an extras output)');
   if (o.normalize !== undefined && o.normalize !== false) throw new OptionError('options.normalize', "applies to from: 'probs' only");
   const ce = parseCrossEntropyOptions(o, classes, ['bias', ...FINE_TUNE_KEYS, ...extraKeys]);
   const shift = oneOf<0 | 1>(o.shift, [0, 1], 'options.shift', 0);

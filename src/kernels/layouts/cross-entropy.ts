@@ -19,6 +19,7 @@ export const CROSS_ENTROPY = defineLayout('crossEntropy', {
     out_scale: f32('1, or 1/ln 2 for bits'),
     split: u32('logits rows split across this many workgroups (1: not split)'),
     fold_prep: u32('1: workgroup 0 of this `main` dispatch runs prepare first (only when nothing in `main` reads META)'),
+    topk: u32('extras: k of the top-k hits (0: not asked)'),
   },
   bindings: {
     X: rw('u32', 'the input; the gradient too when in place'),
@@ -27,7 +28,7 @@ export const CROSS_ENTROPY = defineLayout('crossEntropy', {
     META: rw('u32', "prepare's label scan (label_scan.wgsl)"),
     LOSS: rw('u32', 'per-row losses'),
     G: rw('u32', 'the gradient (not in place)'),
-    EXTRA: rw('u32', 'lse, argmax, correct: total_rows words each (F_EXTRAS)'),
+    EXTRA: rw('u32', 'lse, argmax, correct; from logits ln p_y, entropy; with topk the hits: total_rows words each (F_EXTRAS)'),
     PART: rw('u32', 'split rows: per-(row, part) stats'),
   },
   flags: {

@@ -8,6 +8,7 @@ import { handlers as faults } from './faults';
 import { handlers as linear } from './linear';
 import { handlers as readme } from './readme';
 import { handlers as focal } from './focal';
+import { handlers as evaluation } from './evaluation';
 
 function merge(...groups: Handlers[]): Handlers {
   const all: Handlers = {};
@@ -21,5 +22,5 @@ function merge(...groups: Handlers[]): Handlers {
 }
 
 export async function start(): Promise<Area> {
-  return { wl: await startContext(), handlers: merge(oracle, badInput, faults, linear, readme, focal) };
+  return { wl: await startContext(), handlers: merge(oracle, badInput, faults, linear, readme, focal, evaluation) };
 }
