@@ -58,7 +58,7 @@ describe('linearCrossEntropy oracle: frozenHead', () => {
 
 describe('linearCrossEntropy oracle: extras', () => {
   for (const base of ['e', 2] as const) {
-    it(`base ${base}: labelLogProb = −(plain per-row loss), entropy = −Σ p·log p, argmax, correct; ignored rows`, () => {
+    it(`base ${base}: labelLogProb = ln p (nats) = −(plain per-row loss)·ln base, entropy = −Σ p·log p, argmax, correct; ignored rows`, () => {
       const { hidden, weight, bias, y, N, D, V } = problem(7, 10, 5, 9);
       const r = linearCrossEntropy(hidden, weight, { data: y, shape: [N] }, { bias, base, reduction: 'none', extras: true });
       const ln = base === 2 ? Math.LN2 : 1;
@@ -78,8 +78,8 @@ describe('linearCrossEntropy oracle: extras', () => {
         expect(r.correct![i]).toBe(!ignored && z.indexOf(m) === y[i] ? 1 : 0);
         expect(r.labelLogProb![i]).toBe(ignored ? 0 : r.labelLogProb![i]);
         if (!ignored) {
-          expect(r.labelLogProb![i]).toBeCloseTo((z[y[i]] - lse) / ln, 12);
-          expect(r.labelLogProb![i]).toBeCloseTo(-r.loss[i], 12);
+          expect(r.labelLogProb![i]).toBeCloseTo(z[y[i]] - lse, 12);
+          expect(r.labelLogProb![i]).toBeCloseTo(-r.loss[i] * ln, 12);
         }
       }
     });
