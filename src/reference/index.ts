@@ -23,3 +23,4 @@ export { mulberry32, normal, randomLogits, randomUniform, randomLabels, randomPr
 export type { Rng, RandomLabelOptions } from './random';
 export { linearCrossEntropy } from './linear-cross-entropy';
 export type { RefLinearCrossEntropyOptions, RefLinearResult } from './linear-cross-entropy';
+export { jsDivergence } from './jsd';
