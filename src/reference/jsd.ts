@@ -157,7 +157,8 @@ export function jsDivergence(student: HostTensor, teacher: HostTensor, opts?: JS
     if (grad) for (let c = 0; c < V; c++) grad[off + c] = Q[c] !== 0 ? ((1 - beta) * Q[c] * (lqm[c] - k)) / T : 0;
   }
   const denominator = kept ? keptCount : rows;
-  const reduced = reduce(values, [rows], cfg.reduction, denominator, 1, grad);
+  // No kept row: every gradient is 0 already (and 0/0 would make it NaN).
+  const reduced = reduce(values, [rows], cfg.reduction, Math.max(denominator, 1), 1, grad);
   if (cfg.reduction === 'mean' && denominator === 0) reduced.loss[0] = cfg.allIgnored === 'zero' ? 0 : NaN;
   const result: RefResult = { loss: reduced.loss, shape: reduced.shape };
   if (grad) result.grad = grad;
