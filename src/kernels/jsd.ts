@@ -1,7 +1,7 @@
 import type { JSDivergenceOptions } from '../contract/types';
 import { ShapeError } from '../contract/errors';
 import { optionsObject } from '../contract/options';
-import { JSD_KEYS, parseJSDOptions, type JSDConfig } from '../contract/configs/jsd';
+import { JSD_KEYS, checkJSDLabels, parseJSDOptions, type JSDConfig } from '../contract/configs/jsd';
 import { formatShape, matrixShape, sameShape } from '../contract/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
@@ -44,6 +44,8 @@ export async function jsDivergenceOp(ctx: GpuContext, studentArg: TensorLike, te
   if (labelsArg !== undefined) {
     const lShape = argShape(labelsArg, 'options.labels');
     if (lShape.length !== 1 || lShape[0] !== rows) throw new ShapeError('options.labels', `shape ${formatShape(lShape)} must be [${rows}] (one label per row)`);
+    // Host labels are checked as the oracle checks them; a GpuTensor's are int32 by type.
+    if (!(labelsArg instanceof GpuTensor)) checkJSDLabels(labelsArg.data, 'options.labels');
   }
   // Every size check before the first upload.
   const chunks = rowChunks(ctx, rows, cols);

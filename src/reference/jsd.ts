@@ -4,9 +4,8 @@
 import type { HostTensor, JSDivergenceOptions } from '../contract/types';
 import { asMatrix, checkTensor, formatShape, matchingMatrix, readOnce } from '../contract/tensor';
 import { optionsObject } from '../contract/options';
-import { LabelRangeError, ShapeError } from '../contract/errors';
-import { show } from '../contract/show';
-import { JSD_KEYS, parseJSDOptions, type JSDConfig } from '../contract/configs/jsd';
+import { ShapeError } from '../contract/errors';
+import { JSD_KEYS, checkJSDLabels, parseJSDOptions, type JSDConfig } from '../contract/configs/jsd';
 import { reduce, type RefResult } from './result';
 import { logSoftmaxRow } from './softmax';
 
@@ -19,14 +18,9 @@ function keptRows(labels: HostTensor | undefined, rows: number, cfg: JSDConfig):
   labels = readOnce(labels);
   const shape = checkTensor(labels, 'options.labels');
   if (shape.length !== 1 || shape[0] !== rows) throw new ShapeError('options.labels', `shape ${formatShape(shape)} must be [${rows}] (one label per row)`);
+  checkJSDLabels(labels.data, 'options.labels');
   const kept = new Uint8Array(rows);
-  for (let r = 0; r < rows; r++) {
-    const y = labels.data[r];
-    if (!Number.isInteger(y) || y < -(2 ** 31) || y >= 2 ** 31) {
-      throw new LabelRangeError('options.labels', `row ${r} has label ${show(y)}; labels must be int32 integers`);
-    }
-    kept[r] = y === cfg.ignoreIndex ? 0 : 1;
-  }
+  for (let r = 0; r < rows; r++) kept[r] = labels.data[r] === cfg.ignoreIndex ? 0 : 1;
   return kept;
 }
 

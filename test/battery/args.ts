@@ -19,6 +19,7 @@ export const VALID: Record<string, unknown[]> = {
   entropy: [X, {}],
   klDivergence: [X, X, {}],
   linearCrossEntropy: [H, W, Y, {}],
+  jsDivergence: [X, X, {}],
 };
 export const OPERATIONS = Object.keys(VALID);
 
@@ -48,6 +49,8 @@ export const SLOTS: Slot[] = [
   { op: 'linearCrossEntropy', argument: 'weight', kind: 'float', at: 1, args: VALID.linearCrossEntropy },
   { op: 'linearCrossEntropy', argument: 'labels', kind: 'labels', at: 2, args: VALID.linearCrossEntropy },
   { op: 'linearCrossEntropy', argument: 'options.bias', kind: 'float', at: 'bias', args: [H, W, Y, { bias: B }] },
+  { op: 'jsDivergence', argument: 'student', kind: 'float', at: 0, args: VALID.jsDivergence },
+  { op: 'jsDivergence', argument: 'teacher', kind: 'float', at: 1, args: VALID.jsDivergence },
 ];
 
 /** The valid tensor in a slot. */

@@ -16,6 +16,7 @@ const AN_OPTION: Record<string, [string, unknown, unknown]> = {
   entropy: ['reduction', 'sum', 'bogus'],
   klDivergence: ['targetFrom', 'logits', 'bogus'],
   linearCrossEntropy: ['reduction', 'none', 'bogus'],
+  jsDivergence: ['beta', 0.25, 2],
 };
 
 const TRAPS = ['get', 'ownKeys', 'getOwnPropertyDescriptor'] as const;

@@ -4,6 +4,8 @@ import type { JSDivergenceOptions, Reduction } from '../types';
 import { DEFAULTS } from '../types';
 import { bool, finite, float32Safe, int32, oneOf } from '../options';
 import { keysOf } from '../keys';
+import { LabelRangeError } from '../errors';
+import { show } from '../show';
 
 /** What jsDivergence's math distinguishes: the general mix, or one of Liger's two end points. */
 export type JSDMode = 'mix' | 'forward' | 'reverse';
@@ -41,4 +43,17 @@ export function parseJSDOptions(o: Record<string, unknown>): JSDConfig {
     reduction: oneOf<Reduction>(o.reduction, ['none', 'sum', 'mean'], 'options.reduction', DEFAULTS.reduction),
     grad: bool(o.grad, 'options.grad'),
   } satisfies JSDConfig);
+}
+
+/**
+ * Host labels: int32 integers, each either ignoreIndex (its row skipped) or any other value (kept;
+ * the class is not used, so no range against the classes applies).
+ */
+export function checkJSDLabels(data: ArrayLike<number>, name: string): void {
+  for (let r = 0; r < data.length; r++) {
+    const y = data[r];
+    if (!Number.isInteger(y) || y < -(2 ** 31) || y >= 2 ** 31) {
+      throw new LabelRangeError(name, `row ${r} has label ${show(y)}; labels must be int32 integers`);
+    }
+  }
 }
