@@ -68,7 +68,8 @@ export async function jsDivergenceOp(ctx: GpuContext, studentArg: TensorLike, te
     made.push(perRow);
     const grad = cfg.grad ? ctx.empty(sShape, 'float32', 'jsDivergence:grad') : undefined;
     if (grad) made.push(grad);
-    const meta = labels ? ctx.empty([4], 'int32', 'jsDivergence:kept') : undefined;
+    // The kept-row count, for 'mean' with labels (its divisor, and the gradient's).
+    const meta = labels && cfg.reduction === 'mean' ? ctx.empty([4], 'int32', 'jsDivergence:kept') : undefined;
     if (meta) temps.push(meta);
     const flags = jsdFlags(cfg, labels !== undefined);
     const { beta, temperature: T } = cfg;
