@@ -69,7 +69,7 @@ describe('jsDivergence oracle', () => {
     for (const g of gradOf(same)) expect(Math.abs(g)).toBe(0);
   });
   it('2-class hand value at β = 0.25, T = 2', () => {
-    // P = softmax([2 ln 3, 0] / 2) = [3/4, 1/4], Q = [1/2, 1/2], M = [9/16 + ..]
+    // P = softmax([2 ln 3, 0] / 2) = [3/4, 1/4], Q = [1/2, 1/2], M = [9/16, 7/16]
     const r = jsDivergence(tensor([0, 0], [1, 2]), tensor([2 * ln(3), 0], [1, 2]), { beta: 0.25, temperature: 2 });
     const P = [0.75, 0.25];
     const Q = [0.5, 0.5];
