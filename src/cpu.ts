@@ -1,7 +1,7 @@
 // The opt-in CPU fallback: the same operations on the float64 oracle, for pages where WebGPU is
 // missing. It is slow (one JavaScript loop per element) and says what it is: `backend` is
 // 'cpu-oracle', and `createLoss` only returns it when asked to.
-import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, DType, EntropyOptions, FocalLossOptions, HostTensor, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
+import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, DType, EntropyOptions, FocalLossOptions, HostTensor, JSDivergenceOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
 import type { GpuCrossEntropyOptions } from './kernels/cross-entropy';
 import type { LinearCrossEntropyOptions } from './kernels/linear-cross-entropy';
 import { DeviceError, OptionError, WebGPULossError } from './contract/errors';
@@ -10,6 +10,7 @@ import { WebGPULoss, checkLabelsArguments, warmupSets, type WarmupOptions } from
 import { oneOf, optionsObject } from './contract/options';
 import { CROSS_ENTROPY_KEYS } from './contract/configs/cross-entropy';
 import { LINEAR_KEYS } from './contract/configs/linear-cross-entropy';
+import { JSD_KEYS } from './contract/configs/jsd';
 import { CREATE_KEYS } from './gpu/device';
 import type { CreateOptions } from './gpu/context';
 import * as ref from './reference/index';
@@ -329,6 +330,26 @@ export class CpuLoss {
     const t = host(target);
     const r = ref.klDivergence(h, t, opts);
     checkFloats(h, t);
+    return outputs(r, h.shape);
+  }
+
+  /**
+   * Generalized Jensen–Shannon divergence between student and teacher logits (see `WebGPULoss.jsDivergence`).
+   * @example
+   * const out = await wl.jsDivergence({ data: [0, 0], shape: [1, 2] }, { data: [1, 0], shape: [1, 2] }, { grad: true });
+   * const [jsd] = await out.loss.read();
+   */
+  async jsDivergence(student: CpuArg, teacher: CpuArg, opts: JSDivergenceOptions<CpuArg> = {}): Promise<CpuLossOutputs> {
+    this.checkAlive();
+    const h = host(student);
+    const t = host(teacher);
+    const o = optionsObject(opts, JSD_KEYS);
+    // Labels that are there but not a tensor (null, 0) are the oracle's to refuse, as the GPU does.
+    const l = o.labels !== undefined ? host(o.labels as CpuArg) : undefined;
+    const r = ref.jsDivergence(h, t, { ...o, labels: l });
+    checkElementType(h.data, 'student', 'float32');
+    checkElementType(t.data, 'teacher', 'float32');
+    if (l) checkElementType(l.data, 'options.labels', 'int32');
     return outputs(r, h.shape);
   }
 

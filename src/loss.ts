@@ -19,6 +19,7 @@ import { int64LabelsOp, INT64_OUT_OF_RANGE } from './kernels/int64-labels';
 import { binaryFocalOp, focalOp } from './kernels/focal';
 import { newGpuEvaluator, type GpuEvaluator } from './kernels/evaluator';
 import type { EvaluatorOptions } from './contract/configs/evaluator';
+import { jsDivergenceOp, type GpuJSDivergenceOptions } from './kernels/jsd';
 
 /** What `warmup()` compiles ahead of the first calls. */
 export interface WarmupOptions {
@@ -209,6 +210,30 @@ export class WebGPULoss {
    */
   async klDivergence(input: TensorLike, target: TensorLike, opts: KLDivergenceOptions = {}): Promise<Result<LossOutputs>> {
     return owned(await klDivergenceOp(this.#ctx, once(input), once(target), opts), [input, target]);
+  }
+
+  /**
+   * Generalized Jensen–Shannon divergence per row between a teacher P = softmax(teacher / T) and
+   * a student Q = softmax(student / T), both logits of one shape, M = β·P + (1 − β)·Q:
+   * JSD_β = β·KL(P‖M) + (1 − β)·KL(Q‖M); β = 0 is forward KL(P‖Q), β = 1 reverse KL(Q‖P)
+   * (Liger-Kernel's LigerJSD). Options `beta` (0.5), `temperature` (1; the loss is not multiplied
+   * by T², Hinton-style distillation does that itself), `labels` (int32 [rows]) with `ignoreIndex`
+   * (−100) to skip rows, `allIgnored`, `reduction` ('mean' over kept rows). `grad: true` also
+   * returns the gradient with respect to the student logits (not the teacher).
+   * @example
+   * const out = await wl.jsDivergence(
+   *   { data: studentLogits, shape: [rows, classes] },
+   *   { data: teacherLogits, shape: [rows, classes] },
+   *   { beta: 0.5, temperature: 2, grad: true },
+   * );
+   * const [jsd] = await out.loss.read();
+   * const grad = await out.grad!.read();
+   */
+  async jsDivergence(student: TensorLike, teacher: TensorLike, opts: GpuJSDivergenceOptions = {}): Promise<Result<LossOutputs>> {
+    const o = snapshot(opts);
+    // The labels are host data too, read once like the others (only in a copy of the options).
+    const withLabels = o !== opts && o.labels !== undefined ? { ...o, labels: once(o.labels) } : o;
+    return owned(await jsDivergenceOp(this.#ctx, once(student), once(teacher), withLabels), [student, teacher, (o as GpuJSDivergenceOptions | null)?.labels]);
   }
 
   /**

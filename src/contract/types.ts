@@ -196,6 +196,28 @@ export interface KLDivergenceOptions {
   grad?: boolean;
 }
 
+/**
+ * Options of `jsDivergence`, the generalized Jensen–Shannon divergence between a student and a
+ * teacher (both logits), shared by the GPU API and the float64 reference. `L` is the labels'
+ * tensor type (host data for the reference; host data or a GpuTensor on the GPU).
+ */
+export interface JSDivergenceOptions<L = HostTensor> {
+  /** β in [0, 1]: M = β·P + (1 − β)·Q. 0 is forward KL(P‖Q), 1 reverse KL(Q‖P) (Liger-Kernel's LigerJSD). Default 0.5. */
+  beta?: number;
+  /** Both sides' logits are divided by T > 0 before their softmax. Default 1. The loss is not multiplied by T². */
+  temperature?: number;
+  /** int32 [rows]: rows whose label equals `ignoreIndex` are skipped (loss 0, gradient 0, out of the mean). */
+  labels?: L;
+  /** Default -100. */
+  ignoreIndex?: number;
+  /** `'mean'` with every row ignored: `'nan'` (default, as crossEntropy) or `'zero'`. */
+  allIgnored?: 'nan' | 'zero';
+  /** Default `'mean'`: over the kept rows (every row without labels). */
+  reduction?: Reduction;
+  /** Also return the gradient with respect to the student logits (not the teacher). */
+  grad?: boolean;
+}
+
 /** Defaults every implementation uses. */
 export const DEFAULTS = {
   ignoreIndex: -100,

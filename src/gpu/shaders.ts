@@ -30,6 +30,8 @@ import focalSums from '../../shaders/focal/sums.wgsl?raw';
 import focalMath from '../../shaders/focal/math.wgsl?raw';
 import focalBinary from '../../shaders/focal/binary.wgsl?raw';
 import evaluator from '../../shaders/evaluator.wgsl?raw';
+import jsdMain from '../../shaders/jsd/main.wgsl?raw';
+import jsdSums from '../../shaders/jsd/sums.wgsl?raw';
 import type { BindingKind, Layout, LayoutSpec } from '../kernels/layouts/layout';
 import { SOFTMAX } from '../kernels/layouts/softmax';
 import { CROSS_ENTROPY } from '../kernels/layouts/cross-entropy';
@@ -40,6 +42,7 @@ import { LINEAR_CROSS_ENTROPY } from '../kernels/layouts/linear-cross-entropy';
 import { INT64_TO_INT32 } from '../kernels/layouts/int64-to-int32';
 import { BINARY_FOCAL, FOCAL } from '../kernels/layouts/focal';
 import { EVALUATOR } from '../kernels/layouts/evaluator';
+import { JSD } from '../kernels/layouts/jsd';
 
 export type { BindingKind };
 
@@ -77,6 +80,7 @@ const FILES = {
   focal: [focalMain, focalSums, focalMath, labelScan],
   binaryFocal: [focalBinary, focalMath, partialSum],
   evaluator: [evaluator],
+  jsd: [jsdMain, jsdSums],
 };
 
 /** Each family's layout table. */
@@ -91,6 +95,7 @@ export const LAYOUTS = {
   focal: FOCAL,
   binaryFocal: BINARY_FOCAL,
   evaluator: EVALUATOR,
+  jsd: JSD,
 } satisfies Record<keyof typeof FILES, Layout<LayoutSpec>>;
 
 /** Each family's own text, as it stands in its module (bench/profile.ts replaces it in variants). */
@@ -111,6 +116,7 @@ export const FAMILIES = {
   binaryFocal: family(BINARY_FOCAL, FILES.binaryFocal),
   // the streaming evaluator's per-batch sums
   evaluator: family(EVALUATOR, FILES.evaluator),
+  jsd: rowFamily(JSD, FILES.jsd),
 } satisfies Record<keyof typeof FILES, FamilySpec>;
 
 export type Family = keyof typeof FAMILIES;

@@ -38,8 +38,9 @@ import { optionsObject } from '../contract/options';
 import { show } from '../contract/show';
 import { copyDims } from '../contract/tensor';
 import { CROSS_ENTROPY_KEYS } from '../contract/configs/cross-entropy';
+import { JSD_KEYS } from '../contract/configs/jsd';
 import { checkCallerBuffer } from '../contract/buffer';
-import type { BinaryCrossEntropyOptions, CreateOptions, EntropyOptions, GpuCrossEntropyOptions, KLDivergenceOptions, LossOutputs, SoftmaxOptions, TensorLike } from '../index';
+import type { BinaryCrossEntropyOptions, CreateOptions, EntropyOptions, GpuCrossEntropyOptions, JSDivergenceOptions, KLDivergenceOptions, LossOutputs, SoftmaxOptions, TensorLike } from '../index';
 
 /** The part of an `ort.Tensor` this module reads (structural, so no import of onnxruntime-web). */
 export interface OrtTensorLike {
@@ -299,6 +300,22 @@ export class OrtLoss {
    */
   klDivergence(input: OrtInput, target: OrtInput, opts: KLDivergenceOptions = {}): Promise<LossOutputs> {
     return this.call([[input, 'input'], [target, 'target']], ([x, t]) => this.wl.klDivergence(x, t, opts));
+  }
+
+  /**
+   * Generalized Jensen–Shannon divergence between student and teacher logits (see
+   * `WebGPULoss.jsDivergence`): either may be an ORT output still on the GPU, e.g. the teacher
+   * model's logits; `labels` an ORT tensor too (int32, or int64 converted on the GPU).
+   * @example
+   * const jsd = await ol.jsDivergence(student.logits, teacher.logits, { temperature: 2, grad: true });
+   */
+  async jsDivergence(student: OrtInput, teacher: OrtInput, opts: JSDivergenceOptions<OrtInput> = {}): Promise<LossOutputs> {
+    const { labels, ...o } = optionsObject(opts, JSD_KEYS);
+    // An int64 label past int32 is kept: it becomes a value other than the ignore index.
+    const outOfRange = o.ignoreIndex === -(2 ** 31) ? 2 ** 31 - 1 : -(2 ** 31);
+    const args: [OrtInput, string, number?][] = [[student, 'student'], [teacher, 'teacher']];
+    if (labels !== undefined) args.push([labels as OrtInput, 'options.labels', outOfRange]);
+    return this.call(args, ([s, t, l]) => this.wl.jsDivergence(s, t, l !== undefined ? { ...o, labels: l } : o));
   }
 
   /**

@@ -46,9 +46,10 @@ import { BufferError, DTypeError, DeviceError, OptionError, WebGPULoss } from '.
 import { bool, optionsObject } from '../contract/options';
 import { show } from '../contract/show';
 import { CROSS_ENTROPY_KEYS } from '../contract/configs/cross-entropy';
+import { JSD_KEYS } from '../contract/configs/jsd';
 import { CREATE_KEYS } from '../contract/create';
 import { DISPOSE } from '../contract/dispose';
-import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, CreateOptions, CrossEntropyOptions, DType, EntropyOptions, FocalLossOptions, GpuCrossEntropyOptions, GpuTensor, KLDivergenceOptions, LossOutputs, SoftmaxOptions } from '../index';
+import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, CreateOptions, CrossEntropyOptions, DType, EntropyOptions, FocalLossOptions, GpuCrossEntropyOptions, GpuTensor, JSDivergenceOptions, KLDivergenceOptions, LossOutputs, SoftmaxOptions } from '../index';
 
 /** The parts of the TF.js namespace the adapter uses (`import * as tf from '@tensorflow/tfjs'` or tfjs-core). */
 export type Tfjs = Pick<typeof tfc, 'getBackend' | 'backend' | 'engine' | 'clone' | 'keep' | 'tidy' | 'sum' | 'mul' | 'variableGrads' | 'dispose'>;
@@ -240,6 +241,20 @@ export class TfjsLoss {
   }
 
   /**
+   * Generalized Jensen–Shannon divergence between float32 student and teacher logits of one
+   * shape (β = 0: KL(teacher‖student), β = 1: KL(student‖teacher)); `labels` an int32 tf.Tensor
+   * [rows]. Options as `WebGPULoss.jsDivergence`; `grad` is with respect to the student.
+   * @example
+   * const { loss, grad } = await tl.jsDivergence(studentLogits, teacherLogits, { temperature: 2, grad: true });
+   */
+  jsDivergence(student: tfc.Tensor, teacher: tfc.Tensor, opts: JSDivergenceOptions<tfc.Tensor> = {}): Promise<TfjsLossOutputs> {
+    const { labels, ...o } = optionsObject(opts, JSD_KEYS);
+    const args: [tfc.Tensor, string, 'float' | 'any'][] = [[student, 'student', 'float'], [teacher, 'teacher', 'float']];
+    if (labels !== undefined) args.push([labels as tfc.Tensor, 'options.labels', 'any']);
+    return this.runLoss('jsDivergence', args, o, false, labels !== undefined ? 'labels' : undefined);
+  }
+
+  /**
    * Entropy −Σ p ln p of each row (probabilities by default, or `from: 'logits'`).
    * @example
    * const { loss } = await tl.entropy(probs, { base: 2, reduction: 'none' });
@@ -428,10 +443,12 @@ export class TfjsLoss {
   }
 
   private async runLoss(
-    op: 'crossEntropy' | 'binaryCrossEntropy' | 'klDivergence' | 'entropy' | 'binaryFocalLoss' | 'focalLoss',
+    op: 'crossEntropy' | 'binaryCrossEntropy' | 'klDivergence' | 'entropy' | 'binaryFocalLoss' | 'focalLoss' | 'jsDivergence',
     args: [tfc.Tensor, string, 'float' | 'any'][],
     opts: object,
     directGrad: boolean,
+    /** The option the last argument goes in (jsDivergence's labels), rather than a position. */
+    optionTensor?: string,
   ): Promise<TfjsLossOutputs> {
     const { wrapped, release } = this.acquire(args);
     let gradOut: { t: tfc.Tensor; buffer: GPUBuffer } | undefined;
@@ -439,9 +456,11 @@ export class TfjsLoss {
     try {
       // Cross-entropy writes its gradient straight into a TF.js buffer.
       if (directGrad) gradOut = this.newTensor(wrapped[0].shape, 'float32');
-      const o = gradOut ? { ...opts, grad: false, gradOut: this.wl.wrap(gradOut.buffer, wrapped[0].shape) } : opts;
+      let o = gradOut ? { ...opts, grad: false, gradOut: this.wl.wrap(gradOut.buffer, wrapped[0].shape) } : opts;
+      const positional = optionTensor ? wrapped.slice(0, -1) : wrapped;
+      if (optionTensor) o = { ...o, [optionTensor]: wrapped[wrapped.length - 1] };
       const wl = this.wl as unknown as Record<string, (...a: unknown[]) => Promise<LossOutputs>>;
-      out = await wl[op](...wrapped, o);
+      out = await wl[op](...positional, o);
     } catch (e) {
       gradOut?.t.dispose();
       throw e;

@@ -26,3 +26,4 @@ export { linearCrossEntropy } from './linear-cross-entropy';
 export { evaluator } from './evaluator';
 export type { RefEvaluator } from './evaluator';
 export type { RefLinearCrossEntropyOptions, RefLinearResult } from './linear-cross-entropy';
+export { jsDivergence } from './jsd';

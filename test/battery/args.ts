@@ -21,6 +21,7 @@ export const VALID: Record<string, unknown[]> = {
   linearCrossEntropy: [H, W, Y, {}],
   focalLoss: [X, Y, {}],
   binaryFocalLoss: [X, X, {}],
+  jsDivergence: [X, X, {}],
 };
 export const OPERATIONS = Object.keys(VALID);
 
@@ -55,6 +56,8 @@ export const SLOTS: Slot[] = [
   { op: 'focalLoss', argument: 'target', kind: 'float', at: 1, args: [X, X, {}] },
   { op: 'binaryFocalLoss', argument: 'input', kind: 'float', at: 0, args: VALID.binaryFocalLoss },
   { op: 'binaryFocalLoss', argument: 'target', kind: 'float', at: 1, args: VALID.binaryFocalLoss },
+  { op: 'jsDivergence', argument: 'student', kind: 'float', at: 0, args: VALID.jsDivergence },
+  { op: 'jsDivergence', argument: 'teacher', kind: 'float', at: 1, args: VALID.jsDivergence },
 ];
 
 /** The valid tensor in a slot. */

@@ -18,6 +18,7 @@ const AN_OPTION: Record<string, [string, unknown, unknown]> = {
   linearCrossEntropy: ['reduction', 'none', 'bogus'],
   focalLoss: ['gamma', 1, -1],
   binaryFocalLoss: ['alpha', 0.5, 2],
+  jsDivergence: ['beta', 0.25, 2],
 };
 
 const TRAPS = ['get', 'ownKeys', 'getOwnPropertyDescriptor'] as const;

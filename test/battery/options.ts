@@ -82,6 +82,14 @@ const BAD: Record<string, Record<string, unknown[]>> = {
     base: [...ENUM, 2.5],
     grad: BOOL,
   },
+  jsDivergence: {
+    beta: [-0.1, 1.5, 1e-300, NaN, Infinity, ...NOT_NUMBER],
+    temperature: [0, -0, -1, 1e-300, 1e300, NaN, Infinity, ...NOT_NUMBER],
+    ignoreIndex: [1.5, NaN, '-100', null, 2 ** 31],
+    allIgnored: [...ENUM, 'skip'],
+    reduction: [...ENUM, 'batchmean'],
+    grad: BOOL,
+  },
 };
 BAD.logSoftmax = BAD.softmax;
 
@@ -136,6 +144,7 @@ const UNKNOWN: [string, string, string | null][] = [
   ['klDivergence', 'target_from', 'targetFrom'], ['klDivergence', 'targetFrm', 'targetFrom'], ['klDivergence', 'logTarget', null],
   ['focalLoss', 'gama', 'gamma'], ['focalLoss', 'weight', null], ['focalLoss', 'labelSmoothing', null],
   ['binaryFocalLoss', 'alfa', 'alpha'], ['binaryFocalLoss', 'posWeight', null],
+  ['jsDivergence', 'betta', 'beta'], ['jsDivergence', 'shift_labels', null], ['jsDivergence', 'temprature', 'temperature'],
   ['linearCrossEntropy', 'biass', 'bias'], ['linearCrossEntropy', 'labelSmoothng', 'labelSmoothing'], ['linearCrossEntropy', 'inPlace', null],
 ];
 const unknown: Case[] = UNKNOWN.map(([op, key, near]) => ({

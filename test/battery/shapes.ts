@@ -1,5 +1,5 @@
 // Well-formed tensors of the wrong shape or rank for the operation, and the shapes it takes.
-import { OK, shape, type Case } from './case';
+import { OK, label, shape, type Case } from './case';
 import { B, H, W, X, Y } from './args';
 
 const t = (data: number[], dims: number[]) => ({ data, shape: dims });
@@ -30,6 +30,12 @@ const ROWS: [string, string, unknown[], Case['want']][] = [
   ['klDivergence target [2, 2] for a [2, 3] input', 'klDivergence', [X, zeros([2, 2])], mismatch('target')],
   ['klDivergence target [3] for a [1, 3] input', 'klDivergence', [t([1, 2, 3], [1, 3]), t([0.2, 0.3, 0.5], [3])], mismatch('target')],
   ['klDivergence of rank-3 tensors', 'klDivergence', [zeros([1, 2, 3]), zeros([1, 2, 3])], shape('input')],
+  ['jsDivergence teacher [2, 2] for a [2, 3] student', 'jsDivergence', [X, zeros([2, 2])], mismatch('teacher')],
+  ['jsDivergence of rank-3 tensors', 'jsDivergence', [zeros([1, 2, 3]), zeros([1, 2, 3])], shape('student')],
+  ['jsDivergence labels of the wrong length', 'jsDivergence', [X, X, { labels: t([0, 1, 2], [3]) }], mismatch('options.labels')],
+  ['jsDivergence labels [2, 1]', 'jsDivergence', [X, X, { labels: t([0, 2], [2, 1]) }], mismatch('options.labels')],
+  ['jsDivergence labels that are not integers', 'jsDivergence', [X, X, { labels: t([0.5, 1], [2]) }], label('options.labels')],
+  ['jsDivergence labels [2], one ignored', 'jsDivergence', [X, X, { labels: t([-100, 7], [2]) }], OK],
   ['linearCrossEntropy hidden of rank 1', 'linearCrossEntropy', [t([1, 2], [2]), W, t([0], [1])], shape('hidden')],
   ['linearCrossEntropy hidden of rank 3', 'linearCrossEntropy', [zeros([1, 2, 2]), W, Y], shape('hidden')],
   ['linearCrossEntropy weight of rank 1', 'linearCrossEntropy', [H, t([1, 2], [2]), Y], shape('weight')],

@@ -85,6 +85,10 @@ describe('lifetime and resources', () => {
     expect(r.afterDispose).toBe('DeviceError DISPOSED logits');
   });
 
+  it('jsDivergence against a teacher still on the GPU (ORT logits), int64 ORT labels with ignored rows', async () => {
+    await gpu.expectOk('jsdTeacher', 31, 40);
+  });
+
   it('repeated evaluation over several batches does not grow what the library holds', async () => {
     const r = await gpu.expectOk<{ ok: boolean; messages: string[]; before: object; after: object; each: object[] }>('repeated', 6);
     for (const s of r.each) expect(s).toEqual(r.before);

@@ -43,6 +43,9 @@ describe('TF.js adapter', () => {
       await gpu.expectOk('otherOp', spec);
     });
   }
+  it('jsDivergence of TF.js logits, labels a TF.js int32 tensor, matches the oracle', async () => {
+    await gpu.expectOk('jsDivergence', 9, 70, 13, { beta: 0.25, temperature: 2 });
+  });
 
   it("reads TF.js's buffers in place: no download, no copy of the logits; outputs feed TF.js ops", async () => {
     const r = await gpu.expectOk<{ ok: boolean; messages: string[]; counts: Record<string, number> }>('noRoundTrip');

@@ -1,7 +1,7 @@
 // What a test asks of an oracle comparison (test/util/check.ts), in the browser page or in Node.
 import type { Tolerance } from './allclose';
 
-export type OpName = 'softmax' | 'logSoftmax' | 'crossEntropy' | 'binaryCrossEntropy' | 'entropy' | 'klDivergence' | 'focalLoss' | 'binaryFocalLoss';
+export type OpName = 'softmax' | 'logSoftmax' | 'crossEntropy' | 'binaryCrossEntropy' | 'entropy' | 'klDivergence' | 'focalLoss' | 'binaryFocalLoss' | 'jsDivergence';
 
 export interface DataSpec {
   /** How to make the values: random kinds are seeded by the spec's seed. */

@@ -51,6 +51,12 @@ export const TOL = {
    */
   grad: (scale = 1): Tolerance => tol(1e-4, 1e-6 * scale),
   /**
+   * jsDivergence's gradient Q_j·((ln Q_j − ln M_j) − k): a difference of logs as large as the
+   * logits' spread over T (`logSpread`), each a few float32 ulps off, so its absolute error grows
+   * with that spread rather than with Q: TOL.grad's floor times the spread (at least 1).
+   */
+  jsdGrad: (scale: number, logSpread: number): Tolerance => tol(1e-4, 1e-6 * scale * Math.max(1, logSpread)),
+  /**
    * Binary cross-entropy per element: a few float32 operations (exp ~1 ulp, log1p ~3 ulp, a
    * division 2.5 ulp) and two non-negative terms, no cancellation: 1e-5 relative. 1e-36 absolute
    * is the float32 floor: below the smallest normal (1.2e-38) a GPU may flush to 0 what the oracle

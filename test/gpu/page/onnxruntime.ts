@@ -184,6 +184,32 @@ async function evaluate(spec: EvalSpec): Promise<EvalReport> {
   return { ...r, locations, logitsBytes, spy, expectedMapSizes, unchanged, sameDevice: ol.device === (await ort.env.webgpu.device) };
 }
 
+/**
+ * jsDivergence with the teacher an ORT output still on the GPU (the model's logits), the student
+ * host data, and int64 ORT labels (some ignored) converted on the GPU; against the oracle on ORT's
+ * float32 logits.
+ */
+async function jsdTeacher(seed: number, rows: number): Promise<CheckReport> {
+  const V = DIMS.classes;
+  const { x, y, labels } = batch(seed, rows, 0.25);
+  const out = await run(session, x, y, rows);
+  const r = new Report();
+  const rng = mulberry32(seed + 1);
+  const student = { data: Float32Array.from({ length: rows * V }, () => 2 * normal(rng)), shape: [rows, V] };
+  const opts = { beta: 0.3, temperature: 2 };
+  const res = await ol.jsDivergence(student, out.logits, { ...opts, labels: out.labels64, grad: true });
+  const loss = await take(res.loss);
+  const grad = await take(res.grad);
+  const f32 = (await out.logits.getData()) as Float32Array;
+  const want = ref.jsDivergence(student, { data: f32, shape: [rows, V] }, { ...opts, labels: { data: labels, shape: [rows] }, grad: true });
+  const kept = labels.filter((v) => v !== -100).length;
+  r.add(allclose(loss, want.loss, TOL.divergence(V), 'jsDivergence loss vs oracle on ORT\'s f32 logits'));
+  r.add(allclose(grad, want.grad!, TOL.jsdGrad(1 / Math.max(kept, 1) / opts.temperature, 16 / opts.temperature), 'jsDivergence grad'));
+  r.note(`${kept} of ${rows} rows kept`);
+  disposeAll(out);
+  return r;
+}
+
 /** Several batches through the same objects: what the library holds must not grow. */
 async function repeated(n: number): Promise<CheckReport & { before: object; after: object; each: object[] }> {
   const rows = 48;
@@ -406,7 +432,7 @@ export async function start(): Promise<Area> {
   ol = await OrtLoss.create(ort);
   return {
     wl: ol.wl,
-    handlers: { evaluate, repeated, lifetime, errorCases, appDevice, battery, ...readme() },
+    handlers: { evaluate, jsdTeacher, repeated, lifetime, errorCases, appDevice, battery, ...readme() },
     facts: {
       ortVersion: ort.env.versions.web, envBefore, beforeSession,
       sameDevice: ol.device === (await ort.env.webgpu.device),

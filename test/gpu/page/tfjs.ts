@@ -137,6 +137,27 @@ async function otherOp(spec: OpSpec): Promise<Report> {
   return r;
 }
 
+/** jsDivergence of TF.js student and teacher logits, labels an int32 tf.Tensor, against the oracle. */
+async function jsDivergence(rows: number, cols: number, seed: number, options: Record<string, unknown>): Promise<Report> {
+  const r = new Report();
+  const rng: Rng = mulberry32(seed);
+  const shape = [rows, cols];
+  const s = randomLogits(rng, rows, cols, 3);
+  const t = randomLogits(rng, rows, cols, 3);
+  const labels = Int32Array.from({ length: rows }, (_, i) => (i % 3 === 1 ? -100 : i));
+  const [xs, xt, xl] = [gpuBorn(s, shape), gpuBorn(t, shape), gpuBorn(labels, [rows])];
+  const out = await tl.jsDivergence(xs, xt, { ...options, labels: xl, grad: true });
+  await out.ready;
+  const want = ref.jsDivergence({ data: s, shape }, { data: t, shape }, { ...options, labels: { data: labels, shape: [rows] }, grad: true });
+  const T = (options.temperature as number | undefined) ?? 1;
+  const kept = labels.filter((y) => y !== -100).length;
+  r.add(allclose(await read(out.loss), want.loss, TOL.divergence(cols), 'jsDivergence loss'));
+  r.add(allclose(await read(out.grad), want.grad!, TOL.jsdGrad(meanScale(kept, options) / T, 24 / T), 'jsDivergence grad'));
+  r.add(allclose(await read(xl), labels, TOL.exact, 'labels after the call'));
+  tf.dispose([...outputs(out), xs, xt, xl]);
+  return r;
+}
+
 // ---- 3. no CPU round trip ----------------------------------------------------------------------
 
 interface Spy { restore(): void; counts: Record<string, number>; copies: number[]; writes: number[]; wrapped: GPUBuffer[] }
@@ -501,7 +522,7 @@ export async function start(): Promise<Area> {
   tl = await TfjsLoss.create(tf);
   return {
     wl: tl.wl,
-    handlers: { sameDevice, crossEntropy, otherOp, noRoundTrip, training, memory, badInput, gpuFault, battery, ...readme() },
+    handlers: { sameDevice, crossEntropy, otherOp, jsDivergence, noRoundTrip, training, memory, badInput, gpuFault, battery, ...readme() },
     facts: { tfjs: tf.version_core, backend: tf.getBackend() },
   };
 }
