@@ -16,6 +16,8 @@ import type { CreateOptions } from './gpu/context';
 import * as ref from './reference/index';
 import type { RefResult } from './reference/result';
 import { CpuEvaluator } from './cpu-evaluator';
+import { owned, type Result } from './dispose';
+import { ASYNC_DISPOSE, DISPOSE } from './contract/dispose';
 import type { EvaluatorOptions } from './contract/configs/evaluator';
 
 /**
@@ -72,6 +74,16 @@ export class CpuTensor {
     this.destroyed = true;
   }
 
+  /** `destroy()`, for `using p = await wl.softmax(...)`. */
+  [DISPOSE](): void {
+    this.destroy();
+  }
+
+  /** `destroy()`, for `await using`. */
+  async [ASYNC_DISPOSE](): Promise<void> {
+    this.destroy();
+  }
+
   /**
    * The values as a HostTensor, to feed into another call.
    * @example
@@ -113,7 +125,7 @@ export interface CpuLinearOutputs {
   gradWeight?: CpuTensor;
   /** d loss / d bias, [V], with `grad` and a bias. */
   gradBias?: CpuTensor;
-  /** With `extras`: log p of the scored label per row, in the call's base (0 on ignored rows), [N]. */
+  /** With `extras`: ln p of the scored label per row, in nats (0 on ignored rows), [N]. */
   labelLogProb?: CpuTensor;
   /** With `extras`: per-row log-sum-exp of the (capped) logits, in nats, [N]. */
   lse?: CpuTensor;
@@ -140,7 +152,7 @@ function checkFloats(input: HostTensor, target?: HostTensor): void {
   if (target) checkElementType(target.data, 'target', 'float32');
 }
 
-function outputs(r: RefResult, inputShape: readonly number[]): CpuLossOutputs {
+function outputs(r: RefResult, inputShape: readonly number[]): Result<CpuLossOutputs> {
   const out: CpuLossOutputs = { loss: new CpuTensor(Float32Array.from(r.loss), r.shape, 'float32') };
   const rows = inputShape.length === 2 ? [inputShape[0]] : [];
   if (r.grad) out.grad = new CpuTensor(Float32Array.from(r.grad), inputShape, 'float32');
@@ -150,8 +162,10 @@ function outputs(r: RefResult, inputShape: readonly number[]): CpuLossOutputs {
   if (r.labelLogProb) out.labelLogProb = new CpuTensor(Float32Array.from(r.labelLogProb), rows, 'float32');
   if (r.entropy) out.entropy = new CpuTensor(Float32Array.from(r.entropy), rows, 'float32');
   if (r.topKHit) out.topKHit = new CpuTensor(Int32Array.from(r.topKHit), rows, 'int32');
-  return out;
+  return owned(out, [], isCpuTensor);
 }
+
+const isCpuTensor = (v: unknown): v is CpuTensor => v instanceof CpuTensor;
 
 /**
  * The library's operations on the CPU, in float64 (results rounded to float32). Same names,
@@ -231,7 +245,7 @@ export class CpuLoss {
    * );
    * const [loss] = await out.loss.read();   // 0.2564
    */
-  async crossEntropy(input: CpuArg, target: CpuArg, opts: GpuCrossEntropyOptions = {}): Promise<CpuLossOutputs> {
+  async crossEntropy(input: CpuArg, target: CpuArg, opts: GpuCrossEntropyOptions = {}): Promise<Result<CpuLossOutputs>> {
     this.checkAlive();
     const { inPlace, gradOut, ...o } = optionsObject(opts, [...CROSS_ENTROPY_KEYS, 'inPlace', 'gradOut']);
     // As on the GPU, where only a GpuTensor takes them: any value but false / absent is refused.
@@ -264,7 +278,7 @@ export class CpuLoss {
    * const out = await wl.binaryCrossEntropy({ data: [0.5, -1], shape: [1, 2] }, { data: [1, 0], shape: [1, 2] });
    * const [loss] = await out.loss.read();   // 0.3937
    */
-  async binaryCrossEntropy(input: CpuArg, target: CpuArg, opts: BinaryCrossEntropyOptions = {}): Promise<CpuLossOutputs> {
+  async binaryCrossEntropy(input: CpuArg, target: CpuArg, opts: BinaryCrossEntropyOptions = {}): Promise<Result<CpuLossOutputs>> {
     this.checkAlive();
     const h = host(input);
     const t = host(target);
@@ -279,7 +293,7 @@ export class CpuLoss {
    * const out = await wl.binaryFocalLoss({ data: [2, -1], shape: [1, 2] }, { data: [1, 0], shape: [1, 2] });
    * const [loss] = await out.loss.read();   // 0.00872
    */
-  async binaryFocalLoss(input: CpuArg, target: CpuArg, opts: BinaryFocalLossOptions = {}): Promise<CpuLossOutputs> {
+  async binaryFocalLoss(input: CpuArg, target: CpuArg, opts: BinaryFocalLossOptions = {}): Promise<Result<CpuLossOutputs>> {
     this.checkAlive();
     const h = host(input);
     const t = host(target);
@@ -294,7 +308,7 @@ export class CpuLoss {
    * const out = await wl.focalLoss({ data: [2, 1, 0.1], shape: [1, 3] }, { data: new Int32Array([0]), shape: [1] });
    * const [loss] = await out.loss.read();   // 0.0485
    */
-  async focalLoss(input: CpuArg, target: CpuArg, opts: FocalLossOptions = {}): Promise<CpuLossOutputs> {
+  async focalLoss(input: CpuArg, target: CpuArg, opts: FocalLossOptions = {}): Promise<Result<CpuLossOutputs>> {
     this.checkAlive();
     const h = host(input);
     const t = host(target);
@@ -310,7 +324,7 @@ export class CpuLoss {
    * const out = await wl.entropy({ data: [0.75, 0.25], shape: [1, 2] }, { base: 2 });
    * const [bits] = await out.loss.read();   // 0.8113
    */
-  async entropy(input: CpuArg, opts: EntropyOptions = {}): Promise<CpuLossOutputs> {
+  async entropy(input: CpuArg, opts: EntropyOptions = {}): Promise<Result<CpuLossOutputs>> {
     this.checkAlive();
     const h = host(input);
     const r = ref.entropy(h, opts);
@@ -324,7 +338,7 @@ export class CpuLoss {
    * const out = await wl.klDivergence({ data: studentLogits, shape: [rows, classes] }, { data: teacherProbs, shape: [rows, classes] });
    * const [kl] = await out.loss.read();
    */
-  async klDivergence(input: CpuArg, target: CpuArg, opts: KLDivergenceOptions = {}): Promise<CpuLossOutputs> {
+  async klDivergence(input: CpuArg, target: CpuArg, opts: KLDivergenceOptions = {}): Promise<Result<CpuLossOutputs>> {
     this.checkAlive();
     const h = host(input);
     const t = host(target);
@@ -339,7 +353,7 @@ export class CpuLoss {
    * const out = await wl.jsDivergence({ data: [0, 0], shape: [1, 2] }, { data: [1, 0], shape: [1, 2] }, { grad: true });
    * const [jsd] = await out.loss.read();
    */
-  async jsDivergence(student: CpuArg, teacher: CpuArg, opts: JSDivergenceOptions<CpuArg> = {}): Promise<CpuLossOutputs> {
+  async jsDivergence(student: CpuArg, teacher: CpuArg, opts: JSDivergenceOptions<CpuArg> = {}): Promise<Result<CpuLossOutputs>> {
     this.checkAlive();
     const h = host(student);
     const t = host(teacher);
@@ -364,7 +378,7 @@ export class CpuLoss {
    * );
    * const dW = await out.gradWeight!.read();
    */
-  async linearCrossEntropy(hidden: CpuArg, weight: CpuArg, labels: CpuArg, opts: Omit<LinearCrossEntropyOptions, 'bias' | 'tiles'> & { bias?: CpuArg } = {}): Promise<CpuLinearOutputs> {
+  async linearCrossEntropy(hidden: CpuArg, weight: CpuArg, labels: CpuArg, opts: Omit<LinearCrossEntropyOptions, 'bias' | 'tiles'> & { bias?: CpuArg } = {}): Promise<Result<CpuLinearOutputs>> {
     this.checkAlive();
     const h = host(hidden);
     const w = host(weight);
@@ -388,7 +402,7 @@ export class CpuLoss {
         entropy: new CpuTensor(Float32Array.from(r.entropy), n, 'float32'), argmax: new CpuTensor(r.argmax, n, 'int32'), correct: new CpuTensor(r.correct, n, 'int32'),
       });
     }
-    return out;
+    return owned(out, [], isCpuTensor);
   }
 
   /**

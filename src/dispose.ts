@@ -16,10 +16,15 @@ export type Result<T> = T & {
 /**
  * Makes `out` a Result: non-enumerable methods, so spreading or `Object.values(out)` still gives
  * the tensors only. Tensors in `callers` (the caller's own, e.g. an in-place input) are left alone.
+ * `isTensor` says what counts as a tensor of the result (the CPU fallback's own tensors there).
  */
-export function owned<T extends object>(out: T, callers: readonly unknown[] = []): Result<T> {
+export function owned<T extends object>(
+  out: T,
+  callers: readonly unknown[] = [],
+  isTensor: (v: unknown) => v is { destroy(): void } = (v): v is GpuTensor => v instanceof GpuTensor,
+): Result<T> {
   const dispose = () => {
-    for (const v of Object.values(out)) if (v instanceof GpuTensor && !callers.includes(v)) v.destroy();
+    for (const v of Object.values(out)) if (isTensor(v) && !callers.includes(v)) v.destroy();
   };
   Object.defineProperties(out, {
     dispose: { value: dispose },

@@ -44,7 +44,7 @@ export interface LinearCrossEntropyOutputs {
   gradWeight?: GpuTensor<'float32'>;
   /** d loss / d bias, [V], with `grad` and a bias (not with `frozenHead`). */
   gradBias?: GpuTensor<'float32'>;
-  /** With `extras`: log p of the scored label per row, in the call's base (0 on ignored rows), [N]. */
+  /** With `extras`: ln p of the scored label per row, in nats (0 on ignored rows), [N]. */
   labelLogProb?: GpuTensor<'float32'>;
   /** With `extras`: per-row log-sum-exp of the (capped) logits, in nats, [N]. */
   lse?: GpuTensor<'float32'>;

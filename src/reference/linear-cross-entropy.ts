@@ -32,7 +32,7 @@ export interface RefLinearResult {
   gradWeight?: Float64Array;
   /** d loss / d bias, [V] (when a bias was given). */
   gradBias?: Float64Array;
-  /** With `extras`, per row: log p of the scored label in the call's base (0 on ignored rows). */
+  /** With `extras`, per row: ln p of the scored label in nats (0 on ignored rows). */
   labelLogProb?: Float64Array;
   /** With `extras`: the row's log-sum-exp of the (capped) logits, in nats. */
   lse?: Float64Array;

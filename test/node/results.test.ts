@@ -3,7 +3,7 @@
 // (each case runs its call once first, so pipelines and the placeholder buffers already exist).
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { dawnLoss } from './dawn';
-import { GpuTensor, type WebGPULoss } from '../../src/index';
+import { CpuLoss, CpuTensor, GpuTensor, type WebGPULoss } from '../../src/index';
 
 let wl: WebGPULoss;
 beforeAll(async () => {
@@ -65,5 +65,31 @@ describe('results free as one', { timeout: 120_000 }, () => {
       expect(t.isDestroyed).toBe(false);
     }
     expect(wl.stats()).toEqual(before);
+  });
+});
+
+describe('the CPU fallback frees its results the same way', () => {
+  it('dispose(), `using`, and tensors of its own', async () => {
+    const cpu = new CpuLoss('test');
+    const out = await cpu.crossEntropy(x, y, { grad: true, extras: true, topK: 2 });
+    const tensors = Object.values(out);
+    expect(tensors.length).toBeGreaterThanOrEqual(7);
+    expect(tensors.every((t) => t instanceof CpuTensor && !t.isDestroyed)).toBe(true);
+    out.dispose();
+    expect(tensors.every((t) => (t as CpuTensor).isDestroyed)).toBe(true);
+    await expect(out.loss.read()).rejects.toMatchObject({ code: 'DISPOSED' });
+
+    let held: CpuTensor[];
+    {
+      using lin = await cpu.linearCrossEntropy({ data: [1, 2, 3, 4], shape: [2, 2] }, { data: [1, 0, 0, 1, 1, 1], shape: [3, 2] }, y, { grad: true, extras: true });
+      held = Object.values(lin) as CpuTensor[];
+      expect(held.some((t) => t.isDestroyed)).toBe(false);
+    }
+    expect(held.every((t) => t.isDestroyed)).toBe(true);
+    {
+      using p = await cpu.softmax(x);
+      held = [p];
+    }
+    expect(held[0].isDestroyed).toBe(true);
   });
 });
