@@ -42,6 +42,9 @@ import { JSD_KEYS } from '../contract/configs/jsd';
 import { checkCallerBuffer } from '../contract/buffer';
 import type { BinaryCrossEntropyOptions, CreateOptions, EntropyOptions, GpuCrossEntropyOptions, JSDivergenceOptions, KLDivergenceOptions, LossOutputs, SoftmaxOptions, TensorLike } from '../index';
 
+/** A loss call's outputs, freed together by `dispose()` or at the end of a `using` block (as WebGPULoss's). */
+type OrtLossResult = Awaited<ReturnType<WebGPULoss['crossEntropy']>>;
+
 /** The part of an `ort.Tensor` this module reads (structural, so no import of onnxruntime-web). */
 export interface OrtTensorLike {
   /** ORT's element type: 'float32', 'int32', 'int64', 'float16', ... */
@@ -268,7 +271,7 @@ export class OrtLoss {
    * @example
    * const ce = await ol.crossEntropy(out.logits, out.labels, { reduction: 'none', extras: true });
    */
-  async crossEntropy(input: OrtInput, target: OrtInput, opts: GpuCrossEntropyOptions = {}): Promise<LossOutputs> {
+  async crossEntropy(input: OrtInput, target: OrtInput, opts: GpuCrossEntropyOptions = {}): Promise<OrtLossResult> {
     // Read once: the ignore index chooses the int64 conversion's out-of-range label and the loss's.
     const o = optionsObject(opts, [...CROSS_ENTROPY_KEYS, 'inPlace', 'gradOut']);
     const outOfRange = o.ignoreIndex === -(2 ** 31) ? 2 ** 31 - 1 : -(2 ** 31);
@@ -280,7 +283,7 @@ export class OrtLoss {
    * @example
    * const bce = await ol.binaryCrossEntropy(out.scores, { data: targets, shape: [rows, cols] }, { posWeight: 3 });
    */
-  binaryCrossEntropy(input: OrtInput, target: OrtInput, opts: BinaryCrossEntropyOptions = {}): Promise<LossOutputs> {
+  binaryCrossEntropy(input: OrtInput, target: OrtInput, opts: BinaryCrossEntropyOptions = {}): Promise<OrtLossResult> {
     return this.call([[input, 'input'], [target, 'target']], ([x, t]) => this.wl.binaryCrossEntropy(x, t, opts));
   }
 
@@ -289,7 +292,7 @@ export class OrtLoss {
    * @example
    * const h = await ol.entropy(out.logits, { from: 'logits', reduction: 'none' });
    */
-  entropy(input: OrtInput, opts: EntropyOptions = {}): Promise<LossOutputs> {
+  entropy(input: OrtInput, opts: EntropyOptions = {}): Promise<OrtLossResult> {
     return this.call([[input, 'input']], ([x]) => this.wl.entropy(x, opts));
   }
 
@@ -298,7 +301,7 @@ export class OrtLoss {
    * @example
    * const kl = await ol.klDivergence(student.logits, teacher.logits, { targetFrom: 'logits' });
    */
-  klDivergence(input: OrtInput, target: OrtInput, opts: KLDivergenceOptions = {}): Promise<LossOutputs> {
+  klDivergence(input: OrtInput, target: OrtInput, opts: KLDivergenceOptions = {}): Promise<OrtLossResult> {
     return this.call([[input, 'input'], [target, 'target']], ([x, t]) => this.wl.klDivergence(x, t, opts));
   }
 
@@ -309,7 +312,7 @@ export class OrtLoss {
    * @example
    * const jsd = await ol.jsDivergence(student.logits, teacher.logits, { temperature: 2, grad: true });
    */
-  async jsDivergence(student: OrtInput, teacher: OrtInput, opts: JSDivergenceOptions<OrtInput> = {}): Promise<LossOutputs> {
+  async jsDivergence(student: OrtInput, teacher: OrtInput, opts: JSDivergenceOptions<OrtInput> = {}): Promise<OrtLossResult> {
     const { labels, ...o } = optionsObject(opts, JSD_KEYS);
     // An int64 label past int32 is kept: it becomes a value other than the ignore index.
     const outOfRange = o.ignoreIndex === -(2 ** 31) ? 2 ** 31 - 1 : -(2 ** 31);
