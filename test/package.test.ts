@@ -134,7 +134,7 @@ describe('the packed package, installed into a new project', () => {
       expect(Object.keys(entry)[0], `${sub}: types must come first`).toBe('types');
       for (const file of Object.values(entry)) expect(files, `${sub} -> ${file}`).toContain(file.replace(/^\.\//, ''));
     }
-    expect(files.filter((f) => !/^dist\/(chunks\/)?[\w-]+\.(js|d\.ts)$/.test(f))).toEqual(['README.md', 'package.json']);
+    expect(files.filter((f) => !/^dist\/(chunks\/)?[\w-]+\.(js|d\.ts)$/.test(f))).toEqual(['LICENSE', 'README.md', 'package.json']);
     expect(pkg.sideEffects).toBe(false);
     expect(pkg.type).toBe('module');
   });
