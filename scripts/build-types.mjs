@@ -3,7 +3,7 @@
 // several entries in shared chunks (declared once, so e.g. `WebGPULoss` from `webgpu-loss/node`
 // is the same class as from `webgpu-loss`) and relative imports written as `.js`, which
 // node16/nodenext resolution needs. Only what an entry exports survives: internals stay out.
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { rollup } from 'rollup';
@@ -56,3 +56,17 @@ await bundle.write({
 });
 await bundle.close();
 rmSync(TMP, { recursive: true, force: true });
+
+// TypeScript 6 and later declare the WebGPU types in their DOM lib, and @webgpu/types then
+// collides with it (duplicate identifiers). Those compilers take, through the `types@>=6.0`
+// export condition, the same declarations without the reference.
+const DIST = join(ROOT_DIR, 'dist');
+const TS6 = join(DIST, 'ts6');
+rmSync(TS6, { recursive: true, force: true });
+for (const dir of ['', 'chunks']) {
+  mkdirSync(join(TS6, dir), { recursive: true });
+  for (const f of readdirSync(join(DIST, dir)).filter((n) => n.endsWith('.d.ts'))) {
+    const text = readFileSync(join(DIST, dir, f), 'utf8');
+    writeFileSync(join(TS6, dir, f), text.replace(/^\/\/\/ <reference types="@webgpu\/types" \/>\n/, ''));
+  }
+}

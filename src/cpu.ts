@@ -74,15 +74,6 @@ export class CpuTensor {
     this.destroyed = true;
   }
 
-  /** `destroy()`, for `using p = await wl.softmax(...)`. */
-  [DISPOSE](): void {
-    this.destroy();
-  }
-
-  /** `destroy()`, for `await using`. */
-  async [ASYNC_DISPOSE](): Promise<void> {
-    this.destroy();
-  }
 
   /**
    * The values as a HostTensor, to feed into another call.
@@ -94,6 +85,32 @@ export class CpuTensor {
     return { data: this.values, shape: this.shape };
   }
 }
+
+// `using p = await wl.softmax(...)`: the symbols' methods are added at run time (where the
+// runtime lacks the symbols, the contract's stand-ins), declared here with the global symbols.
+export interface CpuTensor {
+  /**
+   * `destroy()` at the end of a `using` block.
+   * @example
+   * {
+   *   using p = await wl.softmax({ data: [1, 2, 3], shape: [1, 3] });
+   *   console.log(await p.read());
+   * }   // p is destroyed here
+   */
+  [Symbol.dispose](): void;
+  /**
+   * `destroy()` at the end of an `await using` block.
+   * @example
+   * {
+   *   await using p = await wl.softmax({ data: [1, 2, 3], shape: [1, 3] });
+   * }
+   */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+Object.defineProperties(CpuTensor.prototype, {
+  [DISPOSE]: { value(this: CpuTensor) { this.destroy(); } },
+  [ASYNC_DISPOSE]: { async value(this: CpuTensor) { this.destroy(); } },
+});
 
 /** What a `CpuLoss` loss call returns: `LossOutputs`' tensors, held on the CPU. */
 export interface CpuLossOutputs {

@@ -4,6 +4,10 @@ import { ASYNC_DISPOSE, DISPOSE, GpuTensor } from './gpu/tensor';
 
 /**
  * A call's outputs, freed together by `dispose()` or at the end of a `using` block.
+ * @example
+ * using out = await wl.crossEntropy(logits, labels, { grad: true });   // freed at the block's end
+ * const kept = await wl.entropy(probs);
+ * kept.dispose();
  * @inline
  */
 export type Result<T> = T & {

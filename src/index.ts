@@ -20,6 +20,7 @@
 export { WebGPULoss } from './loss';
 export type { WarmupOptions } from './loss';
 export { GpuTensor } from './gpu/tensor';
+export type { Result } from './dispose';
 export { createLoss, CpuLoss, CpuTensor } from './cpu';
 export type { CreateLossOptions, CpuLossOutputs, CpuLinearOutputs } from './cpu';
 export type { GpuCrossEntropyOptions, LossOutputs } from './kernels/cross-entropy';

@@ -1,7 +1,7 @@
 // The package as a user gets it: `npm pack` (which builds dist/), the tarball installed into a
 // new project with nothing else, and a consumer there that imports every entry. Its TypeScript
 // is checked under bundler, node16 and nodenext resolution (strict, no skipLibCheck), without
-// the optional peers; then it runs: the built oracle, and one GPU call through Dawn. A second
+// the optional peers, and with TypeScript 6 (whose DOM lib declares WebGPU itself); then it runs: the built oracle, and one GPU call through Dawn. A second
 // project checks the TF.js adapter's types with TF.js installed.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -15,6 +15,7 @@ import { TOL } from './util/tolerances';
 
 const ROOT = join(import.meta.dirname, '..');
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+const TSC6 = join(ROOT, 'node_modules', 'typescript-6', 'bin', 'tsc');
 const version = (name: string): string => JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')).version;
 
 // Every entry, its main symbols typed. The adapters are only typed (their peers are absent);
@@ -131,10 +132,14 @@ describe('the packed package, installed into a new project', () => {
     const files = packed.files.map((f) => f.path).sort();
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     for (const [sub, entry] of Object.entries(pkg.exports as Record<string, Record<string, string>>)) {
-      expect(Object.keys(entry)[0], `${sub}: types must come first`).toBe('types');
+      // The versioned condition first (TypeScript takes the first that matches), then the plain one.
+      expect(Object.keys(entry).slice(0, 2), `${sub}: types must come first`).toEqual(['types@>=6.0', 'types']);
       for (const file of Object.values(entry)) expect(files, `${sub} -> ${file}`).toContain(file.replace(/^\.\//, ''));
     }
-    expect(files.filter((f) => !/^dist\/(chunks\/)?[\w-]+\.(js|d\.ts)$/.test(f))).toEqual(['LICENSE', 'README.md', 'package.json']);
+    expect(files.filter((f) => !/^dist\/(ts6\/)?(chunks\/)?[\w-]+\.(js|d\.ts)$/.test(f))).toEqual(['LICENSE', 'README.md', 'package.json']);
+    // TypeScript 6's declarations are the others', without the @webgpu/types reference.
+    const dts = files.filter((f) => /^dist\/(chunks\/)?[\w-]+\.d\.ts$/.test(f));
+    expect(files.filter((f) => f.startsWith('dist/ts6/'))).toEqual(dts.map((f) => f.replace('dist/', 'dist/ts6/')).sort());
     expect(pkg.sideEffects).toBe(false);
     expect(pkg.type).toBe('module');
   });
@@ -164,6 +169,12 @@ describe('the packed package, installed into a new project', () => {
     await Promise.all((Object.keys(RESOLUTIONS) as (keyof typeof RESOLUTIONS)[]).map((resolution) =>
       run(process.execPath, [TSC, '-p', tsconfig(app, resolution, ['consumer.ts'], resolution === 'nodenext')], app)));
     expect(existsSync(join(app, 'out', 'consumer.js'))).toBe(true);
+  }, 60_000);
+
+  it('type-checks the same consumer with TypeScript 6, whose DOM lib declares WebGPU', async () => {
+    expect(version('typescript-6')).toMatch(/^6\./);
+    await Promise.all((['bundler', 'nodenext'] as const).map((resolution) =>
+      run(process.execPath, [TSC6, '-p', tsconfig(app, resolution, ['consumer.ts'])], app)));
   }, 60_000);
 
   it('runs the consumer: the built oracle, and the same loss on the GPU through Dawn', async () => {
