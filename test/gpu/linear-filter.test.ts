@@ -72,3 +72,11 @@ describe('linearCrossEntropy gradFilter: flat softmaxes skip nothing', () => {
     });
   }
 });
+
+describe('linearCrossEntropy gradFilter: warmup', () => {
+  it('compiles what a filtered call uses (its own pipelines, none after)', async () => {
+    const r = await gpu.call<{ warmed: number; afterCall: number }>('linearWarmup', { gradFilter: 'auto' });
+    expect(r.warmed).toBeGreaterThan(0);
+    expect(r.afterCall).toBe(r.warmed);
+  });
+});
