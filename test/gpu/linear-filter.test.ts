@@ -55,6 +55,12 @@ describe('linearCrossEntropy gradFilter: peaked rows skip tiles, as the oracle',
       });
     }
   }
+  it('memoryBudget: chunks of 32 classes, the tile mask within the budget', async () => {
+    // 70 rows: a 32-class chunk is 8,960 bytes, the mask 264; the forward takes what is left.
+    const r = await expectOk({ ...PEAKED, seed: 5, options: { grad: true, gradFilter: 2 ** -12, filterMask: true, memoryBudget: 12000 } });
+    expectFiltered(r);
+    expect(r.scratchBytes).toBeLessThanOrEqual(12000);
+  });
   it('a NaN row keeps its tiles live (NaN gradients, as the oracle)', async () => {
     const r = await expectOk({ ...PEAKED, seed: 3, nanRow: 5, options: { grad: true, gradFilter: 2 ** -12, filterMask: true } });
     expectFiltered(r);
