@@ -3,6 +3,9 @@
 // beside the unfused path (a plain WGSL matmul writing the N×V logits, this library's
 // crossEntropy with grad: true, then two plain matmuls for dH and dW) and TensorFlow.js on WebGPU
 // (matMul then losses.softmaxCrossEntropy under valueAndGrads). Driven by scripts/bench-linear.mjs.
+// `fused-filter`: the fused op with gradFilter (ε from the options, 2^-12 by default), best with
+// `peak` (hidden rows peak·W[y]/|W[y]|² + noise: the label's logit ~peak above the rest, a trained
+// model's softmax); its result records the skipped tiles and its distance from the exact fused op's.
 //
 // Timing: wall time of one call awaited through the loss readback and onSubmittedWorkDone (so the
 // gradients are finished too), median over warm calls; the first call (pipeline compilation) apart.
@@ -27,13 +30,19 @@ interface ImplResult {
   scratchBytes?: number;
   totalBytes?: number;
   largestBuffer?: number;
+  /** fused-filter: tiles of the logit gradient skipped, of all. */
+  skippedTiles?: number;
+  tiles?: number;
 }
+/** Options of a run beyond the shape: a peaked softmax and the filter's ε. */
+export interface LinearBenchOptions { peak?: number; filterEps?: number }
 export interface LinearBenchResult {
   shape: Shape;
   logitsBytes: number;
   results: ImplResult[];
-  /** Fused against unfused: largest |a − b| / max |b| of each gradient, and the losses' relative difference. */
+  /** Fused against unfused: largest |a − b| / max |b| of each gradient, and the losses' relative difference (fused-filter against fused: *Filtered). */
   agreement: Record<string, number>;
+  options?: LinearBenchOptions;
 }
 
 let wl: WebGPULoss;
@@ -105,12 +114,20 @@ async function largestDuring<T>(device: GPUDevice, f: () => Promise<T>): Promise
   }
 }
 
-async function run(shape: Shape, impls: string[], maxIters: number, budgetMs: number): Promise<LinearBenchResult> {
+async function run(shape: Shape, impls: string[], maxIters: number, budgetMs: number, opts: LinearBenchOptions = {}): Promise<LinearBenchResult> {
   const { n: N, d: D, v: V } = shape;
   const rng = mulberry32(42);
   const H = randn(rng, N * D, 1);
   const W = randn(rng, V * D, 1 / Math.sqrt(D));
   const y = randomLabels(rng, N, V);
+  if (opts.peak) {
+    for (let r = 0; r < N; r++) {
+      let sq = 0;
+      for (let k = 0; k < D; k++) sq += W[y[r] * D + k] ** 2;
+      for (let k = 0; k < D; k++) H[r * D + k] = 0.1 * H[r * D + k] + opts.peak * W[y[r] * D + k] / sq;
+    }
+  }
+  const filterEps = opts.filterEps ?? 2 ** -12;
   const dev = wl.device;
   const Ht = wl.tensor(H, [N, D]);
   const Wt = wl.tensor(W, [V, D]);
@@ -118,15 +135,21 @@ async function run(shape: Shape, impls: string[], maxIters: number, budgetMs: nu
   const results: ImplResult[] = [];
   const agreement: Record<string, number> = {};
   const keep: Record<string, { loss: number; dH: Float32Array; dW: Float32Array }> = {};
+  let skipped: { skippedTiles: number; tiles: number } | undefined;
 
-  // frozenHead: the loss and dH only (a LoRA-style step with the classifier fixed).
-  const fused = async (keepGrads = false, frozenHead = false) => {
-    const { value: out, largest } = await largestDuring(dev, () => wl.linearCrossEntropy(Ht, Wt, yt, { grad: true, frozenHead }));
+  // frozenHead: the loss and dH only (a LoRA-style step with the classifier fixed). filter: gradFilter ε.
+  const fused = async (keepGrads = false, frozenHead = false, filter = false) => {
+    const o = filter ? { grad: true, gradFilter: filterEps, filterMask: keepGrads } : { grad: true, frozenHead };
+    const { value: out, largest } = await largestDuring(dev, () => wl.linearCrossEntropy(Ht, Wt, yt, o));
     const [loss] = await out.loss.read();
     await dev.queue.onSubmittedWorkDone();
-    if (keepGrads) keep.fused = { loss, dH: (await out.gradHidden!.read()) as Float32Array, dW: (await out.gradWeight!.read()) as Float32Array };
+    if (keepGrads) keep[filter ? 'filtered' : 'fused'] = { loss, dH: (await out.gradHidden!.read()) as Float32Array, dW: (await out.gradWeight!.read()) as Float32Array };
+    if (out.gradFilterLive) {
+      const m = await out.gradFilterLive.read();
+      skipped = { skippedTiles: m.filter((x) => x === 0).length, tiles: m.length };
+    }
     const totalBytes = out.scratchBytes + out.gradHidden!.buffer.size + (out.gradWeight?.buffer.size ?? 0) + out.loss.buffer.size;
-    for (const t of [out.loss, out.gradHidden, out.gradWeight]) t?.destroy();
+    for (const t of [out.loss, out.gradHidden, out.gradWeight, out.gradFilterLive]) t?.destroy();
     return { loss, scratchBytes: out.scratchBytes, totalBytes, largestBuffer: largest };
   };
 
@@ -179,6 +202,9 @@ async function run(shape: Shape, impls: string[], maxIters: number, budgetMs: nu
     if (impl === 'fused') {
       await fused(true);
       results.push(await timeIt('fused', () => fused(), maxIters, budgetMs));
+    } else if (impl === 'fused-filter') {
+      await fused(true, false, true);
+      results.push({ ...(await timeIt('fused-filter', () => fused(false, false, true), maxIters, budgetMs)), ...skipped });
     } else if (impl === 'fused-frozen') {
       results.push(await timeIt('fused-frozen', () => fused(false, true), maxIters, budgetMs));
     } else if (impl === 'unfused') {
@@ -197,16 +223,20 @@ async function run(shape: Shape, impls: string[], maxIters: number, budgetMs: nu
       results.push(await timeIt('tfjs-webgpu', tfjs, Math.min(maxIters, 3), budgetMs));
     }
   }
+  const rel = (a: Float32Array, b: Float32Array) => {
+    let m = 0;
+    let e = 0;
+    for (let i = 0; i < b.length; i++) {
+      m = Math.max(m, Math.abs(b[i]));
+      e = Math.max(e, Math.abs(a[i] - b[i]));
+    }
+    return e / m;
+  };
+  if (keep.fused && keep.filtered) {
+    agreement.gradHiddenFiltered = rel(keep.filtered.dH, keep.fused.dH);
+    agreement.gradWeightFiltered = rel(keep.filtered.dW, keep.fused.dW);
+  }
   if (keep.fused && keep.unfused) {
-    const rel = (a: Float32Array, b: Float32Array) => {
-      let m = 0;
-      let e = 0;
-      for (let i = 0; i < b.length; i++) {
-        m = Math.max(m, Math.abs(b[i]));
-        e = Math.max(e, Math.abs(a[i] - b[i]));
-      }
-      return e / m;
-    };
     agreement.loss = Math.abs(keep.fused.loss - keep.unfused.loss) / Math.abs(keep.unfused.loss);
     agreement.gradHidden = rel(keep.fused.dH, keep.unfused.dH);
     agreement.gradWeight = rel(keep.fused.dW, keep.unfused.dW);
@@ -217,7 +247,7 @@ async function run(shape: Shape, impls: string[], maxIters: number, budgetMs: nu
   }
   for (const t of [Ht, Wt, yt]) t.destroy();
   void GpuTensor;
-  return { shape, logitsBytes: N * V * 4, results, agreement };
+  return { shape, logitsBytes: N * V * 4, results, agreement, options: opts };
 }
 
 // Set on window for scripts/bench-linear.mjs (not declared globally: other pages declare their own).

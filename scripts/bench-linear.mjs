@@ -1,4 +1,5 @@
-// `node scripts/bench-linear.mjs [--shapes 1024x256x8192,...] [--impls fused,fused-frozen,unfused,tfjs-webgpu] [--iters N] [--budget S] [--out FILE]`
+// `node scripts/bench-linear.mjs [--shapes 1024x256x8192,...] [--impls fused,fused-frozen,fused-filter,unfused,tfjs-webgpu] [--iters N] [--budget S] [--peak P] [--filter-eps E] [--out FILE]`
+// --peak P: peaked softmaxes (each row's label logit ~P above the rest); --filter-eps: fused-filter's gradFilter ε (default 2^-12).
 // Fused linear cross-entropy (loss + dH + dW) against the unfused path and TF.js WebGPU, in
 // headless Chromium (bench/linear.html). Prints a table; writes JSON (default bench/results/linear.json).
 import { writeFileSync, mkdirSync } from 'node:fs';
@@ -18,6 +19,9 @@ const shapes = opt('--shapes', '1024x256x8192,1024x256x32768').split(',').map((s
 const impls = opt('--impls', 'fused,unfused,tfjs-webgpu').split(',');
 const iters = Number(opt('--iters', '5'));
 const budgetMs = Number(opt('--budget', '20')) * 1000;
+const peak = opt('--peak', undefined);
+const filterEps = opt('--filter-eps', undefined);
+const runOpts = { ...(peak ? { peak: Number(peak) } : {}), ...(filterEps ? { filterEps: Number(filterEps) } : {}) };
 const out = resolve(opt('--out', join(ROOT_DIR, 'bench', 'results', 'linear.json')));
 
 const MB = (b) => (b / 1e6).toFixed(1);
@@ -26,7 +30,7 @@ const code = await runInPage('/bench/linear.html', async ({ page, info }) => {
   const all = [];
   for (const shape of shapes) {
     const t0 = Date.now();
-    const r = await page.evaluate((s, i, n, b) => window.__bench(s, i, n, b), shape, impls, iters, budgetMs);
+    const r = await page.evaluate(([s, i, n, b, o]) => window.__bench(s, i, n, b, o), [shape, impls, iters, budgetMs, runOpts]);
     all.push(r);
     const f = r.results.find((x) => x.impl === 'fused');
     const u = r.results.find((x) => x.impl === 'unfused');
@@ -42,6 +46,8 @@ const code = await runInPage('/bench/linear.html', async ({ page, info }) => {
     }
     const fz = r.results.find((x) => x.impl === 'fused-frozen');
     if (f && fz) console.log(`frozen head / fused: time ${(fz.medianMs / f.medianMs).toFixed(2)}x, scratch+grads ${(fz.totalBytes / f.totalBytes).toFixed(2)}x (${MB(f.totalBytes - fz.totalBytes)} MB less)`);
+    const ff = r.results.find((x) => x.impl === 'fused-filter');
+    if (f && ff) console.log(`filtered / fused time: ${(ff.medianMs / f.medianMs).toFixed(2)}x; ${ff.skippedTiles} of ${ff.tiles} tiles skipped; filtered vs exact: gradHidden ${r.agreement.gradHiddenFiltered?.toExponential(1)}, gradWeight ${r.agreement.gradWeightFiltered?.toExponential(1)}`);
     const t = r.results.find((x) => x.impl === 'tfjs-webgpu');
     if (f && t) console.log(`TF.js WebGPU / fused time: ${(t.medianMs / f.medianMs).toFixed(2)}x`);
   }

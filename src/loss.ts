@@ -297,7 +297,8 @@ export class WebGPULoss {
    * `grad: true` also returns `gradHidden` [N, D], `gradWeight` [V, D] and `gradBias` [V].
    * For fine-tuning: `frozenHead` (only `gradHidden`), `extras` (per-row `labelLogProb`, `lse`,
    * `argmax`, `correct`, `entropy`), `shift: 1` with `sequenceLength` (next-token labels read in
-   * place), `memoryBudget` (scratch bytes; `out.scratchBytes` reports the call's).
+   * place), `memoryBudget` (scratch bytes; `out.scratchBytes` reports the call's), `gradFilter`
+   * (Cut Cross-Entropy's gradient filtering: an approximation, off by default).
    * Deterministic (fixed-order sums, no atomics).
    * @example
    * const out = await wl.linearCrossEntropy(

@@ -21,6 +21,10 @@
 //     tile, MODE 1          G[r, j] = d loss / d z_{r, v0+j}, recomputed tile by tile (chunk only)
 //     tile, MODE 2          dH += G·W[v0 : v0+vc]          (dH: a [N, D] output block per tile)
 //     tile, MODE 3          dW[v0 : v0+vc] = Gᵀ·H          (each element written once)
+//     F_FILTER (gradient filtering, Cut Cross-Entropy's): MODE 1 marks a 32×32 tile of G live
+//       when one of its entries has !(|g| ≤ ε·k) (NaN counts as live; k = out_scale, / denom for
+//       'mean'); MODES 2 and 3 leave dead tiles out of their reductions (a uniform branch per
+//       workgroup in the staged form: the tile's loads and FMAs are skipped). dbias keeps all.
 //     dbias                 db[v0 + j] = Σ_r G[r, j]       (Kahan, a column per thread)
 // The tile entry has two forms of the same math: staged (workgroup memory, 32×32 tiles per
 // workgroup; what a GPU runs) and DIRECT (a thread's 4×4 block read straight from the buffers, no
@@ -96,6 +100,22 @@ fn cap(z: f32) -> f32 {
 // z'_{rc} from the dot product acc = H_r·W_c.
 fn logit(acc: f32, c: u32) -> f32 {
   return cap(raw_logit(acc, c));
+}
+
+// F_FILTER: the mask word of gradient tile (row block rb, class block cb; both absolute, TILE
+// wide), after the [N, vc] chunk in G. MODE 1 stores 1 in it for a live tile; a fresh buffer is
+// zero, and each tile belongs to one chunk, so no word is ever cleared.
+fn mask_word(rb: u32, cb: u32) -> u32 {
+  return P.n * P.gstride + rb * ((P.v + TILE - 1u) / TILE) + cb;
+}
+
+// MODES 2 and 3, F_FILTER: is the tile of G holding A's element (i, k) live? (MODE 2: row i, class
+// v0 + k; MODE 3: class v0 + i, row k.)
+fn tile_live(i: u32, k: u32) -> u32 {
+  if (MODE == 2u) {
+    return G[mask_word(i / TILE, (P.v0 + k) / TILE)];
+  }
+  return G[mask_word(k / TILE, (P.v0 + i) / TILE)];
 }
 
 // ---- prepare -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 var<workgroup> As: array<f32, BK * BM>;  // As[k·BM + i]
 var<workgroup> Bs: array<f32, BK * BN>;  // Bs[k·BN + j]
 var<workgroup> Zs: array<f32, BM * BN>;  // MODE 0: the logit tile, for the per-row fold
+var<workgroup> live_wg: u32;               // F_FILTER, MODES 2, 3: the current tile's mask word
 
 fn dim_m() -> u32 {
   if (MODE == 3u) {
@@ -74,7 +75,22 @@ fn mm_tile(i0: u32, j0: u32, lid: u32) -> array<f32, 16> {
   let tx = lid % 8u;
   let ty = lid / 8u;
   var acc = array<f32, 16>();  // explicit zeros: a bare declaration in a loop kept the last iteration's values on SwiftShader
+  var live = 1u;
   for (var k0 = 0u; k0 < K; k0 += BK) {
+    // F_FILTER: one thread reads the tile's mask word at each TILE boundary of K (BK divides
+    // TILE); workgroupUniformLoad makes it uniform, so the whole workgroup skips the slices of a
+    // dead tile together (loads, barriers and FMAs).
+    if (has(F_FILTER) && MODE >= 2u) {
+      if (k0 % TILE == 0u) {
+        if (lid == 0u) {
+          live_wg = tile_live(i0, k0);
+        }
+        live = workgroupUniformLoad(&live_wg);
+      }
+      if (live == 0u) {
+        continue;
+      }
+    }
     for (var e = lid; e < BK * BM; e += WG) {
       // A is contiguous along k except in MODE 3 (Gᵀ).
       var ii = e / BK;
@@ -132,6 +148,11 @@ fn mm_direct(i0: u32, j0: u32) -> array<f32, 16> {
   }
   var acc = array<f32, 16>();  // explicit zeros: a bare declaration in a loop kept the last iteration's values on SwiftShader
   for (var k = 0u; k < K; k++) {
+    // F_FILTER: a dead tile of G (ii all lie in one row or class block) is stepped over whole.
+    if (has(F_FILTER) && MODE >= 2u && k % TILE == 0u && tile_live(ii[0], k) == 0u) {
+      k += TILE - 1u;
+      continue;
+    }
     var a: array<f32, 4>;
     var b: array<f32, 4>;
     for (var m = 0u; m < TM; m++) {

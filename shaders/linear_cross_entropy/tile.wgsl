@@ -32,7 +32,9 @@ fn fold_empty() -> Fold {
 //   G[r, j] = (p·K − A·w_c − [c = y]·Y)·cap'(z),  cap' = 1 − (z'/s)² (1 without a soft-cap),
 //   i.e. the scaled softmax − target of crossEntropy, chained through the cap. Ignored rows have
 //   K = A = Y = 0, hence 0.
+//   F_FILTER: a tile with an entry !(|g| ≤ ε·k) (k: the row scale of combine) is marked live.
 // MODE 2: dH[r, :] (+)= the tile of G·W_chunk.   MODE 3: dW[v0 + i, :] = the tile of Gᵀ·H.
+//   F_FILTER: both reductions leave out the dead tiles of G (matmul.wgsl).
 @compute @workgroup_size(WG)
 fn tile(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wgid: vec3<u32>,
         @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -226,6 +228,16 @@ fn emit(i: u32, j: u32, v: f32) {
       g *= 1.0 - u * u;
     }
     G[i * P.gstride + j] = bitcast<u32>(g);
+    if (has(F_FILTER)) {
+      // Every writer stores the same 1: the word's value does not depend on their order.
+      var k = P.out_scale;
+      if (has(F_MEAN)) {
+        k = k / bitcast<f32>(S[0]);
+      }
+      if (!(abs(g) <= P.filter_eps * k)) {
+        G[mask_word(i / TILE, c / TILE)] = 1u;
+      }
+    }
   } else if (MODE == 2u) {
     let o = i * P.d + j;
     var r = v;

@@ -103,6 +103,15 @@ export interface LinearFineTuneOptions {
    * within one storage binding.
    */
   memoryBudget?: number;
+  /**
+   * Gradient filtering (Cut Cross-Entropy's): with `grad`, a 32-row × 32-class tile of the logit
+   * gradient whose entries are all at most ε times the reduction's row scale (for plain 'mean'
+   * cross-entropy: |p − onehot| ≤ ε) is left out of `gradHidden` and `gradWeight`, skipping its
+   * matrix work. An approximation: each skipped tile changes an element by at most
+   * 32·ε·scale·max|W| (gradHidden) or 32·ε·scale·max|h| (gradWeight). `'auto'`: ε = 2^-28 (float32
+   * epsilon / 32, Cut Cross-Entropy's rule); a number: ε in (0, 1). Default false (exact).
+   */
+  gradFilter?: false | 'auto' | number;
 }
 
 /** Options of `binaryCrossEntropy`, shared by the GPU API and the float64 reference. */

@@ -29,6 +29,8 @@ export interface LinearCrossEntropyOptions extends LinearOptions {
    * the CPU-adapter choice). Default: by adapter. Tests use it to run both on one adapter.
    */
   tiles?: 'staged' | 'direct';
+  /** @internal With gradFilter: also return `gradFilterLive`, the tile mask (tests count the skipped tiles). */
+  filterMask?: boolean;
 }
 
 /**
@@ -56,12 +58,14 @@ export interface LinearCrossEntropyOutputs {
   entropy?: GpuTensor<'float32'>;
   /** With labels on the GPU: labels outside [0, V) and not ignored (int32, shape []). */
   invalidLabels?: GpuTensor<'int32'>;
+  /** @internal With gradFilter and `filterMask`: 1 per live 32×32 tile of the logit gradient, 0 per skipped one, [⌈N/32⌉, ⌈V/32⌉]. */
+  gradFilterLive?: GpuTensor<'int32'>;
   /** Bytes of the call's own scratch buffers (partials, row stats, the gradient chunk, uploads excluded); at most `memoryBudget`. */
   scratchBytes: number;
 }
 
 /** The GPU adds the choice of tile kernel (tests run both on one adapter). */
-const GPU_LINEAR_KEYS = [...LINEAR_KEYS, 'tiles'];
+const GPU_LINEAR_KEYS = [...LINEAR_KEYS, 'tiles', 'filterMask'];
 
 const F = LCE.F;
 const { TILE, META_WORDS, ROW_WORDS, PART_WORDS, PART_WORDS_X, EXTRA_WORDS } = LCE.C;
@@ -72,6 +76,8 @@ const MIN_CHUNK = 512;
 const roundUp = (x: number, m: number) => Math.ceil(x / m) * m;
 /** Bytes of a buffer of `words` 4-byte words as the engine allocates it (TensorStore.empty). */
 const bufferBytes = (words: number) => Math.max(16, roundUp(words * 4, 16));
+/** Words of the gradient filter's tile mask (after the chunk in its buffer), 0 without the filter. */
+const maskWords = (n: number, v: number, cfg: LinearConfig) => (cfg.grad && cfg.gradFilter > 0 ? Math.ceil(n / TILE) * Math.ceil(v / TILE) : 0);
 
 /**
  * Vocabulary splits of the forward: as many as the launch policy wants (forwardSplitsWanted), each
@@ -93,11 +99,12 @@ export function forwardSplits(ctx: GpuContext, n: number, v: number, direct: boo
  * Classes per backward chunk: V/32 (so the [N, vc] gradient chunk is ≥ 32× smaller than the
  * logits would be), at least 512, and small enough for one storage binding.
  */
-export function backwardChunk(ctx: GpuContext, n: number, v: number, budget?: number): number {
-  const fit = Math.floor((ctx.maxBindingBytes - ctx.limits.minStorageBufferOffsetAlignment) / (4 * n) / TILE) * TILE;
+export function backwardChunk(ctx: GpuContext, n: number, v: number, budget?: number, mask = 0): number {
+  // The filter's mask shares the chunk's buffer (and binding).
+  const fit = Math.floor((ctx.maxBindingBytes - ctx.limits.minStorageBufferOffsetAlignment - 4 * mask) / (4 * n) / TILE) * TILE;
   if (fit < TILE) throw new BufferError('hidden', `${n} rows are too many for one gradient chunk of ${TILE} classes within the binding limit (${ctx.maxBindingBytes} bytes)`, 'TOO_LARGE');
   // With a budget: the largest chunk it holds (buffer sizes are multiples of 16 bytes).
-  const want = budget === undefined ? roundUp(Math.max(MIN_CHUNK, Math.ceil(v / CHUNKS_MIN)), TILE) : Math.floor(Math.floor(budget / 16) * 4 / n / TILE) * TILE;
+  const want = budget === undefined ? roundUp(Math.max(MIN_CHUNK, Math.ceil(v / CHUNKS_MIN)), TILE) : Math.floor((Math.floor(budget / 16) * 4 - mask) / n / TILE) * TILE;
   return Math.min(want, roundUp(v, TILE), fit);
 }
 
@@ -111,17 +118,18 @@ export function linearScratch(ctx: GpuContext, n: number, v: number, direct: boo
   const pw = cfg.extras ? PART_WORDS_X : PART_WORDS;
   const fixedBytes = (cfg.reduction !== 'none' ? bufferBytes(n) : 0) + (cfg.extras ? bufferBytes(EXTRA_WORDS * n) : 0);
   const budget = cfg.memoryBudget;
+  const mask = maskWords(n, v, cfg);
   if (budget === undefined) {
-    const vc = cfg.grad ? backwardChunk(ctx, n, v) : 0;
+    const vc = cfg.grad ? backwardChunk(ctx, n, v, undefined, mask) : 0;
     return { ...forwardSplits(ctx, n, v, direct, pw), vc, fixedBytes };
   }
-  const minChunk = cfg.grad ? bufferBytes(n * Math.min(TILE, roundUp(v, TILE))) : 0;
+  const minChunk = cfg.grad ? bufferBytes(n * Math.min(TILE, roundUp(v, TILE)) + mask) : 0;
   const minForward = bufferBytes(META_WORDS + (ROW_WORDS + pw) * n);
   const least = fixedBytes + minForward + minChunk;
-  if (budget < least) throw new OptionError('options.memoryBudget', `is ${budget} bytes; ${n} rows need at least ${least} bytes of scratch (row statistics${cfg.grad ? `, a gradient chunk of ${TILE} classes` : ''})`);
+  if (budget < least) throw new OptionError('options.memoryBudget', `is ${budget} bytes; ${n} rows need at least ${least} bytes of scratch (row statistics${cfg.grad ? `, a gradient chunk of ${TILE} classes` : ''}${mask ? ', the gradient filter\'s tile mask' : ''})`);
   const fwd = forwardSplits(ctx, n, v, direct, pw, budget - fixedBytes - minChunk);
   const fwdBytes = bufferBytes(META_WORDS + ROW_WORDS * n + pw * n * fwd.nsplit);
-  const vc = cfg.grad ? Math.max(Math.min(TILE, roundUp(v, TILE)), backwardChunk(ctx, n, v, budget - fixedBytes - fwdBytes)) : 0;
+  const vc = cfg.grad ? Math.max(Math.min(TILE, roundUp(v, TILE)), backwardChunk(ctx, n, v, budget - fixedBytes - fwdBytes, mask)) : 0;
   return { ...fwd, vc, fixedBytes };
 }
 
@@ -134,7 +142,8 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
   const o = optionsObject(opts, GPU_LINEAR_KEYS);
   const biasArg = o.bias as TensorLike | undefined;
   const { n: N, d: D, v: V } = linearShapes(hShape, wShape, lShape, biasArg !== undefined ? argShape(biasArg, 'options.bias') : undefined);
-  const cfg = parseLinearOptions(o, V, ['tiles'], N);
+  const cfg = parseLinearOptions(o, V, ['tiles', 'filterMask'], N);
+  const wantMask = o.filterMask === true && cfg.gradFilter > 0;
   if (!(labelsArg instanceof GpuTensor)) checkLabels(labelsArg.data, V, cfg.ignoreIndex, 'labels');
   // hidden and weight are bound whole: each must fit one storage binding.
   const bindMax = ctx.maxBindingBytes - ctx.limits.minStorageBufferOffsetAlignment;
@@ -175,7 +184,9 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     if (invalid) made.push(invalid);
     const perRow = ctx.empty([N], 'float32', 'linearCrossEntropy:loss');
     made.push(perRow);
-    const gChunk = cfg.grad ? ctx.empty([N, vc], 'float32', 'linearCrossEntropy:gradChunk') : undefined;
+    // With gradFilter, the tile mask follows the chunk (zero on creation; MODE 1 marks live tiles).
+    const mask = maskWords(N, V, cfg);
+    const gChunk = cfg.grad ? ctx.empty([N * vc + mask], 'float32', 'linearCrossEntropy:gradChunk') : undefined;
     if (gChunk) temps.push(gChunk);
     const gradHidden = cfg.grad ? ctx.empty([N, D], 'float32', 'linearCrossEntropy:gradHidden') : undefined;
     const gradWeight = trainHead ? ctx.empty([V, D], 'float32', 'linearCrossEntropy:gradWeight') : undefined;
@@ -198,7 +209,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     const uniforms = (v0 = 0, chunk = 0, accumulate = 0) => LCE.uniforms({
       n: N, v: V, d: D, ignore_index: cfg.ignoreIndex, v0, vc: chunk, gstride: vc, nsplit, split_w: splitW, accumulate,
       h_base: hB.base, w_base: wB.base, b_base: bB ? bB.base : 0, l_base: lB.base, part_base: partBase, seq: cfg.sequenceLength,
-      smoothing: cfg.smoothing, zloss: cfg.zLoss, softcap: cfg.softcap, out_scale: 1 / cfg.divisor,
+      smoothing: cfg.smoothing, zloss: cfg.zLoss, softcap: cfg.softcap, out_scale: 1 / cfg.divisor, filter_eps: cfg.gradFilter,
     });
     const bound = (t: GpuTensor | undefined, role: string): BoundRegion => (t ? ctx.bind(t).binding : ctx.dummy(role));
     const bindings = (g: GpuTensor | undefined, out: GpuTensor | undefined) => LCE.bindings({
@@ -239,8 +250,11 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
       }
     }
 
-    const { done } = await ctx.run('linearCrossEntropy', dispatches, undefined, invalid || staged ? (enc) => {
+    const liveOut = wantMask && gChunk ? ctx.empty([Math.ceil(N / TILE), Math.ceil(V / TILE)], 'int32', 'linearCrossEntropy:gradFilterLive') : undefined;
+    if (liveOut) made.push(liveOut);
+    const { done } = await ctx.run('linearCrossEntropy', dispatches, undefined, invalid || staged || liveOut ? (enc) => {
       if (invalid) enc.copyBufferToBuffer(scratch.buffer, scratch.offset + 8, invalid.buffer, 0, 4);
+      if (liveOut && gChunk) enc.copyBufferToBuffer(gChunk.buffer, gChunk.offset + 4 * N * vc, liveOut.buffer, 0, 4 * mask);
       if (staged) extras.forEach((t, i) => enc.copyBufferToBuffer(staged.buffer, staged.offset + 4 * N * i, t.buffer, 0, 4 * N));
     } : undefined);
     const scratchBytes = scratch.buffer.size + (gChunk ? gChunk.buffer.size : 0) + (cfg.reduction !== 'none' ? perRow.buffer.size : 0)
@@ -250,6 +264,7 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
     if (gradWeight) out.gradWeight = gradWeight;
     if (gradBias) out.gradBias = gradBias;
     if (invalid) out.invalidLabels = invalid;
+    if (liveOut) out.gradFilterLive = liveOut;
     if (staged) {
       const [labelLogProb, lse, entropy, argmax, correct] = extras;
       Object.assign(out, { labelLogProb, lse, entropy, argmax, correct });
@@ -263,14 +278,14 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
 function linearFlags(cfg: LinearConfig, bias: boolean): number {
   return (cfg.weighted ? F.WEIGHT : 0) | (bias ? F.BIAS : 0) | (cfg.softcap > 0 ? F.SOFTCAP : 0)
     | (cfg.smoothing > 0 ? F.LINEAR : 0) | (cfg.reduction === 'mean' ? F.MEAN : 0)
-    | (cfg.shift ? F.SHIFT : 0) | (cfg.extras ? F.EXTRAS : 0);
+    | (cfg.shift ? F.SHIFT : 0) | (cfg.extras ? F.EXTRAS : 0) | (cfg.grad && cfg.gradFilter > 0 ? F.FILTER : 0);
 }
 
 /** Pipelines of a linearCrossEntropy call with these options (for warmup). */
 export function linearPipelines(ctx: GpuContext, opts: Omit<LinearCrossEntropyOptions, 'bias'>, bias: boolean): { entry: string; constants: Record<string, number> }[] {
   // No class count here: the weights' presence sets the flag, their length is not checked.
   const o = optionsObject(opts, GPU_LINEAR_KEYS);
-  const base = parseLinearOptions({ ...o, weight: undefined }, 2, ['tiles']);
+  const base = parseLinearOptions({ ...o, weight: undefined }, 2, ['tiles', 'filterMask']);
   const FLAGS = linearFlags({ ...base, weighted: o.weight !== undefined }, bias);
   const DIRECT = oneOf(o.tiles, ['staged', 'direct'] as const, 'options.tiles', defaultTiles(ctx)) === 'direct' ? 1 : 0;
   const trainHead = base.grad && !base.frozenHead;

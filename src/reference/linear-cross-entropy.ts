@@ -11,7 +11,7 @@
 import type { CrossEntropyOptions, HostTensor, LinearOptions } from '../contract/types';
 import { checkLabels, checkTensor, readOnce } from '../contract/tensor';
 import { optionsObject } from '../contract/options';
-import { LINEAR_KEYS, linearShapes, parseLinearOptions, scoredLabel } from '../contract/configs/linear-cross-entropy';
+import { GRAD_FILTER_TILE, LINEAR_KEYS, linearShapes, parseLinearOptions, scoredLabel } from '../contract/configs/linear-cross-entropy';
 import { crossEntropy } from './cross-entropy';
 
 /** Options of linearCrossEntropy: crossEntropy's for sparse labels from logits, plus the bias. */
@@ -42,6 +42,11 @@ export interface RefLinearResult {
   correct?: Int32Array;
   /** With `extras`: entropy of the row's softmax, in the call's base. */
   entropy?: Float64Array;
+  /**
+   * With `gradFilter`: 1 for each live 32-row × 32-class tile of G ([⌈N/32⌉, ⌈V/32⌉], row-major),
+   * 0 for a skipped one.
+   */
+  gradFilterLive?: Uint8Array;
 }
 
 /** Rows of logits formed at a time: keeps the float64 block near 8 MB whatever V is. */
@@ -54,6 +59,8 @@ const BLOCK_ELEMS = 1 << 20;
  * 3. Reduction: 'sum' adds the rows; 'mean' divides by Σ w[y] over kept rows (PyTorch), G too; a
  *    'mean' with every row ignored is NaN ('nan') or 0 ('zero') with zero gradients.
  * 4. dL/dh = G·W, dL/dW = Gᵀ·h, dL/db = Σ_rows G (the same scale as G).
+ * 5. gradFilter ε: the GPU's filter in float64, the same tiles: a 32×32 tile of G with every
+ *    |G| ≤ ε·k (k = 1/Σ w[y] for 'mean', else 1; ×1/ln 2 in bits) is left out of dL/dh and dL/dW.
  * @example
  * const r = linearCrossEntropy(
  *   { data: [1, 0, 0, 1], shape: [2, 2] },            // hidden [N = 2, D = 2]
@@ -150,20 +157,32 @@ export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, label
     loss = Float64Array.of(s);
   }
 
+  // gradFilter: a 32×32 tile (absolute rows and classes) is live when one of its |g| is above
+  // ε·k (or NaN), k = the reduction's row scale; dead tiles add nothing to gH and gW.
+  const T = GRAD_FILTER_TILE;
+  const tileCols = Math.ceil(V / T);
+  const live = gH && cfg.gradFilter > 0 ? new Uint8Array(Math.ceil(N / T) * tileCols) : undefined;
   if (gH) {
+    for (const b of blockGrads) if (scale !== 1) for (let i = 0; i < b.g.length; i++) b.g[i] *= scale;
+    if (live) {
+      const thr = cfg.gradFilter * scale / cfg.divisor;
+      for (const { r0, rows, g } of blockGrads) {
+        for (let r = 0; r < rows; r++) for (let c = 0; c < V; c++) if (!(Math.abs(g[r * V + c]) <= thr)) live[((r0 + r) / T | 0) * tileCols + (c / T | 0)] = 1;
+      }
+    }
     for (const { r0, rows, g } of blockGrads) {
-      if (scale !== 1) for (let i = 0; i < g.length; i++) g[i] *= scale;
       for (let r = 0; r < rows; r++) {
         const hOff = (r0 + r) * D;
         for (let c = 0; c < V; c++) {
           const gv = g[r * V + c];
           if (gv === 0) continue; // adds nothing; an ignored row's gradient stays 0 even with NaN in h
+          if (gB) gB[c] += gv;
+          if (live && !live[((r0 + r) / T | 0) * tileCols + (c / T | 0)]) continue;
           const wOff = c * D;
           for (let k = 0; k < D; k++) {
             gH[hOff + k] += gv * W[wOff + k];
             if (gW) gW[wOff + k] += gv * H[hOff + k];
           }
-          if (gB) gB[c] += gv;
         }
       }
     }
@@ -172,6 +191,7 @@ export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, label
   if (gH) out.gradHidden = gH;
   if (gW) out.gradWeight = gW;
   if (gB) out.gradBias = gB;
+  if (live) out.gradFilterLive = live;
   if (ex) Object.assign(out, ex);
   return out;
 }

@@ -66,6 +66,8 @@ const BAD: Record<string, Record<string, unknown[]>> = {
     // Without shift: 1 every value is refused, with it only a bad one (the linear combos below).
     sequenceLength: [2, 1],
     memoryBudget: [0, -1, 1.5, NaN, Infinity, 2 ** 53, ...NOT_NUMBER],
+    // A threshold in (0, 1) representable in float32, 'auto' or false; without grad every value is refused (the combos below).
+    gradFilter: [0, -1, 1, 1.5, 1e-50, NaN, Infinity, 'on', 'auto', 2 ** -12, ...NOT_NUMBER],
   },
   focalLoss: {
     gamma: [-1, -1e-30, NaN, Infinity, 1e39, ...NOT_NUMBER],
@@ -123,6 +125,11 @@ const combos: Case[] = [
   { name: 'linearCrossEntropy shift 1 over the 2 rows, extras, frozen head', call: 'linearCrossEntropy', args: withOptions('linearCrossEntropy', { shift: 1, extras: true, frozenHead: true, grad: true }), want: OK },
   { name: 'linearCrossEntropy memoryBudget 64 bytes with grad', call: 'linearCrossEntropy', args: withOptions('linearCrossEntropy', { grad: true, memoryBudget: 64 }), want: option('options.memoryBudget'),
     on: { oracle: OK, cpu: OK }, why: 'only the GPU has scratch to fit in a budget' },
+  ...[0, 1, 1e-50, NaN, 'on', true].map((v): Case => ({ name: `linearCrossEntropy grad, gradFilter = ${title(v)}`, call: 'linearCrossEntropy',
+    args: withOptions('linearCrossEntropy', { grad: true, gradFilter: v }), want: option('options.gradFilter') })),
+  ...[false, 'auto', 2 ** -12].map((v): Case => ({ name: `linearCrossEntropy grad, gradFilter = ${title(v)}`, call: 'linearCrossEntropy',
+    args: withOptions('linearCrossEntropy', { grad: true, gradFilter: v }), want: OK })),
+  { name: 'linearCrossEntropy gradFilter false without grad', call: 'linearCrossEntropy', args: withOptions('linearCrossEntropy', { gradFilter: false }), want: OK },
 ];
 
 // Options only the GPU has: the CPU fallback refuses them by name, the oracle does not know them.

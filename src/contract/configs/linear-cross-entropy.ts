@@ -1,6 +1,6 @@
 // linearCrossEntropy's shapes and options, checked once per call for the GPU kernel and the oracle.
 import { OptionError, ShapeError } from '../errors';
-import { bool, finite, oneOf, optionsObject } from '../options';
+import { bool, finite, float32Safe, oneOf, optionsObject } from '../options';
 import { formatShape } from '../tensor';
 import { CROSS_ENTROPY_KEYS, parseCrossEntropyOptions, type CrossEntropyConfig } from './cross-entropy';
 
@@ -8,8 +8,16 @@ import { CROSS_ENTROPY_KEYS, parseCrossEntropyOptions, type CrossEntropyConfig }
  * linearCrossEntropy's option names: crossEntropy's (those for probabilities are refused by value,
  * with a reason), the bias and the fine-tuning ones.
  */
-export const LINEAR_KEYS = [...CROSS_ENTROPY_KEYS, 'bias', 'frozenHead', 'shift', 'sequenceLength', 'memoryBudget'];
-const FINE_TUNE_KEYS = ['frozenHead', 'shift', 'sequenceLength', 'memoryBudget'];
+export const LINEAR_KEYS = [...CROSS_ENTROPY_KEYS, 'bias', 'frozenHead', 'shift', 'sequenceLength', 'memoryBudget', 'gradFilter'];
+const FINE_TUNE_KEYS = ['frozenHead', 'shift', 'sequenceLength', 'memoryBudget', 'gradFilter'];
+
+/** Rows and classes of a gradient-filter tile (the backward's 32×32 tiles). */
+export const GRAD_FILTER_TILE = 32;
+/**
+ * gradFilter 'auto': Cut Cross-Entropy's rule (its filter_eps 'auto' is the compute dtype's
+ * machine epsilon / 32), for float32: 2^-23 / 32.
+ */
+export const GRAD_FILTER_AUTO = 2 ** -28;
 
 /** crossEntropy's config plus the fine-tuning options, resolved. */
 export interface LinearConfig extends CrossEntropyConfig {
@@ -21,6 +29,12 @@ export interface LinearConfig extends CrossEntropyConfig {
   readonly sequenceLength: number;
   /** Scratch bytes allowed, or undefined for the default chunking. */
   readonly memoryBudget: number | undefined;
+  /**
+   * Gradient filter ε, 0 when off: a 32-row × 32-class tile of the logit gradient g whose entries
+   * all have |g| ≤ ε·k (k: the reduction's row scale, 1/Σw[y] for 'mean' (×1/ln 2 in bits), else
+   * 1 or 1/ln 2) adds nothing to gradHidden and gradWeight (gradBias keeps every tile).
+   */
+  readonly gradFilter: number;
 }
 
 /** Sizes of a linear cross-entropy call: N rows, D features, V classes. */
@@ -63,7 +77,11 @@ export function parseLinearOptions(o: Record<string, unknown>, classes: number, 
   }
   const memoryBudget = o.memoryBudget === undefined ? undefined
     : finite(o.memoryBudget, 'options.memoryBudget', 0, (x) => Number.isInteger(x) && x >= 1 && x <= Number.MAX_SAFE_INTEGER, 'a whole number of bytes >= 1');
-  return Object.freeze({ ...ce, frozenHead: bool(o.frozenHead, 'options.frozenHead'), shift, sequenceLength, memoryBudget });
+  // false (default) | 'auto' | ε in (0, 1), compared in float32 on the GPU.
+  const gradFilter = o.gradFilter === undefined || o.gradFilter === false ? 0 : o.gradFilter === 'auto' ? GRAD_FILTER_AUTO
+    : finite(o.gradFilter, 'options.gradFilter', 0, (x) => x > 0 && x < 1 && float32Safe(x), "false, 'auto' or a threshold in (0, 1) representable in float32");
+  if (gradFilter > 0 && !ce.grad) throw new OptionError('options.gradFilter', 'filters the backward; it applies with grad: true only');
+  return Object.freeze({ ...ce, frozenHead: bool(o.frozenHead, 'options.frozenHead'), shift, sequenceLength, memoryBudget, gradFilter });
 }
 
 /** Labels as scored: with shift, row r takes label r + 1 of its sequence and a sequence's last row the ignore index. */

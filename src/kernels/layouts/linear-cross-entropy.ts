@@ -23,6 +23,7 @@ export const LINEAR_CROSS_ENTROPY = defineLayout('linearCrossEntropy', {
     zloss: f32(),
     softcap: f32(),
     out_scale: f32('1, or 1/ln 2 for bits'),
+    filter_eps: f32('F_FILTER: ε; a gradient tile with every |g| ≤ ε·k is skipped by MODES 2 and 3'),
   },
   bindings: {
     H: read('f32', 'hidden states [N, D]'),
@@ -31,7 +32,7 @@ export const LINEAR_CROSS_ENTROPY = defineLayout('linearCrossEntropy', {
     L: read('i32', 'labels [N]'),
     CW: read('f32', 'class weights (F_WEIGHT)'),
     S: rw('u32', 'scratch: META, ROW, PART'),
-    G: rw('u32', 'the gradient chunk [N, vc] (f32 bits); combine: the extras [5, N] (F_EXTRAS)'),
+    G: rw('u32', 'the gradient chunk [N, vc] (f32 bits), then (F_FILTER) the tile mask [⌈N/TILE⌉, ⌈V/TILE⌉]; combine: the extras [5, N] (F_EXTRAS)'),
     O: rw('u32', 'LOSS (combine), dH / dW / db (gradients)'),
   },
   flags: {
@@ -42,6 +43,7 @@ export const LINEAR_CROSS_ENTROPY = defineLayout('linearCrossEntropy', {
     MEAN: named(16),
     SHIFT: named(32, 'row r takes label r + 1 of its sequence; the last row of each is ignored'),
     EXTRAS: named(64, 'per-row labelLogProb, lse, entropy, argmax, correct'),
+    FILTER: named(128, 'gradient filtering: MODE 1 marks live tiles in the mask after G; MODES 2, 3 skip the others'),
   },
   consts: {
     WG: named(64, 'threads of every entry point: 8×8'),

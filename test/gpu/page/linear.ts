@@ -29,6 +29,9 @@ export interface LinearSpec extends Omit<RunSpec, 'tol' | 'gradTol'> {
   bigRow?: number;
   /** Give these rows the ignore index. */
   ignoreRows?: number[];
+  /** Rows [0, peakRows) get hidden = peak·W[y]/|W[y]|² + noise: a peaked softmax, as a trained model's (gradient filtering). */
+  peak?: number;
+  peakRows?: number;
   /** Passed to both sides; `weight: 'random'` makes seeded class weights. */
   options?: Record<string, unknown>;
   /** GPU-only options of a second GPU run (e.g. another memoryBudget); the report says which outputs kept their bits. */
@@ -48,6 +51,14 @@ export interface LinearReport extends CheckReport {
   /** With `again` (its values are checked against the first run's): the outputs whose bits it kept, and its scratchBytes. */
   sameBits?: string[];
   againScratchBytes?: number;
+  /**
+   * With gradFilter and filterMask: tiles of G, those the GPU skipped, tiles where its mask and the
+   * oracle's differ, and max|filtered − exact| of the oracle's gradHidden / gradWeight over the
+   * documented bound (32·ε·k·max|W| or max|h| per skipped tile of the element's row / column block).
+   */
+  filter?: { tiles: number; skipped: number; mismatched: number; boundH: number; boundW: number; relH: number; relW: number;
+    /** The GPU's gradHidden / gradWeight within TOL.linearGrad of the exact (unfiltered) oracle's. */
+    exactH: boolean; exactW: boolean };
 }
 
 function randn(rng: () => number, n: number, scale: number): Float32Array {
@@ -64,6 +75,13 @@ function inputs(spec: LinearSpec) {
   if (spec.ignoreFrac) for (let i = 0; i < n; i++) if (spec.ignoreFrac >= 1 || rng() < spec.ignoreFrac) labels.data[i] = ignoreIndex;
   const bias = spec.bias ? { data: randn(rng, v, 0.5), shape: [v] } : undefined;
   for (const r of spec.ignoreRows ?? []) labels.data[r] = ignoreIndex;
+  for (let r = 0; r < Math.min(spec.peakRows ?? 0, n); r++) {
+    const y = labels.data[r] >= 0 && labels.data[r] < v ? labels.data[r] : r % v;
+    // z_y ≈ peak; the other logits ~ N(0, (peak/√D)²).
+    let sq = 0;
+    for (let k = 0; k < d; k++) sq += weight.data[y * d + k] ** 2;
+    for (let k = 0; k < d; k++) hidden.data[r * d + k] = Math.fround(0.1 * hidden.data[r * d + k] + spec.peak! * weight.data[y * d + k] / sq);
+  }
   if (spec.nanRow !== undefined) hidden.data[spec.nanRow * d] = NaN;
   if (spec.bigRow !== undefined) for (let k = 0; k < d; k++) hidden.data[spec.bigRow * d + k] *= 1000;
   const options: Record<string, unknown> = { ...(spec.options ?? {}) };
@@ -111,7 +129,7 @@ async function linearCheck(spec: LinearSpec): Promise<LinearReport> {
   const scopeErr = await c.device.popErrorScope();
   if (scopeErr) r.fail(`WebGPU validation error: ${scopeErr.message}`);
   // The oracle has one way to compute; the GPU's choice of tile kernel is not its option.
-  const { tiles: _, ...refOptions } = options as { tiles?: unknown };
+  const { tiles: _, filterMask: __, ...refOptions } = options as { tiles?: unknown; filterMask?: unknown };
   const want = ref.linearCrossEntropy(hidden, weight, labels, { ...refOptions, bias } as ref.RefLinearCrossEntropyOptions);
   const pairs: [string, ArrayLike<number> | undefined][] = [['loss', want.loss], ['gradHidden', want.gradHidden], ['gradWeight', want.gradWeight], ['gradBias', want.gradBias]];
   for (const [name, expected] of pairs) {
@@ -126,6 +144,8 @@ async function linearCheck(spec: LinearSpec): Promise<LinearReport> {
   for (const name of ['gradWeight', 'gradBias']) if (gpu[name] && !(want as unknown as Record<string, unknown>)[name]) r.fail(`${name}: returned, the oracle has none`);
   if (want.lse) checkExtras(r, gpu, want, hidden, weight, bias);
   else for (const name of ['labelLogProb', 'lse', 'entropy', 'argmax', 'correct']) if (gpu[name]) r.fail(`${name}: returned without extras`);
+  let filter: LinearReport['filter'];
+  if (want.gradFilterLive) filter = filterReport(r, gpu, want, spec, hidden.data, weight.data, { ...refOptions, bias } as ref.RefLinearCrossEntropyOptions, labels);
   let sameBitsOf: string[] | undefined;
   let againScratchBytes: number | undefined;
   if (spec.again) {
@@ -148,7 +168,60 @@ async function linearCheck(spec: LinearSpec): Promise<LinearReport> {
   }
   for (const t of uploaded) t.destroy();
   return Object.assign(r, { largestBuffer: largest, logitsBytes: spec.n * spec.v * 4, scratchBytes, ms, created, outputs: Object.keys(gpu),
-    sameBits: sameBitsOf, againScratchBytes });
+    sameBits: sameBitsOf, againScratchBytes, filter });
+}
+
+/**
+ * The GPU's tile mask against the oracle's (the same float64 rule), and how far the oracle's
+ * filtered gradients lie from its exact ones, over the documented per-tile bound.
+ */
+function filterReport(r: Report, gpu: Record<string, ArrayLike<number>>, want: ref.RefLinearResult, spec: LinearSpec, h: Float32Array, w: Float32Array,
+  refOptions: ref.RefLinearCrossEntropyOptions, labels: { data: Int32Array; shape: number[] }): NonNullable<LinearReport['filter']> {
+  const live = want.gradFilterLive!;
+  const mask = gpu.gradFilterLive;
+  let mismatched = 0;
+  let skipped = 0;
+  if (!mask || mask.length !== live.length) r.fail(`gradFilterLive: expected ${live.length} tiles, got ${mask?.length}`);
+  else for (let i = 0; i < live.length; i++) {
+    if (mask[i] === 0) skipped++;
+    if ((mask[i] !== 0) !== (live[i] !== 0)) mismatched++;
+  }
+  if (mismatched) r.fail(`gradFilterLive: ${mismatched} of ${live.length} tiles differ from the oracle's`);
+  const exact = ref.linearCrossEntropy({ data: h, shape: [spec.n, spec.d] }, { data: w, shape: [spec.v, spec.d] }, labels, { ...refOptions, gradFilter: false });
+  // k: the rows' scale (1 / Σ w[y] for 'mean'); ε from the options.
+  const o = refOptions as Record<string, unknown>;
+  const eps = o.gradFilter === 'auto' ? 2 ** -28 : (o.gradFilter as number);
+  let denom = 0;
+  for (const y of labels.data) if (y !== ((o.ignoreIndex as number | undefined) ?? -100)) denom += Array.isArray(o.weight) ? (o.weight as number[])[y] : 1;
+  const k = (o.reduction === 'sum' || o.reduction === 'none' ? 1 : 1 / denom) / (o.base === 2 ? Math.LN2 : 1);
+  const T = 32;
+  const rb = Math.ceil(spec.n / T);
+  const cb = Math.ceil(spec.v / T);
+  const maxAbs = (a: ArrayLike<number>) => {
+    let m = 0;
+    for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
+    return m;
+  };
+  const dev = (a: ArrayLike<number> | undefined, b: ArrayLike<number> | undefined) => {
+    let m = 0;
+    // A NaN row is NaN in both (its tiles stay live): no difference.
+    if (a && b) for (let i = 0; i < a.length; i++) if (!(Number.isNaN(a[i]) && Number.isNaN(b[i]))) m = Math.max(m, Math.abs(a[i] - b[i]));
+    return m;
+  };
+  let deadPerRowBlock = 0;
+  let deadPerClassBlock = 0;
+  for (let i = 0; i < rb; i++) deadPerRowBlock = Math.max(deadPerRowBlock, Array.from({ length: cb }, (_, j) => live[i * cb + j]).filter((x) => !x).length);
+  for (let j = 0; j < cb; j++) deadPerClassBlock = Math.max(deadPerClassBlock, Array.from({ length: rb }, (_, i) => live[i * cb + j]).filter((x) => !x).length);
+  const bH = deadPerRowBlock * T * eps * k * maxAbs(w);
+  const bW = deadPerClassBlock * T * eps * k * maxAbs(h);
+  const dH = dev(want.gradHidden, exact.gradHidden);
+  const dW = dev(want.gradWeight, exact.gradWeight);
+  if (dH > bH) r.fail(`gradHidden: filtering moved it by ${dH}, over the bound ${bH}`);
+  if (dW > bW) r.fail(`gradWeight: filtering moved it by ${dW}, over the bound ${bW}`);
+  const near = (name: 'gradHidden' | 'gradWeight') => !exact[name] || (!!gpu[name] && allclose(gpu[name], exact[name]!, TOL.linearGrad(exact[name]!), name).ok);
+  return { tiles: live.length, skipped, mismatched, boundH: bH > 0 ? dH / bH : 0, boundW: bW > 0 ? dW / bW : 0,
+    relH: dH / (maxAbs(exact.gradHidden!) || 1), relW: exact.gradWeight ? dW / (maxAbs(exact.gradWeight) || 1) : 0,
+    exactH: near('gradHidden'), exactW: near('gradWeight') };
 }
 
 type Host = { data: ArrayLike<number>; shape: number[] };
