@@ -54,7 +54,7 @@ const BAD: Record<string, Record<string, unknown[]>> = {
     base: [...ENUM, 10],
     zLoss: [-1, NaN, ...NOT_NUMBER],
     softcap: [0, -2, NaN, ...NOT_NUMBER],
-    epsilon: [0, 0.5, NaN],
+    epsilon: [0, 0.5, NaN, 1e-7],
     grad: BOOL,
     // crossEntropy's options that need explicit probabilities or logits per row are refused.
     from: ['probs', ...ENUM],

@@ -66,6 +66,8 @@ export function parseLinearOptions(o: Record<string, unknown>, classes: number, 
   if (o.from !== undefined && o.from !== 'logits') throw new OptionError('options.from', "linearCrossEntropy computes logits; only 'logits' is allowed");
   if (o.topK !== undefined) throw new OptionError('options.topK', 'is not available for linearCrossEntropy (an extras output)');
   if (o.normalize !== undefined && o.normalize !== false) throw new OptionError('options.normalize', "applies to from: 'probs' only");
+  // The clip of probabilities: linearCrossEntropy has logits only, so a value here would do nothing.
+  if (o.epsilon !== undefined) throw new OptionError('options.epsilon', "applies to from: 'probs' only (linearCrossEntropy computes logits)");
   const ce = parseCrossEntropyOptions(o, classes, ['bias', ...FINE_TUNE_KEYS, ...extraKeys]);
   const shift = oneOf<0 | 1>(o.shift, [0, 1], 'options.shift', 0);
   if (o.sequenceLength !== undefined && shift === 0) throw new OptionError('options.sequenceLength', 'applies with shift: 1 only');
