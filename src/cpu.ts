@@ -28,9 +28,9 @@ export class CpuTensor {
    * Holds `values` (not copied) as a tensor of `shape` and `dtype`. `CpuLoss` makes these; use
    * {@link CpuLoss.tensor} for your own data.
    * @param shape Row-major shape, e.g. `[rows, classes]`; `[]` for a scalar.
-   * @param dtype Element type: `'float32'`, or `'int32'` for labels and indices.
+   * @param dtype Element type: `'float32'`, `'int32'` for labels and indices, or a 16-bit float (values: its bit patterns).
    */
-  constructor(private readonly values: Float32Array | Int32Array, readonly shape: readonly number[], readonly dtype: DType) {}
+  constructor(private readonly values: Float32Array | Int32Array | Uint16Array, readonly shape: readonly number[], readonly dtype: DType) {}
 
   /** Number of elements. */
   get size(): number {
@@ -52,7 +52,7 @@ export class CpuTensor {
    * const out = await wl.crossEntropy(logits, labels);
    * const [loss] = await out.loss.read();
    */
-  async read(): Promise<Float32Array | Int32Array> {
+  async read(): Promise<Float32Array | Int32Array | Uint16Array> {
     if (this.destroyed) throw new DeviceError('DISPOSED', 'tensor was destroyed before read()', 'tensor');
     return this.values.slice();
   }
@@ -76,7 +76,7 @@ export class CpuTensor {
    * const ent = await wl.entropy(p.toHost());
    */
   toHost(): HostTensor {
-    return { data: this.values, shape: this.shape };
+    return this.dtype === 'float16' || this.dtype === 'bfloat16' ? { data: this.values, shape: this.shape, dtype: this.dtype } : { data: this.values, shape: this.shape };
   }
 }
 
@@ -162,7 +162,8 @@ export class CpuLoss {
 
   /**
    * A tensor of host data, to pass to later calls (a copy: later changes to `data` do not reach
-   * it). Its dtype is `'int32'` for an `Int32Array`, else `'float32'`, unless given.
+   * it). Its dtype is `'int32'` for an `Int32Array`, `'float16'` for a `Float16Array`, else
+   * `'float32'`, unless given (`'float16'` / `'bfloat16'`: a `Uint16Array` of bit patterns).
    * @example
    * const labels = wl.tensor(new Int32Array([0, 2]), [2]);
    */

@@ -10,8 +10,15 @@ export type LogBase = 'e' | 2;
 /** What the input holds: raw scores (logits) or probabilities. */
 export type InputKind = 'logits' | 'probs';
 
-/** Element types a tensor may carry. Labels are `int32`; everything else is `float32`. */
-export type DType = 'float32' | 'int32';
+/**
+ * Element types a tensor may carry. Labels are `int32`; outputs are `float32`. Inputs, dense
+ * targets and probabilities may also be `float16` or `bfloat16` (16-bit patterns, two per word on
+ * the GPU), read exactly and computed in float32.
+ */
+export type DType = 'float32' | 'int32' | 'float16' | 'bfloat16';
+
+/** The 16-bit float types an input may carry: IEEE binary16, or bfloat16 (float32's top half). */
+export type HalfDType = 'float16' | 'bfloat16';
 
 /**
  * A tensor on the host: row-major data and its shape. Rows are the batch and the last axis is the
@@ -25,6 +32,11 @@ export interface HostTensor {
   readonly data: ArrayLike<number>;
   /** The dimensions, each an integer >= 1, whose product is `data.length`. */
   readonly shape: readonly number[];
+  /**
+   * `'float16'` or `'bfloat16'`: `data` holds 16-bit patterns (a `Uint16Array`, or for float16 a
+   * `Float16Array` where the runtime has one). Default: float32 values (int32 for labels).
+   */
+  readonly dtype?: DType;
 }
 
 /** Options of `softmax` and `logSoftmax`. */

@@ -362,7 +362,7 @@ export class TfjsLoss {
   }
 
   /** A new TF.js tensor on this backend whose (uninitialised) buffer comes from TF.js's pool. */
-  private newTensor(shape: readonly number[], dtype: DType): { t: tfc.Tensor; buffer: GPUBuffer } {
+  private newTensor(shape: readonly number[], dtype: 'float32' | 'int32'): { t: tfc.Tensor; buffer: GPUBuffer } {
     const gpu = this.gpu;
     const info = gpu.makeTensorInfo([...shape], dtype);
     gpu.uploadToGPU(info.dataId); // no values: takes a buffer from the pool, records nothing
@@ -374,7 +374,7 @@ export class TfjsLoss {
    * Moves library outputs into new TF.js tensors: one copy per output in one submit, then the
    * library's buffers are freed (WebGPU keeps them until the copy has run).
    */
-  private handOff(outs: [GpuTensor, DType][]): { tensors: tfc.Tensor[]; done: Promise<void> } {
+  private handOff(outs: [GpuTensor, 'float32' | 'int32'][]): { tensors: tfc.Tensor[]; done: Promise<void> } {
     const dev = this.wl.device;
     const tensors: tfc.Tensor[] = [];
     dev.pushErrorScope('validation');

@@ -35,9 +35,9 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
   return freeOnThrow(temps, made, encode);
 
   async function encode(): Promise<LossOutputs> {
-    const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
+    const { t: input, temp: tmpIn } = ctx.floats(inputArg, 'input');
     if (tmpIn) temps.push(input);
-    const { t: target, temp: tmpT } = ctx.input(targetArg, 'target', 'float32');
+    const { t: target, temp: tmpT } = ctx.floats(targetArg, 'target');
     if (tmpT) temps.push(target);
 
     // A number (or nothing) goes in the uniform block: no upload and no per-element load for the
@@ -69,7 +69,7 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
     const partB = partials ? ctx.bind(partials) : undefined;
     const loIn = float32Above(cfg.epsilon);
     const hiIn = float32Below(1 - cfg.epsilon);
-    const constants = { WG, SUMS: sums ? 1 : 0 };
+    const constants = { WG, SUMS: sums ? 1 : 0, ...BCE.dtypes({ X: input.dtype, T: target.dtype }) };
     const dispatches: Dispatch[] = [];
     let partBase = 0;
     chunks.forEach(({ row0, count }, k) => {

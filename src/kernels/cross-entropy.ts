@@ -1,5 +1,5 @@
 import type { CrossEntropyOptions } from '../contract/types';
-import { OptionError, ShapeError } from '../contract/errors';
+import { BufferError, OptionError, ShapeError } from '../contract/errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { CROSS_ENTROPY_KEYS, parseCrossEntropyOptions, type CrossEntropyConfig } from '../contract/configs/cross-entropy';
@@ -84,6 +84,8 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     throw new ShapeError('target', `dense target shape [${tShape.join(', ')}] must equal input shape [${inShape.join(', ')}]`);
   }
   if (cfg.inPlace && !(inputArg instanceof GpuTensor)) throw new OptionError('options.inPlace', 'needs the input as a GpuTensor (host data has no GPU buffer to overwrite)');
+  // The gradient is float32: it cannot overwrite 16-bit values in place.
+  if (cfg.inPlace && inputArg.dtype !== 'float32') throw new OptionError('options.inPlace', `needs a float32 input (the gradient is float32), got ${inputArg.dtype}`);
   if (gradOut && gradOut === inputArg) throw new OptionError('options.gradOut', 'is the input itself; use inPlace: true to write the gradient over the input');
   if (gradOut) {
     // Same checks as any GPU argument: device, not destroyed, float32, STORAGE usage, large enough.
@@ -106,12 +108,14 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
   return freeOnThrow(temps, made, encodeCrossEntropy);
 
   async function encodeCrossEntropy(): Promise<LossOutputs> {
-    const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
+    const { t: input, temp: tmpIn } = ctx.floats(inputArg, 'input');
     if (tmpIn) temps.push(input);
-    let { t: target, temp: tmpT } = ctx.input(targetArg, 'target', sparse ? 'int32' : 'float32');
+    let { t: target, temp: tmpT } = sparse ? ctx.input(targetArg, 'target', 'int32') : ctx.floats(targetArg, 'target');
     if (tmpT) temps.push(target);
     let copyTarget: GpuTensor | undefined;
     if (target.buffer === input.buffer) {
+      // Buffer copies move whole words.
+      if (target.offset % 4 !== 0 || target.byteLength % 4 !== 0) throw new BufferError('target', `shares the input's buffer and is copied out of it, which needs whole 4-byte words (offset ${target.offset}, ${target.byteLength} bytes)`, 'BUFFER_USAGE');
       // The input is bound writable (for in-place gradients); a target sharing its buffer is read
       // from a copy made in the same submit.
       copyTarget = ctx.empty(target.shape, target.dtype, 'crossEntropy:targetCopy');
@@ -124,14 +128,15 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     made.push(meta);
     const perRow = ctx.empty([rows], 'float32', 'crossEntropy:loss');
     made.push(perRow);
-    const grad = !cfg.wantGrad ? undefined : cfg.inPlace ? input : (gradOut as GpuTensor<'float32'> | undefined) ?? ctx.empty(inShape, 'float32', 'crossEntropy:grad');
+    const grad = !cfg.wantGrad ? undefined : cfg.inPlace ? input as GpuTensor<'float32'> : (gradOut as GpuTensor<'float32'> | undefined) ?? ctx.empty(inShape, 'float32', 'crossEntropy:grad');
     if (grad && grad !== input && grad.buffer === input.buffer) throw new OptionError('options.gradOut', 'shares the input\'s buffer; use inPlace instead');
     const extras = cfg.extras ? ctx.empty([3 * rows], 'int32', 'crossEntropy:extras') : undefined;
     if (extras) made.push(extras);
     if (grad && grad !== input && grad !== gradOut) made.push(grad);
 
     const flags = crossEntropyFlags(cfg, sparse);
-    const withFlags = (c: Record<string, number>) => ({ ...c, FLAGS: flags });
+    const dtypes = CROSS_ENTROPY.dtypes({ X: input.dtype, T: sparse ? undefined : target.dtype });
+    const withFlags = (c: Record<string, number>) => ({ ...c, ...dtypes, FLAGS: flags });
     const tSrc = copyTarget ?? target;
     const wBind = weight ? ctx.bind(weight).binding : ctx.dummy('read');
     const metaB = ctx.bind(meta).binding;

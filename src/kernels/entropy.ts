@@ -53,11 +53,11 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
   return freeOnThrow(temps, made, encode);
 
   async function encode(): Promise<LossOutputs> {
-    const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
+    const { t: input, temp: tmpIn } = ctx.floats(inputArg, 'input');
     if (tmpIn) temps.push(input);
     let target: GpuTensor | undefined;
     if (targetArg) {
-      const r = ctx.input(targetArg, 'target', 'float32');
+      const r = ctx.floats(targetArg, 'target');
       target = r.t;
       if (r.temp) temps.push(target);
     }
@@ -71,6 +71,7 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
     const gradScale = cfg.reduction === 'mean' ? outScale / rows : outScale;
     const lossB = ctx.bind(perRow).binding;
 
+    const dtypes = ENTROPY.dtypes({ X: input.dtype, T: target?.dtype });
     const dispatches: Dispatch[] = [];
     for (const { row0, count } of chunks) {
       if (count === 0) continue;
@@ -78,7 +79,7 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
       const tb = target ? ctx.bind(target, row0 * cols, count * cols) : undefined;
       const gb = grad ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
       dispatches.push({
-        family: 'entropy', entry: 'main', ...launchWithFlags(rowLaunch(ctx, cols, count), flags),
+        family: 'entropy', entry: 'main', ...launchWithFlags(rowLaunch(ctx, cols, count), flags, dtypes),
         uniforms: ENTROPY.uniforms({
           rows: count, cols, x_base: xb.base, t_base: tb ? tb.base : 0, g_base: gb ? gb.base : 0, row0,
           eps: cfg.epsilon, ln_eps: Math.log(cfg.epsilon), out_scale: outScale, grad_scale: gradScale,
@@ -104,8 +105,8 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
 }
 
 /** Feature flags go in as an override constant (each combination compiles once, branch-free). */
-function launchWithFlags(l: { constants: { WG: number; WG_PER_ROW: number }; workgroups: number }, flags: number) {
-  return { constants: { ...l.constants, FLAGS: flags }, workgroups: l.workgroups };
+function launchWithFlags(l: { constants: { WG: number; WG_PER_ROW: number }; workgroups: number }, flags: number, dtypes: Record<string, number>) {
+  return { constants: { ...l.constants, ...dtypes, FLAGS: flags }, workgroups: l.workgroups };
 }
 
 /** Pipelines for warmup(): entropy of probabilities and KL from logits against probabilities, with and without gradients. */

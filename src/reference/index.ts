@@ -22,4 +22,5 @@ export type { RefResult } from './result';
 export { mulberry32, normal, randomLogits, randomUniform, randomLabels, randomProbs } from './random';
 export type { Rng, RandomLabelOptions } from './random';
 export { linearCrossEntropy } from './linear-cross-entropy';
+export { float16Value, bfloat16Value, decodeHalf } from './half';
 export type { RefLinearCrossEntropyOptions, RefLinearResult } from './linear-cross-entropy';

@@ -7,6 +7,7 @@
 
 import type { CrossEntropyOptions, HostTensor, LinearOptions } from '../contract/types';
 import { checkLabels, checkTensor, readOnce } from '../contract/tensor';
+import { refuseHalf } from './half';
 import { optionsObject } from '../contract/options';
 import { LINEAR_KEYS, linearShapes, parseLinearOptions } from '../contract/configs/linear-cross-entropy';
 import { crossEntropy } from './cross-entropy';
@@ -57,9 +58,14 @@ export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, label
   const hShape = checkTensor(hidden, 'hidden');
   const wShape = checkTensor(weight, 'weight');
   const lShape = checkTensor(labels, 'labels');
+  // The linear kernels read float32 only: 16-bit float tensors are refused.
+  refuseHalf(hidden, 'hidden', 'float32 data');
+  refuseHalf(weight, 'weight', 'float32 data');
+  refuseHalf(labels, 'labels', 'integer labels (Int32Array)');
   const o = optionsObject(opts, LINEAR_KEYS);
   const biasT = readOnce(o.bias as HostTensor | undefined);
   const bShape = biasT !== undefined ? checkTensor(biasT, 'options.bias') : undefined;
+  if (biasT !== undefined) refuseHalf(biasT, 'options.bias', 'float32 data');
   const { n: N, d: D, v: V } = linearShapes(hShape, wShape, lShape, bShape);
   const cfg = parseLinearOptions(o, V);
   checkLabels(labels.data, V, cfg.ignoreIndex, 'labels');

@@ -72,8 +72,8 @@ export type GpuOut = GpuTensor | Record<string, unknown>;
 type RefOut = Float64Array | Record<string, ArrayLike<number> | number[] | undefined>;
 
 /** Every GPU tensor of an output read (`out` for a lone tensor; `shape`: the loss's) and destroyed. */
-export async function readAll(out: GpuOut): Promise<Record<string, Float32Array | Int32Array | number[]>> {
-  const res: Record<string, Float32Array | Int32Array | number[]> = {};
+export async function readAll(out: GpuOut): Promise<Record<string, Float32Array | Int32Array | Uint16Array | number[]>> {
+  const res: Record<string, Float32Array | Int32Array | Uint16Array | number[]> = {};
   const tensors = out instanceof GpuTensor ? { out } : out;
   for (const [k, v] of Object.entries(tensors)) {
     if (v instanceof GpuTensor) {
