@@ -7,6 +7,7 @@ import { handlers as badInput } from './bad-input';
 import { handlers as faults } from './faults';
 import { handlers as linear } from './linear';
 import { handlers as readme } from './readme';
+import { handlers as half } from './half';
 
 function merge(...groups: Handlers[]): Handlers {
   const all: Handlers = {};
@@ -20,5 +21,5 @@ function merge(...groups: Handlers[]): Handlers {
 }
 
 export async function start(): Promise<Area> {
-  return { wl: await startContext(), handlers: merge(oracle, badInput, faults, linear, readme) };
+  return { wl: await startContext(), handlers: merge(oracle, badInput, faults, linear, readme, half) };
 }
