@@ -221,6 +221,23 @@ export function halfBits(data: unknown, dtype: HalfDType, name: string): Uint16A
   throw new DTypeError(name, `dtype '${dtype}' needs ${want}, got ${got}`);
 }
 
+/** Arguments that take no 16-bit floats (labels; linearCrossEntropy's tensors): such data are refused. */
+export function refuseHalf(t: HostTensor, name: string, expected: string): void {
+  const dtype = declaredDType(t, name);
+  if (isHalf(dtype)) throw new DTypeError(name, `expected ${expected}, got ${dtype} data`);
+}
+
+/** The dtype a tensor declares; undefined for what cannot be read (checkTensor refuses it then). */
+export function declaredDType(t: HostTensor, name: string): DType | undefined {
+  if (typeof t !== 'object' || t === null) return undefined;
+  try {
+    return hostDType(t, name);
+  } catch (e) {
+    if (e instanceof WebGPULossError) throw e;
+    return undefined;
+  }
+}
+
 /** Host data for a tensor: the values as a typed array of its dtype (16-bit floats: their bits), with its shape. */
 export interface HostValues {
   readonly shape: number[];

@@ -4,7 +4,7 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { CROSS_ENTROPY_KEYS, parseCrossEntropyOptions, type CrossEntropyConfig } from '../contract/configs/cross-entropy';
 import { bool, optionsObject } from '../contract/options';
-import { checkLabels, matrixShape } from '../contract/tensor';
+import { checkLabels, matrixShape, refuseHalf } from '../contract/tensor';
 import { rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 import { ceRowShapes, ceSlicing, crossEntropyLaunch, foldPrepare, prepareShape, SPLIT_SHAPE, splitLaunch, splitParts } from './launch';
 import { CROSS_ENTROPY } from './layouts/cross-entropy';
@@ -94,7 +94,10 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     if (gradOut.buffer === tb) throw new OptionError('options.gradOut', "shares the target's buffer; the gradient needs a buffer of its own");
   }
   // Host labels are range-checked here; GPU-resident ones by the kernel (invalidLabels).
-  if (sparse && !(targetArg instanceof GpuTensor)) checkLabels(targetArg.data, cols, cfg.ignoreIndex, 'target');
+  if (sparse && !(targetArg instanceof GpuTensor)) {
+    refuseHalf(targetArg, 'target', 'integer labels (Int32Array)');
+    checkLabels(targetArg.data, cols, cfg.ignoreIndex, 'target');
+  }
   // Labels, per-row losses and extras are bound whole.
   checkRowBinding(ctx, rows, 1, sparse ? 'target' : 'input');
   if (cfg.extras) checkRowBinding(ctx, rows, 3, 'options.extras');

@@ -5,7 +5,7 @@ import { LINEAR_KEYS, linearShapes, parseLinearOptions } from '../contract/confi
 import type { CrossEntropyConfig } from '../contract/configs/cross-entropy';
 import { oneOf, optionsObject } from '../contract/options';
 import type { LinearOptions } from '../contract/types';
-import { checkLabels } from '../contract/tensor';
+import { checkLabels, refuseHalf } from '../contract/tensor';
 import { reduceDispatch, finishCall, freeOnThrow, argShape, type Temps } from './common';
 import { defaultTiles, forwardGroups, forwardSplitsWanted, lineGroups, tileGroups } from './launch';
 import { LINEAR_CROSS_ENTROPY as LCE } from './layouts/linear-cross-entropy';
@@ -92,7 +92,10 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
   const biasArg = o.bias as TensorLike | undefined;
   const { n: N, d: D, v: V } = linearShapes(hShape, wShape, lShape, biasArg !== undefined ? argShape(biasArg, 'options.bias') : undefined);
   const cfg = parseLinearOptions(o, V, ['tiles']);
-  if (!(labelsArg instanceof GpuTensor)) checkLabels(labelsArg.data, V, cfg.ignoreIndex, 'labels');
+  if (!(labelsArg instanceof GpuTensor)) {
+    refuseHalf(labelsArg, 'labels', 'integer labels (Int32Array)');
+    checkLabels(labelsArg.data, V, cfg.ignoreIndex, 'labels');
+  }
   // hidden and weight are bound whole: each must fit one storage binding.
   const bindMax = ctx.maxBindingBytes - ctx.limits.minStorageBufferOffsetAlignment;
   for (const [name, bytes] of [['hidden', N * D * 4], ['weight', V * D * 4]] as const) {

@@ -2,8 +2,9 @@
 // and bfloat16 (float32's upper 16 bits: 1, 8, 7). Every pattern has an exact float64 value, so
 // the oracle computes on the very numbers the GPU reads.
 import type { HalfDType, HostTensor } from '../contract/types';
-import { DTypeError } from '../contract/errors';
-import { halfBits, hostDType, isHalf } from '../contract/tensor';
+import { declaredDType, halfBits, isHalf } from '../contract/tensor';
+
+export { refuseHalf } from '../contract/tensor';
 
 /** The value of a float16 bit pattern: subnormals m·2⁻²⁴, ±Infinity, NaN, −0 included. */
 export function float16Value(h: number): number {
@@ -37,15 +38,7 @@ export function decodeHalf(bits: ArrayLike<number>, dtype: HalfDType): Float64Ar
  * Float16Array) decoded; anything else as it is, for the usual checks to judge.
  */
 export function decoded<T extends HostTensor>(t: T, name: string): T {
-  if (typeof t !== 'object' || t === null) return t;
-  const dtype = hostDType(t, name);
+  const dtype = declaredDType(t, name);
   if (!isHalf(dtype)) return t;
   return { data: decodeHalf(halfBits(t.data, dtype, name), dtype), shape: t.shape } as unknown as T;
-}
-
-/** Arguments that take no 16-bit floats (labels; linearCrossEntropy's tensors): such data are refused. */
-export function refuseHalf(t: HostTensor, name: string, expected: string): void {
-  if (typeof t !== 'object' || t === null) return;
-  const dtype = hostDType(t, name);
-  if (isHalf(dtype)) throw new DTypeError(name, `expected ${expected}, got ${dtype} data`);
 }

@@ -7,6 +7,7 @@ import { LIMIT_CASES } from './limits';
 import { HOSTILE_CASES } from './hostile';
 import { HELPER_CASES } from './helpers';
 import { GPU_OBJECT_CASES } from './gpu-objects';
+import { HALF_CASES } from './half';
 
 export const TABLES: [string, Case[]][] = [
   ['bad tensors, in every tensor argument', TENSOR_CASES],
@@ -16,4 +17,5 @@ export const TABLES: [string, Case[]][] = [
   ['hostile objects', HOSTILE_CASES],
   ['tensor, empty, checkLabels, warmup, create, createLoss', HELPER_CASES],
   ['misused GPU objects', GPU_OBJECT_CASES],
+  ['16-bit float data', HALF_CASES],
 ];
