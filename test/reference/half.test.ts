@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ref from '../../src/reference/index';
 import { bfloat16Value, decodeHalf, float16Value } from '../../src/reference/index';
-import { DTypeError } from '../../src/index';
+import { CpuLoss, DTypeError } from '../../src/index';
 import { toBfloat16Bits, toFloat16Bits, toHalfBits } from '../util/half';
 
 const word = new Uint32Array(1);
@@ -110,5 +110,23 @@ describe('the oracle on 16-bit inputs', () => {
     expect(() => ref.crossEntropy({ data: [1, 2], shape: [1, 2] }, { data: new Uint16Array([0]), shape: [1], dtype: 'float16' })).toThrow(/integer labels/);
     expect(() => ref.linearCrossEntropy({ data: new Uint16Array(2), shape: [1, 2], dtype: 'float16' }, { data: [1, 2], shape: [1, 2] }, y)).toThrow(DTypeError);
     expect(() => ref.softmax({ data: new Uint16Array(3), shape: [1, 2], dtype: 'float16' })).toThrow(/3 values/);
+  });
+});
+
+describe('the CPU fallback on 16-bit inputs', () => {
+  it('computes with the oracle on the decoded values, from host data and from its own 16-bit tensors', async () => {
+    const cpu = new CpuLoss('test');
+    const bits = toHalfBits([0.5, -2, 3.25, 1e-3, 7, -0.125], 'bfloat16');
+    const d = { data: decodeHalf(bits, 'bfloat16'), shape: [2, 3] };
+    const y = { data: new Int32Array([1, 2]), shape: [2] };
+    const p = await cpu.softmax({ data: bits, shape: [2, 3], dtype: 'bfloat16' });
+    expect(Array.from(await p.read())).toEqual(Array.from(Float32Array.from(ref.softmax(d))));
+    const t = cpu.tensor(bits, [2, 3], 'bfloat16');
+    expect(t.dtype).toBe('bfloat16');
+    const out = await cpu.crossEntropy(t, y, { grad: true });
+    const want = ref.crossEntropy(d, y, { grad: true });
+    expect(Array.from(await out.loss.read())).toEqual(Array.from(Float32Array.from(want.loss)));
+    expect(Array.from(await out.grad!.read())).toEqual(Array.from(Float32Array.from(want.grad!)));
+    await expect(cpu.crossEntropy(d, { data: new Uint16Array([1, 2]), shape: [2], dtype: 'float16' })).rejects.toThrow(DTypeError);
   });
 });
