@@ -1,13 +1,14 @@
 // The opt-in CPU fallback: the same operations on the float64 oracle, for pages where WebGPU is
 // missing. It is slow (one JavaScript loop per element) and says what it is: `backend` is
 // 'cpu-oracle', and `createLoss` only returns it when asked to.
-import type { BinaryCrossEntropyOptions, DType, EntropyOptions, HostTensor, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
+import type { BinaryCrossEntropyOptions, DType, EntropyOptions, HalfDType, HostTensor, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
 import type { GpuCrossEntropyOptions } from './kernels/cross-entropy';
 import type { LinearCrossEntropyOptions } from './kernels/linear-cross-entropy';
 import { DeviceError, OptionError, WebGPULossError } from './contract/errors';
-import { checkElementType, hostValues, readOnce } from './contract/tensor';
+import { checkElementType, hostDType, hostValues, isHalf, readOnce } from './contract/tensor';
+import { toHalfBits } from './reference/half';
 import { WebGPULoss, checkLabelsArguments, warmupSets, type WarmupOptions } from './loss';
-import { oneOf, optionsObject } from './contract/options';
+import { oneOf, optionsObject, snapshot } from './contract/options';
 import { CROSS_ENTROPY_KEYS } from './contract/configs/cross-entropy';
 import { LINEAR_KEYS } from './contract/configs/linear-cross-entropy';
 import { CREATE_KEYS } from './gpu/device';
@@ -121,10 +122,19 @@ function checkFloats(input: HostTensor, target?: HostTensor): void {
   if (target) checkElementType(target.data, 'target', 'float32');
 }
 
-function outputs(r: RefResult, inputShape: readonly number[]): CpuLossOutputs {
+/**
+ * The 16-bit dtype a call's gradient comes in: the input's, with gradDtype 'input' (read from
+ * options the oracle has accepted, a snapshot), else none (float32).
+ */
+function halfGrad(o: unknown, input: HostTensor): HalfDType | undefined {
+  const d = (o as { gradDtype?: unknown } | undefined)?.gradDtype === 'input' ? hostDType(input, 'input') : undefined;
+  return isHalf(d) ? d : undefined;
+}
+
+function outputs(r: RefResult, inputShape: readonly number[], gradAs?: HalfDType): CpuLossOutputs {
   const out: CpuLossOutputs = { loss: new CpuTensor(Float32Array.from(r.loss), r.shape, 'float32') };
   const rows = inputShape.length === 2 ? [inputShape[0]] : [];
-  if (r.grad) out.grad = new CpuTensor(Float32Array.from(r.grad), inputShape, 'float32');
+  if (r.grad) out.grad = gradAs ? new CpuTensor(toHalfBits(r.grad, gradAs), inputShape, gradAs) : new CpuTensor(Float32Array.from(r.grad), inputShape, 'float32');
   if (r.lse) out.lse = new CpuTensor(Float32Array.from(r.lse), rows, 'float32');
   if (r.argmax) out.argmax = new CpuTensor(Int32Array.from(r.argmax), rows, 'int32');
   if (r.correct) out.correct = new CpuTensor(Int32Array.from(r.correct), rows, 'int32');
@@ -222,7 +232,7 @@ export class CpuLoss {
     checkElementType(h.data, 'input', 'float32');
     // Labels drop the class axis (the oracle has checked the shapes).
     checkElementType(t.data, 'target', t.shape.length === h.shape.length - 1 ? 'int32' : 'float32');
-    return outputs(r, h.shape);
+    return outputs(r, h.shape, halfGrad(o, h));
   }
 
   /**
@@ -235,9 +245,10 @@ export class CpuLoss {
     this.checkAlive();
     const h = host(input);
     const t = host(target);
-    const r = ref.binaryCrossEntropy(h, t, opts);
+    const o = snapshot(opts);
+    const r = ref.binaryCrossEntropy(h, t, o);
     checkFloats(h, t);
-    return outputs(r, h.shape);
+    return outputs(r, h.shape, halfGrad(o, h));
   }
 
   /**
@@ -249,9 +260,10 @@ export class CpuLoss {
   async entropy(input: CpuArg, opts: EntropyOptions = {}): Promise<CpuLossOutputs> {
     this.checkAlive();
     const h = host(input);
-    const r = ref.entropy(h, opts);
+    const o = snapshot(opts);
+    const r = ref.entropy(h, o);
     checkFloats(h);
-    return outputs(r, h.shape);
+    return outputs(r, h.shape, halfGrad(o, h));
   }
 
   /**
@@ -264,9 +276,10 @@ export class CpuLoss {
     this.checkAlive();
     const h = host(input);
     const t = host(target);
-    const r = ref.klDivergence(h, t, opts);
+    const o = snapshot(opts);
+    const r = ref.klDivergence(h, t, o);
     checkFloats(h, t);
-    return outputs(r, h.shape);
+    return outputs(r, h.shape, halfGrad(o, h));
   }
 
   /**

@@ -20,6 +20,9 @@ export type DType = 'float32' | 'int32' | 'float16' | 'bfloat16';
 /** The 16-bit float types an input may carry: IEEE binary16, or bfloat16 (float32's top half). */
 export type HalfDType = 'float16' | 'bfloat16';
 
+/** A gradient's element type: float32, or the input's own dtype. */
+export type GradDType = 'float32' | 'input';
+
 /**
  * A tensor on the host: row-major data and its shape. Rows are the batch and the last axis is the
  * classes, so a matrix is `[rows, classes]` and labels are `[rows]`.
@@ -76,13 +79,19 @@ export interface CrossEntropyOptions {
   grad?: boolean;
   /** Also return per-row log-sum-exp, argmax and (sparse labels) whether argmax hits the label. */
   extras?: boolean;
+  /**
+   * The gradient's element type: `'float32'` (default), or `'input'`: the input's dtype, so a
+   * float16 / bfloat16 input gets a gradient of its own type (rounded to nearest even from the
+   * float32 result; a float32 input's stays float32). The oracle's gradient is float64 either way.
+   */
+  gradDtype?: GradDType;
 }
 
 /**
  * linearCrossEntropy's options without the bias (each side takes it in its own tensor type):
  * crossEntropy's for sparse labels from logits.
  */
-export type LinearOptions = Omit<CrossEntropyOptions, 'from' | 'epsilon' | 'normalize' | 'extras'>;
+export type LinearOptions = Omit<CrossEntropyOptions, 'from' | 'epsilon' | 'normalize' | 'extras' | 'gradDtype'>;
 
 /** Options of `binaryCrossEntropy`, shared by the GPU API and the float64 reference. */
 export interface BinaryCrossEntropyOptions {
@@ -100,6 +109,12 @@ export interface BinaryCrossEntropyOptions {
   base?: LogBase;
   /** Also return the gradient of the reduced loss with respect to the input. */
   grad?: boolean;
+  /**
+   * The gradient's element type: `'float32'` (default), or `'input'`: the input's dtype, so a
+   * float16 / bfloat16 input gets a gradient of its own type (rounded to nearest even from the
+   * float32 result; a float32 input's stays float32). The oracle's gradient is float64 either way.
+   */
+  gradDtype?: GradDType;
 }
 
 /** Options of `entropy`, shared by the GPU API and the float64 reference. */
@@ -117,6 +132,12 @@ export interface EntropyOptions {
   epsilon?: number;
   /** Also return the gradient of the reduced entropy with respect to the input. */
   grad?: boolean;
+  /**
+   * The gradient's element type: `'float32'` (default), or `'input'`: the input's dtype, so a
+   * float16 / bfloat16 input gets a gradient of its own type (rounded to nearest even from the
+   * float32 result; a float32 input's stays float32). The oracle's gradient is float64 either way.
+   */
+  gradDtype?: GradDType;
 }
 
 /** Options of `klDivergence`, shared by the GPU API and the float64 reference. */
@@ -133,6 +154,12 @@ export interface KLDivergenceOptions {
   epsilon?: number;
   /** Also return the gradient with respect to the input Q (not the target). */
   grad?: boolean;
+  /**
+   * The gradient's element type: `'float32'` (default), or `'input'`: the input's dtype, so a
+   * float16 / bfloat16 input gets a gradient of its own type (rounded to nearest even from the
+   * float32 result; a float32 input's stays float32). The oracle's gradient is float64 either way.
+   */
+  gradDtype?: GradDType;
 }
 
 /** Defaults every implementation uses. */

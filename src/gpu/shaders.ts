@@ -24,6 +24,7 @@ import lceMatmul from '../../shaders/linear_cross_entropy/matmul.wgsl?raw';
 import lceTile from '../../shaders/linear_cross_entropy/tile.wgsl?raw';
 import lceCombine from '../../shaders/linear_cross_entropy/combine.wgsl?raw';
 import int64ToInt32 from '../../shaders/int64_to_int32.wgsl?raw';
+import pack16 from '../../shaders/pack16.wgsl?raw';
 import type { BindingKind, Layout, LayoutSpec } from '../kernels/layouts/layout';
 import { SOFTMAX } from '../kernels/layouts/softmax';
 import { CROSS_ENTROPY } from '../kernels/layouts/cross-entropy';
@@ -32,6 +33,7 @@ import { ENTROPY } from '../kernels/layouts/entropy';
 import { BINARY_CROSS_ENTROPY } from '../kernels/layouts/binary-cross-entropy';
 import { LINEAR_CROSS_ENTROPY } from '../kernels/layouts/linear-cross-entropy';
 import { INT64_TO_INT32 } from '../kernels/layouts/int64-to-int32';
+import { PACK16 } from '../kernels/layouts/pack16';
 
 export type { BindingKind };
 
@@ -66,6 +68,7 @@ const FILES = {
   binaryCrossEntropy: [binaryCrossEntropy, partialSum],
   linearCrossEntropy: [lceHelpers, labelScan, lceMatmul, lceTile, lceCombine],
   int64ToInt32: [int64ToInt32],
+  pack16: [pack16],
 };
 
 /** Each family's layout table. */
@@ -77,6 +80,7 @@ export const LAYOUTS = {
   binaryCrossEntropy: BINARY_CROSS_ENTROPY,
   linearCrossEntropy: LINEAR_CROSS_ENTROPY,
   int64ToInt32: INT64_TO_INT32,
+  pack16: PACK16,
 } satisfies Record<keyof typeof FILES, Layout<LayoutSpec>>;
 
 /** Each family's own text, as it stands in its module (bench/profile.ts replaces it in variants). */
@@ -93,6 +97,8 @@ export const FAMILIES = {
   linearCrossEntropy: family(LINEAR_CROSS_ENTROPY, FILES.linearCrossEntropy),
   // int64 labels in, int32 labels out (the ONNX Runtime adapter)
   int64ToInt32: family(INT64_TO_INT32, FILES.int64ToInt32),
+  // float32 gradients to the input's 16-bit dtype (gradDtype: 'input')
+  pack16: family(PACK16, FILES.pack16),
 } satisfies Record<keyof typeof FILES, FamilySpec>;
 
 export type Family = keyof typeof FAMILIES;

@@ -425,7 +425,8 @@ export class TfjsLoss {
     const keys = (['loss', 'grad', 'lse', 'argmax', 'correct', 'invalidLabels'] as const)
       .filter((k) => out[k] && !(k === 'grad' && gradOut));
     const ready = out.loss.ready;
-    const { tensors, done } = this.handOff(keys.map((k) => [out[k]!, out[k]!.dtype]));
+    // TF.js tensors are float32 or int32, and so are the outputs of their losses.
+    const { tensors, done } = this.handOff(keys.map((k) => [out[k]!, out[k]!.dtype as 'float32' | 'int32']));
     const res = this.disposable({ loss: tensors[0], ready: Promise.all([ready, done]).then(() => {}) } as TfjsLossOutputs);
     keys.forEach((k, i) => { res[k] = tensors[i]; });
     if (gradOut) res.grad = gradOut.t;

@@ -1,4 +1,4 @@
-import type { CrossEntropyOptions } from '../contract/types';
+import type { CrossEntropyOptions, HalfDType } from '../contract/types';
 import { BufferError, OptionError, ShapeError } from '../contract/errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
@@ -10,6 +10,7 @@ import { ceRowShapes, ceSlicing, crossEntropyLaunch, foldPrepare, prepareShape, 
 import { CROSS_ENTROPY } from './layouts/cross-entropy';
 import type { BoundRegion } from './layouts/layout';
 import { REDUCE } from './layouts/reduce';
+import { packDispatches, packsGrad } from './pack16';
 
 // Host side of shaders/cross_entropy/ (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
@@ -30,8 +31,11 @@ export interface GpuCrossEntropyOptions extends CrossEntropyOptions {
 export interface LossOutputs {
   /** Shape [] for 'sum' / 'mean', [rows] for 'none'. */
   loss: GpuTensor<'float32'>;
-  /** d loss / d input, when `grad` was asked; the input tensor itself when `inPlace`. */
-  grad?: GpuTensor<'float32'>;
+  /**
+   * d loss / d input, when `grad` was asked; the input tensor itself when `inPlace`. float32, or
+   * with `gradDtype: 'input'` the input's dtype.
+   */
+  grad?: GpuTensor<'float32' | 'float16' | 'bfloat16'>;
   /** Per-row log-sum-exp in nats (logits input), with `extras`. */
   lse?: GpuTensor<'float32'>;
   /** Per-row argmax (int32), with `extras`. */
@@ -86,6 +90,9 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
   if (cfg.inPlace && !(inputArg instanceof GpuTensor)) throw new OptionError('options.inPlace', 'needs the input as a GpuTensor (host data has no GPU buffer to overwrite)');
   // The gradient is float32: it cannot overwrite 16-bit values in place.
   if (cfg.inPlace && inputArg.dtype !== 'float32') throw new OptionError('options.inPlace', `needs a float32 input (the gradient is float32), got ${inputArg.dtype}`);
+  if (gradOut && cfg.gradDtype === 'input' && inputArg.dtype !== undefined && inputArg.dtype !== 'float32') {
+    throw new OptionError('options.gradOut', "is a float32 tensor; with gradDtype 'input' the gradient is made in the input's dtype (leave gradOut out)");
+  }
   if (gradOut && gradOut === inputArg) throw new OptionError('options.gradOut', 'is the input itself; use inPlace: true to write the gradient over the input');
   if (gradOut) {
     // Same checks as any GPU argument: device, not destroyed, float32, STORAGE usage, large enough.
@@ -202,9 +209,16 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       temps.push(perRow);
     }
 
+    // gradDtype 'input': the float32 gradient, packed into the input's dtype in the same submit.
+    const grad16 = grad && packsGrad(cfg.gradDtype, input) ? ctx.empty(inShape, input.dtype as HalfDType, 'crossEntropy:grad16') : undefined;
+    if (grad && grad16) {
+      made.push(grad16);
+      dispatches.push(...packDispatches(ctx, grad, grad16));
+      temps.push(grad);
+    }
     const { done } = await ctx.run('crossEntropy', dispatches, copyTarget ? (enc) => enc.copyBufferToBuffer(target.buffer, target.offset, copyTarget.buffer, 0, target.byteLength) : undefined);
     const out: LossOutputs = { loss };
-    if (grad) out.grad = grad;
+    if (grad) out.grad = grad16 ?? grad;
     if (extras) {
       const [lse, argmax, correct] = ctx.split(extras, [
         { elemOffset: 0, shape: [rows], dtype: 'float32' },

@@ -42,3 +42,48 @@ export function decoded<T extends HostTensor>(t: T, name: string): T {
   if (!isHalf(dtype)) return t;
   return { data: decodeHalf(halfBits(t.data, dtype, name), dtype), shape: t.shape } as unknown as T;
 }
+
+// ---- encoding: numbers to 16-bit patterns, round to nearest even --------------------------------
+
+/** float16 pattern of x (round to nearest even; past 65504 by half an ulp: ±Infinity; NaN: 0x7e00). */
+export function toFloat16Bits(x: number): number {
+  if (Number.isNaN(x)) return 0x7e00;
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
+  const a = Math.abs(x);
+  if (a >= 65520) return sign | 0x7c00;
+  if (a < 2 ** -14) return sign | roundEven(a * 2 ** 24); // subnormal (1024 becomes the smallest normal)
+  let e = Math.floor(Math.log2(a));
+  if (2 ** e > a) e--;
+  if (2 ** (e + 1) <= a) e++;
+  let frac = roundEven((a / 2 ** e - 1) * 1024);
+  if (frac === 1024) {
+    frac = 0;
+    e++;
+  }
+  return e + 15 >= 31 ? sign | 0x7c00 : sign | ((e + 15) << 10) | frac;
+}
+
+/** bfloat16 pattern of x rounded to float32 first (round to nearest even; NaN stays NaN). */
+export function toBfloat16Bits(x: number): number {
+  asFloat[0] = x;
+  const u = word[0];
+  if (Number.isNaN(asFloat[0])) return (u >>> 16) | 0x40;
+  return ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+function roundEven(v: number): number {
+  const f = Math.floor(v);
+  const d = v - f;
+  return d > 0.5 || (d === 0.5 && f % 2 === 1) ? f + 1 : f;
+}
+
+/**
+ * Numbers as patterns of `dtype`, each rounded to float32 first (as a float32 result on the GPU
+ * is packed): the CPU fallback's 16-bit gradients.
+ */
+export function toHalfBits(values: ArrayLike<number>, dtype: HalfDType): Uint16Array {
+  const enc = dtype === 'float16' ? toFloat16Bits : toBfloat16Bits;
+  const out = new Uint16Array(values.length);
+  for (let i = 0; i < out.length; i++) out[i] = enc(Math.fround(values[i]));
+  return out;
+}

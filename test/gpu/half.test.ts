@@ -118,12 +118,24 @@ describe('GPU objects', () => {
     await gpu.expectOk<Report>('halfWrapOffset', 'float16', 2, 1025, 129);
   });
 
+  for (const d of DTYPES) {
+    it(`the ${d} packing pass rounds to nearest even: boundaries, ties, subnormals, overflow, NaN`, async () => {
+      await gpu.expectOk<Report>('halfPacking', d, 7);
+    });
+    it(`gradDtype 'input': a ${d} gradient, the float32 one rounded, for every operation with a gradient`, async () => {
+      await gpu.expectOk<Report>('halfGradDtype', d, 3, 7);
+      await gpu.expectOk<Report>('halfGradDtype', d, 2, 1025);
+    });
+  }
+
   it('refuses what 16-bit tensors cannot do, naming the argument, and leaves nothing behind', async () => {
     const r = await gpu.call<Record<string, string | undefined>>('halfRefusals');
     expect(r.oddOffset).toMatch(/^BufferError: byteOffset: .*multiple of 2/);
     expect(r.pastTheWord).toMatch(/^BufferError: buffer: .*whole 4-byte words/);
     expect(r.inPlace).toMatch(/^OptionError: options\.inPlace: .*float32 input/);
     expect(r.halfLabels).toMatch(/^DTypeError: target: .*expected dtype int32, got float16/);
+    expect(r.gradOutHalf).toMatch(/^OptionError: options\.gradOut: .*gradDtype 'input'/);
+    expect(r.badGradDtype).toMatch(/^OptionError: options\.gradDtype: /);
     expect(r.linear).toMatch(/^DTypeError: hidden: .*expected dtype float32, got float16/);
     expect(r.floatData).toMatch(/^DTypeError: data: .*dtype 'float16' needs a Uint16Array/);
     expect(r.hostFloatData).toMatch(/^DTypeError: input: .*dtype 'bfloat16' needs a Uint16Array/);

@@ -128,5 +128,14 @@ describe('the CPU fallback on 16-bit inputs', () => {
     expect(Array.from(await out.loss.read())).toEqual(Array.from(Float32Array.from(want.loss)));
     expect(Array.from(await out.grad!.read())).toEqual(Array.from(Float32Array.from(want.grad!)));
     await expect(cpu.crossEntropy(d, { data: new Uint16Array([1, 2]), shape: [2], dtype: 'float16' })).rejects.toThrow(DTypeError);
+    // gradDtype 'input': the oracle's gradient rounded to float32, then to the input's dtype.
+    const g16 = await cpu.crossEntropy(t, y, { grad: true, gradDtype: 'input' });
+    expect(g16.grad!.dtype).toBe('bfloat16');
+    expect(Array.from(await g16.grad!.read())).toEqual(Array.from(toHalfBits(want.grad!, 'bfloat16')));
+    const e16 = await cpu.entropy({ data: toHalfBits([0.25, 0.75], 'float16'), shape: [1, 2], dtype: 'float16' }, { grad: true, gradDtype: 'input' });
+    const e32 = ref.entropy({ data: [0.25, 0.75], shape: [1, 2] }, { grad: true });
+    expect(Array.from(await e16.grad!.read())).toEqual(Array.from(toHalfBits(e32.grad!, 'float16')));
+    // A float32 input keeps a float32 gradient.
+    expect((await cpu.entropy({ data: [0.25, 0.75], shape: [1, 2] }, { grad: true, gradDtype: 'input' })).grad!.dtype).toBe('float32');
   });
 });

@@ -1,6 +1,6 @@
 // crossEntropy options, resolved once per call: every option read once, defaults applied, ranges
 // checked. The GPU kernel and the oracle both compute from this config.
-import type { CrossEntropyOptions, InputKind, LogBase, Reduction } from '../types';
+import type { CrossEntropyOptions, GradDType, InputKind, LogBase, Reduction } from '../types';
 import { DEFAULTS } from '../types';
 import { OptionError } from '../errors';
 import { baseDivisor, bool, epsilonOption, finite, float32Safe, int32, oneOf, optionsObject, weightsOption } from '../options';
@@ -25,6 +25,7 @@ export interface CrossEntropyConfig {
   readonly normalize: boolean;
   readonly grad: boolean;
   readonly extras: boolean;
+  readonly gradDtype: GradDType;
 }
 
 /**
@@ -32,7 +33,7 @@ export interface CrossEntropyConfig {
  * zLoss > 0 and softcap apply to logits only and are refused with from: 'probs'.
  */
 export const CROSS_ENTROPY_KEYS = keysOf<CrossEntropyOptions>()(['from', 'reduction', 'weight', 'ignoreIndex', 'allIgnored',
-  'labelSmoothing', 'base', 'zLoss', 'softcap', 'epsilon', 'normalize', 'grad', 'extras']);
+  'labelSmoothing', 'base', 'zLoss', 'softcap', 'epsilon', 'normalize', 'grad', 'extras', 'gradDtype']);
 
 /**
  * `extraKeys`: options the caller's side adds (the GPU's `inPlace`, `gradOut`); they must be in
@@ -65,5 +66,6 @@ export function parseCrossEntropyOptions(opts: CrossEntropyOptions | undefined, 
     normalize: bool(o.normalize, 'options.normalize'),
     grad: bool(o.grad, 'options.grad'),
     extras: bool(o.extras, 'options.extras'),
+    gradDtype: oneOf<GradDType>(o.gradDtype, ['float32', 'input'], 'options.gradDtype', 'float32'),
   });
 }

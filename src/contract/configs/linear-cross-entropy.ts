@@ -8,7 +8,8 @@ import { CROSS_ENTROPY_KEYS, parseCrossEntropyOptions, type CrossEntropyConfig }
  * linearCrossEntropy's option names: crossEntropy's (those for probabilities and `extras` are
  * refused by value, with a reason) and the bias.
  */
-export const LINEAR_KEYS = [...CROSS_ENTROPY_KEYS, 'bias'];
+// Its tensors are float32 only: no gradDtype.
+export const LINEAR_KEYS = [...CROSS_ENTROPY_KEYS.filter((k) => k !== 'gradDtype'), 'bias'];
 
 /** Sizes of a linear cross-entropy call: N rows, D features, V classes. */
 export interface LinearShapes {

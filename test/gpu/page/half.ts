@@ -6,6 +6,8 @@ import * as ref from '../../../src/reference/index';
 import { allclose } from '../../util/allclose';
 import { errorOf } from '../../util/errors';
 import { toHalfBits } from '../../util/half';
+import { engineOf } from '../../../src/loss';
+import { packDispatches } from '../../../src/kernels/pack16';
 import { Report } from '../../util/report';
 import { TOL } from '../../util/tolerances';
 import { ctx } from './context';
@@ -54,17 +56,21 @@ async function refusals(): Promise<Record<string, string | undefined>> {
   };
   const x = ctx.tensor(new Uint16Array([0x3c00, 0x4000, 0x4200]), [1, 3], 'float16');
   const halfLabels = ctx.tensor(new Uint16Array([1]), [1], 'float16');
+  const g = ctx.empty([1, 3]);
   const out: Record<string, string | undefined> = {
     oddOffset: await say(() => ctx.wrap(buffer, [2], 'float16', 3)),
     pastTheWord: await say(() => ctx.wrap(buffer, [3], 'float16', 12)),
     inPlace: await say(() => ctx.crossEntropy(x, { data: new Int32Array([1]), shape: [1] }, { inPlace: true })),
     halfLabels: await say(() => ctx.crossEntropy(x, halfLabels)),
+    gradOutHalf: await say(() => ctx.crossEntropy(x, { data: new Int32Array([1]), shape: [1] }, { gradDtype: 'input', gradOut: g })),
+    badGradDtype: await say(() => ctx.entropy(x, { grad: true, gradDtype: 'float16' as never })),
     linear: await say(() => ctx.linearCrossEntropy(x, { data: new Float32Array(6), shape: [2, 3] }, { data: new Int32Array([0]), shape: [1] })),
     floatData: await say(() => ctx.tensor(new Float32Array(3), [1, 3], 'float16')),
     hostFloatData: await say(() => ctx.softmax({ data: new Float32Array(3), shape: [1, 3], dtype: 'bfloat16' })),
     unknownDType: await say(() => ctx.softmax({ data: new Float32Array(3), shape: [1, 3], dtype: 'float64' as never })),
   };
   halfLabels.destroy();
+  g.destroy();
   const stats = ctx.stats();
   x.destroy();
   buffer.destroy();
@@ -82,4 +88,72 @@ async function float16Array(): Promise<{ has: boolean; same?: boolean }> {
   return { has: true, same: la[0] === lb[0] };
 }
 
-export const handlers = { halfWrapOffset: wrapOffset, halfRefusals: refusals, halfFloat16Array: float16Array };
+/** Same bits, or both NaN (a NaN's payload and sign are not carried through JavaScript numbers). */
+function sameHalf(a: ArrayLike<number>, b: ArrayLike<number>, dtype: 'float16' | 'bfloat16'): number {
+  const nan = (h: number) => (dtype === 'float16' ? (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0 : (h & 0x7f80) === 0x7f80 && (h & 0x7f) !== 0);
+  let bad = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && !(nan(a[i]) && nan(b[i]))) bad++;
+  return bad + Math.abs(a.length - b.length);
+}
+
+/**
+ * The packing pass on its own (the engine's dispatches): float32 patterns around every rounding
+ * boundary (ties, the float16 subnormal range and its carry into the normals, 65504 and 65520,
+ * ±0, ±Infinity, NaN) and random 32-bit patterns, against the oracle's encoder.
+ */
+async function packing(dtype: 'float16' | 'bfloat16', seed: number): Promise<Report> {
+  const u = new Uint32Array(20001);
+  const special = [0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0x477fe000, 0x477ff000, 0x477fefff, 0x477fffff, 0x38800000, 0x387fffff,
+    0x387fe000, 0x387ff000, 0x33800000, 0x33000000, 0x33000001, 0x3f801000, 0x3f803000, 0x3f808000, 0x3f818000, 0x3f807fff, 0x7f7fffff, 0x00000001, 0x00800000];
+  u.set(special);
+  let s = seed >>> 0;
+  for (let i = special.length; i < u.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    // Half random patterns, half values of float16's range (exponents 100..150).
+    u[i] = i % 2 ? s : (s & 0x807fffff) | ((100 + (s % 51)) << 23);
+  }
+  const values = new Float32Array(u.buffer);
+  const engine = engineOf(ctx);
+  const src = ctx.tensor(values, [u.length]);
+  const dst = ctx.empty([u.length], dtype);
+  await (await engine.run('pack16 test', packDispatches(engine, src, dst))).done;
+  const got = await dst.read();
+  const want = toHalfBits(values, dtype);
+  src.destroy();
+  dst.destroy();
+  const bad = sameHalf(got, want, dtype);
+  const r = new Report();
+  r.add({ ok: bad === 0, message: `${dtype}: ${u.length - bad} of ${u.length} packed patterns equal the encoder's` });
+  return r;
+}
+
+/**
+ * gradDtype 'input' on every operation with a gradient: the 16-bit gradient is the float32
+ * gradient of the same call rounded to nearest even (and that one matches the oracle elsewhere).
+ */
+async function gradDtype(dtype: 'float16' | 'bfloat16', rows: number, cols: number): Promise<Report> {
+  const n = rows * cols;
+  const x = { data: toHalfBits(Array.from({ length: n }, (_, i) => Math.sin(i * 0.9) * 4), dtype), shape: [rows, cols], dtype };
+  const p = { data: toHalfBits(Array.from({ length: n }, (_, i) => (1 + Math.cos(i)) / (2 * cols)), dtype), shape: [rows, cols], dtype };
+  const y = { data: Int32Array.from({ length: rows }, (_, i) => (i * 5) % cols), shape: [rows] };
+  const calls: [string, (o: object) => Promise<LossOutputs>][] = [
+    ['crossEntropy', (o) => ctx.crossEntropy(x, y, { ...o, labelSmoothing: 0.1 })],
+    ['crossEntropy dense', (o) => ctx.crossEntropy(x, p, o)],
+    ['binaryCrossEntropy', (o) => ctx.binaryCrossEntropy(x, p, { ...o, reduction: 'sum' })],
+    ['entropy', (o) => ctx.entropy(p, o)],
+    ['klDivergence', (o) => ctx.klDivergence(x, p, { ...o, reduction: 'sum' })],
+  ];
+  const r = new Report();
+  for (const [name, call] of calls) {
+    const a = await call({ grad: true });
+    const b = await call({ grad: true, gradDtype: 'input' });
+    const g32 = await a.grad!.read();
+    const g16 = await b.grad!.read();
+    const bad = sameHalf(g16, toHalfBits(g32, dtype), dtype);
+    r.add({ ok: b.grad!.dtype === dtype && g16 instanceof Uint16Array && bad === 0, message: `${name}: ${b.grad!.dtype} gradient, ${n - bad} of ${n} values the float32 gradient rounded` });
+    for (const o of [a, b]) for (const t of Object.values(o)) (t as GpuTensor | undefined)?.destroy();
+  }
+  return r;
+}
+
+export const handlers = { halfWrapOffset: wrapOffset, halfRefusals: refusals, halfFloat16Array: float16Array, halfPacking: packing, halfGradDtype: gradDtype };
