@@ -76,9 +76,11 @@ export class WebGPULoss {
   }
 
   /**
-   * Uploads host data as a library-owned tensor (float data as float32; `Int32Array` as int32).
+   * Uploads host data as a library-owned tensor (float data as float32; `Int32Array` as int32;
+   * `'float16'` / `'bfloat16'`: a `Uint16Array` of their bit patterns, or a `Float16Array`).
    * @example
    * const labels = wl.tensor(new Int32Array([0, 2]), [2]);
+   * const half = wl.tensor(new Uint16Array([0x3c00, 0x4000]), [1, 2], 'float16');   // 1, 2
    */
   tensor(data: Int32Array, shape: readonly number[]): GpuTensor<'int32'>;
   tensor<D extends DType = 'float32'>(data: ArrayLike<number>, shape: readonly number[], dtype?: D): GpuTensor<D>;
@@ -88,6 +90,8 @@ export class WebGPULoss {
 
   /**
    * Wraps a `GPUBuffer` you own (it needs `STORAGE` usage) as a tensor; the library never destroys it.
+   * `byteOffset` is a multiple of the element size (2 for float16 / bfloat16, whose buffer must
+   * reach the end of the 4-byte word holding the last value).
    * @example
    * const logits = wl.wrap(myBuffer, [rows, classes]);
    */

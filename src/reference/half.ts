@@ -6,7 +6,12 @@ import { declaredDType, halfBits, isHalf } from '../contract/tensor';
 
 export { refuseHalf } from '../contract/tensor';
 
-/** The value of a float16 bit pattern: subnormals m·2⁻²⁴, ±Infinity, NaN, −0 included. */
+/**
+ * The value of a float16 bit pattern: subnormals m·2⁻²⁴, ±Infinity, NaN, −0 included.
+ * @example
+ * float16Value(0x3c00);   // 1
+ * float16Value(0x7bff);   // 65504
+ */
 export function float16Value(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
@@ -19,13 +24,21 @@ export function float16Value(h: number): number {
 const word = new Uint32Array(1);
 const asFloat = new Float32Array(word.buffer);
 
-/** The value of a bfloat16 bit pattern: the float32 whose upper half it is (lower half zero). */
+/**
+ * The value of a bfloat16 bit pattern: the float32 whose upper half it is (lower half zero).
+ * @example
+ * bfloat16Value(0x3f80);   // 1
+ */
 export function bfloat16Value(h: number): number {
   word[0] = (h & 0xffff) << 16;
   return asFloat[0];
 }
 
-/** Decodes 16-bit patterns of `dtype` into their exact values. */
+/**
+ * Decodes 16-bit patterns of `dtype` into their exact values.
+ * @example
+ * decodeHalf(new Uint16Array([0x3c00, 0xc000]), 'float16');   // Float64Array [1, -2]
+ */
 export function decodeHalf(bits: ArrayLike<number>, dtype: HalfDType): Float64Array {
   const value = dtype === 'float16' ? float16Value : bfloat16Value;
   const out = new Float64Array(bits.length);
