@@ -21,12 +21,14 @@ interface Case {
   target?: DataSpec;
   options: Record<string, unknown>;
 }
+// crossEntropy from probabilities (its own read site, prob_q(load_X)) in float16 only: the
+// accessor is the same for both types, and each case costs pipeline compiles on SwiftShader.
 const CASES = (d: Half): Case[] => [
   { name: 'softmax', op: 'softmax', input: { kind: 'logits', scale: 3, dtype: d }, options: { temperature: 1.5 } },
   { name: 'logSoftmax', op: 'logSoftmax', input: { kind: 'logits', scale: 3, dtype: d }, options: {} },
   { name: 'crossEntropy labels', op: 'crossEntropy', input: { kind: 'logits', scale: 4, dtype: d }, target: { kind: 'labels', ignoreFrac: 0.2 }, options: { grad: true, extras: true, labelSmoothing: 0.1 } },
   { name: 'crossEntropy dense', op: 'crossEntropy', input: { kind: 'logits', scale: 4, dtype: d }, target: { kind: 'probs', dtype: d }, options: { grad: true, reduction: 'sum' } },
-  { name: 'crossEntropy probs', op: 'crossEntropy', input: { kind: 'probs', dtype: d }, target: { kind: 'labels' }, options: { grad: true, from: 'probs' } },
+  ...(d === 'float16' ? [{ name: 'crossEntropy probs', op: 'crossEntropy', input: { kind: 'probs', dtype: d }, target: { kind: 'labels' }, options: { grad: true, from: 'probs' } } as Case] : []),
   { name: 'binaryCrossEntropy', op: 'binaryCrossEntropy', input: { kind: 'logits', scale: 3, dtype: d }, target: { kind: 'uniform', dtype: d }, options: { grad: true, reduction: 'none' } },
   { name: 'entropy', op: 'entropy', input: { kind: 'probs', dtype: d }, options: { grad: true } },
   { name: 'klDivergence', op: 'klDivergence', input: { kind: 'logits', scale: 3, dtype: d }, target: { kind: 'probs', dtype: d }, options: { grad: true, reduction: 'none' } },
@@ -114,8 +116,8 @@ describe('GPU objects', () => {
       await gpu.expectOk<Report>('halfWrapOffset', d, 3, 5, 3);
     });
   }
-  it('the byte offset of a 16-bit tensor may be any even number (here one alignment step plus 2)', async () => {
-    await gpu.expectOk<Report>('halfWrapOffset', 'float16', 2, 1025, 129);
+  it('the byte offset of a 16-bit tensor may be any even number (258 bytes: past the storage-offset alignment, not on it)', async () => {
+    await gpu.expectOk<Report>('halfWrapOffset', 'float16', 3, 131, 129);
   });
 
   for (const d of DTYPES) {
@@ -124,7 +126,6 @@ describe('GPU objects', () => {
     });
     it(`gradDtype 'input': a ${d} gradient, the float32 one rounded, for every operation with a gradient`, async () => {
       await gpu.expectOk<Report>('halfGradDtype', d, 3, 7);
-      await gpu.expectOk<Report>('halfGradDtype', d, 2, 1025);
     });
   }
 
