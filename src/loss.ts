@@ -218,8 +218,9 @@ export class WebGPULoss {
 
   /**
    * Cross-entropy of a classifier layer's logits z = hidden·weightᵀ (+ bias) against sparse labels,
-   * computed blockwise so that no [N, V] buffer exists: `hidden` [N, D] and `weight` [V, D] float32,
-   * `labels` [N] int32, `opts.bias` [V]. Options as crossEntropy's from logits (`reduction`,
+   * computed blockwise so that no [N, V] buffer exists: `hidden` [N, D] and `weight` [V, D]
+   * (float32, float16 or bfloat16; the gradients float32), `labels` [N] int32, `opts.bias` [V]
+   * float32. Options as crossEntropy's from logits (`reduction`,
    * `ignoreIndex`, `allIgnored`, `labelSmoothing`, `zLoss`, `softcap`, `base`, class `weight`);
    * `grad: true` also returns `gradHidden` [N, D], `gradWeight` [V, D] and `gradBias` [V].
    * Deterministic (fixed-order sums, no atomics).

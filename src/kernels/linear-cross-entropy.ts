@@ -117,8 +117,14 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
       if (temp) temps.push(t);
       return t;
     };
-    const hidden = input(hiddenArg, 'hidden', 'float32');
-    const weight = input(weightArg, 'weight', 'float32');
+    // hidden states and weights: float32, float16 or bfloat16 (read through load_H / load_Wm).
+    const floatInput = (arg: TensorLike, name: string) => {
+      const { t, temp } = ctx.floats(arg, name);
+      if (temp) temps.push(t);
+      return t;
+    };
+    const hidden = floatInput(hiddenArg, 'hidden');
+    const weight = floatInput(weightArg, 'weight');
     const labels = input(labelsArg, 'labels', 'int32');
     const bias = biasArg !== undefined ? input(biasArg, 'options.bias', 'float32') : undefined;
     const classW = cfg.weighted ? ctx.tensor(Float32Array.from(cfg.weight), [V], 'float32', 'options.weight') : undefined;
@@ -187,7 +193,9 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
       }
     }
 
-    const { done } = await ctx.run('linearCrossEntropy', dispatches, undefined,
+    const dtypes = LCE.dtypes({ H: hidden.dtype, Wm: weight.dtype });
+    const typed = dispatches.map((d) => (d.family === fam ? { ...d, constants: { ...d.constants, ...dtypes } } : d));
+    const { done } = await ctx.run('linearCrossEntropy', typed, undefined,
       invalid ? (enc) => enc.copyBufferToBuffer(scratch.buffer, scratch.offset + 8, invalid.buffer, 0, 4) : undefined);
     const scratchBytes = scratch.buffer.size + (gChunk ? gChunk.buffer.size : 0) + (cfg.reduction !== 'none' ? perRow.buffer.size : 0);
     const out: LinearCrossEntropyOutputs = { loss, scratchBytes };

@@ -7,7 +7,7 @@
 
 import type { CrossEntropyOptions, HostTensor, LinearOptions } from '../contract/types';
 import { checkLabels, checkTensor, readOnce } from '../contract/tensor';
-import { refuseHalf } from './half';
+import { decoded, refuseHalf } from './half';
 import { optionsObject } from '../contract/options';
 import { LINEAR_KEYS, linearShapes, parseLinearOptions } from '../contract/configs/linear-cross-entropy';
 import { crossEntropy } from './cross-entropy';
@@ -52,15 +52,12 @@ const BLOCK_ELEMS = 1 << 20;
  * console.log(r.loss[0], r.gradWeight!.length);       // 2.1429 6
  */
 export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, labels: HostTensor, opts?: RefLinearCrossEntropyOptions): RefLinearResult {
-  hidden = readOnce(hidden);
-  weight = readOnce(weight);
+  hidden = decoded(readOnce(hidden), 'hidden');
+  weight = decoded(readOnce(weight), 'weight');
   labels = readOnce(labels);
   const hShape = checkTensor(hidden, 'hidden');
   const wShape = checkTensor(weight, 'weight');
   const lShape = checkTensor(labels, 'labels');
-  // The linear kernels read float32 only: 16-bit float tensors are refused.
-  refuseHalf(hidden, 'hidden', 'float32 data');
-  refuseHalf(weight, 'weight', 'float32 data');
   refuseHalf(labels, 'labels', 'integer labels (Int32Array)');
   const o = optionsObject(opts, LINEAR_KEYS);
   const biasT = readOnce(o.bias as HostTensor | undefined);

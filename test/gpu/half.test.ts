@@ -110,6 +110,16 @@ describe('edge battery: ±Infinity, NaN, subnormals, the largest finite values, 
   }
 });
 
+describe('linearCrossEntropy: 16-bit hidden states and weights against the oracle, both launch shapes', () => {
+  for (const d of DTYPES) {
+    for (const shaped of [false, true]) {
+      it(`${d} [N 7, D 33] · [V 301, D 33]ᵀ${shaped ? ' gpuShaped' : ''}`, async () => {
+        await gpu.expectOk<Report>('halfLinear', d, 7, 33, 301, shaped);
+      });
+    }
+  }
+});
+
 describe('GPU objects', () => {
   for (const d of DTYPES) {
     it(`wrap() of a ${d} buffer at an odd element offset (byte offset 6), odd element count`, async () => {
@@ -137,7 +147,7 @@ describe('GPU objects', () => {
     expect(r.halfLabels).toMatch(/^DTypeError: target: .*expected dtype int32, got float16/);
     expect(r.gradOutHalf).toMatch(/^OptionError: options\.gradOut: .*gradDtype 'input'/);
     expect(r.badGradDtype).toMatch(/^OptionError: options\.gradDtype: /);
-    expect(r.linear).toMatch(/^DTypeError: hidden: .*expected dtype float32, got float16/);
+    expect(r.linearBias).toMatch(/^DTypeError: options\.bias: .*expected float32 data, got dtype float16/);
     expect(r.floatData).toMatch(/^DTypeError: data: .*dtype 'float16' needs a Uint16Array/);
     expect(r.hostFloatData).toMatch(/^DTypeError: input: .*dtype 'bfloat16' needs a Uint16Array/);
     expect(r.unknownDType).toMatch(/^DTypeError: input\.dtype: .*/);

@@ -99,6 +99,9 @@ describe('the oracle on 16-bit inputs', () => {
       expect(ref.binaryCrossEntropy(h, p, { grad: true })).toEqual(ref.binaryCrossEntropy(d, pd, { grad: true }));
       expect(ref.entropy(p, { grad: true })).toEqual(ref.entropy(pd, { grad: true }));
       expect(ref.klDivergence(h, p, { grad: true })).toEqual(ref.klDivergence(d, pd, { grad: true }));
+      const w = { data: toHalfBits([1, -0.5, 0.25, 2, 0.75, -1, 0.5, 0.125, -2], dtype), shape: [3, 3], dtype };
+      const wd = { data: decodeHalf(w.data, dtype), shape: [3, 3] };
+      expect(ref.linearCrossEntropy(h, w, y, { grad: true })).toEqual(ref.linearCrossEntropy(d, wd, y, { grad: true }));
     });
   }
 
@@ -108,7 +111,7 @@ describe('the oracle on 16-bit inputs', () => {
     expect(() => ref.softmax({ data: [1, 2], shape: [1, 2], dtype: 'bfloat16' })).toThrow(/Uint16Array/);
     expect(() => ref.softmax({ data: [1, 2], shape: [1, 2], dtype: 'float64' as never })).toThrow(/input\.dtype/);
     expect(() => ref.crossEntropy({ data: [1, 2], shape: [1, 2] }, { data: new Uint16Array([0]), shape: [1], dtype: 'float16' })).toThrow(/integer labels/);
-    expect(() => ref.linearCrossEntropy({ data: new Uint16Array(2), shape: [1, 2], dtype: 'float16' }, { data: [1, 2], shape: [1, 2] }, y)).toThrow(DTypeError);
+    expect(() => ref.linearCrossEntropy({ data: [1, 2], shape: [1, 2] }, { data: [1, 2], shape: [1, 2] }, y, { bias: { data: new Uint16Array(1), shape: [1], dtype: 'float16' } })).toThrow(DTypeError);
     expect(() => ref.softmax({ data: new Uint16Array(3), shape: [1, 2], dtype: 'float16' })).toThrow(/3 values/);
   });
 });

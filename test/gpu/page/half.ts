@@ -10,7 +10,7 @@ import { engineOf } from '../../../src/loss';
 import { packDispatches } from '../../../src/kernels/pack16';
 import { Report } from '../../util/report';
 import { TOL } from '../../util/tolerances';
-import { ctx } from './context';
+import { ctx, contextFor } from './context';
 
 /**
  * A [rows, cols] float16 (or bfloat16) matrix written into a caller buffer at element `at`, with
@@ -64,7 +64,7 @@ async function refusals(): Promise<Record<string, string | undefined>> {
     halfLabels: await say(() => ctx.crossEntropy(x, halfLabels)),
     gradOutHalf: await say(() => ctx.crossEntropy(x, { data: new Int32Array([1]), shape: [1] }, { gradDtype: 'input', gradOut: g })),
     badGradDtype: await say(() => ctx.entropy(x, { grad: true, gradDtype: 'float16' as never })),
-    linear: await say(() => ctx.linearCrossEntropy(x, { data: new Float32Array(6), shape: [2, 3] }, { data: new Int32Array([0]), shape: [1] })),
+    linearBias: await say(() => ctx.linearCrossEntropy(x, { data: new Float32Array(6), shape: [2, 3] }, { data: new Int32Array([0]), shape: [1] }, { bias: { data: new Uint16Array(2), shape: [2], dtype: 'float16' } })),
     floatData: await say(() => ctx.tensor(new Float32Array(3), [1, 3], 'float16')),
     hostFloatData: await say(() => ctx.softmax({ data: new Float32Array(3), shape: [1, 3], dtype: 'bfloat16' })),
     unknownDType: await say(() => ctx.softmax({ data: new Float32Array(3), shape: [1, 3], dtype: 'float64' as never })),
@@ -156,4 +156,25 @@ async function gradDtype(dtype: 'float16' | 'bfloat16', rows: number, cols: numb
   return r;
 }
 
-export const handlers = { halfWrapOffset: wrapOffset, halfRefusals: refusals, halfFloat16Array: float16Array, halfPacking: packing, halfGradDtype: gradDtype };
+/**
+ * linearCrossEntropy of 16-bit hidden states and weights (odd element counts, more than a tile of
+ * classes) against the oracle on the same patterns, on this context or with GPU launch shapes.
+ */
+async function linear(dtype: 'float16' | 'bfloat16', N: number, D: number, V: number, shaped: boolean): Promise<Report> {
+  const wl = shaped ? await contextFor({ gpuShaped: true }) : ctx;
+  const h = { data: toHalfBits(Array.from({ length: N * D }, (_, i) => Math.sin(i * 1.3)), dtype), shape: [N, D], dtype };
+  const w = { data: toHalfBits(Array.from({ length: V * D }, (_, i) => Math.cos(i * 0.7) / 2), dtype), shape: [V, D], dtype };
+  const y = { data: Int32Array.from({ length: N }, (_, i) => (i % 4 === 3 ? -100 : (i * 7) % V)), shape: [N] };
+  const bias = { data: Float32Array.from({ length: V }, (_, i) => (i % 5) / 10), shape: [V] };
+  const out = await wl.linearCrossEntropy(h, w, y, { bias, grad: true, labelSmoothing: 0.1 });
+  const want = ref.linearCrossEntropy(h, w, y, { bias, grad: true, labelSmoothing: 0.1 });
+  const r = new Report();
+  r.add(allclose(await out.loss.read(), want.loss, TOL.linearLoss, 'loss'));
+  r.add(allclose(await out.gradHidden!.read(), want.gradHidden!, TOL.linearGrad(want.gradHidden!), 'gradHidden'));
+  r.add(allclose(await out.gradWeight!.read(), want.gradWeight!, TOL.linearGrad(want.gradWeight!), 'gradWeight'));
+  r.add(allclose(await out.gradBias!.read(), want.gradBias!, TOL.linearGrad(want.gradBias!), 'gradBias'));
+  for (const t of Object.values(out)) if (t instanceof GpuTensor) t.destroy();
+  return r;
+}
+
+export const handlers = { halfLinear: linear, halfWrapOffset: wrapOffset, halfRefusals: refusals, halfFloat16Array: float16Array, halfPacking: packing, halfGradDtype: gradDtype };
