@@ -4,6 +4,8 @@
 import { crossEntropy } from '../src/reference/cross-entropy';
 import { mulberry32, randomLabels, randomLogits } from '../src/reference/random';
 import { allclose } from '../test/util/allclose';
+import { toHalfBits } from '../test/util/half';
+import { decodeHalf } from '../src/reference/half';
 import type { Check, Shape } from './types';
 
 export interface Inputs {
@@ -31,6 +33,11 @@ export function makeInputs([rows, classes]: Shape, seed: number): Inputs {
   const rng = mulberry32(seed);
   const logits = randomLogits(rng, rows, classes, 2);
   const labels = randomLabels(rng, rows, classes);
+  return { rows, classes, logits, labels, expected: meanLoss(logits, labels, rows, classes) };
+}
+
+/** The oracle's mean loss, over row chunks. */
+function meanLoss(logits: Float32Array, labels: Int32Array, rows: number, classes: number): number {
   let sum = 0;
   const step = chunkRows(classes);
   for (let r0 = 0; r0 < rows; r0 += step) {
@@ -39,7 +46,25 @@ export function makeInputs([rows, classes]: Shape, seed: number): Inputs {
       { data: labels.subarray(r0, r0 + n), shape: [n] }, { reduction: 'sum' });
     sum += ref.loss[0];
   }
-  return { rows, classes, logits, labels, expected: sum / rows };
+  return sum / rows;
+}
+
+const halves = new WeakMap<Inputs, Inputs & { bits: Uint16Array }>();
+
+/**
+ * The inputs as float16 (round to nearest even): the patterns the float16 rows upload, and the
+ * same inputs with the logits those patterns hold and the oracle's loss of them, to check those
+ * rows against. Made once per shape, when a float16 row first asks.
+ */
+export function halfInputs(inp: Inputs): Inputs & { bits: Uint16Array } {
+  let h = halves.get(inp);
+  if (!h) {
+    const bits = toHalfBits(inp.logits, 'float16');
+    const logits = Float32Array.from(decodeHalf(bits, 'float16'));
+    h = { ...inp, logits, bits, expected: meanLoss(logits, inp.labels, inp.rows, inp.classes) };
+    halves.set(inp, h);
+  }
+  return h;
 }
 
 /** Compares a mean loss (and optionally a gradient of the mean) with the oracle. */

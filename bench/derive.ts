@@ -11,8 +11,16 @@ export function bytesFor(work: Work, rows: number, V: number): number {
     case 'fused': return 2 * x + rows * 4;
     case 'roof-read': case 'roof-exp': return x;
     case 'roof-rw': return 2 * x;
+    case 'forward-f16': return x / 2 + rows * 4;
+    case 'roof-read-f16': return x / 2;
   }
 }
+
+/** The roof each work is held to: float32 reads, reads and writes, or float16 reads. */
+const ROOF_OF: Record<Work, string> = {
+  forward: 'roof-read', fused: 'roof-rw', 'roof-read': 'roof-read', 'roof-rw': 'roof-rw', 'roof-exp': 'roof-read',
+  'forward-f16': 'roof-read-f16', 'roof-read-f16': 'roof-read-f16',
+};
 
 const PEERS = {
   tfjs: { forward: ['tfjs-webgpu', 'tfjs-webgpu-sce'], fused: ['tfjs-webgpu-grad', 'tfjs-webgpu-sce-grad'] },
@@ -29,7 +37,7 @@ export function untimedTfjs(shape: ShapeResult, work: Work): ImplResult[] {
 export function derive(shape: ShapeResult): void {
   const by = new Map(shape.impls.map((r) => [r.id, r]));
   const ok = (r: ImplResult | undefined) => (r && r.check?.ok && r.wall ? r : undefined);
-  const roofOf = (w: Work) => ok(by.get(w === 'fused' || w === 'roof-rw' ? 'roof-rw' : 'roof-read'));
+  const roofOf = (w: Work) => ok(by.get(ROOF_OF[w]));
   const expRoof = ok(by.get('roof-exp'));
   const peers = (ids: Record<'forward' | 'fused', string[]>, w: Work) =>
     (w === 'forward' || w === 'fused' ? ids[w] : []).map((id) => ok(by.get(id))).filter((r): r is ImplResult => Boolean(r));

@@ -3,7 +3,7 @@
 // page, or Node on Dawn) says which implementations exist and how to make a context.
 import type { WebGPULoss } from '../src/index';
 import { engineOf } from '../src/loss';
-import { checkResult, checkSum, makeInputs, type Inputs } from './data';
+import { checkResult, checkSum, halfInputs, makeInputs, type Inputs } from './data';
 import { bytesFor, derive } from './derive';
 import { GpuTimer } from './gpu-timer';
 import { resolveImpls } from './impls/resolve';
@@ -33,7 +33,7 @@ const METHOD = [
   'first call: the first call on that shape, timed alone: pipeline compilation (a fresh library device per shape), TF.js shader compilation where its cache misses.',
   'steady: K calls queued back to back, one readback at the end, total / K; median of up to 3 repeats. GPU implementations whose call takes at most a quarter of the steady budget (the CPU peers are synchronous, so it means nothing for them).',
   'GB/s: the least bytes the work must move (forward: logits + labels read; fused: + gradient written) / wall median.',
-  'of roof: the roof kernel\'s wall median / this wall median, against the read roof (forward) or the read+write roof (fused); roofs tuned per shape over a few grids (workgroup count × size). roof-exp is a diagnostic, not a roof: the read plus one exp per logit, the least arithmetic a softmax needs.',
+  'of roof: the roof kernel\'s wall median / this wall median, against the read roof (forward) or the read+write roof (fused), float16 rows against the float16 read roof (half the bytes); roofs tuned per shape over a few grids (workgroup count × size). roof-exp is a diagnostic, not a roof: the read plus one exp per logit, the least arithmetic a softmax needs.',
   'check: the mean loss against the float64 oracle (relative 1e-4) and, for fused, every gradient value (1e-4 relative + 1e-6/rows absolute), before any timing; a failed implementation is not timed.',
 ];
 const NO_TIMESTAMPS = 'No GPU timestamps: wall times include submit and readback latency, which dominates the small shapes.';
@@ -59,7 +59,9 @@ async function measure(spec: ImplSpec, inst: Instance, inp: Inputs, cfg: BenchCo
   r.firstMs = performance.now() - t0;
   const res = await inst.result();
   const roof = spec.work.startsWith('roof');
-  r.check = roof ? checkSum(inp, res.value, res.grad, spec.work === 'roof-exp') : checkResult(inp, res.value, res.grad);
+  // float16 rows are checked against the float16 values they read.
+  const data = spec.work.endsWith('-f16') ? halfInputs(inp) : inp;
+  r.check = roof ? checkSum(data, res.value, res.grad, spec.work === 'roof-exp') : checkResult(data, res.value, res.grad);
   if (!r.check.ok) {
     progress(`    ${spec.id}: WRONG RESULT, not timed: ${r.check.message}`);
     return;

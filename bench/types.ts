@@ -3,7 +3,8 @@
 export type Shape = [rows: number, classes: number];
 
 /** What an implementation computes, which fixes the bytes it must move and the roof it is held to. */
-export type Work = 'forward' | 'fused' | 'roof-read' | 'roof-rw' | 'roof-exp';
+/** `-f16`: the same with float16 logits (half the bytes read), held to the float16 read roof. */
+export type Work = 'forward' | 'fused' | 'roof-read' | 'roof-rw' | 'roof-exp' | 'forward-f16' | 'roof-read-f16';
 
 export interface BenchConfig {
   shapes: Shape[];

@@ -239,8 +239,8 @@ fn main(@builtin(local_invocation_index) lid: u32,
   let stride = nwg.x * WG;
   for (var i = wid.x * WG + lid; i < P.n; i += stride) {
     let c = i % P.cols;
-    let xb = X[P.x_base + i];
-    let tb = T[P.t_base + i];
+    let xb = load_X(P.x_base + i);
+    let tb = load_T(P.t_base + i);
     var el: Elem;
     if (has(F_PROBS)) {
       el = probs_elem(xb, tb, pos_weight(c), weight(c));

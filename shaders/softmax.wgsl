@@ -80,7 +80,7 @@ fn stats_unwords(w: array<u32, STATS_WORDS>) -> Stats {
 fn block_stats(base: u32, start: u32, stride: u32, end: u32) -> Stats {
   var st = Stats(online_empty(), 0u);
   for (var c = start; c < end; c += stride) {
-    let b = X[base + c];
+    let b = load_X(base + c);
     if (is_poison(b)) {
       st.poison = 1u;
     } else if (!is_masked(b)) {
@@ -112,7 +112,7 @@ fn write_slice(in_row: u32, out_row: u32, st: Stats, start: u32, stride: u32, li
   // y - lse as (x - m) / T - ln s: no cancellation between two large numbers.
   let ls = log_sum(st.on.s);
   for (var c = start; c < P.cols; c += stride) {
-    let b = X[in_row + c];
+    let b = load_X(in_row + c);
     var o: u32;
     if (undefined_row) {
       o = BITS_NAN;

@@ -1,13 +1,14 @@
 // The opt-in CPU fallback: the same operations on the float64 oracle, for pages where WebGPU is
 // missing. It is slow (one JavaScript loop per element) and says what it is: `backend` is
 // 'cpu-oracle', and `createLoss` only returns it when asked to.
-import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, DType, EntropyOptions, FocalLossOptions, HostTensor, JSDivergenceOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
+import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, DType, EntropyOptions, FocalLossOptions, HalfDType, HostTensor, JSDivergenceOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
 import type { GpuCrossEntropyOptions } from './kernels/cross-entropy';
 import type { LinearCrossEntropyOptions } from './kernels/linear-cross-entropy';
 import { DeviceError, OptionError, WebGPULossError } from './contract/errors';
-import { checkElementType, hostValues, readOnce } from './contract/tensor';
+import { checkElementType, hostDType, hostValues, isHalf, readOnce } from './contract/tensor';
+import { toHalfBits } from './reference/half';
 import { WebGPULoss, checkLabelsArguments, warmupSets, type WarmupOptions } from './loss';
-import { oneOf, optionsObject } from './contract/options';
+import { oneOf, optionsObject, snapshot } from './contract/options';
 import { CROSS_ENTROPY_KEYS } from './contract/configs/cross-entropy';
 import { LINEAR_KEYS } from './contract/configs/linear-cross-entropy';
 import { JSD_KEYS } from './contract/configs/jsd';
@@ -33,9 +34,9 @@ export class CpuTensor {
    * Holds `values` (not copied) as a tensor of `shape` and `dtype`. `CpuLoss` makes these; use
    * {@link CpuLoss.tensor} for your own data.
    * @param shape Row-major shape, e.g. `[rows, classes]`; `[]` for a scalar.
-   * @param dtype Element type: `'float32'`, or `'int32'` for labels and indices.
+   * @param dtype Element type: `'float32'`, `'int32'` for labels and indices, or a 16-bit float (values: its bit patterns).
    */
-  constructor(private readonly values: Float32Array | Int32Array, readonly shape: readonly number[], readonly dtype: DType) {}
+  constructor(private readonly values: Float32Array | Int32Array | Uint16Array, readonly shape: readonly number[], readonly dtype: DType) {}
 
   /** Number of elements. */
   get size(): number {
@@ -57,7 +58,7 @@ export class CpuTensor {
    * const out = await wl.crossEntropy(logits, labels);
    * const [loss] = await out.loss.read();
    */
-  async read(): Promise<Float32Array | Int32Array> {
+  async read(): Promise<Float32Array | Int32Array | Uint16Array> {
     if (this.destroyed) throw new DeviceError('DISPOSED', 'tensor was destroyed before read()', 'tensor');
     return this.values.slice();
   }
@@ -82,7 +83,7 @@ export class CpuTensor {
    * const ent = await wl.entropy(p.toHost());
    */
   toHost(): HostTensor {
-    return { data: this.values, shape: this.shape };
+    return this.dtype === 'float16' || this.dtype === 'bfloat16' ? { data: this.values, shape: this.shape, dtype: this.dtype } : { data: this.values, shape: this.shape };
   }
 }
 
@@ -169,10 +170,19 @@ function checkFloats(input: HostTensor, target?: HostTensor): void {
   if (target) checkElementType(target.data, 'target', 'float32');
 }
 
-function outputs(r: RefResult, inputShape: readonly number[]): Result<CpuLossOutputs> {
+/**
+ * The 16-bit dtype a call's gradient comes in: the input's, with gradDtype 'input' (read from
+ * options the oracle has accepted, a snapshot), else none (float32).
+ */
+function halfGrad(o: unknown, input: HostTensor): HalfDType | undefined {
+  const d = (o as { gradDtype?: unknown } | undefined)?.gradDtype === 'input' ? hostDType(input, 'input') : undefined;
+  return isHalf(d) ? d : undefined;
+}
+
+function outputs(r: RefResult, inputShape: readonly number[], gradAs?: HalfDType): Result<CpuLossOutputs> {
   const out: CpuLossOutputs = { loss: new CpuTensor(Float32Array.from(r.loss), r.shape, 'float32') };
   const rows = inputShape.length === 2 ? [inputShape[0]] : [];
-  if (r.grad) out.grad = new CpuTensor(Float32Array.from(r.grad), inputShape, 'float32');
+  if (r.grad) out.grad = gradAs ? new CpuTensor(toHalfBits(r.grad, gradAs), inputShape, gradAs) : new CpuTensor(Float32Array.from(r.grad), inputShape, 'float32');
   if (r.lse) out.lse = new CpuTensor(Float32Array.from(r.lse), rows, 'float32');
   if (r.argmax) out.argmax = new CpuTensor(Int32Array.from(r.argmax), rows, 'int32');
   if (r.correct) out.correct = new CpuTensor(Int32Array.from(r.correct), rows, 'int32');
@@ -215,7 +225,8 @@ export class CpuLoss {
 
   /**
    * A tensor of host data, to pass to later calls (a copy: later changes to `data` do not reach
-   * it). Its dtype is `'int32'` for an `Int32Array`, else `'float32'`, unless given.
+   * it). Its dtype is `'int32'` for an `Int32Array`, `'float16'` for a `Float16Array`, else
+   * `'float32'`, unless given (`'float16'` / `'bfloat16'`: a `Uint16Array` of bit patterns).
    * @example
    * const labels = wl.tensor(new Int32Array([0, 2]), [2]);
    */
@@ -274,7 +285,7 @@ export class CpuLoss {
     checkElementType(h.data, 'input', 'float32');
     // Labels drop the class axis (the oracle has checked the shapes).
     checkElementType(t.data, 'target', t.shape.length === h.shape.length - 1 ? 'int32' : 'float32');
-    return outputs(r, h.shape);
+    return outputs(r, h.shape, halfGrad(o, h));
   }
 
   /**
@@ -299,9 +310,10 @@ export class CpuLoss {
     this.checkAlive();
     const h = host(input);
     const t = host(target);
-    const r = ref.binaryCrossEntropy(h, t, opts);
+    const o = snapshot(opts);
+    const r = ref.binaryCrossEntropy(h, t, o);
     checkFloats(h, t);
-    return outputs(r, h.shape);
+    return outputs(r, h.shape, halfGrad(o, h));
   }
 
   /**
@@ -344,9 +356,10 @@ export class CpuLoss {
   async entropy(input: CpuArg, opts: EntropyOptions = {}): Promise<Result<CpuLossOutputs>> {
     this.checkAlive();
     const h = host(input);
-    const r = ref.entropy(h, opts);
+    const o = snapshot(opts);
+    const r = ref.entropy(h, o);
     checkFloats(h);
-    return outputs(r, h.shape);
+    return outputs(r, h.shape, halfGrad(o, h));
   }
 
   /**
@@ -359,9 +372,10 @@ export class CpuLoss {
     this.checkAlive();
     const h = host(input);
     const t = host(target);
-    const r = ref.klDivergence(h, t, opts);
+    const o = snapshot(opts);
+    const r = ref.klDivergence(h, t, o);
     checkFloats(h, t);
-    return outputs(r, h.shape);
+    return outputs(r, h.shape, halfGrad(o, h));
   }
 
   /**

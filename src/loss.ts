@@ -80,9 +80,11 @@ export class WebGPULoss {
   }
 
   /**
-   * Uploads host data as a library-owned tensor (float data as float32; `Int32Array` as int32).
+   * Uploads host data as a library-owned tensor (float data as float32; `Int32Array` as int32;
+   * `'float16'` / `'bfloat16'`: a `Uint16Array` of their bit patterns, or a `Float16Array`).
    * @example
    * const labels = wl.tensor(new Int32Array([0, 2]), [2]);
+   * const half = wl.tensor(new Uint16Array([0x3c00, 0x4000]), [1, 2], 'float16');   // 1, 2
    */
   tensor(data: Int32Array, shape: readonly number[]): GpuTensor<'int32'>;
   tensor<D extends DType = 'float32'>(data: ArrayLike<number>, shape: readonly number[], dtype?: D): GpuTensor<D>;
@@ -92,6 +94,8 @@ export class WebGPULoss {
 
   /**
    * Wraps a `GPUBuffer` you own (it needs `STORAGE` usage) as a tensor; the library never destroys it.
+   * `byteOffset` is a multiple of the element size (2 for float16 / bfloat16, whose buffer must
+   * reach the end of the 4-byte word holding the last value).
    * @example
    * const logits = wl.wrap(myBuffer, [rows, classes]);
    */
@@ -291,8 +295,9 @@ export class WebGPULoss {
 
   /**
    * Cross-entropy of a classifier layer's logits z = hidden·weightᵀ (+ bias) against sparse labels,
-   * computed blockwise so that no [N, V] buffer exists: `hidden` [N, D] and `weight` [V, D] float32,
-   * `labels` [N] int32, `opts.bias` [V]. Options as crossEntropy's from logits (`reduction`,
+   * computed blockwise so that no [N, V] buffer exists: `hidden` [N, D] and `weight` [V, D]
+   * (float32, float16 or bfloat16; the gradients float32), `labels` [N] int32, `opts.bias` [V]
+   * float32. Options as crossEntropy's from logits (`reduction`,
    * `ignoreIndex`, `allIgnored`, `labelSmoothing`, `zLoss`, `softcap`, `base`, class `weight`);
    * `grad: true` also returns `gradHidden` [N, D], `gradWeight` [V, D] and `gradBias` [V].
    * For fine-tuning: `frozenHead` (only `gradHidden`), `extras` (per-row `labelLogProb`, `lse`,

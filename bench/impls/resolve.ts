@@ -15,5 +15,7 @@ export function resolveImpls(all: ImplSpec[], ids: string[]): { specs: ImplSpec[
     if (hit.length === 0) unknown.push(id);
     for (const h of hit) want.add(h.id);
   }
+  // float16 rows are held to the float16 read roof.
+  if (all.some((i) => want.has(i.id) && i.work === 'forward-f16')) want.add('roof-read-f16');
   return { specs: all.filter((i) => want.has(i.id)), unknown };
 }

@@ -1,6 +1,8 @@
 // The roof on the library's device: bench/roof.wgsl, with the grid tuned per shape (the best of a
 // few workgroup counts and sizes, so the roof is the best a trivial kernel reaches here).
 import roofWgsl from '../roof.wgsl?raw';
+import roof16Wgsl from '../roof16.wgsl?raw';
+import { halfInputs } from '../data';
 import type { Inputs } from '../data';
 import type { Bracket } from '../gpu-timer';
 import type { Env, ImplSpec, Instance } from './types';
@@ -19,26 +21,29 @@ function gridCandidates(fallback: boolean, n4: number): { wg: number; groups: nu
   return out;
 }
 
-type RoofKind = 'read' | 'rw' | 'exp';
+// read16: float16 logits (bench/roof16.wgsl), two per word.
+type RoofKind = 'read' | 'rw' | 'exp' | 'read16';
 
 async function setupRoof(env: Env, inp: Inputs, kind: RoofKind): Promise<Instance> {
   const write = kind === 'rw';
   const device = env.wl.device;
+  const half = kind === 'read16';
   const n = inp.logits.length;
-  const n4 = Math.ceil(n / 4);
+  // vec4s of float32, or vec4<u32>s of eight float16 values each.
+  const n4 = Math.ceil(n / (half ? 8 : 4));
   const bytes = n4 * 16;
   const lim = device.limits;
   if (bytes > lim.maxBufferSize) throw new Skip(`${bytes} bytes > maxBufferSize ${lim.maxBufferSize}`);
   // The padding past n is zeros: exp(0) = 1 each, taken off the exp sum below.
-  const padCount = n4 * 4 - n;
+  const padCount = half ? 0 : n4 * 4 - n;
   // Row-agnostic chunks of at most one binding, 256-byte aligned offsets.
   const chunkBytes = Math.floor(lim.maxStorageBufferBindingSize / 256) * 256;
   const chunks: { offset: number; size: number }[] = [];
   for (let off = 0; off < bytes; off += chunkBytes) chunks.push({ offset: off, size: Math.min(chunkBytes, bytes - off) });
 
   const X = device.createBuffer({ label: 'bench:roof:X', size: bytes, usage: USAGE_STORAGE | GPUBufferUsage.COPY_DST });
-  const padded = new Float32Array(n4 * 4);
-  padded.set(inp.logits);
+  const padded = half ? new Uint16Array(n4 * 8) : new Float32Array(n4 * 4);
+  padded.set(half ? halfInputs(inp).bits : inp.logits);
   device.queue.writeBuffer(X, 0, padded);
   const Y = write ? device.createBuffer({ label: 'bench:roof:Y', size: bytes, usage: USAGE_STORAGE | GPUBufferUsage.COPY_SRC }) : null;
   const dummyY = write ? null : device.createBuffer({ label: 'bench:roof:unusedY', size: 16, usage: USAGE_STORAGE });
@@ -47,7 +52,7 @@ async function setupRoof(env: Env, inp: Inputs, kind: RoofKind): Promise<Instanc
   const U = device.createBuffer({ label: 'bench:roof:uniforms', size: chunks.length * 256, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   const staging = device.createBuffer({ label: 'bench:roof:staging', size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
 
-  const module = device.createShaderModule({ label: 'bench:roof', code: roofWgsl });
+  const module = device.createShaderModule({ label: 'bench:roof', code: half ? roof16Wgsl : roofWgsl });
   // An explicit layout: 'auto' would drop Y from the read-only entry's layout.
   const bgl = device.createBindGroupLayout({
     label: 'bench:roof',
@@ -173,4 +178,5 @@ export const ROOFS: ImplSpec[] = [
   { id: 'roof-read', label: 'roof: read logits once', backend: 'webgpu', work: 'roof-read', setup: (e, i) => setupRoof(e, i, 'read') },
   { id: 'roof-rw', label: 'roof: read once + write once', backend: 'webgpu', work: 'roof-rw', setup: (e, i) => setupRoof(e, i, 'rw') },
   { id: 'roof-exp', label: 'diagnostic: read once + one exp per logit', backend: 'webgpu', work: 'roof-exp', setup: (e, i) => setupRoof(e, i, 'exp') },
+  { id: 'roof-read-f16', label: 'roof: read float16 logits once', backend: 'webgpu', work: 'roof-read-f16', setup: (e, i) => setupRoof(e, i, 'read16') },
 ];

@@ -22,7 +22,7 @@ fn eval_block(x_row: u32, ky: u32, m: f32, start: u32, stride: u32, end: u32) ->
   var hz = 0.0;
   var above = 0u;
   for (var c = start; c < end; c += stride) {
-    let b = X[x_row + c];
+    let b = load_X(x_row + c);
     above += select(0u, 1u, rank_key(b) > ky);
     // Masked and poisoned classes stay out (a poisoned row's entropy is NaN anyway).
     if ((b & EXP_MASK) != EXP_MASK) {

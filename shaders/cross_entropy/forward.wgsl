@@ -20,7 +20,7 @@ fn logits_stats(x_row: u32, t_row: u32, y: u32, start: u32, stride: u32, end: u3
     for (var k = 0u; k < 4u; k++) {
       let ck = c + k * stride;
       inr[k] = ck < end;
-      b[k] = select(BITS_NEG_INF, X[x_row + min(ck, end - 1u)], inr[k]);
+      b[k] = select(BITS_NEG_INF, load_X(x_row + min(ck, end - 1u)), inr[k]);
       if (has(F_LINEAR) && inr[k]) {
         if (has(F_SPARSE)) {
           a[k] = e * inv_v * weight(ck);
@@ -100,7 +100,7 @@ fn rescale(m: f32, mn: f32) -> f32 {
 // Elements i, i + stride, i + 2·stride, i + 3·stride of X (the fast loops' four-wide load; the
 // counterpart of store_grad4).
 fn load4(i: u32, stride: u32) -> vec4<u32> {
-  return vec4<u32>(X[i], X[i + stride], X[i + 2u * stride], X[i + 3u * stride]);
+  return vec4<u32>(load_X(i), load_X(i + stride), load_X(i + 2u * stride), load_X(i + 3u * stride));
 }
 
 fn logits_fast(x_row: u32, start: u32, stride: u32, end: u32) -> Stats {
@@ -128,7 +128,7 @@ fn logits_fast(x_row: u32, start: u32, stride: u32, end: u32) -> Stats {
     }
   }
   for (; c < end; c += stride) {
-    let b = X[x_row + c];
+    let b = load_X(x_row + c);
     pv.x = max(pv.x, b & ABS_MASK);
     let z = capped(bitcast<f32>(b));
     let mn = max(m, z);
@@ -210,7 +210,7 @@ fn slice_stats(lid: u32, x_row: u32, t_row: u32, y: u32, start: u32, stride: u32
 fn probs_sum_block(x_row: u32, start: u32, stride: u32, end: u32) -> Stats {
   var st = stats_empty();
   for (var c = start; c < end; c += stride) {
-    let b = X[x_row + c];
+    let b = load_X(x_row + c);
     track_argmax(&st, b, c);
     if (is_poison(b)) {
       st.flags |= ROW_POISON;
@@ -242,7 +242,7 @@ fn probs_loss_block(x_row: u32, t_row: u32, y: u32, inv_s: f32, start: u32, stri
     if (a == 0.0) {
       continue;
     }
-    let q = prob_q(X[x_row + c], inv_s);
+    let q = prob_q(load_X(x_row + c), inv_s);
     let qc = clamp(q, P.eps, 1.0 - P.eps);
     st.az += a * -log(qc);
     st.asum += q * prob_g(q, a);

@@ -74,7 +74,7 @@ fn write_grad_sparse(x_row: u32, g_row: u32, y: u32, ro: RowOut, start: u32, str
     }
   }
   for (; c < end; c += stride) {
-    let o = sparse_grad4(vec4<u32>(X[x_row + c]), vec4<u32>(c), y, ro).x;
+    let o = sparse_grad4(vec4<u32>(load_X(x_row + c)), vec4<u32>(c), y, ro).x;
     if (has(F_INPLACE)) {
       X[x_row + c] = o;
     } else {
@@ -113,7 +113,7 @@ fn write_grad_clean(x_row: u32, g_row: u32, y: u32, by: u32, ro: RowOut, start: 
     }
   }
   for (; c < end; c += stride) {
-    let z = capped(bitcast<f32>(X[x_row + c]));
+    let z = capped(bitcast<f32>(load_X(x_row + c)));
     var g = exp(max(z - ro.m, EXP_FLOOR)) * f;
     if (has(F_SOFTCAP)) {
       let r = z / P.softcap;
@@ -155,7 +155,7 @@ fn write_grad(x_row: u32, g_row: u32, t_row: u32, y: u32, by: u32, ro: RowOut, s
     return;
   }
   for (var c = start; c < end; c += stride) {
-    let b = X[x_row + c];
+    let b = load_X(x_row + c);
     var o: u32;
     if (ro.gmode == GMODE_NAN) {
       o = BITS_NAN;

@@ -114,7 +114,7 @@ fn coef(c: u32, y: u32, t_row: u32) -> f32 {
     }
     return a;
   }
-  let t = bitcast<f32>(T[t_row + c]);
+  let t = bitcast<f32>(load_T(t_row + c));
   return weight(c) * ((1.0 - e) * t + e * inv_v);
 }
 

@@ -64,7 +64,7 @@ fn do_row(r: u32, live: bool, lid: u32, k: u32) {
   // The label's logit is read before the row's barriers: with an in-place gradient, another
   // thread may overwrite it once they are passed. (Split rows never run in place: the host
   // turns splitting off, since other workgroups write this row's columns.)
-  let by = X[x_row + y];
+  let by = load_X(x_row + y);
   if (!has(F_PROBS)) {
     if (P.split > 1u) {
       st = merged_parts(r);

@@ -69,9 +69,9 @@ fn write_grad(x_row: u32, t_row: u32, g_row: u32, a: Stats, ro: RowOut, start: u
     } else if (ro.gmode == GMODE_WRITE) {
       var tb = 0u;
       if (has(F_KL)) {
-        tb = T[t_row + c];
+        tb = load_T(t_row + c);
       }
-      o = xmul(grad_of(X[x_row + c], tb, a, ro), scale);
+      o = xmul(grad_of(load_X(x_row + c), tb, a, ro), scale);
     }
     if (live) {
       G[g_row + c] = o;

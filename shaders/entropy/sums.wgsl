@@ -187,9 +187,9 @@ fn block_sums(x_row: u32, t_row: u32, start: u32, stride: u32, end: u32) -> Stat
   var st = stats_empty();
   let kl = has(F_KL);
   for (var c = start; c < end; c += stride) {
-    let xb = X[x_row + c];
+    let xb = load_X(x_row + c);
     if (kl) {
-      stats_push(&st, T[t_row + c], xb);
+      stats_push(&st, load_T(t_row + c), xb);
     } else {
       stats_push(&st, xb, 0u);
     }

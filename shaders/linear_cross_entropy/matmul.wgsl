@@ -47,25 +47,25 @@ fn load_a(i: u32, k: u32) -> f32 {
   if (MODE == 3u) {
     return bitcast<f32>(G[k * P.gstride + i]);
   }
-  return H[P.h_base + i * P.d + k];
+  return bitcast<f32>(load_H(P.h_base + i * P.d + k));
 }
 
 fn load_b(k: u32, j: u32) -> f32 {
   if (MODE == 0u) {
-    return Wm[P.w_base + j * P.d + k];
+    return bitcast<f32>(load_Wm(P.w_base + j * P.d + k));
   }
   if (MODE == 1u) {
-    return Wm[P.w_base + (P.v0 + j) * P.d + k];
+    return bitcast<f32>(load_Wm(P.w_base + (P.v0 + j) * P.d + k));
   }
   if (MODE == 2u) {
-    return Wm[P.w_base + (P.v0 + k) * P.d + j];
+    return bitcast<f32>(load_Wm(P.w_base + (P.v0 + k) * P.d + j));
   }
   // dW = Gᵀ·H: an ignored row adds exactly nothing, even if its hidden state holds NaN or Inf
   // (0 · NaN would be NaN).
   if (label(k) == P.ignore_index) {
     return 0.0;
   }
-  return H[P.h_base + k * P.d + j];
+  return bitcast<f32>(load_H(P.h_base + k * P.d + j));
 }
 
 fn mm_tile(i0: u32, j0: u32, lid: u32) -> array<f32, 16> {

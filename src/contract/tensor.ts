@@ -2,7 +2,7 @@
 // arithmetic or upload, and each error names the argument at fault (`'target'`, `'hidden'`), so
 // both sides refuse the same inputs the same way.
 
-import type { DType, HostTensor } from './types';
+import type { DType, HalfDType, HostTensor } from './types';
 import { DTypeError, LabelRangeError, ShapeError, WebGPULossError } from './errors';
 import { show, showShape, whyUnreadable } from './show';
 
@@ -32,8 +32,9 @@ export function checkTensor(t: unknown, name: string): number[] {
   }
   let data: unknown;
   let shape: unknown;
+  let dtype: unknown;
   try {
-    ({ data, shape } = t as { data?: unknown; shape?: unknown });
+    ({ data, shape, dtype } = t as { data?: unknown; shape?: unknown; dtype?: unknown });
   } catch (e) {
     throw new ShapeError(name, `expected a tensor { data, shape }; it could not be read (${whyUnreadable(e)})`, 'INVALID_SHAPE');
   }
@@ -44,7 +45,8 @@ export function checkTensor(t: unknown, name: string): number[] {
     }
   }
   const size = (dims as number[]).reduce((a, b) => a * b, 1);
-  const length = unreadableAsDType(name, () => {
+  const type = checkDType(dtype, name);
+  const length = isHalf(type) ? halfBits(data, type, name).length : unreadableAsDType(name, () => {
     const values = numbers(data, name);
     // Plain arrays may hold anything; typed arrays (other than BigInt ones) always hold numbers.
     if (!ArrayBuffer.isView(values)) for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'number') throw notANumber(values[i], i, name);
@@ -100,8 +102,9 @@ function unreadableAsDType<T>(name: string, read: () => T): T {
 export function readOnce<T>(t: T): T {
   if (typeof t !== 'object' || t === null) return t;
   try {
-    const { data, shape } = t as { data?: unknown; shape?: unknown };
-    return { data, shape: Array.isArray(shape) ? Array.from(shape as unknown[]) : shape } as T;
+    const { data, shape, dtype } = t as { data?: unknown; shape?: unknown; dtype?: unknown };
+    const copy = { data, shape: Array.isArray(shape) ? Array.from(shape as unknown[]) : shape };
+    return (dtype === undefined ? copy : { ...copy, dtype }) as T;
   } catch {
     return t;
   }
@@ -182,31 +185,84 @@ export function checkElementType(data: unknown, name: string, dtype: DType): voi
   }
 }
 
-/** Host data for a float32 or int32 tensor: the values as that typed array, with its shape. */
+// ---- 16-bit floats ------------------------------------------------------------------------------
+
+/** The runtime's Float16Array, where it has one (Node 20 and some browsers lack it). */
+const Float16: (abstract new (...args: never[]) => ArrayBufferView & ArrayLike<number>) | undefined =
+  (globalThis as { Float16Array?: abstract new (...args: never[]) => ArrayBufferView & ArrayLike<number> }).Float16Array;
+
+export const isHalf = (d: unknown): d is HalfDType => d === 'float16' || d === 'bfloat16';
+
+/** Bytes per element: 2 for the 16-bit floats, else 4. */
+export const elementBytes = (d: DType): number => (isHalf(d) ? 2 : 4);
+
+const DTYPES: readonly DType[] = ['float32', 'int32', 'float16', 'bfloat16'];
+
+/** A host tensor's `dtype` (absent, or one of the DTypes); `name` is the tensor's argument. */
+export function checkDType(dtype: unknown, name: string): DType | undefined {
+  if (dtype === undefined || DTYPES.includes(dtype as DType)) return dtype as DType | undefined;
+  throw new DTypeError(`${name}.dtype`, `must be ${DTYPES.map((d) => `'${d}'`).join(', ')} or absent, got ${show(dtype)}`);
+}
+
+/** The dtype host data declare, or that a Float16Array implies; undefined for plain float32 or int32 data. */
+export function hostDType(t: HostTensor, name: string): DType | undefined {
+  return checkDType(t.dtype, name) ?? (Float16 && t.data instanceof Float16 ? 'float16' : undefined);
+}
+
+/**
+ * The 16-bit patterns of float16 / bfloat16 host data, viewed (not copied): a `Uint16Array`, or
+ * for float16 a `Float16Array`. Anything else is refused: numbers would be ambiguous (values or bits?).
+ */
+export function halfBits(data: unknown, dtype: HalfDType, name: string): Uint16Array {
+  if (data instanceof Uint16Array) return data;
+  if (dtype === 'float16' && Float16 && data instanceof Float16) return new Uint16Array(data.buffer, data.byteOffset, data.length);
+  const got = typeof data === 'object' && data !== null ? (data.constructor?.name ?? 'an object') : show(data);
+  const want = dtype === 'float16' ? 'a Uint16Array of float16 bit patterns (or a Float16Array)' : 'a Uint16Array of bfloat16 bit patterns';
+  throw new DTypeError(name, `dtype '${dtype}' needs ${want}, got ${got}`);
+}
+
+/** Arguments that take no 16-bit floats (labels; linearCrossEntropy's tensors): such data are refused. */
+export function refuseHalf(t: HostTensor, name: string, expected: string): void {
+  const dtype = declaredDType(t, name);
+  if (isHalf(dtype)) throw new DTypeError(name, `expected ${expected}, got ${dtype} data`);
+}
+
+/** The dtype a tensor declares; undefined for what cannot be read (checkTensor refuses it then). */
+export function declaredDType(t: HostTensor, name: string): DType | undefined {
+  if (typeof t !== 'object' || t === null) return undefined;
+  try {
+    return hostDType(t, name);
+  } catch (e) {
+    if (e instanceof WebGPULossError) throw e;
+    return undefined;
+  }
+}
+
+/** Host data for a tensor: the values as a typed array of its dtype (16-bit floats: their bits), with its shape. */
 export interface HostValues {
   readonly shape: number[];
   readonly dtype: DType;
-  readonly values: Float32Array | Int32Array;
+  readonly values: Float32Array | Int32Array | Uint16Array;
 }
 
 /**
  * `tensor(data, shape, dtype)`'s arguments, checked whole and read once: the shape, the dtype
- * ('float32' or 'int32'; by default 'int32' for an Int32Array), and the data, an array or typed
- * array of numbers (int32 data: integers in int32) of the shape's size, converted in the same
- * pass. `names` says what errors call each argument.
+ * (by default 'int32' for an Int32Array, 'float16' for a Float16Array, else 'float32'), and the
+ * data, an array or typed array of numbers (int32 data: integers in int32; float16 / bfloat16
+ * data: their bit patterns, see halfBits) of the shape's size, converted in the same pass. `names` says what errors call each argument.
  */
 export function hostValues(data: unknown, shape: unknown, dtype: unknown, names: { data: string; shape: string; dtype: string }): HostValues {
   const dims = copyDims(shape, names.shape);
-  const type = dtype ?? (data instanceof Int32Array ? 'int32' : 'float32');
-  if (type !== 'float32' && type !== 'int32') throw new DTypeError(names.dtype, `must be 'float32' or 'int32', got ${show(dtype)}`);
-  const values = unreadableAsDType(names.data, () => convert(numbers(data, names.data), type, names.data));
+  const type = dtype ?? (data instanceof Int32Array ? 'int32' : Float16 && data instanceof Float16 ? 'float16' : 'float32');
+  if (!DTYPES.includes(type as DType)) throw new DTypeError(names.dtype, `must be ${DTYPES.map((d) => `'${d}'`).join(', ')}, got ${show(dtype)}`);
+  const values = isHalf(type) ? halfBits(data, type, names.data) : unreadableAsDType(names.data, () => convert(numbers(data, names.data), type as 'float32' | 'int32', names.data));
   const size = dims.reduce((a, b) => a * b, 1);
   if (values.length !== size) throw new ShapeError(names.data, `data has ${values.length} values but shape ${formatShape(dims)} needs ${size}`, 'INVALID_SHAPE');
-  return { shape: dims, dtype: type, values };
+  return { shape: dims, dtype: type as DType, values };
 }
 
 /** The values as float32 or int32, each item read once (an int32 must be an integer in int32). */
-function convert(data: ArrayLike<unknown>, dtype: DType, name: string): Float32Array | Int32Array {
+function convert(data: ArrayLike<unknown>, dtype: 'float32' | 'int32', name: string): Float32Array | Int32Array {
   if (dtype === 'float32' && data instanceof Float32Array) return data;
   if (dtype === 'int32' && data instanceof Int32Array) return data;
   const typed = ArrayBuffer.isView(data);

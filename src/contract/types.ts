@@ -10,8 +10,18 @@ export type LogBase = 'e' | 2;
 /** What the input holds: raw scores (logits) or probabilities. */
 export type InputKind = 'logits' | 'probs';
 
-/** Element types a tensor may carry. Labels are `int32`; everything else is `float32`. */
-export type DType = 'float32' | 'int32';
+/**
+ * Element types a tensor may carry. Labels are `int32`; outputs are `float32`. Inputs, dense
+ * targets and probabilities may also be `float16` or `bfloat16` (16-bit patterns, two per word on
+ * the GPU), read exactly and computed in float32.
+ */
+export type DType = 'float32' | 'int32' | 'float16' | 'bfloat16';
+
+/** The 16-bit float types an input may carry: IEEE binary16, or bfloat16 (float32's top half). */
+export type HalfDType = 'float16' | 'bfloat16';
+
+/** A gradient's element type: float32, or the input's own dtype. */
+export type GradDType = 'float32' | 'input';
 
 /**
  * A tensor on the host: row-major data and its shape. Rows are the batch and the last axis is the
@@ -25,6 +35,11 @@ export interface HostTensor {
   readonly data: ArrayLike<number>;
   /** The dimensions, each an integer >= 1, whose product is `data.length`. */
   readonly shape: readonly number[];
+  /**
+   * `'float16'` or `'bfloat16'`: `data` holds 16-bit patterns (a `Uint16Array`, or for float16 a
+   * `Float16Array` where the runtime has one). Default: float32 values (int32 for labels).
+   */
+  readonly dtype?: DType;
 }
 
 /** Options of `softmax` and `logSoftmax`. */
@@ -69,13 +84,19 @@ export interface CrossEntropyOptions {
   extras?: boolean;
   /** With `extras`, sparse labels from logits: also per-row top-k hits (`topKHit`) for this k >= 1. */
   topK?: number;
+  /**
+   * The gradient's element type: `'float32'` (default), or `'input'`: the input's dtype, so a
+   * float16 / bfloat16 input gets a gradient of its own type (rounded to nearest even from the
+   * float32 result; a float32 input's stays float32). The oracle's gradient is float64 either way.
+   */
+  gradDtype?: GradDType;
 }
 
 /**
  * linearCrossEntropy's options without the bias (each side takes it in its own tensor type):
  * crossEntropy's for sparse labels from logits, and those for fine-tuning.
  */
-export type LinearOptions = Omit<CrossEntropyOptions, 'from' | 'epsilon' | 'normalize' | 'extras' | 'topK'> & LinearFineTuneOptions;
+export type LinearOptions = Omit<CrossEntropyOptions, 'from' | 'epsilon' | 'normalize' | 'extras' | 'topK' | 'gradDtype'> & LinearFineTuneOptions;
 
 /** linearCrossEntropy's options for training with a fixed head, per-token outputs and causal shift. */
 export interface LinearFineTuneOptions {
@@ -130,6 +151,12 @@ export interface BinaryCrossEntropyOptions {
   base?: LogBase;
   /** Also return the gradient of the reduced loss with respect to the input. */
   grad?: boolean;
+  /**
+   * The gradient's element type: `'float32'` (default), or `'input'`: the input's dtype, so a
+   * float16 / bfloat16 input gets a gradient of its own type (rounded to nearest even from the
+   * float32 result; a float32 input's stays float32). The oracle's gradient is float64 either way.
+   */
+  gradDtype?: GradDType;
 }
 
 /**
@@ -187,6 +214,12 @@ export interface EntropyOptions {
   epsilon?: number;
   /** Also return the gradient of the reduced entropy with respect to the input. */
   grad?: boolean;
+  /**
+   * The gradient's element type: `'float32'` (default), or `'input'`: the input's dtype, so a
+   * float16 / bfloat16 input gets a gradient of its own type (rounded to nearest even from the
+   * float32 result; a float32 input's stays float32). The oracle's gradient is float64 either way.
+   */
+  gradDtype?: GradDType;
 }
 
 /** Options of `klDivergence`, shared by the GPU API and the float64 reference. */
@@ -203,6 +236,12 @@ export interface KLDivergenceOptions {
   epsilon?: number;
   /** Also return the gradient with respect to the input Q (not the target). */
   grad?: boolean;
+  /**
+   * The gradient's element type: `'float32'` (default), or `'input'`: the input's dtype, so a
+   * float16 / bfloat16 input gets a gradient of its own type (rounded to nearest even from the
+   * float32 result; a float32 input's stays float32). The oracle's gradient is float64 either way.
+   */
+  gradDtype?: GradDType;
 }
 
 /**

@@ -2,6 +2,7 @@
 // call, error scopes, liveness), private to the library. WebGPULoss holds one; users never see it.
 import type { DType, HostTensor } from '../contract/types';
 import { DeviceError } from '../contract/errors';
+import { elementBytes } from '../contract/tensor';
 import { GpuTensor } from './tensor';
 import { acquireDevice, parseCreateOptions, type AdapterFacts, type CreateOptions } from './device';
 import { PipelineCache } from './pipelines';
@@ -90,6 +91,11 @@ export class GpuContext {
     return this.store.input(arg, name, dtype);
   }
 
+  /** A float input or dense target: float32, float16 or bfloat16 (see TensorStore.floats). */
+  floats(arg: TensorLike, name: string): { t: GpuTensor; temp: boolean } {
+    return this.store.floats(arg, name);
+  }
+
   split(parent: GpuTensor, parts: { elemOffset: number; shape: number[]; dtype: DType }[]): GpuTensor[] {
     return this.store.split(parent, parts);
   }
@@ -98,13 +104,17 @@ export class GpuContext {
     return this.store.dummy(role);
   }
 
-  /** Binding for a region of a tensor, aligned down to the storage-offset alignment. */
+  /**
+   * Binding for a region of a tensor, aligned down to the storage-offset alignment; `base` is the
+   * region's first element in the binding. 16-bit elements: two per word, the size whole words.
+   */
   bind(t: GpuTensor, elemOffset = 0, elemCount = t.size): { binding: Binding; base: number } {
     const align = this.limits.minStorageBufferOffsetAlignment;
-    const start = t.offset + elemOffset * 4;
+    const eb = elementBytes(t.dtype);
+    const start = t.offset + elemOffset * eb;
     const aligned = Math.floor(start / align) * align;
-    const size = Math.max(4, start - aligned + elemCount * 4);
-    return { binding: { buffer: t.buffer, offset: aligned, size: Math.min(size, t.buffer.size - aligned) }, base: (start - aligned) / 4 };
+    const size = Math.max(4, Math.ceil((start - aligned + elemCount * eb) / 4) * 4);
+    return { binding: { buffer: t.buffer, offset: aligned, size: Math.min(size, t.buffer.size - aligned) }, base: (start - aligned) / eb };
   }
 
   // ---- pipelines and submits (pipelines.ts, submit.ts) -----------------------------------------

@@ -2,7 +2,7 @@
 // placeholders for unused bindings, and the bytes they hold. Only what the library made is freed.
 import type { DType, HostTensor } from '../contract/types';
 import { BufferError, DeviceError, DTypeError } from '../contract/errors';
-import { checkElementType, copyDims, formatShape, hostValues } from '../contract/tensor';
+import { checkElementType, copyDims, elementBytes, formatShape, hostDType, hostValues, isHalf } from '../contract/tensor';
 import { show } from '../contract/show';
 import { checkCallerBuffer } from '../contract/buffer';
 import { GpuTensor, MAKE } from './tensor';
@@ -33,8 +33,10 @@ export class TensorStore {
     const names = name ? { data: name, shape: name, dtype: 'dtype' } : { data: 'data', shape: 'shape', dtype: 'dtype' };
     const h = hostValues(data, shape, dtype, names);
     const t = this.empty(h.shape, h.dtype, name ?? 'tensor', GPUBufferUsage.COPY_DST, names.shape);
-    // Dawn's writeBuffer takes no SharedArrayBuffer (a TypeError): such data go through a copy.
-    const values = h.values.buffer instanceof ArrayBuffer ? h.values : h.values.slice();
+    // Dawn's writeBuffer takes no SharedArrayBuffer (a TypeError): such data go through a copy;
+    // writes are whole words, so an odd count of 16-bit values is padded by one.
+    const odd = h.values instanceof Uint16Array && h.values.length % 2 === 1;
+    const values = odd ? padded(h.values as Uint16Array) : h.values.buffer instanceof ArrayBuffer ? h.values : h.values.slice();
     if (values.length > 0) this.device.queue.writeBuffer(t.buffer, 0, values.buffer, values.byteOffset, values.byteLength);
     return t;
   }
@@ -45,8 +47,9 @@ export class TensorStore {
     const dims = copyDims(shape, 'shape');
     dtype = dtypeOf(dtype, 'dtype');
     checkCallerBuffer(buffer, 'buffer');
-    if (typeof byteOffset !== 'number' || !Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 4 !== 0) {
-      throw new BufferError('byteOffset', `must be an integer >= 0 and a multiple of 4, got ${show(byteOffset)}`, 'BUFFER_USAGE');
+    const eb = elementBytes(dtype);
+    if (typeof byteOffset !== 'number' || !Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % eb !== 0) {
+      throw new BufferError('byteOffset', `must be an integer >= 0 and a multiple of ${eb} (the ${dtype} element size), got ${show(byteOffset)}`, 'BUFFER_USAGE');
     }
     const t = new GpuTensor(MAKE, this.device, buffer, dims, dtype, false, byteOffset, undefined, this.checkAlive);
     checkBuffer(t, 'buffer');
@@ -62,7 +65,7 @@ export class TensorStore {
     const dims = copyDims(shape, 'shape');
     dtype = dtypeOf(dtype, 'dtype') as D;
     const size = dims.reduce((a, b) => a * b, 1);
-    const bytes = Math.max(16, Math.ceil((size * 4) / 16) * 16);
+    const bytes = Math.max(16, Math.ceil((size * elementBytes(dtype)) / 16) * 16);
     if (bytes > this.device.limits.maxBufferSize) {
       throw new BufferError(name, `needs ${bytes} bytes, more than this device's maxBufferSize (${this.device.limits.maxBufferSize})`, 'TOO_LARGE');
     }
@@ -92,8 +95,20 @@ export class TensorStore {
     }
     // Host data was checked by the contract's checkTensor when the kernel read its shape (every
     // argument's shape is read before anything is uploaded); here only its element type.
+    const declared = hostDType(arg, name);
+    if (declared !== undefined && declared !== dtype) throw new DTypeError(name, `expected ${dtype} data, got dtype ${declared}`);
     checkElementType(arg.data, name, dtype);
     return { t: this.tensor(arg.data, arg.shape, dtype, name) as GpuTensor<D>, temp: true };
+  }
+
+  /**
+   * A float argument (an input, a dense target): float32, float16 or bfloat16, as a GPU tensor
+   * says or as host data declare (`dtype`, or a Float16Array); otherwise as input() resolves it.
+   */
+  floats(arg: GpuTensor | HostTensor, name: string): { t: GpuTensor; temp: boolean } {
+    this.checkAlive();
+    const dtype = arg instanceof GpuTensor ? arg.dtype : hostDType(arg, name) ?? 'float32';
+    return this.input(arg, name, isHalf(dtype) ? dtype : 'float32');
   }
 
   /**
@@ -149,15 +164,25 @@ export class TensorStore {
 }
 
 function dtypeOf(dtype: unknown, name: string): DType {
-  if (dtype !== 'float32' && dtype !== 'int32') throw new DTypeError(name, `must be 'float32' or 'int32', got ${show(dtype)}`);
+  if (dtype !== 'float32' && dtype !== 'int32' && !isHalf(dtype)) throw new DTypeError(name, `must be 'float32', 'int32', 'float16' or 'bfloat16', got ${show(dtype)}`);
   return dtype;
+}
+
+/** 16-bit values padded to whole words (one zero after an odd count). */
+function padded(v: Uint16Array): Uint16Array {
+  const out = new Uint16Array(v.length + 1);
+  out.set(v);
+  return out;
 }
 
 
 function checkBuffer(t: GpuTensor, name: string): void {
   if (!(t.buffer.usage & GPUBufferUsage.STORAGE)) throw new BufferError(name, 'buffer lacks GPUBufferUsage.STORAGE', 'BUFFER_USAGE');
-  if (t.offset % 4 !== 0) throw new BufferError(name, `byte offset ${t.offset} is not a multiple of 4`, 'BUFFER_USAGE');
-  if (t.offset + t.byteLength > t.buffer.size) {
-    throw new BufferError(name, `buffer holds ${t.buffer.size} bytes; shape ${formatShape(t.shape)} at offset ${t.offset} needs ${t.offset + t.byteLength}`);
+  const eb = elementBytes(t.dtype);
+  if (t.offset % eb !== 0) throw new BufferError(name, `byte offset ${t.offset} is not a multiple of ${eb}`, 'BUFFER_USAGE');
+  // Shaders read whole words: 16-bit values need the word holding the last of them in the buffer.
+  const end = eb === 2 ? Math.ceil((t.offset + t.byteLength) / 4) * 4 : t.offset + t.byteLength;
+  if (end > t.buffer.size) {
+    throw new BufferError(name, `buffer holds ${t.buffer.size} bytes; shape ${formatShape(t.shape)} at offset ${t.offset} needs ${end}${eb === 2 ? ' (whole 4-byte words)' : ''}`);
   }
 }

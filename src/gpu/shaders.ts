@@ -32,6 +32,7 @@ import focalBinary from '../../shaders/focal/binary.wgsl?raw';
 import evaluator from '../../shaders/evaluator.wgsl?raw';
 import jsdMain from '../../shaders/jsd/main.wgsl?raw';
 import jsdSums from '../../shaders/jsd/sums.wgsl?raw';
+import pack16 from '../../shaders/pack16.wgsl?raw';
 import type { BindingKind, Layout, LayoutSpec } from '../kernels/layouts/layout';
 import { SOFTMAX } from '../kernels/layouts/softmax';
 import { CROSS_ENTROPY } from '../kernels/layouts/cross-entropy';
@@ -43,6 +44,7 @@ import { INT64_TO_INT32 } from '../kernels/layouts/int64-to-int32';
 import { BINARY_FOCAL, FOCAL } from '../kernels/layouts/focal';
 import { EVALUATOR } from '../kernels/layouts/evaluator';
 import { JSD } from '../kernels/layouts/jsd';
+import { PACK16 } from '../kernels/layouts/pack16';
 
 export type { BindingKind };
 
@@ -81,6 +83,7 @@ const FILES = {
   binaryFocal: [focalBinary, focalMath, partialSum],
   evaluator: [evaluator],
   jsd: [jsdMain, jsdSums],
+  pack16: [pack16],
 };
 
 /** Each family's layout table. */
@@ -96,6 +99,7 @@ export const LAYOUTS = {
   binaryFocal: BINARY_FOCAL,
   evaluator: EVALUATOR,
   jsd: JSD,
+  pack16: PACK16,
 } satisfies Record<keyof typeof FILES, Layout<LayoutSpec>>;
 
 /** Each family's own text, as it stands in its module (bench/profile.ts replaces it in variants). */
@@ -117,6 +121,8 @@ export const FAMILIES = {
   // the streaming evaluator's per-batch sums
   evaluator: family(EVALUATOR, FILES.evaluator),
   jsd: rowFamily(JSD, FILES.jsd),
+  // float32 gradients to the input's 16-bit dtype (gradDtype: 'input')
+  pack16: family(PACK16, FILES.pack16),
 } satisfies Record<keyof typeof FILES, FamilySpec>;
 
 export type Family = keyof typeof FAMILIES;

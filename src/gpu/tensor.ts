@@ -1,6 +1,7 @@
 import type { DType } from '../contract/types';
 import { BufferError, DeviceError, DTypeError } from '../contract/errors';
 import { ASYNC_DISPOSE, DISPOSE } from '../contract/dispose';
+import { elementBytes, isHalf } from '../contract/tensor';
 
 export { ASYNC_DISPOSE, DISPOSE };
 
@@ -12,7 +13,7 @@ export const MAKE: unique symbol = Symbol('webgpu-loss:make');
  * The typed array a tensor of each dtype reads back as.
  * @inline
  */
-export type ArrayOf<D extends DType> = D extends 'int32' ? Int32Array : Float32Array;
+export type ArrayOf<D extends DType> = D extends 'int32' ? Int32Array : D extends 'float16' | 'bfloat16' ? Uint16Array : Float32Array;
 
 /**
  * Tensors the library made. `instanceof GpuTensor` answers from here: an object that only has the
@@ -58,11 +59,11 @@ export class GpuTensor<D extends DType = DType> {
     token: typeof MAKE,
     /** The device that holds `buffer`. */
     readonly device: GPUDevice,
-    /** The buffer the values live in (from `offset`, 4 bytes per element). */
+    /** The buffer the values live in (from `offset`, 4 bytes per element; 2 for float16 / bfloat16, two per word). */
     readonly buffer: GPUBuffer,
     /** Row-major shape, e.g. `[rows, classes]`; `[]` for a scalar. */
     readonly shape: readonly number[],
-    /** Element type: `'float32'`, or `'int32'` for labels and indices. */
+    /** Element type: `'float32'`, `'int32'` for labels and indices, or `'float16'` / `'bfloat16'` inputs. */
     readonly dtype: D,
     /**
      * Whether `destroy()` frees `buffer` itself: false for a wrapped buffer of yours, and for views
@@ -84,9 +85,9 @@ export class GpuTensor<D extends DType = DType> {
     return this.shape.reduce((a, b) => a * b, 1);
   }
 
-  /** Size of the values in bytes: 4 per element. */
+  /** Size of the values in bytes: 4 per element (2 for float16 / bfloat16). */
   get byteLength(): number {
-    return this.size * 4;
+    return this.size * elementBytes(this.dtype);
   }
 
   /** Whether `destroy()` has run: by you or, for a tensor the library made, by its `dispose()` or a lost device. */
@@ -110,7 +111,10 @@ export class GpuTensor<D extends DType = DType> {
     if (this.byteLength > 0 && !(this.buffer.usage & GPUBufferUsage.COPY_SRC)) {
       throw new BufferError('tensor', 'its buffer lacks GPUBufferUsage.COPY_SRC, which read() copies it out by', 'BUFFER_USAGE');
     }
-    const bytes = Math.max(4, this.byteLength);
+    // Copies move whole words: a 16-bit tensor's words are copied and its own halves cut out.
+    const from = Math.floor(this.offset / 4) * 4;
+    const words = Math.ceil((this.offset + this.byteLength) / 4) * 4 - from;
+    const bytes = Math.max(4, words);
     const staging = this.device.createBuffer({
       label: 'webgpu-loss:readback',
       size: bytes,
@@ -122,7 +126,7 @@ export class GpuTensor<D extends DType = DType> {
         this.device.pushErrorScope('validation');
         try {
           const enc = this.device.createCommandEncoder({ label: 'webgpu-loss:readback' });
-          enc.copyBufferToBuffer(this.buffer, this.offset, staging, 0, this.byteLength);
+          enc.copyBufferToBuffer(this.buffer, from, staging, 0, words);
           this.device.queue.submit([enc.finish()]);
         } finally {
           refused = this.device.popErrorScope();
@@ -130,9 +134,9 @@ export class GpuTensor<D extends DType = DType> {
       }
       const [err] = await Promise.all([refused, staging.mapAsync(GPUMapMode.READ)]);
       if (err) throw new DeviceError('GPU_ERROR', `WebGPU refused to copy the tensor out: ${err.message}`, 'tensor');
-      const copy = staging.getMappedRange(0, bytes).slice(0, this.byteLength);
+      const copy = staging.getMappedRange(0, bytes).slice(this.offset - from, this.offset - from + this.byteLength);
       staging.unmap();
-      return (this.dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy)) as ArrayOf<D>;
+      return (this.dtype === 'int32' ? new Int32Array(copy) : isHalf(this.dtype) ? new Uint16Array(copy) : new Float32Array(copy)) as ArrayOf<D>;
     } catch (e) {
       this.checkAlive?.();
       if (e instanceof DeviceError) throw e;

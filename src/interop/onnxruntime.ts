@@ -107,14 +107,16 @@ export function isOrtTensor(x: unknown): x is OrtTensorLike {
 /**
  * Wraps an ORT output kept on the GPU as a GpuTensor on `wl`'s device, without copying it.
  *
- * - float32 and int32 tensors are wrapped in place: the result views ORT's buffer and is never
- *   destroyed by the library (`destroy()` on it does nothing to the buffer).
+ * - float32, float16 and int32 tensors are wrapped in place: the result views ORT's buffer and is
+ *   never destroyed by the library (`destroy()` on it does nothing to the buffer). float16 logits
+ *   and targets are read as they are (two per word) and computed in float32.
+ *   (ORT's GPU buffers hold no bfloat16.)
  * - int64 tensors (ONNX's usual label type) are converted on the GPU into a new int32 tensor that
  *   the library owns (destroy it when done). A value outside the int32 range becomes
  *   `options.outOfRange`, which the cross-entropy kernel counts in `invalidLabels`
  *   (`wl.checkLabels` then throws LabelRangeError). Casting in the graph (`Cast(to=INT32)`)
  *   avoids the extra pass.
- * - Other types (float16, uint8, bool, ...) are refused with a DTypeError: cast in the graph.
+ * - Other types (uint8, bool, ...) are refused with a DTypeError: cast in the graph.
  *
  * Lifetime: ORT reuses the buffer of a disposed tensor for later runs. Do not `dispose()` the ORT
  * tensor until the loss call that reads it has resolved (its work is then submitted, and WebGPU
@@ -143,9 +145,9 @@ export async function fromOrtTensor(wl: WebGPULoss, tensor: OrtTensorLike, name 
     throw new DeviceError('DEVICE_MISMATCH', `the ORT tensor is on '${tensor.location}', not in a GPU buffer: create the session with ` +
       "preferredOutputLocation: 'gpu-buffer' (and the 'webgpu' execution provider), or pass host data { data, shape }", name);
   }
-  const bytesPer = tensor.type === 'int64' ? 8 : 4;
-  if (tensor.type !== 'float32' && tensor.type !== 'int32' && tensor.type !== 'int64') {
-    throw new DTypeError(name, `ORT tensor of type ${tensor.type}: the loss kernels read float32 (or int32 / int64 labels); cast it in the graph (a Cast node)`);
+  const bytesPer = tensor.type === 'int64' ? 8 : tensor.type === 'float16' ? 2 : 4;
+  if (tensor.type !== 'float32' && tensor.type !== 'float16' && tensor.type !== 'int32' && tensor.type !== 'int64') {
+    throw new DTypeError(name, `ORT tensor of type ${tensor.type}: the loss kernels read float32 or float16 (or int32 / int64 labels); cast it in the graph (a Cast node)`);
   }
   const dims = [...tensor.dims];
   const shape = o.shape !== undefined ? copyDims(o.shape, 'options.shape') : dims;

@@ -403,7 +403,7 @@ export class TfjsLoss {
   }
 
   /** A new TF.js tensor on this backend whose (uninitialised) buffer comes from TF.js's pool. */
-  private newTensor(shape: readonly number[], dtype: DType): { t: tfc.Tensor; buffer: GPUBuffer } {
+  private newTensor(shape: readonly number[], dtype: 'float32' | 'int32'): { t: tfc.Tensor; buffer: GPUBuffer } {
     const gpu = this.gpu;
     const info = gpu.makeTensorInfo([...shape], dtype);
     gpu.uploadToGPU(info.dataId); // no values: takes a buffer from the pool, records nothing
@@ -415,7 +415,7 @@ export class TfjsLoss {
    * Moves library outputs into new TF.js tensors: one copy per output in one submit, then the
    * library's buffers are freed (WebGPU keeps them until the copy has run).
    */
-  private handOff(outs: [GpuTensor, DType][]): { tensors: tfc.Tensor[]; done: Promise<void> } {
+  private handOff(outs: [GpuTensor, 'float32' | 'int32'][]): { tensors: tfc.Tensor[]; done: Promise<void> } {
     const dev = this.wl.device;
     const tensors: tfc.Tensor[] = [];
     dev.pushErrorScope('validation');
@@ -470,7 +470,8 @@ export class TfjsLoss {
     const keys = (['loss', 'grad', 'lse', 'argmax', 'correct', 'labelLogProb', 'entropy', 'topKHit', 'invalidLabels'] as const)
       .filter((k) => out[k] && !(k === 'grad' && gradOut));
     const ready = out.loss.ready;
-    const { tensors, done } = this.handOff(keys.map((k) => [out[k]!, out[k]!.dtype]));
+    // TF.js tensors are float32 or int32, and so are the outputs of their losses.
+    const { tensors, done } = this.handOff(keys.map((k) => [out[k]!, out[k]!.dtype as 'float32' | 'int32']));
     const res = this.disposable({ loss: tensors[0], ready: Promise.all([ready, done]).then(() => {}) } as TfjsLossOutputs);
     keys.forEach((k, i) => { res[k] = tensors[i]; });
     if (gradOut) res.grad = gradOut.t;

@@ -1,4 +1,4 @@
-import type { BinaryCrossEntropyOptions } from '../contract/types';
+import type { BinaryCrossEntropyOptions, HalfDType } from '../contract/types';
 import { ShapeError } from '../contract/errors';
 import type { GpuTensor } from '../gpu/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
@@ -9,6 +9,7 @@ import { bceWG, grid } from './launch';
 import { BINARY_CROSS_ENTROPY as BCE } from './layouts/binary-cross-entropy';
 import { REDUCE } from './layouts/reduce';
 import type { LossOutputs } from './cross-entropy';
+import { packDispatches, packsGrad } from './pack16';
 
 // Host side of shaders/binary_cross_entropy.wgsl (+ reduce.wgsl): validate like the oracle, chunk
 // rows past one storage binding, then elements (-> workgroup partials) -> reduce in one submit.
@@ -35,9 +36,9 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
   return freeOnThrow(temps, made, encode);
 
   async function encode(): Promise<LossOutputs> {
-    const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
+    const { t: input, temp: tmpIn } = ctx.floats(inputArg, 'input');
     if (tmpIn) temps.push(input);
-    const { t: target, temp: tmpT } = ctx.input(targetArg, 'target', 'float32');
+    const { t: target, temp: tmpT } = ctx.floats(targetArg, 'target');
     if (tmpT) temps.push(target);
 
     // A number (or nothing) goes in the uniform block: no upload and no per-element load for the
@@ -69,7 +70,7 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
     const partB = partials ? ctx.bind(partials) : undefined;
     const loIn = float32Above(cfg.epsilon);
     const hiIn = float32Below(1 - cfg.epsilon);
-    const constants = { WG, SUMS: sums ? 1 : 0 };
+    const constants = { WG, SUMS: sums ? 1 : 0, ...BCE.dtypes({ X: input.dtype, T: target.dtype }) };
     const dispatches: Dispatch[] = [];
     let partBase = 0;
     chunks.forEach(({ row0, count }, k) => {
@@ -100,9 +101,16 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
       dispatches.push(reduceDispatch(ctx, partials, null, loss, REDUCE.C.MODE_SUM, false));
     }
 
+    // gradDtype 'input': the float32 gradient, packed into the input's dtype in the same submit.
+    const grad16 = grad && packsGrad(cfg.gradDtype, input) ? ctx.empty(inShape, input.dtype as HalfDType, 'binaryCrossEntropy:grad16') : undefined;
+    if (grad && grad16) {
+      made.push(grad16);
+      dispatches.push(...packDispatches(ctx, grad, grad16));
+      temps.push(grad);
+    }
     const { done } = await ctx.run('binaryCrossEntropy', dispatches);
     const out: LossOutputs = { loss: loss! };
-    if (grad) out.grad = grad;
+    if (grad) out.grad = grad16 ?? grad;
     finishCall(out, done, temps);
     return out;
   }

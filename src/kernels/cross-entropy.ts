@@ -1,15 +1,16 @@
-import type { CrossEntropyOptions } from '../contract/types';
-import { OptionError, ShapeError } from '../contract/errors';
+import type { CrossEntropyOptions, HalfDType } from '../contract/types';
+import { BufferError, OptionError, ShapeError } from '../contract/errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { CROSS_ENTROPY_KEYS, parseCrossEntropyOptions, type CrossEntropyConfig } from '../contract/configs/cross-entropy';
 import { bool, optionsObject } from '../contract/options';
-import { checkLabels, matrixShape } from '../contract/tensor';
+import { checkLabels, matrixShape, refuseHalf } from '../contract/tensor';
 import { rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 import { ceRowShapes, ceSlicing, crossEntropyLaunch, foldPrepare, prepareShape, SPLIT_SHAPE, splitLaunch, splitParts } from './launch';
 import { CROSS_ENTROPY } from './layouts/cross-entropy';
 import type { BoundRegion } from './layouts/layout';
 import { REDUCE } from './layouts/reduce';
+import { packDispatches, packsGrad } from './pack16';
 
 // Host side of shaders/cross_entropy/ (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
@@ -30,8 +31,11 @@ export interface GpuCrossEntropyOptions extends CrossEntropyOptions {
 export interface LossOutputs {
   /** Shape [] for 'sum' / 'mean', [rows] for 'none'. */
   loss: GpuTensor<'float32'>;
-  /** d loss / d input, when `grad` was asked; the input tensor itself when `inPlace`. */
-  grad?: GpuTensor<'float32'>;
+  /**
+   * d loss / d input, when `grad` was asked; the input tensor itself when `inPlace`. float32, or
+   * with `gradDtype: 'input'` the input's dtype.
+   */
+  grad?: GpuTensor<'float32' | 'float16' | 'bfloat16'>;
   /** Per-row log-sum-exp in nats (logits input), with `extras`. */
   lse?: GpuTensor<'float32'>;
   /** Per-row argmax (int32), with `extras`. */
@@ -91,6 +95,11 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
   }
   if (cfg.topK > 0 && !sparse) throw new OptionError('options.topK', 'needs sparse labels (a label per row to rank), not dense targets');
   if (cfg.inPlace && !(inputArg instanceof GpuTensor)) throw new OptionError('options.inPlace', 'needs the input as a GpuTensor (host data has no GPU buffer to overwrite)');
+  // The gradient is float32: it cannot overwrite 16-bit values in place.
+  if (cfg.inPlace && inputArg.dtype !== 'float32') throw new OptionError('options.inPlace', `needs a float32 input (the gradient is float32), got ${inputArg.dtype}`);
+  if (gradOut && cfg.gradDtype === 'input' && inputArg.dtype !== undefined && inputArg.dtype !== 'float32') {
+    throw new OptionError('options.gradOut', "is a float32 tensor; with gradDtype 'input' the gradient is made in the input's dtype (leave gradOut out)");
+  }
   if (gradOut && gradOut === inputArg) throw new OptionError('options.gradOut', 'is the input itself; use inPlace: true to write the gradient over the input');
   if (gradOut) {
     // Same checks as any GPU argument: device, not destroyed, float32, STORAGE usage, large enough.
@@ -99,7 +108,10 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     if (gradOut.buffer === tb) throw new OptionError('options.gradOut', "shares the target's buffer; the gradient needs a buffer of its own");
   }
   // Host labels are range-checked here; GPU-resident ones by the kernel (invalidLabels).
-  if (sparse && !(targetArg instanceof GpuTensor)) checkLabels(targetArg.data, cols, cfg.ignoreIndex, 'target');
+  if (sparse && !(targetArg instanceof GpuTensor)) {
+    refuseHalf(targetArg, 'target', 'integer labels (Int32Array)');
+    checkLabels(targetArg.data, cols, cfg.ignoreIndex, 'target');
+  }
   // Labels, per-row losses and extras are bound whole.
   checkRowBinding(ctx, rows, 1, sparse ? 'target' : 'input');
   // extras: lse, argmax, correct; from logits ln p_y and entropy; the top-k hits.
@@ -115,12 +127,14 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
   return freeOnThrow(temps, made, encodeCrossEntropy);
 
   async function encodeCrossEntropy(): Promise<LossOutputs> {
-    const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
+    const { t: input, temp: tmpIn } = ctx.floats(inputArg, 'input');
     if (tmpIn) temps.push(input);
-    let { t: target, temp: tmpT } = ctx.input(targetArg, 'target', sparse ? 'int32' : 'float32');
+    let { t: target, temp: tmpT } = sparse ? ctx.input(targetArg, 'target', 'int32') : ctx.floats(targetArg, 'target');
     if (tmpT) temps.push(target);
     let copyTarget: GpuTensor | undefined;
     if (target.buffer === input.buffer) {
+      // Buffer copies move whole words.
+      if (target.offset % 4 !== 0 || target.byteLength % 4 !== 0) throw new BufferError('target', `shares the input's buffer and is copied out of it, which needs whole 4-byte words (offset ${target.offset}, ${target.byteLength} bytes)`, 'BUFFER_USAGE');
       // The input is bound writable (for in-place gradients); a target sharing its buffer is read
       // from a copy made in the same submit.
       copyTarget = ctx.empty(target.shape, target.dtype, 'crossEntropy:targetCopy');
@@ -133,14 +147,15 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     made.push(meta);
     const perRow = ctx.empty([rows], 'float32', 'crossEntropy:loss');
     made.push(perRow);
-    const grad = !cfg.wantGrad ? undefined : cfg.inPlace ? input : (gradOut as GpuTensor<'float32'> | undefined) ?? ctx.empty(inShape, 'float32', 'crossEntropy:grad');
+    const grad = !cfg.wantGrad ? undefined : cfg.inPlace ? input as GpuTensor<'float32'> : (gradOut as GpuTensor<'float32'> | undefined) ?? ctx.empty(inShape, 'float32', 'crossEntropy:grad');
     if (grad && grad !== input && grad.buffer === input.buffer) throw new OptionError('options.gradOut', 'shares the input\'s buffer; use inPlace instead');
     const extras = cfg.extras ? ctx.empty([extraWords * rows], 'int32', 'crossEntropy:extras') : undefined;
     if (extras) made.push(extras);
     if (grad && grad !== input && grad !== gradOut) made.push(grad);
 
     const flags = crossEntropyFlags(cfg, sparse);
-    const withFlags = (c: Record<string, number>) => ({ ...c, FLAGS: flags });
+    const dtypes = CROSS_ENTROPY.dtypes({ X: input.dtype, T: sparse ? undefined : target.dtype });
+    const withFlags = (c: Record<string, number>) => ({ ...c, ...dtypes, FLAGS: flags });
     const tSrc = copyTarget ?? target;
     const wBind = weight ? ctx.bind(weight).binding : ctx.dummy('read');
     const metaB = ctx.bind(meta).binding;
@@ -203,9 +218,16 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
       temps.push(perRow);
     }
 
+    // gradDtype 'input': the float32 gradient, packed into the input's dtype in the same submit.
+    const grad16 = grad && packsGrad(cfg.gradDtype, input) ? ctx.empty(inShape, input.dtype as HalfDType, 'crossEntropy:grad16') : undefined;
+    if (grad && grad16) {
+      made.push(grad16);
+      dispatches.push(...packDispatches(ctx, grad, grad16));
+      temps.push(grad);
+    }
     const { done } = await ctx.run('crossEntropy', dispatches, copyTarget ? (enc) => enc.copyBufferToBuffer(target.buffer, target.offset, copyTarget.buffer, 0, target.byteLength) : undefined);
     const out: LossOutputs = { loss };
-    if (grad) out.grad = grad;
+    if (grad) out.grad = grad16 ?? grad;
     if (extras) {
       const dtypes = ['float32', 'int32', 'int32', 'float32', 'float32', 'int32'] as const;
       const [lse, argmax, correct, labelLogProb, entropy, topKHit] = ctx.split(extras, dtypes.slice(0, extraWords).map((dtype, i) => ({ elemOffset: i * rows, shape: [rows], dtype })));

@@ -1,4 +1,4 @@
-import type { EntropyOptions, KLDivergenceOptions } from '../contract/types';
+import type { EntropyOptions, KLDivergenceOptions, HalfDType } from '../contract/types';
 import { ShapeError } from '../contract/errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
@@ -7,6 +7,7 @@ import { formatShape, matrixShape, sameShape } from '../contract/tensor';
 import { rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 import { rowLaunch } from './launch';
 import { ENTROPY } from './layouts/entropy';
+import { packDispatches, packsGrad } from './pack16';
 import { REDUCE } from './layouts/reduce';
 import type { LossOutputs } from './cross-entropy';
 
@@ -53,11 +54,11 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
   return freeOnThrow(temps, made, encode);
 
   async function encode(): Promise<LossOutputs> {
-    const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
+    const { t: input, temp: tmpIn } = ctx.floats(inputArg, 'input');
     if (tmpIn) temps.push(input);
     let target: GpuTensor | undefined;
     if (targetArg) {
-      const r = ctx.input(targetArg, 'target', 'float32');
+      const r = ctx.floats(targetArg, 'target');
       target = r.t;
       if (r.temp) temps.push(target);
     }
@@ -71,6 +72,7 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
     const gradScale = cfg.reduction === 'mean' ? outScale / rows : outScale;
     const lossB = ctx.bind(perRow).binding;
 
+    const dtypes = ENTROPY.dtypes({ X: input.dtype, T: target?.dtype });
     const dispatches: Dispatch[] = [];
     for (const { row0, count } of chunks) {
       if (count === 0) continue;
@@ -78,7 +80,7 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
       const tb = target ? ctx.bind(target, row0 * cols, count * cols) : undefined;
       const gb = grad ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
       dispatches.push({
-        family: 'entropy', entry: 'main', ...launchWithFlags(rowLaunch(ctx, cols, count), flags),
+        family: 'entropy', entry: 'main', ...launchWithFlags(rowLaunch(ctx, cols, count), flags, dtypes),
         uniforms: ENTROPY.uniforms({
           rows: count, cols, x_base: xb.base, t_base: tb ? tb.base : 0, g_base: gb ? gb.base : 0, row0,
           eps: cfg.epsilon, ln_eps: Math.log(cfg.epsilon), out_scale: outScale, grad_scale: gradScale,
@@ -95,17 +97,24 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
       temps.push(perRow);
     }
 
+    // gradDtype 'input': the float32 gradient, packed into the input's dtype in the same submit.
+    const grad16 = grad && packsGrad(cfg.gradDtype, input) ? ctx.empty(inShape, input.dtype as HalfDType, `${label}:grad16`) : undefined;
+    if (grad && grad16) {
+      made.push(grad16);
+      dispatches.push(...packDispatches(ctx, grad, grad16));
+      temps.push(grad);
+    }
     const { done } = await ctx.run(label, dispatches);
     const out: LossOutputs = { loss };
-    if (grad) out.grad = grad;
+    if (grad) out.grad = grad16 ?? grad;
     finishCall(out, done, temps);
     return out;
   }
 }
 
 /** Feature flags go in as an override constant (each combination compiles once, branch-free). */
-function launchWithFlags(l: { constants: { WG: number; WG_PER_ROW: number }; workgroups: number }, flags: number) {
-  return { constants: { ...l.constants, FLAGS: flags }, workgroups: l.workgroups };
+function launchWithFlags(l: { constants: { WG: number; WG_PER_ROW: number }; workgroups: number }, flags: number, dtypes: Record<string, number>) {
+  return { constants: { ...l.constants, ...dtypes, FLAGS: flags }, workgroups: l.workgroups };
 }
 
 /** Pipelines for warmup(): entropy of probabilities and KL from logits against probabilities, with and without gradients. */

@@ -5,7 +5,7 @@ import { LINEAR_KEYS, linearShapes, parseLinearOptions } from '../contract/confi
 import type { LinearConfig } from '../contract/configs/linear-cross-entropy';
 import { oneOf, optionsObject } from '../contract/options';
 import type { LinearOptions } from '../contract/types';
-import { checkLabels } from '../contract/tensor';
+import { checkLabels, refuseHalf } from '../contract/tensor';
 import { reduceDispatch, finishCall, freeOnThrow, argShape, type Temps } from './common';
 import { defaultTiles, forwardGroups, forwardSplitsWanted, lineGroups, tileGroups } from './launch';
 import { LINEAR_CROSS_ENTROPY as LCE } from './layouts/linear-cross-entropy';
@@ -144,7 +144,10 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
   const { n: N, d: D, v: V } = linearShapes(hShape, wShape, lShape, biasArg !== undefined ? argShape(biasArg, 'options.bias') : undefined);
   const cfg = parseLinearOptions(o, V, ['tiles', 'filterMask'], N);
   const wantMask = o.filterMask === true && cfg.gradFilter > 0;
-  if (!(labelsArg instanceof GpuTensor)) checkLabels(labelsArg.data, V, cfg.ignoreIndex, 'labels');
+  if (!(labelsArg instanceof GpuTensor)) {
+    refuseHalf(labelsArg, 'labels', 'integer labels (Int32Array)');
+    checkLabels(labelsArg.data, V, cfg.ignoreIndex, 'labels');
+  }
   // hidden and weight are bound whole: each must fit one storage binding.
   const bindMax = ctx.maxBindingBytes - ctx.limits.minStorageBufferOffsetAlignment;
   for (const [name, bytes] of [['hidden', N * D * 4], ['weight', V * D * 4]] as const) {
@@ -168,8 +171,14 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
       if (temp) temps.push(t);
       return t;
     };
-    const hidden = input(hiddenArg, 'hidden', 'float32');
-    const weight = input(weightArg, 'weight', 'float32');
+    // hidden states and weights: float32, float16 or bfloat16 (read through load_H / load_Wm).
+    const floatInput = (arg: TensorLike, name: string) => {
+      const { t, temp } = ctx.floats(arg, name);
+      if (temp) temps.push(t);
+      return t;
+    };
+    const hidden = floatInput(hiddenArg, 'hidden');
+    const weight = floatInput(weightArg, 'weight');
     const labels = input(labelsArg, 'labels', 'int32');
     const bias = biasArg !== undefined ? input(biasArg, 'options.bias', 'float32') : undefined;
     const classW = cfg.weighted ? ctx.tensor(Float32Array.from(cfg.weight), [V], 'float32', 'options.weight') : undefined;
@@ -252,7 +261,9 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
 
     const liveOut = wantMask && gChunk ? ctx.empty([Math.ceil(N / TILE), Math.ceil(V / TILE)], 'int32', 'linearCrossEntropy:gradFilterLive') : undefined;
     if (liveOut) made.push(liveOut);
-    const { done } = await ctx.run('linearCrossEntropy', dispatches, undefined, invalid || staged || liveOut ? (enc) => {
+    const dtypes = LCE.dtypes({ H: hidden.dtype, Wm: weight.dtype });
+    const typed = dispatches.map((d) => (d.family === fam ? { ...d, constants: { ...d.constants, ...dtypes } } : d));
+    const { done } = await ctx.run('linearCrossEntropy', typed, undefined, invalid || staged || liveOut ? (enc) => {
       if (invalid) enc.copyBufferToBuffer(scratch.buffer, scratch.offset + 8, invalid.buffer, 0, 4);
       if (liveOut && gChunk) enc.copyBufferToBuffer(gChunk.buffer, gChunk.offset + 4 * N * vc, liveOut.buffer, 0, 4 * mask);
       if (staged) extras.forEach((t, i) => enc.copyBufferToBuffer(staged.buffer, staged.offset + 4 * N * i, t.buffer, 0, 4 * N));

@@ -15,14 +15,15 @@ export async function softmaxOp(ctx: GpuContext, x: TensorLike, opts: SoftmaxOpt
   // Every check before the upload, so a bad call leaves nothing behind.
   const [rows, cols] = matrixShape(matrixArgShape(x), 'input');
   const chunks = rowChunks(ctx, rows, cols);
-  const { t: input, temp } = ctx.input(x, 'input', 'float32');
+  const { t: input, temp } = ctx.floats(x, 'input');
+  const dtypes = SOFTMAX.dtypes({ X: input.dtype });
   const out = ctx.empty(input.shape, 'float32', log ? 'logSoftmax' : 'softmax');
   const dispatches: Dispatch[] = chunks.map(({ row0, count }) => {
     const bx = ctx.bind(input, row0 * cols, count * cols);
     const by = ctx.bind(out, row0 * cols, count * cols);
     const l = rowLaunch(ctx, cols, count);
     return {
-      family: 'softmax', entry: 'main', constants: { ...l.constants, LOG_OUT: log ? 1 : 0 }, workgroups: l.workgroups,
+      family: 'softmax', entry: 'main', constants: { ...l.constants, ...dtypes, LOG_OUT: log ? 1 : 0 }, workgroups: l.workgroups,
       uniforms: SOFTMAX.uniforms({ rows: count, cols, in_base: bx.base, out_base: by.base, temp: T }),
       bindings: SOFTMAX.bindings({ X: bx.binding, Y: by.binding }),
     };

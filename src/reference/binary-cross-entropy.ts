@@ -3,6 +3,7 @@
 
 import type { BinaryCrossEntropyOptions, HostTensor } from '../contract/types';
 import { asMatrix, matchingMatrix, readOnce } from '../contract/tensor';
+import { decoded } from './half';
 import { parseBinaryCrossEntropyOptions } from '../contract/configs/binary-cross-entropy';
 import { reduce, type RefResult } from './result';
 
@@ -44,8 +45,8 @@ export function binaryCrossEntropy(
   target: HostTensor,
   opts?: BinaryCrossEntropyOptions,
 ): RefResult {
-  input = readOnce(input);
-  target = readOnce(target);
+  input = decoded(readOnce(input), 'input');
+  target = decoded(readOnce(target), 'target');
   const x = asMatrix(input, 'input');
   const { from, reduction, posWeight, weight, epsilon, divisor, grad: wantGrad } = parseBinaryCrossEntropyOptions(opts, x.cols);
   const t = matchingMatrix(target, 'target', input, 'input');

@@ -4,6 +4,7 @@
 import type { CrossEntropyOptions, HostTensor } from '../contract/types';
 import { OptionError, ShapeError } from '../contract/errors';
 import { checkLabels, checkTensor, asMatrix, formatShape, readOnce, sameShape } from '../contract/tensor';
+import { decoded, refuseHalf } from './half';
 import { parseCrossEntropyOptions } from '../contract/configs/cross-entropy';
 import { reduce, type RefResult } from './result';
 import { logSoftmaxRow } from './softmax';
@@ -79,7 +80,7 @@ export function topKHitRow(data: ArrayLike<number>, off: number, n: number, y: n
  * console.log(r.loss, r.shape);   // Float64Array [0.4170, 0.0957] [2]; r.grad: 6 values
  */
 export function crossEntropy(input: HostTensor, target: HostTensor, opts?: CrossEntropyOptions): RefResult {
-  input = readOnce(input);
+  input = decoded(readOnce(input), 'input');
   target = readOnce(target);
   const x = asMatrix(input, 'input');
   const cfg = parseCrossEntropyOptions(opts, x.cols);
@@ -93,6 +94,8 @@ export function crossEntropy(input: HostTensor, target: HostTensor, opts?: Cross
         `or ${formatShape(input.shape)} (dense targets)`,
     );
   }
+  if (sparse) refuseHalf(target, 'target', 'integer labels (Int32Array)');
+  else target = decoded(target, 'target');
   if (sparse) checkLabels(target.data, x.cols, cfg.ignoreIndex, 'target');
 
   const { rows, cols: V, data } = x;

@@ -2,6 +2,7 @@
 
 import type { EntropyOptions, HostTensor, KLDivergenceOptions } from '../contract/types';
 import { asMatrix, matchingMatrix, readOnce } from '../contract/tensor';
+import { decoded } from './half';
 import { parseEntropyOptions, parseKLDivergenceOptions, type RowLossConfig } from '../contract/configs/entropy';
 import { reduce, type RefResult } from './result';
 import { logSoftmaxRow } from './softmax';
@@ -37,7 +38,7 @@ function finish(values: Float64Array, rows: number, cfg: RowLossConfig, grad: Fl
  * console.log(r.loss);   // Float64Array [0.8113, 1] (bits)
  */
 export function entropy(input: HostTensor, opts?: EntropyOptions): RefResult {
-  input = readOnce(input);
+  input = decoded(readOnce(input), 'input');
   const x = asMatrix(input, 'input');
   const cfg = parseEntropyOptions(opts);
   const { from } = cfg;
@@ -96,8 +97,8 @@ export function entropy(input: HostTensor, opts?: EntropyOptions): RefResult {
  * console.log(klDivergence(q, p, { from: 'probs' }).loss[0]);   // 0.1308 = 0.75·ln 1.5 + 0.25·ln 0.5
  */
 export function klDivergence(input: HostTensor, target: HostTensor, opts?: KLDivergenceOptions): RefResult {
-  input = readOnce(input);
-  target = readOnce(target);
+  input = decoded(readOnce(input), 'input');
+  target = decoded(readOnce(target), 'target');
   const x = asMatrix(input, 'input');
   const cfg = parseKLDivergenceOptions(opts);
   const { from, targetFrom } = cfg;

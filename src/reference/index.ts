@@ -25,5 +25,6 @@ export type { Rng, RandomLabelOptions } from './random';
 export { linearCrossEntropy } from './linear-cross-entropy';
 export { evaluator } from './evaluator';
 export type { RefEvaluator } from './evaluator';
+export { float16Value, bfloat16Value, decodeHalf } from './half';
 export type { RefLinearCrossEntropyOptions, RefLinearResult } from './linear-cross-entropy';
 export { jsDivergence } from './jsd';

@@ -10,6 +10,7 @@
 
 import type { CrossEntropyOptions, HostTensor, LinearOptions } from '../contract/types';
 import { checkLabels, checkTensor, readOnce } from '../contract/tensor';
+import { decoded, refuseHalf } from './half';
 import { optionsObject } from '../contract/options';
 import { GRAD_FILTER_TILE, LINEAR_KEYS, linearShapes, parseLinearOptions, scoredLabel } from '../contract/configs/linear-cross-entropy';
 import { crossEntropy } from './cross-entropy';
@@ -71,15 +72,17 @@ const BLOCK_ELEMS = 1 << 20;
  * console.log(r.loss[0], r.gradWeight!.length);       // 2.1429 6
  */
 export function linearCrossEntropy(hidden: HostTensor, weight: HostTensor, labels: HostTensor, opts?: RefLinearCrossEntropyOptions): RefLinearResult {
-  hidden = readOnce(hidden);
-  weight = readOnce(weight);
+  hidden = decoded(readOnce(hidden), 'hidden');
+  weight = decoded(readOnce(weight), 'weight');
   labels = readOnce(labels);
   const hShape = checkTensor(hidden, 'hidden');
   const wShape = checkTensor(weight, 'weight');
   const lShape = checkTensor(labels, 'labels');
+  refuseHalf(labels, 'labels', 'integer labels (Int32Array)');
   const o = optionsObject(opts, LINEAR_KEYS);
   const biasT = readOnce(o.bias as HostTensor | undefined);
   const bShape = biasT !== undefined ? checkTensor(biasT, 'options.bias') : undefined;
+  if (biasT !== undefined) refuseHalf(biasT, 'options.bias', 'float32 data');
   const { n: N, d: D, v: V } = linearShapes(hShape, wShape, lShape, bShape);
   const cfg = parseLinearOptions(o, V, [], N);
   checkLabels(labels.data, V, cfg.ignoreIndex, 'labels');

@@ -3,6 +3,7 @@
 
 import type { HostTensor, SoftmaxOptions } from '../contract/types';
 import { asMatrix, readOnce } from '../contract/tensor';
+import { decoded } from './half';
 import { parseSoftmaxOptions } from '../contract/configs/softmax';
 
 /**
@@ -47,7 +48,7 @@ export function logSoftmaxRow(z: ArrayLike<number>, off: number, lp: Float64Arra
 
 /** Runs `logSoftmaxRow` on every row of x / T and copies out `p` or `lp`. */
 function rowwise(x: HostTensor, opts: SoftmaxOptions | undefined, want: 'p' | 'lp'): Float64Array {
-  x = readOnce(x);
+  x = decoded(readOnce(x), 'input');
   const m = asMatrix(x, 'input'); // named 'input' in errors, as in every other function
   const t = parseSoftmaxOptions(opts).temperature;
   const out = new Float64Array(m.rows * m.cols);

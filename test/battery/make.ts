@@ -32,7 +32,7 @@ export const isToken = (v: unknown): v is Token =>
 
 // ---- the tokens ----------------------------------------------------------------------------------
 
-export type TypedName = 'Float32Array' | 'Float64Array' | 'Int32Array' | 'Uint32Array' | 'Int16Array' | 'Uint8Array' | 'Int8Array'
+export type TypedName = 'Float32Array' | 'Float64Array' | 'Int32Array' | 'Uint32Array' | 'Int16Array' | 'Uint16Array' | 'Uint8Array' | 'Int8Array'
   | 'Uint8ClampedArray' | 'BigInt64Array' | 'BigUint64Array';
 
 export const T = {
@@ -80,7 +80,7 @@ export const T = {
 // ---- building --------------------------------------------------------------------------------------
 
 const TYPED: Record<TypedName, { new (n: number | ArrayBufferLike, offset?: number, length?: number): ArrayLike<unknown> & { BYTES_PER_ELEMENT: number }; BYTES_PER_ELEMENT: number }> = {
-  Float32Array, Float64Array, Int32Array, Uint32Array, Int16Array, Uint8Array, Int8Array, Uint8ClampedArray,
+  Float32Array, Float64Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Uint8Array, Int8Array, Uint8ClampedArray,
   BigInt64Array: BigInt64Array as never, BigUint64Array: BigUint64Array as never,
 };
 

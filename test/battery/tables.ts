@@ -8,6 +8,7 @@ import { HOSTILE_CASES } from './hostile';
 import { HELPER_CASES } from './helpers';
 import { GPU_OBJECT_CASES } from './gpu-objects';
 import { EVALUATOR_CASES } from './evaluator';
+import { HALF_CASES } from './half';
 
 export const TABLES: [string, Case[]][] = [
   ['bad tensors, in every tensor argument', TENSOR_CASES],
@@ -18,4 +19,5 @@ export const TABLES: [string, Case[]][] = [
   ['tensor, empty, checkLabels, warmup, create, createLoss', HELPER_CASES],
   ['misused GPU objects', GPU_OBJECT_CASES],
   ['the streaming evaluator', EVALUATOR_CASES],
+  ['16-bit float data', HALF_CASES],
 ];

@@ -95,6 +95,12 @@ describe('lifetime and resources', () => {
     expect(r.after).toEqual(r.before);
   });
 
+  it('a float16 ORT tensor in a GPU buffer is wrapped without a copy and read as float16', async () => {
+    const r = await gpu.expectOk<{ ok: boolean; messages: string[]; sameBuffer: boolean; dtype: string }>('float16Input');
+    expect(r.sameBuffer).toBe(true);
+    expect(r.dtype).toBe('float16');
+  });
+
   it("the app's own device, given to ORT per session and to OrtLoss", async () => {
     const r = await gpu.expectOk<{ ok: boolean; messages: string[]; envUnchanged: boolean; onAppDevice: boolean }>('appDevice');
     expect(r.onAppDevice).toBe(true);
@@ -115,7 +121,7 @@ describe('bad input: typed errors naming the argument', () => {
     ['cpu ort.Tensor as input', 'DeviceError', 'DEVICE_MISMATCH', 'input'],
     ['cpu-located session output as target', 'DeviceError', 'DEVICE_MISMATCH', 'target'],
     ['int32 tensor as input', 'DTypeError', 'INVALID_DTYPE', 'input'],
-    ['float16 tensor as input', 'DTypeError', 'INVALID_DTYPE', 'input'],
+    ['float16 tensor as labels', 'DTypeError', 'INVALID_DTYPE', 'target'],
     ['uint8 tensor as target', 'DTypeError', 'INVALID_DTYPE', 'target'],
     ['labels of 7 rows for 6 rows of logits', 'ShapeError', 'SHAPE_MISMATCH', 'target'],
     ['rank-3 input', 'ShapeError', 'INVALID_SHAPE', 'input'],

@@ -84,6 +84,12 @@ describe('README examples give what the README and the seeds say', () => {
     assertClose(loss(ops.c), [-Math.log2(0.4)], TOL.fewTerms, 'cat');
     assertClose(loss(ops.car), [0.3677], TOL.quoted(4), 'car, quoted');
   });
+  it('float16 logits: the loss and float32 gradient of the exact float16 values', () => {
+    const v = varsUnder('float16 and bfloat16 inputs');
+    const want = ref.crossEntropy(v.halfLogits as Host & { dtype: 'float16' }, v.labels as Host, { grad: true });
+    assertClose(loss(v.halfOut), want.loss, TOL.loss, 'float16 loss');
+    assertClose(v.halfGrad as number[], want.grad!, TOL.grad(1 / 2), 'float16 grad');
+  });
   it('the seeds: the 75%/25% forecast has entropy 0.8113 bits', () => assertClose(loss(varsUnder('Operations').h), [0.8113], TOL.quoted(4), 'forecast'));
   it('extras: both rows hit their label', () => expect(Array.from(varsUnder('Operations').hits as number[])).toEqual([1, 1]));
   it('softmax with temperature 2', () => {

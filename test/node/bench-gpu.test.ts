@@ -15,7 +15,7 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   const host = await nodeHost(true, (l) => lines.push(l));
-  const cfg = makeConfig({ shapes: '8x64', impls: 'lib,lib-grad', quick: true, iters: 2 }, NODE_DEFAULT_IMPLS);
+  const cfg = makeConfig({ shapes: '8x64', impls: 'lib,lib-grad,lib-f16', quick: true, iters: 2 }, NODE_DEFAULT_IMPLS);
   res = await runBench(cfg, host, (l) => lines.push(l));
 }, 60_000);
 
@@ -42,8 +42,8 @@ describe('bench:gpu runner on Dawn (SwiftShader)', () => {
     expect(row('lib-grad').check!.grad).toMatchObject({ ok: true, failed: 0, count: 8 * 64 });
   });
 
-  it('times the read and read+write roofs, checked too', () => {
-    for (const id of ['roof-read', 'roof-rw']) {
+  it('times the read, read+write and float16 read roofs, checked too', () => {
+    for (const id of ['roof-read', 'roof-rw', 'roof-read-f16']) {
       expect(row(id).check?.ok, row(id).check?.message).toBe(true);
       expect(row(id).wall!.median).toBeGreaterThan(0);
     }
@@ -65,8 +65,16 @@ describe('bench:gpu runner on Dawn (SwiftShader)', () => {
     if (stamps) expect(res.shapes[0].gpuFloorMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('float16 logits: half the bytes, checked against the oracle on the float16 values', () => {
+    const f16 = row('lib-f16');
+    expect(f16.check?.ok, f16.check?.message).toBe(true);
+    expect(f16.check!.expected).not.toBe(row('lib').check!.expected);
+    expect(f16.bytes).toBe(8 * 64 * 2 + 8 * 4);
+    expect(row('roof-read-f16').bytes).toBe(8 * 64 * 2);
+  });
+
   it('derives positive bandwidths and fractions of the roofs', () => {
-    for (const id of ['lib', 'lib-grad']) {
+    for (const id of ['lib', 'lib-grad', 'lib-f16']) {
       const r = row(id);
       expect(r.gbps).toBeGreaterThan(0);
       expect(r.ofRoof).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ import { Report, type CheckReport } from './report';
 import { TOL } from './tolerances';
 import { gpuShaped } from './engine';
 import type { CheckSpec, ContextSpec, DataSpec } from './spec';
+import { toHalfBits } from './half';
 
 export type ContextFor = (spec: ContextSpec | undefined) => Promise<WebGPULoss>;
 
@@ -34,7 +35,16 @@ export function contextsFor(shared: () => WebGPULoss, newDevice?: () => Promise<
   };
 }
 
-export function make(spec: DataSpec, rows: number, cols: number, rng: () => number, ignoreIndex: number, labels = false): { data: Float32Array | Int32Array; shape: number[] } {
+type Made = { data: Float32Array | Int32Array | Uint16Array; shape: number[]; dtype?: 'float16' | 'bfloat16' };
+
+export function make(spec: DataSpec, rows: number, cols: number, rng: () => number, ignoreIndex: number, labels = false): Made {
+  const m = makeValues(spec, rows, cols, rng, ignoreIndex, labels);
+  if (!spec.dtype || labels) return m;
+  const data = spec.kind === 'data' && spec.bits ? Uint16Array.from(spec.bits) : toHalfBits(m.data, spec.dtype);
+  return { data, shape: m.shape, dtype: spec.dtype };
+}
+
+function makeValues(spec: DataSpec, rows: number, cols: number, rng: () => number, ignoreIndex: number, labels: boolean): { data: Float32Array | Int32Array; shape: number[] } {
   const n = rows * cols;
   switch (spec.kind) {
     case 'logits': return { data: randomLogits(rng, rows, cols, spec.scale ?? 3), shape: [rows, cols] };
@@ -54,7 +64,7 @@ export function make(spec: DataSpec, rows: number, cols: number, rng: () => numb
     }
     case 'data': {
       const shape = spec.shape ?? (labels ? [rows] : [rows, cols]);
-      const vals = spec.data ?? [];
+      const vals = spec.data ?? spec.bits ?? [];
       return { data: labels ? Int32Array.from(vals) : Float32Array.from(vals), shape };
     }
   }
@@ -72,8 +82,8 @@ export type GpuOut = GpuTensor | Record<string, unknown>;
 type RefOut = Float64Array | Record<string, ArrayLike<number> | number[] | undefined>;
 
 /** Every GPU tensor of an output read (`out` for a lone tensor; `shape`: the loss's) and destroyed. */
-export async function readAll(out: GpuOut): Promise<Record<string, Float32Array | Int32Array | number[]>> {
-  const res: Record<string, Float32Array | Int32Array | number[]> = {};
+export async function readAll(out: GpuOut): Promise<Record<string, Float32Array | Int32Array | Uint16Array | number[]>> {
+  const res: Record<string, Float32Array | Int32Array | Uint16Array | number[]> = {};
   const tensors = out instanceof GpuTensor ? { out } : out;
   for (const [k, v] of Object.entries(tensors)) {
     if (v instanceof GpuTensor) {
@@ -125,8 +135,8 @@ export async function check(spec: CheckSpec, contextFor: ContextFor): Promise<Ch
   const uploaded: GpuTensor[] = [];
   const gpuArgs = !spec.gpuInputs ? args : args.map((a, i) => {
     if (i === args.length - 1) return a; // options
-    const h = a as { data: Float32Array | Int32Array; shape: number[] };
-    const t = c.tensor(h.data, h.shape);
+    const h = a as Made;
+    const t = c.tensor(h.data, h.shape, h.dtype);
     uploaded.push(t);
     return t;
   });

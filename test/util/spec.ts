@@ -17,6 +17,10 @@ export interface DataSpec {
   data?: number[];
   /** For 'data': the shape (defaults to the spec's [rows, cols] or [rows]). */
   shape?: number[];
+  /** The values as 16-bit floats (rounded to nearest even), passed with this dtype. */
+  dtype?: 'float16' | 'bfloat16';
+  /** With `dtype`, for 'data': the 16-bit patterns themselves (instead of `data`). */
+  bits?: number[];
 }
 
 /** How a spec is run and judged, whatever the operation. */

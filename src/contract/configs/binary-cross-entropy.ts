@@ -1,5 +1,5 @@
 // binaryCrossEntropy options, resolved once per call for the GPU kernel and the oracle alike.
-import type { BinaryCrossEntropyOptions, InputKind, LogBase, Reduction } from '../types';
+import type { BinaryCrossEntropyOptions, GradDType, InputKind, LogBase, Reduction } from '../types';
 import { DEFAULTS } from '../types';
 import { baseDivisor, bool, epsilonOption, oneOf, optionsObject, perColumnOption } from '../options';
 import { keysOf } from '../keys';
@@ -16,12 +16,13 @@ export interface BinaryCrossEntropyConfig {
   readonly epsilon: number;
   readonly divisor: number;
   readonly grad: boolean;
+  readonly gradDtype: GradDType;
 }
 
 const isArrayOption = (v: unknown) => v !== undefined && typeof v !== 'number';
 
 /** Checks every binaryCrossEntropy option and fills the defaults. */
-export const BINARY_CROSS_ENTROPY_KEYS = keysOf<BinaryCrossEntropyOptions>()(['from', 'reduction', 'posWeight', 'weight', 'epsilon', 'base', 'grad']);
+export const BINARY_CROSS_ENTROPY_KEYS = keysOf<BinaryCrossEntropyOptions>()(['from', 'reduction', 'posWeight', 'weight', 'epsilon', 'base', 'grad', 'gradDtype']);
 
 export function parseBinaryCrossEntropyOptions(opts: BinaryCrossEntropyOptions | undefined, cols: number): BinaryCrossEntropyConfig {
   const o = optionsObject(opts, BINARY_CROSS_ENTROPY_KEYS);
@@ -35,5 +36,6 @@ export function parseBinaryCrossEntropyOptions(opts: BinaryCrossEntropyOptions |
     epsilon: epsilonOption(o.epsilon, 'options.epsilon', DEFAULTS.epsilon),
     divisor: baseDivisor(oneOf<LogBase>(o.base, ['e', 2], 'options.base', DEFAULTS.base)),
     grad: bool(o.grad, 'options.grad'),
+    gradDtype: oneOf<GradDType>(o.gradDtype, ['float32', 'input'], 'options.gradDtype', 'float32'),
   });
 }

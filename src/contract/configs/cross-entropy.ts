@@ -1,6 +1,6 @@
 // crossEntropy options, resolved once per call: every option read once, defaults applied, ranges
 // checked. The GPU kernel and the oracle both compute from this config.
-import type { CrossEntropyOptions, InputKind, LogBase, Reduction } from '../types';
+import type { CrossEntropyOptions, GradDType, InputKind, LogBase, Reduction } from '../types';
 import { DEFAULTS } from '../types';
 import { OptionError } from '../errors';
 import { baseDivisor, bool, epsilonOption, finite, float32Safe, int32, oneOf, optionsObject, weightsOption } from '../options';
@@ -27,6 +27,7 @@ export interface CrossEntropyConfig {
   readonly extras: boolean;
   /** extras' top-k hits for this k; 0 when not asked. */
   readonly topK: number;
+  readonly gradDtype: GradDType;
 }
 
 /**
@@ -34,7 +35,7 @@ export interface CrossEntropyConfig {
  * zLoss > 0 and softcap apply to logits only and are refused with from: 'probs'.
  */
 export const CROSS_ENTROPY_KEYS = keysOf<CrossEntropyOptions>()(['from', 'reduction', 'weight', 'ignoreIndex', 'allIgnored',
-  'labelSmoothing', 'base', 'zLoss', 'softcap', 'epsilon', 'normalize', 'grad', 'extras', 'topK']);
+  'labelSmoothing', 'base', 'zLoss', 'softcap', 'epsilon', 'normalize', 'grad', 'extras', 'topK', 'gradDtype']);
 
 /**
  * `extraKeys`: options the caller's side adds (the GPU's `inPlace`, `gradOut`); they must be in
@@ -74,5 +75,6 @@ export function parseCrossEntropyOptions(opts: CrossEntropyOptions | undefined, 
     grad: bool(o.grad, 'options.grad'),
     extras,
     topK,
+    gradDtype: oneOf<GradDType>(o.gradDtype, ['float32', 'input'], 'options.gradDtype', 'float32'),
   });
 }

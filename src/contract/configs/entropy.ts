@@ -1,5 +1,5 @@
 // entropy and klDivergence options, resolved once per call for the GPU kernel and the oracle alike.
-import type { EntropyOptions, InputKind, KLDivergenceOptions, LogBase, Reduction } from '../types';
+import type { EntropyOptions, GradDType, InputKind, KLDivergenceOptions, LogBase, Reduction } from '../types';
 import { DEFAULTS } from '../types';
 import { baseDivisor, bool, epsilonOption, oneOf, optionsObject } from '../options';
 import { keysOf } from '../keys';
@@ -10,6 +10,7 @@ export interface RowLossConfig {
   readonly divisor: number;
   readonly epsilon: number;
   readonly grad: boolean;
+  readonly gradDtype: GradDType;
 }
 
 export interface EntropyConfig extends RowLossConfig {
@@ -27,12 +28,13 @@ function parseCommon(o: Record<string, unknown>): RowLossConfig {
     divisor: baseDivisor(oneOf<LogBase>(o.base, ['e', 2], 'options.base', DEFAULTS.base)),
     epsilon: epsilonOption(o.epsilon, 'options.epsilon', DEFAULTS.epsilon),
     grad: bool(o.grad, 'options.grad'),
+    gradDtype: oneOf<GradDType>(o.gradDtype, ['float32', 'input'], 'options.gradDtype', 'float32'),
   };
 }
 
 /** entropy's options; `from` defaults to probabilities. */
-export const ENTROPY_KEYS = keysOf<EntropyOptions>()(['from', 'reduction', 'base', 'epsilon', 'grad']);
-export const KL_DIVERGENCE_KEYS = keysOf<KLDivergenceOptions>()(['from', 'targetFrom', 'reduction', 'base', 'epsilon', 'grad']);
+export const ENTROPY_KEYS = keysOf<EntropyOptions>()(['from', 'reduction', 'base', 'epsilon', 'grad', 'gradDtype']);
+export const KL_DIVERGENCE_KEYS = keysOf<KLDivergenceOptions>()(['from', 'targetFrom', 'reduction', 'base', 'epsilon', 'grad', 'gradDtype']);
 
 export function parseEntropyOptions(opts: EntropyOptions | undefined): EntropyConfig {
   const o = optionsObject(opts, ENTROPY_KEYS);

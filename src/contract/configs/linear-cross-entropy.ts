@@ -8,7 +8,8 @@ import { CROSS_ENTROPY_KEYS, parseCrossEntropyOptions, type CrossEntropyConfig }
  * linearCrossEntropy's option names: crossEntropy's (those for probabilities are refused by value,
  * with a reason), the bias and the fine-tuning ones.
  */
-export const LINEAR_KEYS = [...CROSS_ENTROPY_KEYS, 'bias', 'frozenHead', 'shift', 'sequenceLength', 'memoryBudget', 'gradFilter'];
+// Its gradients are float32 only: no gradDtype.
+export const LINEAR_KEYS = [...CROSS_ENTROPY_KEYS.filter((k) => k !== 'gradDtype'), 'bias', 'frozenHead', 'shift', 'sequenceLength', 'memoryBudget', 'gradFilter'];
 const FINE_TUNE_KEYS = ['frozenHead', 'shift', 'sequenceLength', 'memoryBudget', 'gradFilter'];
 
 /** Rows and classes of a gradient-filter tile (the backward's 32×32 tiles). */

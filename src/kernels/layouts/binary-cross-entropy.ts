@@ -1,4 +1,4 @@
-import { defineLayout, f32, named, read, rw, u32 } from './layout';
+import { defineLayout, f32, floats, named, read, rw, u32 } from './layout';
 
 /** shaders/binary_cross_entropy.wgsl's interface. */
 export const BINARY_CROSS_ENTROPY = defineLayout('binaryCrossEntropy', {
@@ -17,8 +17,8 @@ export const BINARY_CROSS_ENTROPY = defineLayout('binaryCrossEntropy', {
     scale: f32('of the loss and the gradient: 1/ln 2 for bits, times 1/n for the mean'),
   },
   bindings: {
-    X: read('u32'),
-    T: read('u32'),
+    X: floats('read'),
+    T: floats('read'),
     PW: read('f32', 'posWeight per column (F_PW_COL)'),
     WT: read('f32', 'weight per column (F_W_COL)'),
     OUT: rw('u32', "elementwise losses ('none') or workgroup partials (SUMS)"),

@@ -1,4 +1,4 @@
-import { defineLayout, f32, i32, named, read, rw, u32 } from './layout';
+import { defineLayout, f32, floats, i32, named, read, rw, u32 } from './layout';
 
 /** The interface of shaders/cross_entropy/. */
 export const CROSS_ENTROPY = defineLayout('crossEntropy', {
@@ -22,8 +22,8 @@ export const CROSS_ENTROPY = defineLayout('crossEntropy', {
     topk: u32('extras: k of the top-k hits (0: not asked)'),
   },
   bindings: {
-    X: rw('u32', 'the input; the gradient too when in place'),
-    T: read('u32', 'sparse labels (i32 bits) or a dense target'),
+    X: floats('rw', 'the input; the gradient too when in place (float32 only)'),
+    T: floats('read', 'sparse labels (i32 bits, read directly) or a dense target (load_T)'),
     Wt: read('f32', 'class weights (F_WEIGHT)'),
     META: rw('u32', "prepare's label scan (label_scan.wgsl)"),
     LOSS: rw('u32', 'per-row losses'),

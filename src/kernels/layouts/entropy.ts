@@ -1,4 +1,4 @@
-import { defineLayout, f32, named, read, rw, u32 } from './layout';
+import { defineLayout, f32, floats, named, rw, u32 } from './layout';
 
 /** The interface of shaders/entropy/ (entropy and KL divergence). */
 export const ENTROPY = defineLayout('entropy', {
@@ -15,8 +15,8 @@ export const ENTROPY = defineLayout('entropy', {
     grad_scale: f32('out_scale, times 1/rows for the mean'),
   },
   bindings: {
-    X: read('u32', 'the input'),
-    T: read('u32', 'the target (KL)'),
+    X: floats('read', 'the input'),
+    T: floats('read', 'the target (KL)'),
     LOSS: rw('u32', 'per-row values'),
     G: rw('u32', 'the gradient'),
   },

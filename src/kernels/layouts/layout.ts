@@ -1,5 +1,6 @@
 // A shader family's host–shader interface, declared once: its uniform fields (in order), its
-// storage bindings, its feature-flag bits and the constants both sides use. The WGSL
+// storage bindings (float inputs with their element-type override and accessor), its
+// feature-flag bits and the constants both sides use. The WGSL
 // declarations are generated from it (and prepended to the family's shader), and the host writes
 // the uniforms and lists the bindings by name through it.
 
@@ -16,6 +17,11 @@ export interface Storage {
   /** WGSL element type of the bound array (u32, f32, i32, vec2<u32>). */
   elem: string;
   doc?: string;
+  /**
+   * A float input of float32, float16 or bfloat16 elements, chosen per pipeline by the override
+   * `<name>_DTYPE`; the shaders read it only through `load_<name>(i)` (element i as float32 bits).
+   */
+  floats?: boolean;
 }
 
 export interface Named {
@@ -40,6 +46,12 @@ export const f32 = (doc?: string): Field => ({ type: 'f32', doc });
 export const read = (elem: string, doc?: string): Storage => ({ access: 'read', elem, doc });
 export const rw = (elem: string, doc?: string): Storage => ({ access: 'rw', elem, doc });
 export const named = (value: number, doc?: string): Named => ({ value, doc });
+/** A float input (array<u32>) read through its accessor; see Storage.floats. */
+export const floats = (access: BindingKind, doc?: string): Storage => ({ access, elem: 'u32', doc, floats: true });
+
+/** `<name>_DTYPE` of a float input: its element type. 16-bit elements lie two per word, element 2k in the low half. */
+export const DTYPE_CODE = { float32: 0, float16: 1, bfloat16: 2 } as const;
+export type FloatDType = keyof typeof DTYPE_CODE;
 
 /** A bound buffer region, as a Dispatch lists it. */
 export interface BoundRegion {
@@ -67,6 +79,11 @@ export interface Layout<S extends LayoutSpec> {
   uniforms(values: UniformValues<S>): ArrayBuffer;
   /** The storage bindings in binding order, from every binding by name. */
   bindings(values: BindingValues<S>): BoundRegion[];
+  /**
+   * Override constants for the float inputs' element types, by binding name: `<name>_DTYPE` for
+   * each that is not float32 (float32 is the default, so its pipelines are the usual ones).
+   */
+  dtypes(values: { readonly [K in keyof S['bindings']]?: string }): Record<string, number>;
 }
 
 /** Uniform blocks are at most 256 bytes (the engine's slot), a 16-byte multiple. */
@@ -99,6 +116,17 @@ export function defineLayout<const S extends LayoutSpec>(name: string, spec: S):
     bindings(v) {
       checkNames(name, 'binding', bindingNames, v);
       return bindingNames.map((k) => (v as Record<string, BoundRegion>)[k]);
+    },
+    dtypes(v) {
+      const out: Record<string, number> = {};
+      for (const [k, d] of Object.entries(v as Record<string, string | undefined>)) {
+        if (d === undefined) continue;
+        if (!spec.bindings[k]?.floats) throw new Error(`${name}: binding ${k} is not a float input`);
+        if (!(d in DTYPE_CODE)) throw new Error(`${name}: binding ${k} cannot read ${d}`);
+        const code = DTYPE_CODE[d as FloatDType];
+        if (code !== 0) out[`${k}_DTYPE`] = code;
+      }
+      return out;
     },
   };
 }
@@ -138,5 +166,43 @@ function wgslOf(name: string, spec: LayoutSpec): string {
     const access = b.access === 'read' ? 'read' : 'read_write';
     lines.push(`@group(0) @binding(${i + 1}) var<storage, ${access}> ${k}: array<${b.elem}>;${comment(b.doc)}`);
   });
+  const inputs = Object.keys(spec.bindings).filter((k) => spec.bindings[k].floats);
+  if (inputs.length) lines.push(...HALF_WGSL, ...inputs.flatMap(accessor));
   return `${lines.join('\n')}\n`;
 }
+
+// 16-bit floats become float32 bits exactly. float16 by unpack2x16float, except the patterns
+// whose conversion WGSL leaves open (±Inf and NaN, and subnormals, which a device may flush),
+// built from their bits; bfloat16 is float32's upper half.
+const HALF_WGSL = [
+  '',
+  ...Object.entries(DTYPE_CODE).map(([k, v]) => `const DTYPE_${k.toUpperCase()}: u32 = ${v}u;`),
+  '',
+  'fn half_bits(h: u32, dtype: u32) -> u32 {',
+  '  if (dtype == DTYPE_BFLOAT16) {',
+  '    return h << 16u;',
+  '  }',
+  '  let sign = (h & 0x8000u) << 16u;',
+  '  let e = h & 0x7c00u;',
+  '  if (e == 0x7c00u) {',
+  '    return sign | 0x7f800000u | ((h & 0x3ffu) << 13u);',
+  '  }',
+  '  if (e == 0u) {',
+  '    return sign | bitcast<u32>(f32(h & 0x3ffu) * 5.9604644775390625e-8);  // m · 2^-24, exact',
+  '  }',
+  '  return bitcast<u32>(unpack2x16float(h).x);',
+  '}',
+];
+
+/** A float input's override and accessor: element i as float32 bits, whatever the element type. */
+const accessor = (k: string) => [
+  '',
+  `override ${k}_DTYPE: u32 = DTYPE_FLOAT32;`,
+  '',
+  `fn load_${k}(i: u32) -> u32 {`,
+  `  if (${k}_DTYPE == DTYPE_FLOAT32) {`,
+  `    return ${k}[i];`,
+  '  }',
+  `  return half_bits((${k}[i >> 1u] >> ((i & 1u) << 4u)) & 0xffffu, ${k}_DTYPE);`,
+  '}',
+];

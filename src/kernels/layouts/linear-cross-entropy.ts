@@ -1,4 +1,4 @@
-import { defineLayout, f32, i32, named, read, rw, u32 } from './layout';
+import { defineLayout, f32, floats, i32, named, read, rw, u32 } from './layout';
 
 /** The interface of shaders/linear_cross_entropy/. */
 export const LINEAR_CROSS_ENTROPY = defineLayout('linearCrossEntropy', {
@@ -26,8 +26,8 @@ export const LINEAR_CROSS_ENTROPY = defineLayout('linearCrossEntropy', {
     filter_eps: f32('F_FILTER: ε; a gradient tile with every |g| ≤ ε·k is skipped by MODES 2 and 3'),
   },
   bindings: {
-    H: read('f32', 'hidden states [N, D]'),
-    Wm: read('f32', 'classifier [V, D]'),
+    H: floats('read', 'hidden states [N, D]'),
+    Wm: floats('read', 'classifier [V, D]'),
     Bv: read('f32', 'bias [V] (F_BIAS)'),
     L: read('i32', 'labels [N]'),
     CW: read('f32', 'class weights (F_WEIGHT)'),

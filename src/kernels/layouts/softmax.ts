@@ -1,4 +1,4 @@
-import { defineLayout, f32, read, rw, u32 } from './layout';
+import { defineLayout, f32, floats, rw, u32 } from './layout';
 
 /** shaders/softmax.wgsl's interface (LOG_OUT is an override, not a uniform). */
 export const SOFTMAX = defineLayout('softmax', {
@@ -10,7 +10,7 @@ export const SOFTMAX = defineLayout('softmax', {
     temp: f32('temperature T'),
   },
   bindings: {
-    X: read('u32'),
+    X: floats('read'),
     Y: rw('u32'),
   },
 });

@@ -11,6 +11,7 @@ import { allclose } from '../../util/allclose';
 import { errorOf, type ErrorInfo } from '../../util/errors';
 import { Report, type CheckReport } from '../../util/report';
 import { TOL } from '../../util/tolerances';
+import { toFloat16Bits } from '../../util/half';
 import type { Area } from './main';
 import type { Case } from '../../battery/case';
 import { readBuffer } from '../../battery/gpu';
@@ -291,10 +292,10 @@ async function errorCases(): Promise<{ cases: ErrorCase[]; statsBefore: object; 
   disposeAll(cpuOut);
   await cpuSession.release();
 
-  // Wrong dtypes: int32 labels where logits are expected; float16 and uint8 tensors.
+  // Wrong dtypes: int32 labels where logits are expected; float16 labels; uint8 tensors.
   cases.push(await caught('int32 tensor as input', () => ol.crossEntropy(out.labels32, out.labels32)));
-  const f16 = ort.Tensor.fromGpuBuffer(out.logits.gpuBuffer, { dataType: 'float16', dims: [rows, V] });
-  cases.push(await caught('float16 tensor as input', () => ol.crossEntropy(f16, out.labels32)));
+  const f16 = ort.Tensor.fromGpuBuffer(out.labels32.gpuBuffer, { dataType: 'float16', dims: [rows] });
+  cases.push(await caught('float16 tensor as labels', () => ol.crossEntropy(out.logits, f16)));
   const u8 = ort.Tensor.fromGpuBuffer(out.labels32.gpuBuffer, { dataType: 'uint8', dims: [rows] });
   cases.push(await caught('uint8 tensor as target', () => ol.crossEntropy(out.logits, u8)));
 
@@ -419,6 +420,34 @@ function readme() {
   });
 }
 
+/**
+ * A float16 ORT tensor in a GPU buffer (odd element count) is wrapped without a copy and its
+ * cross-entropy and gradient match the oracle on the same float16 patterns.
+ */
+async function float16Input(): Promise<CheckReport & { sameBuffer: boolean; dtype: string }> {
+  const rows = 3;
+  const V = 5;
+  const bits = Uint16Array.from({ length: rows * V }, (_, i) => toFloat16Bits(Math.sin(i * 2.3) * 5));
+  const device = ol.wl.device;
+  const buffer = device.createBuffer({ size: 32, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
+  device.queue.writeBuffer(buffer, 0, Uint16Array.from([...bits, 0]));
+  const t = ort.Tensor.fromGpuBuffer(buffer, { dataType: 'float16', dims: [rows, V] });
+  const labels = { data: new Int32Array([0, 4, 2]), shape: [rows] };
+  const wrapped = await fromOrtTensor(ol.wl, t, 'logits');
+  const out = await ol.crossEntropy(t, labels, { grad: true });
+  const want = ref.crossEntropy({ data: bits, shape: [rows, V], dtype: 'float16' }, labels, { grad: true });
+  const r = new Report();
+  r.add(allclose(await out.loss.read(), want.loss, TOL.loss, 'float16 loss'));
+  r.add(allclose(await out.grad!.read(), want.grad!, TOL.grad(1 / rows), 'float16 grad'));
+  const result = { ok: r.ok, messages: r.messages, sameBuffer: wrapped.buffer === buffer, dtype: wrapped.dtype };
+  out.loss.destroy();
+  out.grad?.destroy();
+  wrapped.destroy();
+  t.dispose();
+  buffer.destroy();
+  return result;
+}
+
 export async function start(): Promise<Area> {
   // The Vite dev server serves ORT's wasm from node_modules; threads need cross-origin isolation,
   // which the test server does not set up.
@@ -432,7 +461,7 @@ export async function start(): Promise<Area> {
   ol = await OrtLoss.create(ort);
   return {
     wl: ol.wl,
-    handlers: { evaluate, jsdTeacher, repeated, lifetime, errorCases, appDevice, battery, ...readme() },
+    handlers: { evaluate, jsdTeacher, repeated, lifetime, errorCases, appDevice, battery, float16Input, ...readme() },
     facts: {
       ortVersion: ort.env.versions.web, envBefore, beforeSession,
       sameDevice: ol.device === (await ort.env.webgpu.device),
