@@ -326,9 +326,10 @@ export class CpuLoss {
     this.checkAlive();
     const h = host(input);
     const t = host(target);
-    const r = ref.binaryFocalLoss(h, t, opts);
+    const o = snapshot(opts);
+    const r = ref.binaryFocalLoss(h, t, o);
     checkFloats(h, t);
-    return outputs(r, h.shape);
+    return outputs(r, h.shape, halfGrad(o, h));
   }
 
   /**
@@ -341,10 +342,11 @@ export class CpuLoss {
     this.checkAlive();
     const h = host(input);
     const t = host(target);
-    const r = ref.focalLoss(h, t, opts);
+    const o = snapshot(opts);
+    const r = ref.focalLoss(h, t, o);
     checkElementType(h.data, 'input', 'float32');
     checkElementType(t.data, 'target', t.shape.length === h.shape.length - 1 ? 'int32' : 'float32');
-    return outputs(r, h.shape);
+    return outputs(r, h.shape, halfGrad(o, h));
   }
 
   /**
@@ -395,7 +397,7 @@ export class CpuLoss {
     checkElementType(h.data, 'student', 'float32');
     checkElementType(t.data, 'teacher', 'float32');
     if (l) checkElementType(l.data, 'options.labels', 'int32');
-    return outputs(r, h.shape);
+    return outputs(r, h.shape, halfGrad(o, h));
   }
 
   /**

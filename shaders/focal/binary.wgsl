@@ -142,7 +142,7 @@ fn main(@builtin(local_invocation_index) lid: u32,
   var part = Part(0.0, 0.0, 0u);
   let stride = nwg.x * WG;
   for (var i = wid.x * WG + lid; i < P.n; i += stride) {
-    let el = focal_elem(X[P.x_base + i], T[P.t_base + i]);
+    let el = focal_elem(load_X(P.x_base + i), load_T(P.t_base + i));
     let lb = scaled(el.loss, P.scale);
     if (SUMS) {
       part_push(&part, lb);

@@ -95,7 +95,7 @@ fn prepare(@builtin(local_invocation_index) lid: u32) {
   var st = prep_empty();
   if (has(F_SPARSE)) {
     for (var i = lid; i < P.total_rows; i += WG) {
-      prep_label(&st, bitcast<i32>(T[P.t_base + i]), P.ignore_index, P.cols);
+      prep_label(&st, bitcast<i32>(load_T(P.t_base + i)), P.ignore_index, P.cols);
     }
   } else if (lid == 0u) {
     st.denom = f32(P.total_rows);
@@ -141,7 +141,7 @@ fn do_row(rr: u32, live: bool, lid: u32) {
   var qy = 0.0;   // q_y
   var gsum = 0.0; // G (dense)
   if (has(F_SPARSE)) {
-    let label = bitcast<i32>(T[P.t_base + rr]);
+    let label = bitcast<i32>(load_T(P.t_base + rr));
     if (label == P.ignore_index) {
       mode = ROW_ZEROS;
     } else if (label < 0 || u32(label) >= P.cols) {
@@ -154,7 +154,7 @@ fn do_row(rr: u32, live: bool, lid: u32) {
     } else {
       y = u32(label);
       let k = weight(y);
-      let cl = class_of(X[x_row + y], row);
+      let cl = class_of(load_X(x_row + y), row);
       if (cl.masked) {
         loss = select(0u, BITS_POS_INF, k != 0.0);
       } else {
@@ -205,13 +205,13 @@ fn do_row(rr: u32, live: bool, lid: u32) {
     if (mode == ROW_NAN) {
       o = BITS_NAN;
     } else if (mode == ROW_WRITE) {
-      let cl = class_of(X[x_row + c], row);
+      let cl = class_of(load_X(x_row + c), row);
       var g: f32;
       if (has(F_SPARSE)) {
         g = select(gy * cl.p, -gy * qy, c == y);
       } else {
         var k = 0.0;
-        let tb = T[t_row + c];
+        let tb = load_T(t_row + c);
         k = weight(c) * bitcast<f32>(tb);
         g = cl.p * gsum - select(k * cl.gf, 0.0, k == 0.0);
       }

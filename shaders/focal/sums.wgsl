@@ -73,7 +73,7 @@ fn stats_unwords(w: array<u32, STATS_WORDS>) -> Stats {
 fn block_max(x_row: u32, start: u32, stride: u32, end: u32) -> Stats {
   var st = stats_empty();
   for (var c = start; c < end; c += stride) {
-    stats_push(&st, X[x_row + c]);
+    stats_push(&st, load_X(x_row + c));
   }
   return st;
 }
@@ -98,7 +98,7 @@ fn row_max(x_row: u32, start: u32, stride: u32) -> Stats {
 fn block_terms(x_row: u32, t_row: u32, start: u32, stride: u32, end: u32, row: RowState) -> Stats {
   var st = stats_empty();
   for (var c = start; c < end; c += stride) {
-    let tb = T[t_row + c];
+    let tb = load_T(t_row + c);
     if ((tb & EXP_MASK) == EXP_MASK) {
       st.flags |= ST_BAD;
       continue;
@@ -107,7 +107,7 @@ fn block_terms(x_row: u32, t_row: u32, start: u32, stride: u32, end: u32, row: R
     if (k == 0.0) {
       continue;
     }
-    let cl = class_of(X[x_row + c], row);
+    let cl = class_of(load_X(x_row + c), row);
     if (cl.masked) {
       st.flags |= select(ST_NINF, ST_PINF, k > 0.0);
     } else {

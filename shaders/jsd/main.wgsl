@@ -61,7 +61,7 @@ fn write_grad(s_row: u32, t_row: u32, g_row: u32, rw: Row, gmode: u32, start: u3
     if (gmode == GMODE_NAN) {
       o = BITS_NAN;
     } else if (gmode == GMODE_WRITE) {
-      let v = class_terms(S[s_row + c], TE[t_row + c], rw);
+      let v = class_terms(load_S(s_row + c), load_TE(t_row + c), rw);
       var g: f32;
       if (has(F_FORWARD)) {
         g = v.q - v.p;

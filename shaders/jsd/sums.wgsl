@@ -219,9 +219,9 @@ fn block_sums(which: u32, s_row: u32, t_row: u32, rw: Row, start: u32, stride: u
   var st = stats_empty();
   for (var c = start; c < end; c += stride) {
     if (which == 1u) {
-      push_softmax(&st, S[s_row + c], TE[t_row + c]);
+      push_softmax(&st, load_S(s_row + c), load_TE(t_row + c));
     } else {
-      push_terms(&st, S[s_row + c], TE[t_row + c], rw);
+      push_terms(&st, load_S(s_row + c), load_TE(t_row + c), rw);
     }
   }
   return st;

@@ -174,6 +174,12 @@ export interface BinaryFocalLossOptions {
   base?: LogBase;
   /** Also return the gradient of the reduced loss with respect to the input logits. */
   grad?: boolean;
+  /**
+   * The gradient's element type: `'float32'` (default), or `'input'`: the input's dtype, so a
+   * float16 / bfloat16 input gets a gradient of its own type (rounded to nearest even from the
+   * float32 result; a float32 input's stays float32). The oracle's gradient is float64 either way.
+   */
+  gradDtype?: GradDType;
 }
 
 /**
@@ -197,6 +203,12 @@ export interface FocalLossOptions {
   base?: LogBase;
   /** Also return the gradient of the reduced loss with respect to the input logits. */
   grad?: boolean;
+  /**
+   * The gradient's element type: `'float32'` (default), or `'input'`: the input's dtype, so a
+   * float16 / bfloat16 input gets a gradient of its own type (rounded to nearest even from the
+   * float32 result; a float32 input's stays float32). The oracle's gradient is float64 either way.
+   */
+  gradDtype?: GradDType;
 }
 
 /** Options of `entropy`, shared by the GPU API and the float64 reference. */
@@ -264,6 +276,12 @@ export interface JSDivergenceOptions<L = HostTensor> {
   reduction?: Reduction;
   /** Also return the gradient with respect to the student logits (not the teacher). */
   grad?: boolean;
+  /**
+   * The gradient's element type: `'float32'` (default), or `'input'`: the student's dtype, so a
+   * float16 / bfloat16 student gets a gradient of its own type (rounded to nearest even from the
+   * float32 result; a float32 student's stays float32). The oracle's gradient is float64 either way.
+   */
+  gradDtype?: GradDType;
 }
 
 /** Defaults every implementation uses. */

@@ -4,7 +4,7 @@
 import { DISPOSE } from '../contract/dispose';
 import { DeviceError, LabelRangeError, ShapeError } from '../contract/errors';
 import { evaluationResult, parseEvaluatorOptions, type EvaluationResult, type Evaluator, type EvaluatorConfig, type EvaluatorOptions } from '../contract/configs/evaluator';
-import { checkLabels, formatShape, matrixShape, readOnce } from '../contract/tensor';
+import { checkLabels, formatShape, matrixShape, readOnce, refuseHalf } from '../contract/tensor';
 import type { GpuContext, TensorLike } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { argShape, matrixArgShape } from './common';
@@ -64,7 +64,7 @@ export class GpuEvaluator implements Evaluator {
   }
 
   /**
-   * Adds a batch: logits [rows, classes] float32 and labels [rows] int32 (host data or GpuTensors).
+   * Adds a batch: logits [rows, classes] (float32, float16 or bfloat16) and labels [rows] int32 (host data or GpuTensors).
    * Host labels are range-checked here; GPU labels out of range are counted and make read() throw.
    */
   add(logits: TensorLike, labels: TensorLike): Promise<void> {
@@ -78,7 +78,10 @@ export class GpuEvaluator implements Evaluator {
       const want = shape.slice(0, -1);
       const got = argShape(y, 'labels');
       if (got.length !== want.length || got.some((d, i) => d !== want[i])) throw new ShapeError('labels', `shape ${formatShape(got)} must be ${formatShape(want)} (one label per row)`);
-      if (!(y instanceof GpuTensor)) checkLabels(y.data, cols, this.#cfg.ignoreIndex, 'labels');
+      if (!(y instanceof GpuTensor)) {
+        refuseHalf(y, 'labels', 'integer labels (Int32Array)');
+        checkLabels(y.data, cols, this.#cfg.ignoreIndex, 'labels');
+      }
       return this.#then(() => this.#add(x, y, cols));
     } catch (e) {
       return Promise.reject(e);
@@ -90,7 +93,7 @@ export class GpuEvaluator implements Evaluator {
     const ctx = this.#ctx;
     const temps: GpuTensor[] = [];
     try {
-      const { t: x, temp: tx } = ctx.input(logits, 'logits', 'float32');
+      const { t: x, temp: tx } = ctx.floats(logits, 'logits');
       if (tx) temps.push(x);
       const { t: y, temp: ty } = ctx.input(labels, 'labels', 'int32');
       if (ty) temps.push(y);

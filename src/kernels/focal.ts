@@ -3,12 +3,13 @@ import { ShapeError } from '../contract/errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseBinaryFocalOptions, parseFocalOptions } from '../contract/configs/focal';
-import { checkLabels, formatShape, matrixShape, sameShape } from '../contract/tensor';
+import { checkLabels, formatShape, matrixShape, refuseHalf, sameShape } from '../contract/tensor';
 import { rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 import { bceWG, grid, prepareShape, rowLaunch } from './launch';
 import { BINARY_FOCAL, FOCAL } from './layouts/focal';
 import { REDUCE } from './layouts/reduce';
 import type { LossOutputs } from './cross-entropy';
+import { packedGrad } from './pack16';
 
 // Host side of shaders/focal/: binary focal loss (elementwise, as binary cross-entropy: elements
 // -> workgroup partials -> reduce) and softmax focal loss (prepare -> rows -> reduce, rows shaped
@@ -32,9 +33,9 @@ export async function binaryFocalOp(ctx: GpuContext, inputArg: TensorLike, targe
   const temps: Temps = [];
   const made: GpuTensor[] = [];
   return freeOnThrow(temps, made, async () => {
-    const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
+    const { t: input, temp: tmpIn } = ctx.floats(inputArg, 'input');
     if (tmpIn) temps.push(input);
-    const { t: target, temp: tmpT } = ctx.input(targetArg, 'target', 'float32');
+    const { t: target, temp: tmpT } = ctx.floats(targetArg, 'target');
     if (tmpT) temps.push(target);
 
     const n = rows * cols;
@@ -62,7 +63,7 @@ export async function binaryFocalOp(ctx: GpuContext, inputArg: TensorLike, targe
       const ob = perElem ? ctx.bind(perElem, e0, len) : partB!;
       const gb = grad ? ctx.bind(grad, e0, len) : undefined;
       dispatches.push({
-        family: 'binaryFocal', entry: 'main', constants: { WG, SUMS: sums ? 1 : 0, FLAGS: flags },
+        family: 'binaryFocal', entry: 'main', constants: { WG, SUMS: sums ? 1 : 0, ...BINARY_FOCAL.dtypes({ X: input.dtype, T: target.dtype }), FLAGS: flags },
         uniforms: BINARY_FOCAL.uniforms({
           n: len, x_base: xb.base, t_base: tb.base, out_base: perElem ? ob.base : ob.base + partBase, g_base: gb ? gb.base : 0,
           alpha: Math.max(cfg.alpha, 0), gamma: cfg.gamma, scale,
@@ -79,9 +80,10 @@ export async function binaryFocalOp(ctx: GpuContext, inputArg: TensorLike, targe
       // The partials already carry 1/n (mean): the reduction is a plain sum.
       dispatches.push(reduceDispatch(ctx, partials, null, loss, REDUCE.C.MODE_SUM, false));
     }
+    const grad16 = packedGrad(ctx, cfg.gradDtype, input, grad, 'binaryFocalLoss', dispatches, made, temps);
     const { done } = await ctx.run('binaryFocalLoss', dispatches);
     const out: LossOutputs = { loss: loss! };
-    if (grad) out.grad = grad;
+    if (grad) out.grad = grad16 ?? grad;
     finishCall(out, done, temps);
     return out;
   });
@@ -105,7 +107,10 @@ export async function focalOp(ctx: GpuContext, inputArg: TensorLike, targetArg: 
     throw new ShapeError('target', `dense target shape [${tShape.join(', ')}] must equal input shape [${inShape.join(', ')}]`);
   }
   // Host labels are range-checked here; GPU-resident ones by prepare (invalidLabels).
-  if (sparse && !(targetArg instanceof GpuTensor)) checkLabels(targetArg.data, cols, cfg.ignoreIndex, 'target');
+  if (sparse && !(targetArg instanceof GpuTensor)) {
+    refuseHalf(targetArg, 'target', 'integer labels (Int32Array)');
+    checkLabels(targetArg.data, cols, cfg.ignoreIndex, 'target');
+  }
   const chunks = rowChunks(ctx, rows, cols);
   checkRowBinding(ctx, rows, 1, sparse ? 'target' : 'input');
   const F = FOCAL.F;
@@ -113,9 +118,9 @@ export async function focalOp(ctx: GpuContext, inputArg: TensorLike, targetArg: 
   const temps: Temps = [];
   const made: GpuTensor[] = [];
   return freeOnThrow(temps, made, async () => {
-    const { t: input, temp: tmpIn } = ctx.input(inputArg, 'input', 'float32');
+    const { t: input, temp: tmpIn } = ctx.floats(inputArg, 'input');
     if (tmpIn) temps.push(input);
-    const { t: target, temp: tmpT } = ctx.input(targetArg, 'target', sparse ? 'int32' : 'float32');
+    const { t: target, temp: tmpT } = sparse ? ctx.input(targetArg, 'target', 'int32') : ctx.floats(targetArg, 'target');
     if (tmpT) temps.push(target);
     const alpha = cfg.alphaPerClass ? ctx.tensor(Float32Array.from(cfg.alpha), [cols], 'float32', 'options.alpha') : undefined;
     if (alpha) temps.push(alpha);
@@ -128,6 +133,7 @@ export async function focalOp(ctx: GpuContext, inputArg: TensorLike, targetArg: 
     if (grad) made.push(grad);
     const mean = cfg.reduction === 'mean';
     const flags = (sparse ? F.SPARSE : 0) | (alpha ? F.ALPHA_COL : 0) | (cfg.grad ? F.GRAD : 0) | (mean ? F.MEAN : 0);
+    const dtypes = FOCAL.dtypes({ X: input.dtype, T: sparse ? undefined : target.dtype });
     const alB = alpha ? ctx.bind(alpha).binding : ctx.dummy('read');
     const metaB = ctx.bind(meta).binding;
     const lossB = ctx.bind(perRow).binding;
@@ -142,7 +148,7 @@ export async function focalOp(ctx: GpuContext, inputArg: TensorLike, targetArg: 
       const tb = sparse ? ctx.bind(target) : ctx.bind(target, 0, Math.min(target.size, chunks[0].count * cols));
       const xb = ctx.bind(input, 0, Math.min(input.size, chunks[0].count * cols));
       dispatches.push({
-        family: 'focal', entry: 'prepare', constants: { ...prepareShape(ctx), FLAGS: flags },
+        family: 'focal', entry: 'prepare', constants: { ...prepareShape(ctx), ...dtypes, FLAGS: flags },
         uniforms: uniforms(0, rows, xb.base, tb.base, 0),
         bindings: FOCAL.bindings({ X: xb.binding, T: tb.binding, AL: alB, META: metaB, LOSS: lossB, G: ctx.dummy('grad') }),
         workgroups: 1,
@@ -155,7 +161,7 @@ export async function focalOp(ctx: GpuContext, inputArg: TensorLike, targetArg: 
       const gb = grad ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
       const l = rowLaunch(ctx, cols, count);
       dispatches.push({
-        family: 'focal', entry: 'main', constants: { ...l.constants, FLAGS: flags }, workgroups: l.workgroups,
+        family: 'focal', entry: 'main', constants: { ...l.constants, ...dtypes, FLAGS: flags }, workgroups: l.workgroups,
         uniforms: uniforms(row0, count, xb.base, sparse ? tb.base + row0 : tb.base, gb ? gb.base : 0),
         bindings: FOCAL.bindings({ X: xb.binding, T: tb.binding, AL: alB, META: metaB, LOSS: lossB, G: gb ? gb.binding : ctx.dummy('grad') }),
       });
@@ -168,9 +174,10 @@ export async function focalOp(ctx: GpuContext, inputArg: TensorLike, targetArg: 
       temps.push(perRow);
     }
 
+    const grad16 = packedGrad(ctx, cfg.gradDtype, input, grad, 'focalLoss', dispatches, made, temps);
     const { done } = await ctx.run('focalLoss', dispatches);
     const out: LossOutputs = { loss };
-    if (grad) out.grad = grad;
+    if (grad) out.grad = grad16 ?? grad;
     // META[2]: labels out of range, reported only for labels on the GPU (host ones were checked).
     const [invalid] = ctx.split(meta, [{ elemOffset: 2, shape: [], dtype: 'int32' }]);
     if (sparse && targetArg instanceof GpuTensor) out.invalidLabels = invalid as GpuTensor<'int32'>;

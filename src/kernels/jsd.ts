@@ -2,7 +2,7 @@ import type { JSDivergenceOptions } from '../contract/types';
 import { ShapeError } from '../contract/errors';
 import { optionsObject } from '../contract/options';
 import { JSD_KEYS, checkJSDLabels, parseJSDOptions, type JSDConfig } from '../contract/configs/jsd';
-import { formatShape, matrixShape, sameShape } from '../contract/tensor';
+import { formatShape, matrixShape, refuseHalf, sameShape } from '../contract/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
@@ -10,6 +10,7 @@ import { prepareShape, rowLaunch } from './launch';
 import { JSD } from './layouts/jsd';
 import { REDUCE } from './layouts/reduce';
 import type { LossOutputs } from './cross-entropy';
+import { packedGrad } from './pack16';
 
 // Host side of shaders/jsd/ (+ reduce.wgsl): validate as the oracle does, count the kept rows on
 // the GPU when labels may skip some ('mean'), chunk rows past one storage binding, choose the
@@ -45,7 +46,10 @@ export async function jsDivergenceOp(ctx: GpuContext, studentArg: TensorLike, te
     const lShape = argShape(labelsArg, 'options.labels');
     if (lShape.length !== 1 || lShape[0] !== rows) throw new ShapeError('options.labels', `shape ${formatShape(lShape)} must be [${rows}] (one label per row)`);
     // Host labels are checked as the oracle checks them; a GpuTensor's are int32 by type.
-    if (!(labelsArg instanceof GpuTensor)) checkJSDLabels(labelsArg.data, 'options.labels');
+    if (!(labelsArg instanceof GpuTensor)) {
+      refuseHalf(labelsArg, 'options.labels', 'integer labels (Int32Array)');
+      checkJSDLabels(labelsArg.data, 'options.labels');
+    }
   }
   // Every size check before the first upload.
   const chunks = rowChunks(ctx, rows, cols);
@@ -55,14 +59,15 @@ export async function jsDivergenceOp(ctx: GpuContext, studentArg: TensorLike, te
   return freeOnThrow(temps, made, encode);
 
   async function encode(): Promise<LossOutputs> {
-    const input = (arg: TensorLike, name: string, dtype: 'float32' | 'int32') => {
-      const r = ctx.input(arg, name, dtype);
+    const own = (r: { t: GpuTensor; temp: boolean }) => {
       if (r.temp) temps.push(r.t);
       return r.t;
     };
-    const student = input(studentArg, 'student', 'float32');
-    const teacher = input(teacherArg, 'teacher', 'float32');
-    const labels = labelsArg !== undefined ? input(labelsArg, 'options.labels', 'int32') : undefined;
+    // Student and teacher each float32, float16 or bfloat16 (an ORT float16 teacher as it is).
+    const student = own(ctx.floats(studentArg, 'student'));
+    const teacher = own(ctx.floats(teacherArg, 'teacher'));
+    const labels = labelsArg !== undefined ? own(ctx.input(labelsArg, 'options.labels', 'int32')) : undefined;
+    const dtypes = JSD.dtypes({ S: student.dtype, TE: teacher.dtype });
 
     const perRow = ctx.empty([rows], 'float32', 'jsDivergence:loss');
     made.push(perRow);
@@ -100,7 +105,7 @@ export async function jsDivergenceOp(ctx: GpuContext, studentArg: TensorLike, te
       const gb = grad ? ctx.bind(grad, row0 * cols, count * cols) : undefined;
       const l = rowLaunch(ctx, cols, count);
       dispatches.push({
-        family: 'jsd', entry: 'main', constants: { ...l.constants, FLAGS: flags }, workgroups: l.workgroups,
+        family: 'jsd', entry: 'main', constants: { ...l.constants, ...dtypes, FLAGS: flags }, workgroups: l.workgroups,
         uniforms: JSD.uniforms({ ...common, rows: count, s_base: sb.base, t_base: tb.base, g_base: gb ? gb.base : 0, row0 }),
         bindings: JSD.bindings({ S: sb.binding, TE: tb.binding, G: gb ? gb.binding : ctx.dummy('grad'), ...bound }),
       });
@@ -114,9 +119,10 @@ export async function jsDivergenceOp(ctx: GpuContext, studentArg: TensorLike, te
       temps.push(perRow);
     }
 
+    const grad16 = packedGrad(ctx, cfg.gradDtype, student, grad, 'jsDivergence', dispatches, made, temps);
     const { done } = await ctx.run('jsDivergence', dispatches);
     const out: LossOutputs = { loss };
-    if (grad) out.grad = grad;
+    if (grad) out.grad = grad16 ?? grad;
     finishCall(out, done, temps);
     return out;
   }

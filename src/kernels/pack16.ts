@@ -3,7 +3,7 @@
 import type { GpuContext, Dispatch } from '../gpu/context';
 import type { GpuTensor } from '../gpu/tensor';
 import { isHalf } from '../contract/tensor';
-import type { GradDType } from '../contract/types';
+import type { GradDType, HalfDType } from '../contract/types';
 import { PACK16 } from './layouts/pack16';
 import { grid } from './launch';
 
@@ -28,4 +28,18 @@ export function packDispatches(ctx: GpuContext, src: GpuTensor, dst: GpuTensor):
     });
   }
   return out;
+}
+
+/**
+ * gradDtype 'input' on a 16-bit input: the float32 `grad` packed into a new tensor of the input's
+ * dtype by dispatches appended to the call's, the float32 one freed after the submit (`temps`);
+ * else undefined (no gradient, or it stays float32).
+ */
+export function packedGrad(ctx: GpuContext, gradDtype: GradDType, input: GpuTensor, grad: GpuTensor | undefined, label: string, dispatches: Dispatch[], made: GpuTensor[], temps: GpuTensor[]): GpuTensor<HalfDType> | undefined {
+  if (!grad || !packsGrad(gradDtype, input)) return undefined;
+  const grad16 = ctx.empty(grad.shape, input.dtype as HalfDType, `${label}:grad16`);
+  made.push(grad16);
+  dispatches.push(...packDispatches(ctx, grad, grad16));
+  temps.push(grad);
+  return grad16;
 }

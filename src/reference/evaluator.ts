@@ -5,6 +5,7 @@ import { ShapeError } from '../contract/errors';
 import { asMatrix, checkLabels, checkTensor, formatShape, readOnce, sameShape } from '../contract/tensor';
 import { evaluationResult, parseEvaluatorOptions, type EvaluationResult, type EvaluationSums, type EvaluatorOptions } from '../contract/configs/evaluator';
 import { crossEntropy } from './cross-entropy';
+import { decoded, refuseHalf } from './half';
 
 /** The oracle's evaluator: `add` and `read` as the GPU's, synchronous. */
 export interface RefEvaluator {
@@ -32,11 +33,13 @@ export function evaluator(opts?: EvaluatorOptions): RefEvaluator {
   let sums: EvaluationSums = { tokens: 0, nllSum: 0, entropySum: 0, hits: 0, topKHits: 0 };
   return {
     add(logits, labels) {
-      logits = readOnce(logits);
+      // 16-bit logits are decoded to their exact values; labels are integers.
+      logits = decoded(readOnce(logits), 'logits');
       labels = readOnce(labels);
       const { cols } = asMatrix(logits, 'logits');
       const want = logits.shape.slice(0, -1);
       if (!sameShape(checkTensor(labels, 'labels'), want)) throw new ShapeError('labels', `shape ${formatShape(labels.shape)} must be ${formatShape(want)} (one label per row)`);
+      refuseHalf(labels, 'labels', 'integer labels (Int32Array)');
       checkLabels(labels.data, cols, cfg.ignoreIndex, 'labels');
       const r = crossEntropy(logits, labels, { extras: true, topK: cfg.topK, ignoreIndex: cfg.ignoreIndex, reduction: 'none' });
       const next = { ...sums };

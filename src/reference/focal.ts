@@ -4,6 +4,7 @@
 import type { BinaryFocalLossOptions, FocalLossOptions, HostTensor } from '../contract/types';
 import { ShapeError } from '../contract/errors';
 import { asMatrix, checkLabels, checkTensor, formatShape, matchingMatrix, readOnce, sameShape } from '../contract/tensor';
+import { decoded, refuseHalf } from './half';
 import { parseBinaryFocalOptions, parseFocalOptions } from '../contract/configs/focal';
 import { reduce, type RefResult } from './result';
 
@@ -43,8 +44,8 @@ const powUnit = (lnq: number, gamma: number) => (gamma === 0 ? 1 : Math.exp(gamm
  * console.log(r.loss);   // Float64Array [0.000451, 0.0170] (α = 0.25, γ = 2)
  */
 export function binaryFocalLoss(input: HostTensor, target: HostTensor, opts?: BinaryFocalLossOptions): RefResult {
-  input = readOnce(input);
-  target = readOnce(target);
+  input = decoded(readOnce(input), 'input');
+  target = decoded(readOnce(target), 'target');
   const x = asMatrix(input, 'input');
   const { alpha, gamma, reduction, divisor, grad: wantGrad } = parseBinaryFocalOptions(opts);
   const t = matchingMatrix(target, 'target', input, 'input');
@@ -142,7 +143,7 @@ function focalRow(z: ArrayLike<number>, off: number, lp: Float64Array, p: Float6
  * console.log(r.loss[0]);   // 0.0485 (cross-entropy: 0.4170)
  */
 export function focalLoss(input: HostTensor, target: HostTensor, opts?: FocalLossOptions): RefResult {
-  input = readOnce(input);
+  input = decoded(readOnce(input), 'input');
   target = readOnce(target);
   const x = asMatrix(input, 'input');
   const cfg = parseFocalOptions(opts, x.cols);
@@ -152,6 +153,8 @@ export function focalLoss(input: HostTensor, target: HostTensor, opts?: FocalLos
   if (!sparse && !sameShape(targetShape, input.shape)) {
     throw new ShapeError('target', `shape ${formatShape(targetShape)} must be ${formatShape(labelShape)} (labels) or ${formatShape(input.shape)} (dense targets)`);
   }
+  if (sparse) refuseHalf(target, 'target', 'integer labels (Int32Array)');
+  else target = decoded(target, 'target');
   if (sparse) checkLabels(target.data, x.cols, cfg.ignoreIndex, 'target');
 
   const { rows, cols: V, data } = x;

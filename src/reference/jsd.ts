@@ -6,6 +6,7 @@ import { asMatrix, checkTensor, formatShape, matchingMatrix, readOnce } from '..
 import { optionsObject } from '../contract/options';
 import { ShapeError } from '../contract/errors';
 import { JSD_KEYS, checkJSDLabels, parseJSDOptions, type JSDConfig } from '../contract/configs/jsd';
+import { decoded, refuseHalf } from './half';
 import { reduce, type RefResult } from './result';
 import { logSoftmaxRow } from './softmax';
 
@@ -18,6 +19,7 @@ function keptRows(labels: HostTensor | undefined, rows: number, cfg: JSDConfig):
   labels = readOnce(labels);
   const shape = checkTensor(labels, 'options.labels');
   if (shape.length !== 1 || shape[0] !== rows) throw new ShapeError('options.labels', `shape ${formatShape(shape)} must be [${rows}] (one label per row)`);
+  refuseHalf(labels, 'options.labels', 'integer labels (Int32Array)');
   checkJSDLabels(labels.data, 'options.labels');
   const kept = new Uint8Array(rows);
   for (let r = 0; r < rows; r++) kept[r] = labels.data[r] === cfg.ignoreIndex ? 0 : 1;
@@ -70,8 +72,8 @@ function mixLogs(lp: number, lq: number, beta: number): [number, number] {
  * console.log(jsDivergence(s, t, { beta: 0 }).loss[0]);         // 0.1308 = KL(P‖Q)
  */
 export function jsDivergence(student: HostTensor, teacher: HostTensor, opts?: JSDivergenceOptions): RefResult {
-  student = readOnce(student);
-  teacher = readOnce(teacher);
+  student = decoded(readOnce(student), 'student');
+  teacher = decoded(readOnce(teacher), 'teacher');
   const s = asMatrix(student, 'student');
   const o = optionsObject(opts, JSD_KEYS);
   const cfg = parseJSDOptions(o);

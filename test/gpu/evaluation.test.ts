@@ -107,6 +107,26 @@ describe('evaluator: batches on the GPU against the oracle', () => {
   }
 });
 
+describe('evaluator: float16 and bfloat16 logits against the oracle on the same values', () => {
+  for (const dtype of ['float16', 'bfloat16']) {
+    const RUNS: [string, Record<string, unknown>][] = [
+      ['odd batches, ignored rows, classes > 1024', { seed: 5, rows: [3, 1], cols: 1031, topK: 5, ignoreFrac: 0.3 }],
+      ['GpuTensor batches', { seed: 6, rows: [5, 2], cols: 37, topK: 3, ignoreFrac: 0.2, gpuInputs: true }],
+    ];
+    for (const [launch, context] of LAUNCHES) {
+      for (const [name, spec] of RUNS) {
+        it(`${dtype} ${name}, ${launch}`, async () => {
+          const r = await gpu.call<EvalRun>('evaluatorRun', { ...spec, dtype, context });
+          expectMetrics(r.gpu, r.oracle, 'gpu vs oracle');
+          assertClose([r.oracle.nll], [r.concatNll], TOL.fewTerms, "oracle's nll vs crossEntropy's mean over the concatenated batches");
+          expectMetrics(r.afterReset, r.oracleLast, 'after reset(), the last batch alone');
+          expect(r.tensors.afterAll).toBe(r.tensors.before);
+        });
+      }
+    }
+  }
+});
+
 describe('evaluator: edge batches', () => {
   const run = (name: string, cols: number, data: { x: number[]; y: number[] }[], extra: Record<string, unknown> = {}, check?: (r: EvalRun) => void) => {
     for (const [launch, context] of LAUNCHES) {

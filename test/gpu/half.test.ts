@@ -34,10 +34,27 @@ const CASES = (d: Half): Case[] => [
   { name: 'klDivergence', op: 'klDivergence', input: { kind: 'logits', scale: 3, dtype: d }, target: { kind: 'probs', dtype: d }, options: { grad: true, reduction: 'none' } },
 ];
 
+// The newer operations, on the two shorter shapes (odd counts, classes > 1024): crossEntropy's
+// top-k hits (the evaluator's read; its ranking is slow on SwiftShader past 1024 classes, so 129),
+// both focal losses, jsDivergence with a 16-bit teacher.
+const NEWER = (d: Half): (Case & { shapes?: number[][] })[] => [
+  { name: 'crossEntropy extras topK', op: 'crossEntropy', input: { kind: 'logits', scale: 3, dtype: d }, target: { kind: 'labels', ignoreFrac: 0.2 }, options: { extras: true, topK: 5, reduction: 'none' }, shapes: [[3, 7], [6, 129]] },
+  { name: 'focalLoss labels', op: 'focalLoss', input: { kind: 'logits', scale: 3, dtype: d }, target: { kind: 'labels', ignoreFrac: 0.2 }, options: { grad: true, gamma: 2, reduction: 'sum' } },
+  { name: 'focalLoss dense', op: 'focalLoss', input: { kind: 'logits', scale: 3, dtype: d }, target: { kind: 'probs', dtype: d }, options: { grad: true, gamma: 1.5, reduction: 'none' } },
+  { name: 'binaryFocalLoss', op: 'binaryFocalLoss', input: { kind: 'logits', scale: 3, dtype: d }, target: { kind: 'uniform', dtype: d }, options: { grad: true, reduction: 'none' } },
+  { name: 'jsDivergence', op: 'jsDivergence', input: { kind: 'logits', scale: 3, dtype: d }, target: { kind: 'logits', scale: 3, dtype: d }, options: { grad: true, beta: 0.3, temperature: 2, reduction: 'sum' } },
+];
+
 function tolerances(c: Case, rows: number, cols: number): Pick<CheckSpec, 'tol' | 'gradTol'> {
   const o = c.options;
   if (c.op === 'binaryCrossEntropy') return { tol: TOL.bce, gradTol: TOL.bceGrad(true, rows * cols, o) };
   if (c.op === 'entropy' || c.op === 'klDivergence') return { tol: TOL.divergence(cols), gradTol: TOL.grad(meanScale(rows, o)) };
+  if (c.op === 'focalLoss') return { tol: TOL.focalRow, gradTol: TOL.focalGrad((o.gamma as number | undefined) ?? 2, meanScale(rows, o)) };
+  if (c.op === 'binaryFocalLoss') return { tol: o.reduction === 'none' ? TOL.focal : TOL.focalRow, gradTol: TOL.focalGrad((o.gamma as number | undefined) ?? 2, meanScale(rows * cols, o)) };
+  if (c.op === 'jsDivergence') {
+    const T = (o.temperature as number | undefined) ?? 1;
+    return { tol: TOL.divergence(cols), gradTol: TOL.jsdGrad(meanScale(rows, o) / T, (8 * 3) / T) };
+  }
   return { tol: TOL.loss, gradTol: TOL.grad() };
 }
 
@@ -82,6 +99,21 @@ function edgeRows(d: Half): number[] {
   ];
 }
 
+describe('16-bit inputs of the newer operations against the oracle, both launch shapes', () => {
+  for (const d of DTYPES) {
+    for (const c of NEWER(d)) {
+      (c.shapes ?? SHAPES.slice(0, 2)).forEach(([rows, cols], s) => {
+        for (const shaped of [false, true]) {
+          it(`${d} ${c.name} [${rows}, ${cols}]${shaped ? ' gpuShaped' : ''}`, () => gpu.check({
+            op: c.op, rows, cols, seed: 31 * rows + cols + s, input: c.input, target: c.target, options: c.options,
+            ...tolerances(c, rows, cols), gpuInputs: s === 1, context: shaped ? { gpuShaped: true } : undefined,
+          }));
+        }
+      });
+    }
+  }
+});
+
 describe('edge battery: ±Infinity, NaN, subnormals, the largest finite values, −0', () => {
   for (const d of DTYPES) {
     const bits = edgeRows(d);
@@ -98,6 +130,11 @@ describe('edge battery: ±Infinity, NaN, subnormals, the largest finite values, 
       { name: 'entropy probs', op: 'entropy', input: probs, options: { grad: true, reduction: 'none' } },
       { name: 'entropy logits', op: 'entropy', input: logits, options: { from: 'logits', grad: true, reduction: 'none' } },
       { name: 'klDivergence', op: 'klDivergence', input: logits, target: probs, options: { grad: true, reduction: 'none' } },
+      { name: 'crossEntropy topK', op: 'crossEntropy', input: logits, target: labels, options: { extras: true, topK: 3, reduction: 'none' } },
+      { name: 'focalLoss', op: 'focalLoss', input: logits, target: labels, options: { grad: true, reduction: 'none' } },
+      { name: 'focalLoss dense', op: 'focalLoss', input: logits, target: probs, options: { grad: true, reduction: 'none' } },
+      { name: 'binaryFocalLoss', op: 'binaryFocalLoss', input: logits, target: probs, options: { grad: true, reduction: 'none' } },
+      { name: 'jsDivergence', op: 'jsDivergence', input: logits, target: { ...logits, bits: [...bits].reverse() }, options: { grad: true, reduction: 'none' } },
     ];
     for (const c of edge) {
       for (const shaped of [false, true]) {

@@ -95,7 +95,7 @@ describe('lifetime and resources', () => {
     expect(r.after).toEqual(r.before);
   });
 
-  it('a float16 ORT tensor in a GPU buffer is wrapped without a copy and read as float16', async () => {
+  it('a float16 ORT tensor in a GPU buffer is wrapped without a copy and read as float16 (crossEntropy logits, a jsDivergence teacher)', async () => {
     const r = await gpu.expectOk<{ ok: boolean; messages: string[]; sameBuffer: boolean; dtype: string }>('float16Input');
     expect(r.sameBuffer).toBe(true);
     expect(r.dtype).toBe('float16');

@@ -103,6 +103,26 @@ describe('the oracle on 16-bit inputs', () => {
       const wd = { data: decodeHalf(w.data, dtype), shape: [3, 3] };
       expect(ref.linearCrossEntropy(h, w, y, { grad: true })).toEqual(ref.linearCrossEntropy(d, wd, y, { grad: true }));
     });
+
+    it(`${dtype}: focal losses, jsDivergence and the evaluator equal the oracle on the decoded values`, () => {
+      const y = { data: new Int32Array([2, -100]), shape: [2] };
+      const p = { data: toHalfBits([0.2, 0.3, 0.5, 0.6, 0.1, 0.3], dtype), shape: [2, 3], dtype };
+      const pd = { data: decodeHalf(p.data, dtype), shape: [2, 3] };
+      expect(ref.focalLoss(h, y, { grad: true })).toEqual(ref.focalLoss(d, y, { grad: true }));
+      expect(ref.focalLoss(h, p, { grad: true, gamma: 1.5 })).toEqual(ref.focalLoss(d, pd, { grad: true, gamma: 1.5 }));
+      expect(ref.binaryFocalLoss(h, p, { grad: true })).toEqual(ref.binaryFocalLoss(d, pd, { grad: true }));
+      // A 16-bit student, a 16-bit teacher, or both.
+      const o = { grad: true, temperature: 2, labels: y };
+      const want = ref.jsDivergence(d, pd, o);
+      expect(ref.jsDivergence(h, p, o)).toEqual(want);
+      expect(ref.jsDivergence(d, p, o)).toEqual(want);
+      expect(ref.jsDivergence(h, pd, o)).toEqual(want);
+      const a = ref.evaluator({ topK: 2 });
+      const b = ref.evaluator({ topK: 2 });
+      a.add(h, { data: new Int32Array([2, 0]), shape: [2] });
+      b.add(d, { data: new Int32Array([2, 0]), shape: [2] });
+      expect(a.read()).toEqual(b.read());
+    });
   }
 
   it('refuses 16-bit data that is not a Uint16Array, labels in 16 bits and a dtype it does not know', () => {
@@ -113,6 +133,11 @@ describe('the oracle on 16-bit inputs', () => {
     expect(() => ref.crossEntropy({ data: [1, 2], shape: [1, 2] }, { data: new Uint16Array([0]), shape: [1], dtype: 'float16' })).toThrow(/integer labels/);
     expect(() => ref.linearCrossEntropy({ data: [1, 2], shape: [1, 2] }, { data: [1, 2], shape: [1, 2] }, y, { bias: { data: new Uint16Array(1), shape: [1], dtype: 'float16' } })).toThrow(DTypeError);
     expect(() => ref.softmax({ data: new Uint16Array(3), shape: [1, 2], dtype: 'float16' })).toThrow(/3 values/);
+    const x2 = { data: [1, 2], shape: [1, 2] };
+    const y16 = { data: new Uint16Array([0]), shape: [1], dtype: 'float16' as const };
+    expect(() => ref.focalLoss(x2, y16)).toThrow(/target: .*integer labels/);
+    expect(() => ref.jsDivergence(x2, x2, { labels: y16 })).toThrow(/options\.labels: .*integer labels/);
+    expect(() => ref.evaluator().add(x2, y16)).toThrow(/labels: .*integer labels/);
   });
 });
 
@@ -138,6 +163,24 @@ describe('the CPU fallback on 16-bit inputs', () => {
     const e16 = await cpu.entropy({ data: toHalfBits([0.25, 0.75], 'float16'), shape: [1, 2], dtype: 'float16' }, { grad: true, gradDtype: 'input' });
     const e32 = ref.entropy({ data: [0.25, 0.75], shape: [1, 2] }, { grad: true });
     expect(Array.from(await e16.grad!.read())).toEqual(Array.from(toHalfBits(e32.grad!, 'float16')));
+    // The same for the focal losses and jsDivergence (the student's dtype).
+    const q = { data: toHalfBits([0.2, 0.3, 0.5, 0.6, 0.1, 0.3], 'bfloat16'), shape: [2, 3], dtype: 'bfloat16' as const };
+    const qd = { data: decodeHalf(q.data, 'bfloat16'), shape: [2, 3] };
+    const g16s: [string, Promise<{ grad?: { dtype: string; read(): Promise<ArrayLike<number>> } }>, Float64Array][] = [
+      ['focalLoss', cpu.focalLoss(t, y, { grad: true, gradDtype: 'input' }), ref.focalLoss(d, y, { grad: true }).grad!],
+      ['binaryFocalLoss', cpu.binaryFocalLoss(t, q, { grad: true, gradDtype: 'input' }), ref.binaryFocalLoss(d, qd, { grad: true }).grad!],
+      ['jsDivergence', cpu.jsDivergence(t, q, { grad: true, gradDtype: 'input' }), ref.jsDivergence(d, qd, { grad: true }).grad!],
+    ];
+    for (const [name, got, g] of g16s) {
+      const r = await got;
+      expect([name, r.grad!.dtype]).toEqual([name, 'bfloat16']);
+      expect(Array.from(await r.grad!.read())).toEqual(Array.from(toHalfBits(g, 'bfloat16')));
+    }
+    const ev = cpu.evaluator({ topK: 2 });
+    await ev.add(t, y);
+    const evRef = ref.evaluator({ topK: 2 });
+    evRef.add(d, y);
+    expect(await ev.read()).toEqual(evRef.read());
     // A float32 input keeps a float32 gradient.
     expect((await cpu.entropy({ data: [0.25, 0.75], shape: [1, 2] }, { grad: true, gradDtype: 'input' })).grad!.dtype).toBe('float32');
   });

@@ -1,5 +1,5 @@
 // focalLoss and binaryFocalLoss options, resolved once per call for the GPU kernels and the oracle alike.
-import type { BinaryFocalLossOptions, FocalLossOptions, LogBase, Reduction } from '../types';
+import type { BinaryFocalLossOptions, FocalLossOptions, GradDType, LogBase, Reduction } from '../types';
 import { DEFAULTS } from '../types';
 import { baseDivisor, bool, finite, float32Safe, int32, oneOf, optionsObject, weightsOption } from '../options';
 import { keysOf } from '../keys';
@@ -12,6 +12,7 @@ export interface BinaryFocalConfig {
   /** 1 for nats, ln 2 for bits. */
   readonly divisor: number;
   readonly grad: boolean;
+  readonly gradDtype: GradDType;
 }
 
 export interface FocalConfig {
@@ -25,10 +26,11 @@ export interface FocalConfig {
   /** 1 for nats, ln 2 for bits. */
   readonly divisor: number;
   readonly grad: boolean;
+  readonly gradDtype: GradDType;
 }
 
-export const BINARY_FOCAL_KEYS = keysOf<BinaryFocalLossOptions>()(['alpha', 'gamma', 'reduction', 'base', 'grad']);
-export const FOCAL_KEYS = keysOf<FocalLossOptions>()(['gamma', 'alpha', 'ignoreIndex', 'reduction', 'base', 'grad']);
+export const BINARY_FOCAL_KEYS = keysOf<BinaryFocalLossOptions>()(['alpha', 'gamma', 'reduction', 'base', 'grad', 'gradDtype']);
+export const FOCAL_KEYS = keysOf<FocalLossOptions>()(['gamma', 'alpha', 'ignoreIndex', 'reduction', 'base', 'grad', 'gradDtype']);
 
 /** γ: finite, >= 0, a float32 the kernel sees as itself. */
 const gammaOption = (v: unknown) => finite(v, 'options.gamma', 2, (x) => x >= 0 && float32Safe(x), 'a number >= 0 that float32 holds');
@@ -43,6 +45,7 @@ export function parseBinaryFocalOptions(opts: BinaryFocalLossOptions | undefined
     reduction: oneOf<Reduction>(o.reduction, ['none', 'sum', 'mean'], 'options.reduction', DEFAULTS.reduction),
     divisor: baseDivisor(oneOf<LogBase>(o.base, ['e', 2], 'options.base', DEFAULTS.base)),
     grad: bool(o.grad, 'options.grad'),
+    gradDtype: oneOf<GradDType>(o.gradDtype, ['float32', 'input'], 'options.gradDtype', 'float32'),
   });
 }
 
@@ -60,5 +63,6 @@ export function parseFocalOptions(opts: FocalLossOptions | undefined, classes: n
     reduction: oneOf<Reduction>(o.reduction, ['none', 'sum', 'mean'], 'options.reduction', DEFAULTS.reduction),
     divisor: baseDivisor(oneOf<LogBase>(o.base, ['e', 2], 'options.base', DEFAULTS.base)),
     grad: bool(o.grad, 'options.grad'),
+    gradDtype: oneOf<GradDType>(o.gradDtype, ['float32', 'input'], 'options.gradDtype', 'float32'),
   });
 }

@@ -1,6 +1,6 @@
 // jsDivergence options, resolved once per call for the GPU kernel and the oracle alike. The labels
 // tensor is the caller's to read (host data or a GpuTensor); here only its presence counts.
-import type { JSDivergenceOptions, Reduction } from '../types';
+import type { GradDType, JSDivergenceOptions, Reduction } from '../types';
 import { DEFAULTS } from '../types';
 import { bool, finite, float32Safe, int32, oneOf } from '../options';
 import { keysOf } from '../keys';
@@ -20,9 +20,10 @@ export interface JSDConfig {
   readonly allIgnored: 'nan' | 'zero';
   readonly reduction: Reduction;
   readonly grad: boolean;
+  readonly gradDtype: GradDType;
 }
 
-export const JSD_KEYS = keysOf<JSDivergenceOptions>()(['beta', 'temperature', 'labels', 'ignoreIndex', 'allIgnored', 'reduction', 'grad']);
+export const JSD_KEYS = keysOf<JSDivergenceOptions>()(['beta', 'temperature', 'labels', 'ignoreIndex', 'allIgnored', 'reduction', 'grad', 'gradDtype']);
 
 /**
  * Takes the options snapshot (optionsObject with JSD_KEYS) the caller made, so that the labels
@@ -42,6 +43,7 @@ export function parseJSDOptions(o: Record<string, unknown>): JSDConfig {
     allIgnored: oneOf<'nan' | 'zero'>(o.allIgnored, ['nan', 'zero'], 'options.allIgnored', 'nan'),
     reduction: oneOf<Reduction>(o.reduction, ['none', 'sum', 'mean'], 'options.reduction', DEFAULTS.reduction),
     grad: bool(o.grad, 'options.grad'),
+    gradDtype: oneOf<GradDType>(o.gradDtype, ['float32', 'input'], 'options.gradDtype', 'float32'),
   } satisfies JSDConfig);
 }
 

@@ -1,4 +1,4 @@
-import { defineLayout, f32, i32, named, read, rw, u32 } from './layout';
+import { defineLayout, f32, floats, i32, named, read, rw, u32 } from './layout';
 
 /** The interface of shaders/focal/main.wgsl (softmax focal loss; entries `prepare` and `main`). */
 export const FOCAL = defineLayout('focal', {
@@ -16,8 +16,8 @@ export const FOCAL = defineLayout('focal', {
     out_scale: f32('of the loss and the gradient: 1, or 1/ln 2 for bits'),
   },
   bindings: {
-    X: read('u32', 'the logits'),
-    T: read('u32', 'sparse labels (i32 bits) or a dense target'),
+    X: floats('read', 'the logits'),
+    T: floats('read', 'sparse labels (i32 bits, T_DTYPE float32) or a dense target'),
     AL: read('f32', 'α per class (F_ALPHA_COL)'),
     META: rw('u32', "prepare's label scan (label_scan.wgsl)"),
     LOSS: rw('u32', 'per-row losses'),
@@ -44,8 +44,8 @@ export const BINARY_FOCAL = defineLayout('binaryFocal', {
     scale: f32('of the loss and the gradient: 1/ln 2 for bits, times 1/n for the mean'),
   },
   bindings: {
-    X: read('u32'),
-    T: read('u32'),
+    X: floats('read'),
+    T: floats('read'),
     OUT: rw('u32', "elementwise losses ('none') or workgroup partials (SUMS)"),
     G: rw('u32'),
   },

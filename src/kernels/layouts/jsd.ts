@@ -1,4 +1,4 @@
-import { defineLayout, f32, i32, named, read, rw, u32 } from './layout';
+import { defineLayout, f32, floats, i32, named, read, rw, u32 } from './layout';
 
 /** The interface of shaders/jsd/ (generalized Jensen–Shannon divergence from logits). */
 export const JSD = defineLayout('jsd', {
@@ -18,8 +18,8 @@ export const JSD = defineLayout('jsd', {
     ignore_index: i32(),
   },
   bindings: {
-    S: read('u32', 'the student logits'),
-    TE: read('u32', 'the teacher logits'),
+    S: floats('read', 'the student logits'),
+    TE: floats('read', 'the teacher logits'),
     LAB: read('i32', 'labels [rows] (LABELS)'),
     META: rw('u32', "[0] kept rows as f32, [3] kept rows (the reduce's MODE_MEAN_META)"),
     LOSS: rw('u32', 'per-row values'),

@@ -2,7 +2,8 @@
 // evaluator and crossEntropy over the concatenated batch; readbacks and tensors counted.
 import type { EvaluationResult, WebGPULoss } from '../../../src/index';
 import * as ref from '../../../src/reference/index';
-import { mulberry32, randomLabels, randomLogits } from '../../../src/reference/index';
+import { decodeHalf, mulberry32, randomLabels, randomLogits } from '../../../src/reference/index';
+import { toHalfBits } from '../../util/half';
 import type { ContextSpec } from '../../util/spec';
 import { contextFor } from './context';
 
@@ -19,10 +20,12 @@ export interface EvalRunSpec {
   gpuInputs?: boolean;
   /** Explicit batches instead of random ones. */
   data?: { x: number[]; y: number[] }[];
+  /** The logits as 16-bit floats (the values rounded to nearest even), for both sides. */
+  dtype?: 'float16' | 'bfloat16';
 }
 
 interface Batch {
-  x: { data: Float32Array; shape: number[] };
+  x: { data: Float32Array | Uint16Array; shape: number[]; dtype?: 'float16' | 'bfloat16' };
   y: { data: Int32Array; shape: number[] };
 }
 
@@ -32,7 +35,8 @@ function batchesOf(s: EvalRunSpec): Batch[] {
   return s.rows.map((rows, i) => {
     const x = s.data ? Float32Array.from(s.data[i].x) : randomLogits(rng, rows, s.cols, 3);
     const y = s.data ? Int32Array.from(s.data[i].y) : randomLabels(rng, rows, s.cols, { ignoreFraction: s.ignoreFrac ?? 0, ignoreIndex });
-    return { x: { data: x, shape: [rows, s.cols] }, y: { data: y, shape: [rows] } };
+    const xs = s.dtype ? { data: toHalfBits(x, s.dtype), shape: [rows, s.cols], dtype: s.dtype } : { data: x, shape: [rows, s.cols] };
+    return { x: xs, y: { data: y, shape: [rows] } };
   });
 }
 
@@ -58,7 +62,7 @@ async function runGpu(wl: WebGPULoss, s: EvalRunSpec, batches: Batch[]) {
     let maps = 0;
     for (const b of batches) {
       if (s.gpuInputs) {
-        const x = wl.tensor(b.x.data, b.x.shape);
+        const x = wl.tensor(b.x.data, b.x.shape, b.x.dtype ?? 'float32');
         const y = wl.tensor(b.y.data, b.y.shape);
         maps += (await countMaps(() => ev.add(x, y))).maps;
         x.destroy();
@@ -102,7 +106,7 @@ async function evaluatorRun(s: EvalRunSpec) {
   const catY = { data: new Int32Array(rows), shape: [rows] };
   let r0 = 0;
   for (const b of batches) {
-    cat.data.set(b.x.data, r0 * s.cols);
+    cat.data.set(b.x.dtype ? decodeHalf(b.x.data, b.x.dtype) : b.x.data, r0 * s.cols);
     catY.data.set(b.y.data, r0);
     r0 += b.y.data.length;
   }

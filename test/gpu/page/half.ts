@@ -142,6 +142,10 @@ async function gradDtype(dtype: 'float16' | 'bfloat16', rows: number, cols: numb
     ['binaryCrossEntropy', (o) => ctx.binaryCrossEntropy(x, p, { ...o, reduction: 'sum' })],
     ['entropy', (o) => ctx.entropy(p, o)],
     ['klDivergence', (o) => ctx.klDivergence(x, p, { ...o, reduction: 'sum' })],
+    ['focalLoss', (o) => ctx.focalLoss(x, y, o)],
+    ['focalLoss dense', (o) => ctx.focalLoss(x, p, { ...o, reduction: 'sum' })],
+    ['binaryFocalLoss', (o) => ctx.binaryFocalLoss(x, p, { ...o, reduction: 'sum' })],
+    ['jsDivergence', (o) => ctx.jsDivergence(x, p, { ...o, temperature: 2 })],
   ];
   const r = new Report();
   for (const [name, call] of calls) {

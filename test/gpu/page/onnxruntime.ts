@@ -439,6 +439,13 @@ async function float16Input(): Promise<CheckReport & { sameBuffer: boolean; dtyp
   const r = new Report();
   r.add(allclose(await out.loss.read(), want.loss, TOL.loss, 'float16 loss'));
   r.add(allclose(await out.grad!.read(), want.grad!, TOL.grad(1 / rows), 'float16 grad'));
+  // The same tensor as a distillation teacher: jsDivergence reads it as float16 too.
+  const student = { data: Float32Array.from({ length: rows * V }, (_, i) => Math.cos(i * 1.7) * 3), shape: [rows, V] };
+  const jsd = await ol.jsDivergence(student, t, { temperature: 2, grad: true });
+  const wantJsd = ref.jsDivergence(student, { data: bits, shape: [rows, V], dtype: 'float16' }, { temperature: 2, grad: true });
+  r.add(allclose(await jsd.loss.read(), wantJsd.loss, TOL.divergence(V), 'jsDivergence loss, float16 teacher'));
+  r.add(allclose(await jsd.grad!.read(), wantJsd.grad!, TOL.jsdGrad(1 / rows / 2, 16 / 2), 'jsDivergence grad, float16 teacher'));
+  jsd.dispose();
   const result = { ok: r.ok, messages: r.messages, sameBuffer: wrapped.buffer === buffer, dtype: wrapped.dtype };
   out.loss.destroy();
   out.grad?.destroy();
