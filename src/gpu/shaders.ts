@@ -32,6 +32,7 @@ import focalBinary from '../../shaders/focal/binary.wgsl?raw';
 import evaluator from '../../shaders/evaluator.wgsl?raw';
 import jsdMain from '../../shaders/jsd/main.wgsl?raw';
 import jsdSums from '../../shaders/jsd/sums.wgsl?raw';
+import linearJsd from '../../shaders/linear_jsd.wgsl?raw';
 import type { BindingKind, Layout, LayoutSpec } from '../kernels/layouts/layout';
 import { SOFTMAX } from '../kernels/layouts/softmax';
 import { CROSS_ENTROPY } from '../kernels/layouts/cross-entropy';
@@ -43,6 +44,7 @@ import { INT64_TO_INT32 } from '../kernels/layouts/int64-to-int32';
 import { BINARY_FOCAL, FOCAL } from '../kernels/layouts/focal';
 import { EVALUATOR } from '../kernels/layouts/evaluator';
 import { JSD } from '../kernels/layouts/jsd';
+import { LINEAR_JSD } from '../kernels/layouts/linear-jsd';
 
 export type { BindingKind };
 
@@ -81,6 +83,7 @@ const FILES = {
   binaryFocal: [focalBinary, focalMath, partialSum],
   evaluator: [evaluator],
   jsd: [jsdMain, jsdSums],
+  linearJsd: [linearJsd],
 };
 
 /** Each family's layout table. */
@@ -96,6 +99,7 @@ export const LAYOUTS = {
   binaryFocal: BINARY_FOCAL,
   evaluator: EVALUATOR,
   jsd: JSD,
+  linearJsd: LINEAR_JSD,
 } satisfies Record<keyof typeof FILES, Layout<LayoutSpec>>;
 
 /** Each family's own text, as it stands in its module (bench/profile.ts replaces it in variants). */
@@ -117,6 +121,8 @@ export const FAMILIES = {
   // the streaming evaluator's per-batch sums
   evaluator: family(EVALUATOR, FILES.evaluator),
   jsd: rowFamily(JSD, FILES.jsd),
+  // the student head's products around jsd (linearJsDivergence)
+  linearJsd: family(LINEAR_JSD, FILES.linearJsd),
 } satisfies Record<keyof typeof FILES, FamilySpec>;
 
 export type Family = keyof typeof FAMILIES;

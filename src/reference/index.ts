@@ -27,3 +27,4 @@ export { evaluator } from './evaluator';
 export type { RefEvaluator } from './evaluator';
 export type { RefLinearCrossEntropyOptions, RefLinearResult } from './linear-cross-entropy';
 export { jsDivergence } from './jsd';
+export { linearJsDivergence } from './linear-jsd';

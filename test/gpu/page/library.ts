@@ -9,6 +9,7 @@ import { handlers as linear } from './linear';
 import { handlers as readme } from './readme';
 import { handlers as focal } from './focal';
 import { handlers as evaluation } from './evaluation';
+import { handlers as linearJsd } from './linear-jsd';
 
 function merge(...groups: Handlers[]): Handlers {
   const all: Handlers = {};
@@ -22,5 +23,5 @@ function merge(...groups: Handlers[]): Handlers {
 }
 
 export async function start(): Promise<Area> {
-  return { wl: await startContext(), handlers: merge(oracle, badInput, faults, linear, readme, focal, evaluation) };
+  return { wl: await startContext(), handlers: merge(oracle, badInput, faults, linear, readme, focal, evaluation, linearJsd) };
 }
