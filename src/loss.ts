@@ -257,8 +257,7 @@ export class WebGPULoss {
     const o = snapshot(opts);
     // Bias and labels are host data too, read once like the others (only in a copy of the options).
     const own = o !== opts ? { ...o, bias: o.bias !== undefined ? once(o.bias) : undefined, labels: o.labels !== undefined ? once(o.labels) : undefined } : o;
-    const args = [hidden, weight, teacher, (o as GpuLinearJSDivergenceOptions | null)?.labels, (o as GpuLinearJSDivergenceOptions | null)?.bias];
-    return owned(await linearJsDivergenceOp(this.#ctx, once(hidden), once(weight), once(teacher), own), args);
+    return owned(await linearJsDivergenceOp(this.#ctx, once(hidden), once(weight), once(teacher), own), [hidden, weight, teacher]);
   }
 
   /**
