@@ -1,7 +1,7 @@
 // The opt-in CPU fallback: the same operations on the float64 oracle, for pages where WebGPU is
 // missing. It is slow (one JavaScript loop per element) and says what it is: `backend` is
 // 'cpu-oracle', and `createLoss` only returns it when asked to.
-import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, DType, EntropyOptions, FocalLossOptions, HalfDType, HostTensor, JSDivergenceOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
+import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, DType, EntropyOptions, FocalLossOptions, HalfDType, HostTensor, JSDivergenceOptions, KLDivergenceOptions, LinearJSDivergenceOptions, SoftmaxOptions } from './contract/types';
 import type { GpuCrossEntropyOptions } from './kernels/cross-entropy';
 import type { LinearCrossEntropyOptions } from './kernels/linear-cross-entropy';
 import { DeviceError, OptionError, WebGPULossError } from './contract/errors';
@@ -12,6 +12,7 @@ import { oneOf, optionsObject, snapshot } from './contract/options';
 import { CROSS_ENTROPY_KEYS } from './contract/configs/cross-entropy';
 import { LINEAR_KEYS } from './contract/configs/linear-cross-entropy';
 import { JSD_KEYS } from './contract/configs/jsd';
+import { LINEAR_JSD_KEYS } from './contract/configs/linear-jsd';
 import { CREATE_KEYS } from './gpu/device';
 import type { CreateOptions } from './gpu/context';
 import * as ref from './reference/index';
@@ -398,6 +399,37 @@ export class CpuLoss {
     checkElementType(t.data, 'teacher', 'float32');
     if (l) checkElementType(l.data, 'options.labels', 'int32');
     return outputs(r, h.shape, halfGrad(o, h));
+  }
+
+  /**
+   * linearJsDivergence (see `WebGPULoss.linearJsDivergence`), on the oracle's float64 logits
+   * (formed whole; `memoryBudget` is checked but sizes nothing here).
+   * @example
+   * const out = await wl.linearJsDivergence(
+   *   { data: [1, 0], shape: [1, 2] }, { data: [1, 0, 0, 1], shape: [2, 2] }, { data: [0, 0], shape: [1, 2] }, { grad: true },
+   * );
+   * const dH = await out.gradHidden!.read();
+   */
+  async linearJsDivergence(hidden: CpuArg, weight: CpuArg, teacher: CpuArg, opts: LinearJSDivergenceOptions<CpuArg> = {}): Promise<Result<CpuLinearOutputs>> {
+    this.checkAlive();
+    const h = host(hidden);
+    const w = host(weight);
+    const t = host(teacher);
+    const o = optionsObject(opts, LINEAR_JSD_KEYS);
+    // Bias or labels that are there but not tensors (null, 0) are the oracle's to refuse, as the GPU does.
+    const b = o.bias !== undefined ? host(o.bias as CpuArg) : undefined;
+    const l = o.labels !== undefined ? host(o.labels as CpuArg) : undefined;
+    const r = ref.linearJsDivergence(h, w, t, { ...o, bias: b, labels: l });
+    checkElementType(h.data, 'hidden', 'float32');
+    checkElementType(w.data, 'weight', 'float32');
+    checkElementType(t.data, 'teacher', 'float32');
+    if (b) checkElementType(b.data, 'options.bias', 'float32');
+    if (l) checkElementType(l.data, 'options.labels', 'int32');
+    const out: CpuLinearOutputs = { loss: new CpuTensor(Float32Array.from(r.loss), r.shape, 'float32') };
+    if (r.gradHidden) out.gradHidden = new CpuTensor(Float32Array.from(r.gradHidden), h.shape, 'float32');
+    if (r.gradWeight) out.gradWeight = new CpuTensor(Float32Array.from(r.gradWeight), w.shape, 'float32');
+    if (r.gradBias) out.gradBias = new CpuTensor(Float32Array.from(r.gradBias), [w.shape[0]], 'float32');
+    return owned(out, [], isCpuTensor);
   }
 
   /**

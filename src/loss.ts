@@ -20,6 +20,7 @@ import { binaryFocalOp, focalOp } from './kernels/focal';
 import { newGpuEvaluator, type GpuEvaluator } from './kernels/evaluator';
 import type { EvaluatorOptions } from './contract/configs/evaluator';
 import { jsDivergenceOp, type GpuJSDivergenceOptions } from './kernels/jsd';
+import { linearJsDivergenceOp, type GpuLinearJSDivergenceOptions, type LinearJSDivergenceOutputs } from './kernels/linear-jsd';
 
 /** What `warmup()` compiles ahead of the first calls. */
 export interface WarmupOptions {
@@ -238,6 +239,29 @@ export class WebGPULoss {
     // The labels are host data too, read once like the others (only in a copy of the options).
     const withLabels = o !== opts && o.labels !== undefined ? { ...o, labels: once(o.labels) } : o;
     return owned(await jsDivergenceOp(this.#ctx, once(student), once(teacher), withLabels), [student, teacher, (o as GpuJSDivergenceOptions | null)?.labels]);
+  }
+
+  /**
+   * jsDivergence (same options) between the student's logits z = hidden·weightᵀ (+ `bias` [V])
+   * and the teacher's logits [N, V], without the student's [N, V] logits: they are formed in row
+   * chunks of at most `memoryBudget` bytes (with their gradient; default 64 MiB, `chunkRows`
+   * reports the chunk). `grad: true` returns `gradHidden` [N, D], and unless `frozenHead`
+   * `gradWeight` [V, D] and `gradBias` [V].
+   * @example
+   * const out = await wl.linearJsDivergence(
+   *   { data: hidden, shape: [N, D] },
+   *   { data: studentHead, shape: [V, D] },
+   *   { data: teacherLogits, shape: [N, V] },
+   *   { beta: 0.5, temperature: 2, grad: true },
+   * );
+   * const [jsd] = await out.loss.read();
+   * const dH = await out.gradHidden!.read();
+   */
+  async linearJsDivergence(hidden: TensorLike, weight: TensorLike, teacher: TensorLike, opts: GpuLinearJSDivergenceOptions = {}): Promise<Result<LinearJSDivergenceOutputs>> {
+    const o = snapshot(opts);
+    // Bias and labels are host data too, read once like the others (only in a copy of the options).
+    const own = o !== opts ? { ...o, bias: o.bias !== undefined ? once(o.bias) : undefined, labels: o.labels !== undefined ? once(o.labels) : undefined } : o;
+    return owned(await linearJsDivergenceOp(this.#ctx, once(hidden), once(weight), once(teacher), own), [hidden, weight, teacher]);
   }
 
   /**

@@ -284,6 +284,16 @@ export interface JSDivergenceOptions<L = HostTensor> {
   gradDtype?: GradDType;
 }
 
+/** linearJsDivergence: jsDivergence's options (gradients float32 only) with the student's logits z = hidden·weightᵀ (+ bias). */
+export interface LinearJSDivergenceOptions<L = HostTensor> extends Omit<JSDivergenceOptions<L>, 'gradDtype'> {
+  /** Student head bias, shape [V]. */
+  bias?: L;
+  /** No gradWeight / gradBias (only gradHidden). */
+  frozenHead?: boolean;
+  /** Bytes of student logits (and their gradient) held at once: the rows are taken in chunks that fit. Default 64 MiB. */
+  memoryBudget?: number;
+}
+
 /** Defaults every implementation uses. */
 export const DEFAULTS = {
   ignoreIndex: -100,

@@ -33,6 +33,7 @@ import evaluator from '../../shaders/evaluator.wgsl?raw';
 import jsdMain from '../../shaders/jsd/main.wgsl?raw';
 import jsdSums from '../../shaders/jsd/sums.wgsl?raw';
 import pack16 from '../../shaders/pack16.wgsl?raw';
+import linearJsd from '../../shaders/linear_jsd.wgsl?raw';
 import type { BindingKind, Layout, LayoutSpec } from '../kernels/layouts/layout';
 import { SOFTMAX } from '../kernels/layouts/softmax';
 import { CROSS_ENTROPY } from '../kernels/layouts/cross-entropy';
@@ -45,6 +46,7 @@ import { BINARY_FOCAL, FOCAL } from '../kernels/layouts/focal';
 import { EVALUATOR } from '../kernels/layouts/evaluator';
 import { JSD } from '../kernels/layouts/jsd';
 import { PACK16 } from '../kernels/layouts/pack16';
+import { LINEAR_JSD } from '../kernels/layouts/linear-jsd';
 
 export type { BindingKind };
 
@@ -84,6 +86,7 @@ const FILES = {
   evaluator: [evaluator],
   jsd: [jsdMain, jsdSums],
   pack16: [pack16],
+  linearJsd: [linearJsd],
 };
 
 /** Each family's layout table. */
@@ -100,6 +103,7 @@ export const LAYOUTS = {
   evaluator: EVALUATOR,
   jsd: JSD,
   pack16: PACK16,
+  linearJsd: LINEAR_JSD,
 } satisfies Record<keyof typeof FILES, Layout<LayoutSpec>>;
 
 /** Each family's own text, as it stands in its module (bench/profile.ts replaces it in variants). */
@@ -123,6 +127,8 @@ export const FAMILIES = {
   jsd: rowFamily(JSD, FILES.jsd),
   // float32 gradients to the input's 16-bit dtype (gradDtype: 'input')
   pack16: family(PACK16, FILES.pack16),
+  // the student head's products around jsd (linearJsDivergence)
+  linearJsd: family(LINEAR_JSD, FILES.linearJsd),
 } satisfies Record<keyof typeof FILES, FamilySpec>;
 
 export type Family = keyof typeof FAMILIES;

@@ -28,3 +28,4 @@ export type { RefEvaluator } from './evaluator';
 export { float16Value, bfloat16Value, decodeHalf } from './half';
 export type { RefLinearCrossEntropyOptions, RefLinearResult } from './linear-cross-entropy';
 export { jsDivergence } from './jsd';
+export { linearJsDivergence } from './linear-jsd';

@@ -22,6 +22,7 @@ export const VALID: Record<string, unknown[]> = {
   focalLoss: [X, Y, {}],
   binaryFocalLoss: [X, X, {}],
   jsDivergence: [X, X, {}],
+  linearJsDivergence: [H, W, X, {}],
 };
 export const OPERATIONS = Object.keys(VALID);
 
@@ -30,7 +31,7 @@ export interface Slot {
   op: string;
   argument: string;
   kind: 'float' | 'labels';
-  /** Its index in the arguments, or 'bias' for linearCrossEntropy's options.bias. */
+  /** Its index in the arguments, or 'bias' for linearCrossEntropy's (and linearJsDivergence's) options.bias. */
   at: number | 'bias';
   /** The valid arguments it is put among. */
   args: unknown[];
@@ -58,6 +59,10 @@ export const SLOTS: Slot[] = [
   { op: 'binaryFocalLoss', argument: 'target', kind: 'float', at: 1, args: VALID.binaryFocalLoss },
   { op: 'jsDivergence', argument: 'student', kind: 'float', at: 0, args: VALID.jsDivergence },
   { op: 'jsDivergence', argument: 'teacher', kind: 'float', at: 1, args: VALID.jsDivergence },
+  { op: 'linearJsDivergence', argument: 'hidden', kind: 'float', at: 0, args: VALID.linearJsDivergence },
+  { op: 'linearJsDivergence', argument: 'weight', kind: 'float', at: 1, args: VALID.linearJsDivergence },
+  { op: 'linearJsDivergence', argument: 'teacher', kind: 'float', at: 2, args: VALID.linearJsDivergence },
+  { op: 'linearJsDivergence', argument: 'options.bias', kind: 'float', at: 'bias', args: [H, W, X, { bias: B }] },
 ];
 
 /** The valid tensor in a slot. */

@@ -36,7 +36,7 @@ export const buffer = (argument: string, code: 'BUFFER_TOO_SMALL' | 'BUFFER_USAG
 export const device = (code: string, argument?: string): Want => ['DeviceError', code, argument];
 
 /** The entry points each target has (a case whose call a target lacks does not run there). */
-const OPS = ['softmax', 'logSoftmax', 'crossEntropy', 'binaryCrossEntropy', 'entropy', 'klDivergence', 'linearCrossEntropy', 'focalLoss', 'binaryFocalLoss', 'jsDivergence'];
+const OPS = ['softmax', 'logSoftmax', 'crossEntropy', 'binaryCrossEntropy', 'entropy', 'klDivergence', 'linearCrossEntropy', 'focalLoss', 'binaryFocalLoss', 'jsDivergence', 'linearJsDivergence'];
 export const CALLS: Record<Target, readonly string[]> = {
   gpu: [...OPS, 'tensor', 'wrap', 'empty', 'fromInt64', 'checkLabels', 'warmup', 'read', 'create', 'createLoss', 'evaluator', 'evaluatorAdd'],
   cpu: [...OPS, 'tensor', 'checkLabels', 'warmup', 'read', 'createLoss', 'evaluator', 'evaluatorAdd'],

@@ -4,7 +4,7 @@ import { createLoss, CpuLoss, WebGPULoss, type GpuTensor } from '../../src/index
 import * as ref from '../../src/reference/index';
 import type { Entries, Entry } from './run';
 
-const OPS = ['softmax', 'logSoftmax', 'crossEntropy', 'binaryCrossEntropy', 'entropy', 'klDivergence', 'linearCrossEntropy', 'focalLoss', 'binaryFocalLoss', 'jsDivergence'] as const;
+const OPS = ['softmax', 'logSoftmax', 'crossEntropy', 'binaryCrossEntropy', 'entropy', 'klDivergence', 'linearCrossEntropy', 'focalLoss', 'binaryFocalLoss', 'jsDivergence', 'linearJsDivergence'] as const;
 
 function methods(o: object, names: readonly string[]): Entries {
   const m = o as Record<string, Entry>;

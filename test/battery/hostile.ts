@@ -19,6 +19,7 @@ const AN_OPTION: Record<string, [string, unknown, unknown]> = {
   focalLoss: ['gamma', 1, -1],
   binaryFocalLoss: ['alpha', 0.5, 2],
   jsDivergence: ['beta', 0.25, 2],
+  linearJsDivergence: ['temperature', 2, 0],
 };
 
 const TRAPS = ['get', 'ownKeys', 'getOwnPropertyDescriptor'] as const;

@@ -92,6 +92,16 @@ const BAD: Record<string, Record<string, unknown[]>> = {
     reduction: [...ENUM, 'batchmean'],
     grad: BOOL,
   },
+  linearJsDivergence: {
+    beta: [-0.1, 1.5, NaN, ...NOT_NUMBER],
+    temperature: [0, -1, 1e300, NaN, ...NOT_NUMBER],
+    ignoreIndex: [1.5, '-100', 2 ** 31],
+    allIgnored: ENUM,
+    reduction: ENUM,
+    grad: BOOL,
+    frozenHead: BOOL,
+    memoryBudget: [0, -1, 1.5, NaN, Infinity, 2 ** 53, ...NOT_NUMBER],
+  },
 };
 BAD.logSoftmax = BAD.softmax;
 
@@ -129,6 +139,10 @@ const combos: Case[] = [
     args: withOptions('linearCrossEntropy', { grad: true, gradFilter: v }), want: option('options.gradFilter') })),
   ...[false, 'auto', 2 ** -12].map((v): Case => ({ name: `linearCrossEntropy grad, gradFilter = ${title(v)}`, call: 'linearCrossEntropy',
     args: withOptions('linearCrossEntropy', { grad: true, gradFilter: v }), want: OK })),
+  { name: 'linearJsDivergence memoryBudget 16 bytes with grad (one row of 3 logits and their gradient needs 24)', call: 'linearJsDivergence',
+    args: withOptions('linearJsDivergence', { grad: true, memoryBudget: 16 }), want: option('options.memoryBudget'), on: { oracle: OK, cpu: OK }, why: 'only the GPU forms the logits in chunks' },
+  { name: 'linearJsDivergence memoryBudget 24 bytes with grad, frozen head (one row per chunk)', call: 'linearJsDivergence',
+    args: withOptions('linearJsDivergence', { grad: true, frozenHead: true, memoryBudget: 24 }), want: OK },
   { name: 'linearCrossEntropy gradFilter false without grad', call: 'linearCrossEntropy', args: withOptions('linearCrossEntropy', { gradFilter: false }), want: OK },
 ];
 
@@ -152,6 +166,7 @@ const UNKNOWN: [string, string, string | null][] = [
   ['focalLoss', 'gama', 'gamma'], ['focalLoss', 'weight', null], ['focalLoss', 'labelSmoothing', null],
   ['binaryFocalLoss', 'alfa', 'alpha'], ['binaryFocalLoss', 'posWeight', null],
   ['jsDivergence', 'betta', 'beta'], ['jsDivergence', 'shift_labels', null], ['jsDivergence', 'temprature', 'temperature'],
+  ['linearJsDivergence', 'frozen_head', 'frozenHead'], ['linearJsDivergence', 'labelSmoothing', null],
   ['linearCrossEntropy', 'biass', 'bias'], ['linearCrossEntropy', 'labelSmoothng', 'labelSmoothing'], ['linearCrossEntropy', 'inPlace', null],
 ];
 const unknown: Case[] = UNKNOWN.map(([op, key, near]) => ({

@@ -122,6 +122,17 @@ describe('README examples give what the README and the seeds say', () => {
     assertClose([lin.loss as number], want.loss, TOL.linearLoss, 'loss');
     assertClose(lin.dH as number[], want.gradHidden!, TOL.linearGrad(want.gradHidden!), 'dH');
   });
+  it('distillation through the head: loss and dW against the oracle, in chunks of 2 rows', () => {
+    const b = program.run.find((x) => x.heading.startsWith('Distillation through the head'));
+    if (!b) throw new Error('no ts block runs under the linearJsDivergence heading');
+    const kd = varsUnder(b.heading);
+    const [n, d, v] = [kd.N, kd.D, kd.V] as number[];
+    const want = ref.linearJsDivergence({ data: kd.hidden as number[], shape: [n, d] }, { data: kd.classifier as number[], shape: [v, d] },
+      kd.teacherOut as Host, { beta: 0.5, temperature: 2, bias: { data: kd.bias as number[], shape: [v] }, grad: true });
+    expect(kd.kdChunkRows).toBe(2);
+    assertClose([kd.kdLoss as number], want.loss, TOL.linearLoss, 'loss');
+    assertClose(kd.kdGradWeight as number[], want.gradWeight!, TOL.linearGrad(want.gradWeight!), 'dW');
+  });
   it('no WebGPU: with WebGPU here, createLoss gives the GPU and warns of nothing', () => {
     expect(varsUnder('No WebGPU').wl).toBe('a WebGPULoss');
     const b = program.run.find((x) => x.heading === 'No WebGPU')!;

@@ -10,6 +10,7 @@ import { handlers as readme } from './readme';
 import { handlers as focal } from './focal';
 import { handlers as evaluation } from './evaluation';
 import { handlers as half } from './half';
+import { handlers as linearJsd } from './linear-jsd';
 
 function merge(...groups: Handlers[]): Handlers {
   const all: Handlers = {};
@@ -23,5 +24,5 @@ function merge(...groups: Handlers[]): Handlers {
 }
 
 export async function start(): Promise<Area> {
-  return { wl: await startContext(), handlers: merge(oracle, badInput, faults, linear, readme, focal, evaluation, half) };
+  return { wl: await startContext(), handlers: merge(oracle, badInput, faults, linear, readme, focal, evaluation, half, linearJsd) };
 }

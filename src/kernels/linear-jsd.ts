@@ -1,0 +1,171 @@
+import type { LinearJSDivergenceOptions } from '../contract/types';
+import { BufferError, OptionError, ShapeError } from '../contract/errors';
+import { optionsObject } from '../contract/options';
+import { checkJSDLabels } from '../contract/configs/jsd';
+import { LINEAR_JSD_KEYS, linearJSDShapes, parseLinearJSDOptions } from '../contract/configs/linear-jsd';
+import { formatShape } from '../contract/tensor';
+import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
+import { GpuTensor } from '../gpu/tensor';
+import { reduceDispatch, finishCall, freeOnThrow, argShape, checkRowBinding, type Temps } from './common';
+import { grid, prepareShape, rowLaunch } from './launch';
+import { jsdFlags } from './jsd';
+import { JSD } from './layouts/jsd';
+import { LINEAR_JSD as LJ } from './layouts/linear-jsd';
+import { REDUCE } from './layouts/reduce';
+
+// Host side of linearJsDivergence: the student's logits z = hidden·weightᵀ (+ bias) are formed
+// one row chunk at a time (shaders/linear_jsd.wgsl `logits`), jsd's `main` turns the chunk into
+// its rows' losses and d loss / d z, and the chunk's share of dH, dW, db follows (dhidden,
+// dweight, dbias), all in one submit. The chunk's rows are as many as memoryBudget holds of
+// logits plus their gradient (8·V bytes a row; 4·V without grad): the student's [N, V] logits
+// exist whole only when the budget holds them.
+
+/** linearJsDivergence options on the GPU: labels and bias are host data or GpuTensors. */
+export type GpuLinearJSDivergenceOptions = LinearJSDivergenceOptions<TensorLike>;
+
+/** What `linearJsDivergence` returns. `WebGPULoss.linearJsDivergence` also gives it `dispose()`. */
+export interface LinearJSDivergenceOutputs {
+  /** Shape [] for 'sum' / 'mean', [N] for 'none'. */
+  loss: GpuTensor<'float32'>;
+  /** d loss / d hidden, [N, D], with `grad` ('none': of the sum of the rows' losses). */
+  gradHidden?: GpuTensor<'float32'>;
+  /** d loss / d weight, [V, D], with `grad` (not with `frozenHead`). */
+  gradWeight?: GpuTensor<'float32'>;
+  /** d loss / d bias, [V], with `grad` and a bias (not with `frozenHead`). */
+  gradBias?: GpuTensor<'float32'>;
+  /** Rows of student logits formed at once (the chunk; N when the budget holds them all). */
+  chunkRows: number;
+}
+
+export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLike, weightArg: TensorLike, teacherArg: TensorLike,
+  opts: GpuLinearJSDivergenceOptions = {}): Promise<LinearJSDivergenceOutputs> {
+  ctx.checkAlive();
+  const hShape = argShape(hiddenArg, 'hidden');
+  const wShape = argShape(weightArg, 'weight');
+  const tShape = argShape(teacherArg, 'teacher');
+  const o = optionsObject(opts, LINEAR_JSD_KEYS);
+  const biasArg = o.bias as TensorLike | undefined;
+  const { n: N, d: D, v: V } = linearJSDShapes(hShape, wShape, tShape, biasArg !== undefined ? argShape(biasArg, 'options.bias') : undefined);
+  const cfg = parseLinearJSDOptions(o);
+  const labelsArg = o.labels as TensorLike | undefined;
+  if (labelsArg !== undefined) {
+    const lShape = argShape(labelsArg, 'options.labels');
+    if (lShape.length !== 1 || lShape[0] !== N) throw new ShapeError('options.labels', `shape ${formatShape(lShape)} must be [${N}] (one label per row)`);
+    if (!(labelsArg instanceof GpuTensor)) checkJSDLabels(labelsArg.data, 'options.labels');
+  }
+  // hidden and weight are bound whole; the chunk's logits (and gradient) are one binding each.
+  const bindMax = ctx.maxBindingBytes - ctx.limits.minStorageBufferOffsetAlignment;
+  for (const [name, bytes] of [['hidden', N * D * 4], ['weight', V * D * 4]] as const) {
+    if (bytes > bindMax) throw new BufferError(name, `${bytes} bytes exceed one storage binding (${ctx.maxBindingBytes} bytes); split the ${name === 'hidden' ? 'rows' : 'vocabulary'} across calls`, 'TOO_LARGE');
+  }
+  if (V * 4 > bindMax) throw new BufferError('weight', `one row of ${V} logits (${V * 4} bytes) exceeds the storage binding limit (${ctx.maxBindingBytes} bytes)`, 'TOO_LARGE');
+  checkRowBinding(ctx, N, 1, 'hidden');
+  const rowBytes = (cfg.grad ? 8 : 4) * V;
+  if (cfg.memoryBudget < rowBytes) {
+    throw new OptionError('options.memoryBudget', `is ${cfg.memoryBudget} bytes; one row of ${V} student logits${cfg.grad ? ' and their gradient' : ''} needs ${rowBytes}`);
+  }
+  const chunkRows = Math.min(N, Math.floor(cfg.memoryBudget / rowBytes), Math.floor(bindMax / (4 * V)));
+  const trainHead = cfg.grad && !cfg.frozenHead;
+
+  const temps: Temps = [];
+  const made: GpuTensor[] = [];
+  return freeOnThrow(temps, made, encode);
+
+  async function encode(): Promise<LinearJSDivergenceOutputs> {
+    const input = (arg: TensorLike, name: string, dtype: 'float32' | 'int32') => {
+      const { t, temp } = ctx.input(arg, name, dtype);
+      if (temp) temps.push(t);
+      return t;
+    };
+    const hidden = input(hiddenArg, 'hidden', 'float32');
+    const weight = input(weightArg, 'weight', 'float32');
+    const teacher = input(teacherArg, 'teacher', 'float32');
+    const bias = biasArg !== undefined ? input(biasArg, 'options.bias', 'float32') : undefined;
+    const labels = labelsArg !== undefined ? input(labelsArg, 'options.labels', 'int32') : undefined;
+
+    const z = ctx.empty([chunkRows * V], 'float32', 'linearJsDivergence:logits');
+    temps.push(z);
+    const g = cfg.grad ? ctx.empty([chunkRows * V], 'float32', 'linearJsDivergence:gradChunk') : undefined;
+    if (g) temps.push(g);
+    const perRow = ctx.empty([N], 'float32', 'linearJsDivergence:loss');
+    made.push(perRow);
+    const gradHidden = cfg.grad ? ctx.empty([N, D], 'float32', 'linearJsDivergence:gradHidden') : undefined;
+    const gradWeight = trainHead ? ctx.empty([V, D], 'float32', 'linearJsDivergence:gradWeight') : undefined;
+    const gradBias = trainHead && bias ? ctx.empty([V], 'float32', 'linearJsDivergence:gradBias') : undefined;
+    for (const t of [gradHidden, gradWeight, gradBias]) if (t) made.push(t);
+    const meta = labels && cfg.reduction === 'mean' ? ctx.empty([4], 'int32', 'linearJsDivergence:kept') : undefined;
+    if (meta) temps.push(meta);
+
+    const hB = ctx.bind(hidden);
+    const wB = ctx.bind(weight);
+    const bB = bias ? ctx.bind(bias) : undefined;
+    const zB = ctx.bind(z);
+    const gB = g ? ctx.bind(g) : undefined;
+    const FLAGS = bias ? LJ.F.BIAS : 0;
+    const head = (entry: string, rows: number, row0: number, accumulate: number, grad: boolean, out: GpuTensor | undefined, units: number): Dispatch => {
+      const chunk = grad && gB ? gB : zB;
+      const oB = out ? ctx.bind(out) : undefined;
+      return {
+        family: 'linearJsd', entry, constants: { FLAGS }, workgroups: grid(ctx, Math.ceil(units / LJ.C.WG)),
+        uniforms: LJ.uniforms({
+          rows, v: V, d: D, row0, h_base: hB.base, w_base: wB.base, b_base: bB ? bB.base : 0, g_base: chunk.base, o_base: oB ? oB.base : 0, accumulate,
+        }),
+        bindings: LJ.bindings({
+          H: hB.binding, Wm: wB.binding, Bv: bB ? bB.binding : ctx.dummy('read'), G: chunk.binding, O: oB ? oB.binding : ctx.dummy('out'),
+        }),
+      };
+    };
+
+    const jFlags = jsdFlags(cfg, labels !== undefined);
+    const { beta, temperature: T } = cfg;
+    const common = {
+      cols: V, inv_t: 1 / T, beta, omb: 1 - beta,
+      nlb: beta > 0 ? -Math.log(beta) : 0, nlomb: beta < 1 ? -Math.log1p(-beta) : 0,
+      grad_scale: (1 / T) * (cfg.reduction === 'mean' && !labels ? 1 / N : 1), ignore_index: cfg.ignoreIndex,
+    };
+    const jBound = {
+      LAB: labels ? ctx.bind(labels).binding : ctx.dummy('read'),
+      META: meta ? ctx.bind(meta).binding : ctx.dummy('jsd:meta'),
+      LOSS: ctx.bind(perRow).binding,
+    };
+    const dispatches: Dispatch[] = [];
+    if (meta) {
+      dispatches.push({
+        family: 'jsd', entry: 'count', constants: { ...prepareShape(ctx), FLAGS: jFlags }, workgroups: 1,
+        uniforms: JSD.uniforms({ ...common, rows: N, s_base: 0, t_base: 0, g_base: 0, row0: 0 }),
+        bindings: JSD.bindings({ S: ctx.dummy('read'), TE: ctx.dummy('read'), G: ctx.dummy('grad'), ...jBound }),
+      });
+    }
+    for (let row0 = 0, i = 0; row0 < N; row0 += chunkRows, i++) {
+      const rows = Math.min(chunkRows, N - row0);
+      dispatches.push(head('logits', rows, row0, 0, false, undefined, rows * V));
+      const tb = ctx.bind(teacher, row0 * V, rows * V);
+      const l = rowLaunch(ctx, V, rows);
+      dispatches.push({
+        family: 'jsd', entry: 'main', constants: { ...l.constants, FLAGS: jFlags }, workgroups: l.workgroups,
+        uniforms: JSD.uniforms({ ...common, rows, s_base: zB.base, t_base: tb.base, g_base: gB ? gB.base : 0, row0 }),
+        bindings: JSD.bindings({ S: zB.binding, TE: tb.binding, G: gB ? gB.binding : ctx.dummy('grad'), ...jBound }),
+      });
+      if (!gradHidden) continue;
+      dispatches.push(head('dhidden', rows, row0, 0, true, gradHidden, rows * D));
+      if (gradWeight) dispatches.push(head('dweight', rows, row0, i > 0 ? 1 : 0, true, gradWeight, V * D));
+      if (gradBias) dispatches.push(head('dbias', rows, row0, i > 0 ? 1 : 0, true, gradBias, V));
+    }
+    let loss = perRow;
+    if (cfg.reduction !== 'none') {
+      loss = ctx.empty([], 'float32', 'linearJsDivergence:reduced');
+      made.push(loss);
+      const mode = cfg.reduction === 'sum' ? REDUCE.C.MODE_SUM : meta ? REDUCE.C.MODE_MEAN_META : REDUCE.C.MODE_MEAN_N;
+      dispatches.push(reduceDispatch(ctx, perRow, meta ?? null, loss, mode, cfg.allIgnored === 'zero'));
+      temps.push(perRow);
+    }
+
+    const { done } = await ctx.run('linearJsDivergence', dispatches);
+    const out: LinearJSDivergenceOutputs = { loss, chunkRows };
+    if (gradHidden) out.gradHidden = gradHidden;
+    if (gradWeight) out.gradWeight = gradWeight;
+    if (gradBias) out.gradBias = gradBias;
+    finishCall(out, done, temps);
+    return out;
+  }
+}

@@ -1,0 +1,114 @@
+// linearJsDivergence in the page: seeded hidden, student head and teacher logits, the GPU
+// operation and the float64 oracle on the same float32 values; loss and gradients compared, the
+// outputs present as the options ask, and the buffers the call creates (the student's [N, V]
+// logits never whole when the budget is smaller).
+import type { GpuTensor, WebGPULoss } from '../../../src/index';
+import * as ref from '../../../src/reference/index';
+import { mulberry32, normal } from '../../../src/reference/index';
+import { allclose } from '../../util/allclose';
+import { readAll } from '../../util/check';
+import { Report, type CheckReport } from '../../util/report';
+import type { ContextSpec } from '../../util/spec';
+import { TOL } from '../../util/tolerances';
+import { contextFor } from './context';
+
+export interface LinearJsdSpec {
+  n: number;
+  d: number;
+  v: number;
+  seed?: number;
+  bias?: boolean;
+  /** Rows given the ignore index (labels are passed when this is set). */
+  ignoreRows?: number[];
+  /** [flat index, value] edits of hidden / teacher after the seeded fill. */
+  hiddenEdits?: [number, number][];
+  teacherEdits?: [number, number][];
+  /** Passed to both sides (beta, temperature, reduction, grad, frozenHead, memoryBudget...). */
+  options?: Record<string, unknown>;
+  /** Hidden, weight, teacher, labels and bias as GpuTensors. */
+  gpuInputs?: boolean;
+  context?: ContextSpec;
+}
+
+export interface LinearJsdReport extends CheckReport {
+  chunkRows: number;
+  /** Largest buffer the call created (with gpuInputs: its own, uploads excluded), in bytes, and N·V·4. */
+  largestBuffer: number;
+  logitsBytes: number;
+  outputs: string[];
+}
+
+function randn(rng: () => number, n: number, scale: number): Float32Array {
+  return Float32Array.from({ length: n }, () => normal(rng) * scale);
+}
+
+/** The largest buffer the device creates during `f`. */
+async function largestCreated<T>(c: WebGPULoss, f: () => Promise<T>): Promise<{ value: T; largest: number }> {
+  const dev = c.device;
+  const orig = dev.createBuffer.bind(dev);
+  let largest = 0;
+  dev.createBuffer = (desc: GPUBufferDescriptor) => {
+    largest = Math.max(largest, desc.size);
+    return orig(desc);
+  };
+  try {
+    return { value: await f(), largest };
+  } finally {
+    dev.createBuffer = orig;
+  }
+}
+
+async function linearJsdCheck(spec: LinearJsdSpec): Promise<LinearJsdReport> {
+  const c = await contextFor(spec.context);
+  const rng = mulberry32(spec.seed ?? 1);
+  const { n, d, v } = spec;
+  // Student logits of std ~2 (hidden 2, weight 1/√D), teacher logits of std 2.
+  const hidden = { data: randn(rng, n * d, 2), shape: [n, d] };
+  const weight = { data: randn(rng, v * d, 1 / Math.sqrt(d)), shape: [v, d] };
+  const teacher = { data: randn(rng, n * v, 2), shape: [n, v] };
+  const bias = spec.bias ? { data: randn(rng, v, 0.5), shape: [v] } : undefined;
+  for (const [i, x] of spec.hiddenEdits ?? []) hidden.data[i] = x;
+  for (const [i, x] of spec.teacherEdits ?? []) teacher.data[i] = x;
+  const options = { ...(spec.options ?? {}) };
+  const ignoreIndex = (options.ignoreIndex as number | undefined) ?? -100;
+  const labels = spec.ignoreRows
+    ? { data: Int32Array.from({ length: n }, (_, i) => (spec.ignoreRows!.includes(i) ? ignoreIndex : i % v)), shape: [n] }
+    : undefined;
+
+  const uploaded: GpuTensor[] = [];
+  const up = <T extends { data: Float32Array | Int32Array; shape: number[] }>(t: T | undefined) => {
+    if (!t || !spec.gpuInputs) return t;
+    const g = c.tensor(t.data, t.shape);
+    uploaded.push(g);
+    return g;
+  };
+  const r = new Report();
+  c.device.pushErrorScope('validation');
+  // Uploads first: the buffers recorded are the call's own.
+  const args = [up(hidden)!, up(weight)!, up(teacher)!] as const;
+  const gOpts = { ...options, bias: up(bias), labels: up(labels) };
+  const { value: out, largest } = await largestCreated(c, () => c.linearJsDivergence(...args, gOpts));
+  const chunkRows = out.chunkRows;
+  const gpu = await readAll(out as unknown as Record<string, unknown>);
+  const scopeErr = await c.device.popErrorScope();
+  if (scopeErr) r.fail(`WebGPU validation error: ${scopeErr.message}`);
+  for (const t of uploaded) t.destroy();
+
+  const want = ref.linearJsDivergence(hidden, weight, teacher, { ...options, bias, labels });
+  const pairs: [string, ArrayLike<number> | undefined][] = [['loss', want.loss], ['gradHidden', want.gradHidden], ['gradWeight', want.gradWeight], ['gradBias', want.gradBias]];
+  for (const [name, expected] of pairs) {
+    const actual = gpu[name];
+    if (!expected) {
+      if (actual) r.fail(`${name}: returned, the oracle has none`);
+      continue;
+    }
+    if (!actual) {
+      r.fail(`${name}: missing from the GPU result`);
+      continue;
+    }
+    r.add(allclose(actual, expected, name === 'loss' ? TOL.linearLoss : TOL.linearGrad(expected), name));
+  }
+  return Object.assign(r, { chunkRows, largestBuffer: largest, logitsBytes: n * v * 4, outputs: Object.keys(gpu).filter((k) => k !== 'shape') });
+}
+
+export const handlers = { linearJsdCheck };
