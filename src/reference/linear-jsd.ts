@@ -2,7 +2,7 @@
 // z = hidden·weightᵀ (+ bias) are formed, then jsDivergence's oracle, then the chain rule.
 
 import type { HostTensor, LinearJSDivergenceOptions } from '../contract/types';
-import { checkTensor, readOnce } from '../contract/tensor';
+import { checkTensor, readOnce, refuseHalf } from '../contract/tensor';
 import { optionsObject } from '../contract/options';
 import { LINEAR_JSD_KEYS, linearJSDShapes, parseLinearJSDOptions } from '../contract/configs/linear-jsd';
 import { jsDivergence } from './jsd';
@@ -30,6 +30,10 @@ export function linearJsDivergence(hidden: HostTensor, weight: HostTensor, teach
   const biasT = readOnce(o.bias as HostTensor | undefined);
   const bShape = biasT !== undefined ? checkTensor(biasT, 'options.bias') : undefined;
   const { n: N, d: D, v: V } = linearJSDShapes(hShape, wShape, tShape, bShape);
+  // float32 data only, as the GPU kernel takes (no 16-bit reads there yet).
+  for (const [t, name] of [[hidden, 'hidden'], [weight, 'weight'], [teacher, 'teacher'], [biasT, 'options.bias']] as const) {
+    if (t !== undefined) refuseHalf(t, name, 'float32 data');
+  }
   const cfg = parseLinearJSDOptions(o);
   const H = hidden.data;
   const W = weight.data;
