@@ -49,7 +49,7 @@ import { CROSS_ENTROPY_KEYS } from '../contract/configs/cross-entropy';
 import { JSD_KEYS } from '../contract/configs/jsd';
 import { CREATE_KEYS } from '../contract/create';
 import { DISPOSE } from '../contract/dispose';
-import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, CreateOptions, CrossEntropyOptions, DType, EntropyOptions, FocalLossOptions, GpuCrossEntropyOptions, GpuTensor, JSDivergenceOptions, KLDivergenceOptions, LossOutputs, SoftmaxOptions } from '../index';
+import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, CreateOptions, CrossEntropyOptions, DType, EntropyOptions, FocalLossOptions, GpuTensor, JSDivergenceOptions, KLDivergenceOptions, LossOutputs, SoftmaxOptions } from '../index';
 
 /** The parts of the TF.js namespace the adapter uses (`import * as tf from '@tensorflow/tfjs'` or tfjs-core). */
 export type Tfjs = Pick<typeof tfc, 'getBackend' | 'backend' | 'engine' | 'clone' | 'keep' | 'tidy' | 'sum' | 'mul' | 'variableGrads' | 'dispose'>;

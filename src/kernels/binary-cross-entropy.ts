@@ -1,4 +1,4 @@
-import type { BinaryCrossEntropyOptions, HalfDType } from '../contract/types';
+import type { BinaryCrossEntropyOptions } from '../contract/types';
 import { ShapeError } from '../contract/errors';
 import type { GpuTensor } from '../gpu/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
@@ -9,7 +9,7 @@ import { bceWG, grid } from './launch';
 import { BINARY_CROSS_ENTROPY as BCE } from './layouts/binary-cross-entropy';
 import { REDUCE } from './layouts/reduce';
 import type { LossOutputs } from './cross-entropy';
-import { packDispatches, packsGrad } from './pack16';
+import { packedGrad } from './pack16';
 
 // Host side of shaders/binary_cross_entropy.wgsl (+ reduce.wgsl): validate like the oracle, chunk
 // rows past one storage binding, then elements (-> workgroup partials) -> reduce in one submit.
@@ -102,12 +102,7 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
     }
 
     // gradDtype 'input': the float32 gradient, packed into the input's dtype in the same submit.
-    const grad16 = grad && packsGrad(cfg.gradDtype, input) ? ctx.empty(inShape, input.dtype as HalfDType, 'binaryCrossEntropy:grad16') : undefined;
-    if (grad && grad16) {
-      made.push(grad16);
-      dispatches.push(...packDispatches(ctx, grad, grad16));
-      temps.push(grad);
-    }
+    const grad16 = packedGrad(ctx, cfg.gradDtype, input, grad, 'binaryCrossEntropy', dispatches, made, temps);
     const { done } = await ctx.run('binaryCrossEntropy', dispatches);
     const out: LossOutputs = { loss: loss! };
     if (grad) out.grad = grad16 ?? grad;

@@ -1,4 +1,4 @@
-import type { CrossEntropyOptions, HalfDType } from '../contract/types';
+import type { CrossEntropyOptions } from '../contract/types';
 import { BufferError, OptionError, ShapeError } from '../contract/errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
@@ -10,7 +10,7 @@ import { ceRowShapes, ceSlicing, crossEntropyLaunch, foldPrepare, prepareShape, 
 import { CROSS_ENTROPY } from './layouts/cross-entropy';
 import type { BoundRegion } from './layouts/layout';
 import { REDUCE } from './layouts/reduce';
-import { packDispatches, packsGrad } from './pack16';
+import { packedGrad } from './pack16';
 
 // Host side of shaders/cross_entropy/ (+ reduce.wgsl): validate, choose the row kernel's
 // shape, chunk rows past one storage binding, then prepare -> rows -> reduce in one submit.
@@ -219,12 +219,7 @@ export async function crossEntropyOp(ctx: GpuContext, inputArg: TensorLike, targ
     }
 
     // gradDtype 'input': the float32 gradient, packed into the input's dtype in the same submit.
-    const grad16 = grad && packsGrad(cfg.gradDtype, input) ? ctx.empty(inShape, input.dtype as HalfDType, 'crossEntropy:grad16') : undefined;
-    if (grad && grad16) {
-      made.push(grad16);
-      dispatches.push(...packDispatches(ctx, grad, grad16));
-      temps.push(grad);
-    }
+    const grad16 = packedGrad(ctx, cfg.gradDtype, input, grad, 'crossEntropy', dispatches, made, temps);
     const { done } = await ctx.run('crossEntropy', dispatches, copyTarget ? (enc) => enc.copyBufferToBuffer(target.buffer, target.offset, copyTarget.buffer, 0, target.byteLength) : undefined);
     const out: LossOutputs = { loss };
     if (grad) out.grad = grad16 ?? grad;

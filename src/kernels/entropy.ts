@@ -1,4 +1,4 @@
-import type { EntropyOptions, KLDivergenceOptions, HalfDType } from '../contract/types';
+import type { EntropyOptions, KLDivergenceOptions } from '../contract/types';
 import { ShapeError } from '../contract/errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
@@ -7,7 +7,7 @@ import { formatShape, matrixShape, sameShape } from '../contract/tensor';
 import { rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 import { rowLaunch } from './launch';
 import { ENTROPY } from './layouts/entropy';
-import { packDispatches, packsGrad } from './pack16';
+import { packedGrad } from './pack16';
 import { REDUCE } from './layouts/reduce';
 import type { LossOutputs } from './cross-entropy';
 
@@ -98,12 +98,7 @@ async function rowsOp(ctx: GpuContext, label: string, inputArg: TensorLike, targ
     }
 
     // gradDtype 'input': the float32 gradient, packed into the input's dtype in the same submit.
-    const grad16 = grad && packsGrad(cfg.gradDtype, input) ? ctx.empty(inShape, input.dtype as HalfDType, `${label}:grad16`) : undefined;
-    if (grad && grad16) {
-      made.push(grad16);
-      dispatches.push(...packDispatches(ctx, grad, grad16));
-      temps.push(grad);
-    }
+    const grad16 = packedGrad(ctx, cfg.gradDtype, input, grad, label, dispatches, made, temps);
     const { done } = await ctx.run(label, dispatches);
     const out: LossOutputs = { loss };
     if (grad) out.grad = grad16 ?? grad;

@@ -28,6 +28,43 @@ export function jsdFlags(cfg: Pick<JSDConfig, 'mode' | 'grad' | 'reduction'>, la
 }
 
 /**
+ * What every jsd dispatch of a call shares, for jsDivergence and linearJsDivergence alike: the
+ * uniforms but the rows' own, the label / kept-count / loss bindings, the `count` dispatch that
+ * counts kept rows first ('mean' with labels), and the batch reduction of the per-row losses.
+ */
+export function jsdCall(ctx: GpuContext, cfg: JSDConfig, cols: number, rows: number, labels: GpuTensor | undefined, perRow: GpuTensor<'float32'>, label: string) {
+  const meta = labels && cfg.reduction === 'mean' ? ctx.empty([4], 'int32', `${label}:kept`) : undefined;
+  const flags = jsdFlags(cfg, labels !== undefined);
+  const { beta, temperature: T } = cfg;
+  const common = {
+    cols, inv_t: 1 / T, beta, omb: 1 - beta,
+    nlb: beta > 0 ? -Math.log(beta) : 0, nlomb: beta < 1 ? -Math.log1p(-beta) : 0,
+    grad_scale: (1 / T) * (cfg.reduction === 'mean' && !labels ? 1 / rows : 1), ignore_index: cfg.ignoreIndex,
+  };
+  const bound = {
+    LAB: labels ? ctx.bind(labels).binding : ctx.dummy('read'),
+    META: meta ? ctx.bind(meta).binding : ctx.dummy('jsd:meta'),
+    LOSS: ctx.bind(perRow).binding,
+  };
+  const count: Dispatch[] = meta ? [{
+    family: 'jsd', entry: 'count', constants: { ...prepareShape(ctx), FLAGS: flags }, workgroups: 1,
+    uniforms: JSD.uniforms({ ...common, rows, s_base: 0, t_base: 0, g_base: 0, row0: 0 }),
+    bindings: JSD.bindings({ S: ctx.dummy('read'), TE: ctx.dummy('read'), G: ctx.dummy('grad'), ...bound }),
+  }] : [];
+  /** The loss: per row for 'none', else reduced by a dispatch appended to `dispatches`. */
+  const reduce = (dispatches: Dispatch[], made: GpuTensor[], temps: GpuTensor[]): GpuTensor<'float32'> => {
+    if (cfg.reduction === 'none') return perRow;
+    const loss = ctx.empty([], 'float32', `${label}:reduced`);
+    made.push(loss);
+    const mode = cfg.reduction === 'sum' ? REDUCE.C.MODE_SUM : meta ? REDUCE.C.MODE_MEAN_META : REDUCE.C.MODE_MEAN_N;
+    dispatches.push(reduceDispatch(ctx, perRow, meta ?? null, loss, mode, cfg.allIgnored === 'zero'));
+    temps.push(perRow);
+    return loss;
+  };
+  return { meta, flags, common, bound, count, reduce };
+}
+
+/**
  * Generalized JSD per row between the teacher and the student (both logits), with the gradient
  * with respect to the student; see shaders/jsd/main.wgsl. `loss` has shape [] for 'sum' / 'mean'
  * (over kept rows) and [rows] for 'none'.
@@ -73,31 +110,10 @@ export async function jsDivergenceOp(ctx: GpuContext, studentArg: TensorLike, te
     made.push(perRow);
     const grad = cfg.grad ? ctx.empty(sShape, 'float32', 'jsDivergence:grad') : undefined;
     if (grad) made.push(grad);
-    // The kept-row count, for 'mean' with labels (its divisor, and the gradient's).
-    const meta = labels && cfg.reduction === 'mean' ? ctx.empty([4], 'int32', 'jsDivergence:kept') : undefined;
+    // The kept-row count (for 'mean' with labels: its divisor, and the gradient's) is a temporary.
+    const { meta, flags, common, bound, count, reduce } = jsdCall(ctx, cfg, cols, rows, labels, perRow, 'jsDivergence');
     if (meta) temps.push(meta);
-    const flags = jsdFlags(cfg, labels !== undefined);
-    const { beta, temperature: T } = cfg;
-    const gradScale = (1 / T) * (cfg.reduction === 'mean' && !labels ? 1 / rows : 1);
-    const common = {
-      cols, inv_t: 1 / T, beta, omb: 1 - beta,
-      nlb: beta > 0 ? -Math.log(beta) : 0, nlomb: beta < 1 ? -Math.log1p(-beta) : 0,
-      grad_scale: gradScale, ignore_index: cfg.ignoreIndex,
-    };
-    const bound = {
-      LAB: labels ? ctx.bind(labels).binding : ctx.dummy('read'),
-      META: meta ? ctx.bind(meta).binding : ctx.dummy('jsd:meta'),
-      LOSS: ctx.bind(perRow).binding,
-    };
-
-    const dispatches: Dispatch[] = [];
-    if (meta) {
-      dispatches.push({
-        family: 'jsd', entry: 'count', constants: { ...prepareShape(ctx), FLAGS: flags }, workgroups: 1,
-        uniforms: JSD.uniforms({ ...common, rows, s_base: 0, t_base: 0, g_base: 0, row0: 0 }),
-        bindings: JSD.bindings({ S: ctx.dummy('read'), TE: ctx.dummy('read'), G: ctx.dummy('grad'), ...bound }),
-      });
-    }
+    const dispatches: Dispatch[] = [...count];
     for (const { row0, count } of chunks) {
       if (count === 0) continue;
       const sb = ctx.bind(student, row0 * cols, count * cols);
@@ -110,15 +126,7 @@ export async function jsDivergenceOp(ctx: GpuContext, studentArg: TensorLike, te
         bindings: JSD.bindings({ S: sb.binding, TE: tb.binding, G: gb ? gb.binding : ctx.dummy('grad'), ...bound }),
       });
     }
-    let loss = perRow;
-    if (cfg.reduction !== 'none') {
-      loss = ctx.empty([], 'float32', 'jsDivergence:reduced');
-      made.push(loss);
-      const mode = cfg.reduction === 'sum' ? REDUCE.C.MODE_SUM : meta ? REDUCE.C.MODE_MEAN_META : REDUCE.C.MODE_MEAN_N;
-      dispatches.push(reduceDispatch(ctx, perRow, meta ?? null, loss, mode, cfg.allIgnored === 'zero'));
-      temps.push(perRow);
-    }
-
+    const loss = reduce(dispatches, made, temps);
     const grad16 = packedGrad(ctx, cfg.gradDtype, student, grad, 'jsDivergence', dispatches, made, temps);
     const { done } = await ctx.run('jsDivergence', dispatches);
     const out: LossOutputs = { loss };

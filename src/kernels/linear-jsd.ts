@@ -6,12 +6,11 @@ import { LINEAR_JSD_KEYS, linearJSDShapes, parseLinearJSDOptions } from '../cont
 import { formatShape } from '../contract/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
-import { reduceDispatch, finishCall, freeOnThrow, argShape, checkRowBinding, type Temps } from './common';
-import { grid, prepareShape, rowLaunch } from './launch';
-import { jsdFlags } from './jsd';
+import { finishCall, freeOnThrow, argShape, checkRowBinding, type Temps } from './common';
+import { grid, rowLaunch } from './launch';
+import { jsdCall } from './jsd';
 import { JSD } from './layouts/jsd';
 import { LINEAR_JSD as LJ } from './layouts/linear-jsd';
-import { REDUCE } from './layouts/reduce';
 
 // Host side of linearJsDivergence: the student's logits z = hidden·weightᵀ (+ bias) are formed
 // one row chunk at a time (shaders/linear_jsd.wgsl `logits`), jsd's `main` turns the chunk into
@@ -93,7 +92,7 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
     const gradWeight = trainHead ? ctx.empty([V, D], 'float32', 'linearJsDivergence:gradWeight') : undefined;
     const gradBias = trainHead && bias ? ctx.empty([V], 'float32', 'linearJsDivergence:gradBias') : undefined;
     for (const t of [gradHidden, gradWeight, gradBias]) if (t) made.push(t);
-    const meta = labels && cfg.reduction === 'mean' ? ctx.empty([4], 'int32', 'linearJsDivergence:kept') : undefined;
+    const { meta, flags: jFlags, common, bound: jBound, count, reduce } = jsdCall(ctx, cfg, V, N, labels, perRow, 'linearJsDivergence');
     if (meta) temps.push(meta);
 
     const hB = ctx.bind(hidden);
@@ -116,26 +115,7 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
       };
     };
 
-    const jFlags = jsdFlags(cfg, labels !== undefined);
-    const { beta, temperature: T } = cfg;
-    const common = {
-      cols: V, inv_t: 1 / T, beta, omb: 1 - beta,
-      nlb: beta > 0 ? -Math.log(beta) : 0, nlomb: beta < 1 ? -Math.log1p(-beta) : 0,
-      grad_scale: (1 / T) * (cfg.reduction === 'mean' && !labels ? 1 / N : 1), ignore_index: cfg.ignoreIndex,
-    };
-    const jBound = {
-      LAB: labels ? ctx.bind(labels).binding : ctx.dummy('read'),
-      META: meta ? ctx.bind(meta).binding : ctx.dummy('jsd:meta'),
-      LOSS: ctx.bind(perRow).binding,
-    };
-    const dispatches: Dispatch[] = [];
-    if (meta) {
-      dispatches.push({
-        family: 'jsd', entry: 'count', constants: { ...prepareShape(ctx), FLAGS: jFlags }, workgroups: 1,
-        uniforms: JSD.uniforms({ ...common, rows: N, s_base: 0, t_base: 0, g_base: 0, row0: 0 }),
-        bindings: JSD.bindings({ S: ctx.dummy('read'), TE: ctx.dummy('read'), G: ctx.dummy('grad'), ...jBound }),
-      });
-    }
+    const dispatches: Dispatch[] = [...count];
     for (let row0 = 0, i = 0; row0 < N; row0 += chunkRows, i++) {
       const rows = Math.min(chunkRows, N - row0);
       dispatches.push(head('logits', rows, row0, 0, false, undefined, rows * V));
@@ -151,14 +131,7 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
       if (gradWeight) dispatches.push(head('dweight', rows, row0, i > 0 ? 1 : 0, true, gradWeight, V * D));
       if (gradBias) dispatches.push(head('dbias', rows, row0, i > 0 ? 1 : 0, true, gradBias, V));
     }
-    let loss = perRow;
-    if (cfg.reduction !== 'none') {
-      loss = ctx.empty([], 'float32', 'linearJsDivergence:reduced');
-      made.push(loss);
-      const mode = cfg.reduction === 'sum' ? REDUCE.C.MODE_SUM : meta ? REDUCE.C.MODE_MEAN_META : REDUCE.C.MODE_MEAN_N;
-      dispatches.push(reduceDispatch(ctx, perRow, meta ?? null, loss, mode, cfg.allIgnored === 'zero'));
-      temps.push(perRow);
-    }
+    const loss = reduce(dispatches, made, temps);
 
     const { done } = await ctx.run('linearJsDivergence', dispatches);
     const out: LinearJSDivergenceOutputs = { loss, chunkRows };

@@ -1,6 +1,6 @@
 // linearCrossEntropy's shapes and options, checked once per call for the GPU kernel and the oracle.
 import { OptionError, ShapeError } from '../errors';
-import { bool, finite, float32Safe, oneOf, optionsObject } from '../options';
+import { bool, finite, float32Safe, oneOf } from '../options';
 import { formatShape } from '../tensor';
 import { CROSS_ENTROPY_KEYS, parseCrossEntropyOptions, type CrossEntropyConfig } from './cross-entropy';
 
