@@ -4,10 +4,9 @@ import type { GpuTensor } from '../gpu/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { parseBinaryCrossEntropyOptions } from '../contract/configs/binary-cross-entropy';
 import { formatShape, matrixShape, sameShape } from '../contract/tensor';
-import { rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape } from './common';
-import { bceWG, grid } from './launch';
+import { rowChunks, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, elementwisePlan } from './common';
+import { bceWG } from './launch';
 import { BINARY_CROSS_ENTROPY as BCE } from './layouts/binary-cross-entropy';
-import { REDUCE } from './layouts/reduce';
 import type { LossOutputs } from './cross-entropy';
 import { packedGrad } from './pack16';
 
@@ -57,54 +56,30 @@ export async function binaryCrossEntropyOp(ctx: GpuContext, inputArg: TensorLike
     const flags = (cfg.from === 'probs' ? F.PROBS : 0) | (pwCol ? F.PW_COL : 0) | (wCol ? F.W_COL : 0) | (cfg.grad ? F.GRAD : 0);
 
     const WG = bceWG(ctx);
-    const groups = chunks.map((c) => grid(ctx, Math.ceil((c.count * cols) / WG)));
-    const perElem = sums ? undefined : ctx.empty([rows, cols], 'float32', 'binaryCrossEntropy:loss');
-    if (perElem) made.push(perElem);
-    const partials = sums ? ctx.empty([groups.reduce((a, b) => a + b, 0)], 'float32', 'binaryCrossEntropy:partials') : undefined;
-    if (partials) temps.push(partials);
-    const grad = cfg.grad ? ctx.empty(inShape, 'float32', 'binaryCrossEntropy:grad') : undefined;
-    if (grad) made.push(grad);
+    const plan = elementwisePlan(ctx, 'binaryCrossEntropy', input, target, inShape, rows, cols, chunks, sums, cfg.grad, WG, made, temps);
+    const grad = plan.grad;
 
     const pwB = pw ? ctx.bind(pw).binding : ctx.dummy('read');
     const wB = w ? ctx.bind(w).binding : ctx.dummy('read');
-    const partB = partials ? ctx.bind(partials) : undefined;
     const loIn = float32Above(cfg.epsilon);
     const hiIn = float32Below(1 - cfg.epsilon);
     const constants = { WG, SUMS: sums ? 1 : 0, ...BCE.dtypes({ X: input.dtype, T: target.dtype }) };
-    const dispatches: Dispatch[] = [];
-    let partBase = 0;
-    chunks.forEach(({ row0, count }, k) => {
-      if (count === 0) return;
-      const e0 = row0 * cols;
-      const len = count * cols;
-      const xb = ctx.bind(input, e0, len);
-      const tb = ctx.bind(target, e0, len);
-      const ob = perElem ? ctx.bind(perElem, e0, len) : partB!;
-      const gb = grad ? ctx.bind(grad, e0, len) : undefined;
-      const outBase = perElem ? ob.base : ob.base + partBase;
-      dispatches.push({
-        family: 'binaryCrossEntropy', entry: 'main', constants: { ...constants, FLAGS: flags },
-        uniforms: BCE.uniforms({
-          n: len, cols, x_base: xb.base, t_base: tb.base, out_base: outBase, g_base: gb ? gb.base : 0,
-          pos_weight: cfg.posWeight[0], weight: cfg.weight[0], eps: cfg.epsilon, lo_in: loIn, hi_in: hiIn, scale,
-        }),
-        bindings: BCE.bindings({ X: xb.binding, T: tb.binding, PW: pwB, WT: wB, OUT: ob.binding, G: gb ? gb.binding : ctx.dummy('grad') }),
-        workgroups: groups[k],
-      });
-      partBase += groups[k];
-    });
-    let loss = perElem;
-    if (partials) {
-      loss = ctx.empty([], 'float32', 'binaryCrossEntropy:reduced');
-      made.push(loss);
-      // The partials already carry 1/n (mean) and 1/ln 2 (bits): the reduction is a plain sum.
-      dispatches.push(reduceDispatch(ctx, partials, null, loss, REDUCE.C.MODE_SUM, false));
-    }
+    const dispatches: Dispatch[] = plan.chunks.map((c) => ({
+      family: 'binaryCrossEntropy', entry: 'main', constants: { ...constants, FLAGS: flags },
+      uniforms: BCE.uniforms({
+        n: c.len, cols, x_base: c.x.base, t_base: c.t.base, out_base: c.outBase, g_base: c.g ? c.g.base : 0,
+        pos_weight: cfg.posWeight[0], weight: cfg.weight[0], eps: cfg.epsilon, lo_in: loIn, hi_in: hiIn, scale,
+      }),
+      bindings: BCE.bindings({ X: c.x.binding, T: c.t.binding, PW: pwB, WT: wB, OUT: c.out.binding, G: c.g ? c.g.binding : ctx.dummy('grad') }),
+      workgroups: c.workgroups,
+    }));
+    // The partials already carry 1/n (mean) and 1/ln 2 (bits): the reduction is a plain sum.
+    const loss = plan.finish(dispatches);
 
     // gradDtype 'input': the float32 gradient, packed into the input's dtype in the same submit.
     const grad16 = packedGrad(ctx, cfg.gradDtype, input, grad, 'binaryCrossEntropy', dispatches, made, temps);
     const { done } = await ctx.run('binaryCrossEntropy', dispatches);
-    const out: LossOutputs = { loss: loss! };
+    const out: LossOutputs = { loss };
     if (grad) out.grad = grad16 ?? grad;
     finishCall(out, done, temps);
     return out;

@@ -3,7 +3,7 @@ import { GpuTensor } from '../gpu/tensor';
 import { asMatrix, checkTensor, formatShape, matrixShape } from '../contract/tensor';
 import type { GpuContext, Dispatch, TensorLike } from '../gpu/context';
 import { REDUCE } from './layouts/reduce';
-import { reduceWG } from './launch';
+import { grid, reduceWG } from './launch';
 
 /**
  * Splits rows into chunks whose [count, cols] float32 slice fits one storage binding (with room
@@ -90,4 +90,59 @@ export function matrixArgShape(t: TensorLike, name = 'input'): readonly number[]
   matrixShape(t.shape, name);
   if (t.shape.some((d) => d < 1)) throw new ShapeError(name, `shape ${formatShape(t.shape)} must hold integer dimensions >= 1`, 'INVALID_SHAPE');
   return t.shape;
+}
+
+type Bound = ReturnType<GpuContext['bind']>;
+
+/** One row chunk of an elementwise call: its element count, regions, output slot and workgroups. */
+export interface ElementChunk {
+  len: number;
+  x: Bound;
+  t: Bound;
+  /** The per-element loss ('none') or the partial sums; `outBase` is this chunk's first slot. */
+  out: Bound;
+  outBase: number;
+  g: Bound | undefined;
+  workgroups: number;
+}
+
+/**
+ * The plan of an elementwise call (binary cross-entropy, binary focal loss): rows chunked to one
+ * binding, WG elements a workgroup, each workgroup's partial sum ('sum' / 'mean') or a [rows, cols]
+ * loss ('none'), the gradient when asked, and `finish`, which appends the plain-sum reduction of
+ * the partials (they already carry every scale) and gives the loss.
+ */
+export function elementwisePlan(
+  ctx: GpuContext, label: string, input: GpuTensor, target: GpuTensor, inShape: readonly number[], rows: number, cols: number,
+  chunks: { row0: number; count: number }[], sums: boolean, wantGrad: boolean, WG: number, made: GpuTensor[], temps: Temps,
+): { grad: GpuTensor<'float32'> | undefined; chunks: ElementChunk[]; finish(dispatches: Dispatch[]): GpuTensor<'float32'> } {
+  const groups = chunks.map((c) => grid(ctx, Math.ceil((c.count * cols) / WG)));
+  const perElem = sums ? undefined : ctx.empty([rows, cols], 'float32', `${label}:loss`);
+  if (perElem) made.push(perElem);
+  const partials = sums ? ctx.empty([groups.reduce((a, b) => a + b, 0)], 'float32', `${label}:partials`) : undefined;
+  if (partials) temps.push(partials);
+  const grad = wantGrad ? ctx.empty(inShape, 'float32', `${label}:grad`) : undefined;
+  if (grad) made.push(grad);
+  const partB = partials ? ctx.bind(partials) : undefined;
+  const planned: ElementChunk[] = [];
+  let partBase = 0;
+  chunks.forEach(({ row0, count }, k) => {
+    if (count === 0) return;
+    const e0 = row0 * cols;
+    const len = count * cols;
+    const out = perElem ? ctx.bind(perElem, e0, len) : partB!;
+    planned.push({
+      len, x: ctx.bind(input, e0, len), t: ctx.bind(target, e0, len), out, outBase: perElem ? out.base : out.base + partBase,
+      g: grad ? ctx.bind(grad, e0, len) : undefined, workgroups: groups[k],
+    });
+    partBase += groups[k];
+  });
+  const finish = (dispatches: Dispatch[]): GpuTensor<'float32'> => {
+    if (!partials) return perElem!;
+    const loss = ctx.empty([], 'float32', `${label}:reduced`);
+    made.push(loss);
+    dispatches.push(reduceDispatch(ctx, partials, null, loss, REDUCE.C.MODE_SUM, false));
+    return loss;
+  };
+  return { grad, chunks: planned, finish };
 }

@@ -4,8 +4,8 @@ import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { parseBinaryFocalOptions, parseFocalOptions } from '../contract/configs/focal';
 import { checkLabels, formatShape, matrixShape, refuseHalf, sameShape } from '../contract/tensor';
-import { rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
-import { bceWG, grid, prepareShape, rowLaunch } from './launch';
+import { rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding, elementwisePlan } from './common';
+import { bceWG, prepareShape, rowLaunch } from './launch';
 import { BINARY_FOCAL, FOCAL } from './layouts/focal';
 import { REDUCE } from './layouts/reduce';
 import type { LossOutputs } from './cross-entropy';
@@ -43,46 +43,22 @@ export async function binaryFocalOp(ctx: GpuContext, inputArg: TensorLike, targe
     const scale = (cfg.reduction === 'mean' ? 1 / n : 1) / cfg.divisor;
     const flags = (cfg.alpha >= 0 ? F.ALPHA : 0) | (cfg.grad ? F.GRAD : 0);
     const WG = bceWG(ctx);
-    const groups = chunks.map((c) => grid(ctx, Math.ceil((c.count * cols) / WG)));
-    const perElem = sums ? undefined : ctx.empty([rows, cols], 'float32', 'binaryFocalLoss:loss');
-    if (perElem) made.push(perElem);
-    const partials = sums ? ctx.empty([groups.reduce((a, b) => a + b, 0)], 'float32', 'binaryFocalLoss:partials') : undefined;
-    if (partials) temps.push(partials);
-    const grad = cfg.grad ? ctx.empty(inShape, 'float32', 'binaryFocalLoss:grad') : undefined;
-    if (grad) made.push(grad);
-    const partB = partials ? ctx.bind(partials) : undefined;
-
-    const dispatches: Dispatch[] = [];
-    let partBase = 0;
-    chunks.forEach(({ row0, count }, k) => {
-      if (count === 0) return;
-      const e0 = row0 * cols;
-      const len = count * cols;
-      const xb = ctx.bind(input, e0, len);
-      const tb = ctx.bind(target, e0, len);
-      const ob = perElem ? ctx.bind(perElem, e0, len) : partB!;
-      const gb = grad ? ctx.bind(grad, e0, len) : undefined;
-      dispatches.push({
-        family: 'binaryFocal', entry: 'main', constants: { WG, SUMS: sums ? 1 : 0, ...BINARY_FOCAL.dtypes({ X: input.dtype, T: target.dtype }), FLAGS: flags },
-        uniforms: BINARY_FOCAL.uniforms({
-          n: len, x_base: xb.base, t_base: tb.base, out_base: perElem ? ob.base : ob.base + partBase, g_base: gb ? gb.base : 0,
-          alpha: Math.max(cfg.alpha, 0), gamma: cfg.gamma, scale,
-        }),
-        bindings: BINARY_FOCAL.bindings({ X: xb.binding, T: tb.binding, OUT: ob.binding, G: gb ? gb.binding : ctx.dummy('grad') }),
-        workgroups: groups[k],
-      });
-      partBase += groups[k];
-    });
-    let loss = perElem;
-    if (partials) {
-      loss = ctx.empty([], 'float32', 'binaryFocalLoss:reduced');
-      made.push(loss);
-      // The partials already carry 1/n (mean): the reduction is a plain sum.
-      dispatches.push(reduceDispatch(ctx, partials, null, loss, REDUCE.C.MODE_SUM, false));
-    }
+    const plan = elementwisePlan(ctx, 'binaryFocalLoss', input, target, inShape, rows, cols, chunks, sums, cfg.grad, WG, made, temps);
+    const grad = plan.grad;
+    const dispatches: Dispatch[] = plan.chunks.map((c) => ({
+      family: 'binaryFocal', entry: 'main', constants: { WG, SUMS: sums ? 1 : 0, ...BINARY_FOCAL.dtypes({ X: input.dtype, T: target.dtype }), FLAGS: flags },
+      uniforms: BINARY_FOCAL.uniforms({
+        n: c.len, x_base: c.x.base, t_base: c.t.base, out_base: c.outBase, g_base: c.g ? c.g.base : 0,
+        alpha: Math.max(cfg.alpha, 0), gamma: cfg.gamma, scale,
+      }),
+      bindings: BINARY_FOCAL.bindings({ X: c.x.binding, T: c.t.binding, OUT: c.out.binding, G: c.g ? c.g.binding : ctx.dummy('grad') }),
+      workgroups: c.workgroups,
+    }));
+    // The partials already carry 1/n (mean): the reduction is a plain sum.
+    const loss = plan.finish(dispatches);
     const grad16 = packedGrad(ctx, cfg.gradDtype, input, grad, 'binaryFocalLoss', dispatches, made, temps);
     const { done } = await ctx.run('binaryFocalLoss', dispatches);
-    const out: LossOutputs = { loss: loss! };
+    const out: LossOutputs = { loss };
     if (grad) out.grad = grad16 ?? grad;
     finishCall(out, done, temps);
     return out;
