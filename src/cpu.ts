@@ -1,7 +1,7 @@
 // The opt-in CPU fallback: the same operations on the float64 oracle, for pages where WebGPU is
 // missing. It is slow (one JavaScript loop per element) and says what it is: `backend` is
 // 'cpu-oracle', and `createLoss` only returns it when asked to.
-import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, DType, EntropyOptions, FocalLossOptions, HalfDType, HostTensor, JSDivergenceOptions, KLDivergenceOptions, LinearJSDivergenceOptions, SoftmaxOptions } from './contract/types';
+import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, DType, EntropyOptions, FocalLossOptions, HalfDType, HostTensor, JSDivergenceOptions, KLDivergenceOptions, LinearJSDivergenceOptions, SoftmaxOptions, TeacherHead } from './contract/types';
 import type { GpuCrossEntropyOptions } from './kernels/cross-entropy';
 import type { LinearCrossEntropyOptions } from './kernels/linear-cross-entropy';
 import { DeviceError, OptionError, WebGPULossError } from './contract/errors';
@@ -12,7 +12,7 @@ import { oneOf, optionsObject, snapshot } from './contract/options';
 import { CROSS_ENTROPY_KEYS } from './contract/configs/cross-entropy';
 import { LINEAR_KEYS } from './contract/configs/linear-cross-entropy';
 import { JSD_KEYS } from './contract/configs/jsd';
-import { LINEAR_JSD_KEYS } from './contract/configs/linear-jsd';
+import { LINEAR_JSD_KEYS, isTeacherHead, teacherHeadFields } from './contract/configs/linear-jsd';
 import { CREATE_KEYS } from './gpu/device';
 import type { CreateOptions } from './gpu/context';
 import * as ref from './reference/index';
@@ -410,11 +410,13 @@ export class CpuLoss {
    * );
    * const dH = await out.gradHidden!.read();
    */
-  async linearJsDivergence(hidden: CpuArg, weight: CpuArg, teacher: CpuArg, opts: LinearJSDivergenceOptions<CpuArg> = {}): Promise<Result<CpuLinearOutputs>> {
+  async linearJsDivergence(hidden: CpuArg, weight: CpuArg, teacher: CpuArg | TeacherHead<CpuArg>, opts: LinearJSDivergenceOptions<CpuArg> = {}): Promise<Result<CpuLinearOutputs>> {
     this.checkAlive();
     const h = host(hidden);
     const w = host(weight);
-    const t = host(teacher);
+    const head = isTeacherHead(teacher) ? teacherHeadFields(teacher) : undefined;
+    const th = head && { hidden: host(head.hidden), weight: host(head.weight), ...(head.bias !== undefined ? { bias: host(head.bias) } : {}) };
+    const t = th ?? host(teacher as CpuArg);
     const o = optionsObject(opts, LINEAR_JSD_KEYS);
     // Bias or labels that are there but not tensors (null, 0) are the oracle's to refuse, as the GPU does.
     const b = o.bias !== undefined ? host(o.bias as CpuArg) : undefined;
@@ -422,7 +424,13 @@ export class CpuLoss {
     const r = ref.linearJsDivergence(h, w, t, { ...o, bias: b, labels: l });
     checkElementType(h.data, 'hidden', 'float32');
     checkElementType(w.data, 'weight', 'float32');
-    checkElementType(t.data, 'teacher', 'float32');
+    if (th) {
+      checkElementType(th.hidden.data, 'teacher.hidden', 'float32');
+      checkElementType(th.weight.data, 'teacher.weight', 'float32');
+      if (th.bias) checkElementType(th.bias.data, 'teacher.bias', 'float32');
+    } else {
+      checkElementType((t as HostTensor).data, 'teacher', 'float32');
+    }
     if (b) checkElementType(b.data, 'options.bias', 'float32');
     if (l) checkElementType(l.data, 'options.labels', 'int32');
     const out: CpuLinearOutputs = { loss: new CpuTensor(Float32Array.from(r.loss), r.shape, 'float32') };

@@ -26,7 +26,7 @@ export type { CreateLossOptions, CpuLossOutputs, CpuLinearOutputs } from './cpu'
 export type { GpuCrossEntropyOptions, LossOutputs } from './kernels/cross-entropy';
 export type { LinearCrossEntropyOptions, LinearCrossEntropyOutputs } from './kernels/linear-cross-entropy';
 export type { GpuJSDivergenceOptions } from './kernels/jsd';
-export type { GpuLinearJSDivergenceOptions, LinearJSDivergenceOutputs } from './kernels/linear-jsd';
+export type { GpuLinearJSDivergenceOptions, GpuLinearJSDTeacher, LinearJSDivergenceOutputs } from './kernels/linear-jsd';
 export type { CreateOptions, TensorLike, AdapterFacts } from './gpu/context';
 export * from './contract/types';
 export * from './contract/errors';

@@ -20,7 +20,8 @@ import { binaryFocalOp, focalOp } from './kernels/focal';
 import { newGpuEvaluator, type GpuEvaluator } from './kernels/evaluator';
 import type { EvaluatorOptions } from './contract/configs/evaluator';
 import { jsDivergenceOp, type GpuJSDivergenceOptions } from './kernels/jsd';
-import { linearJsDivergenceOp, type GpuLinearJSDivergenceOptions, type LinearJSDivergenceOutputs } from './kernels/linear-jsd';
+import { linearJsDivergenceOp, type GpuLinearJSDivergenceOptions, type GpuLinearJSDTeacher, type LinearJSDivergenceOutputs } from './kernels/linear-jsd';
+import { isTeacherHead, teacherHeadFields } from './contract/configs/linear-jsd';
 
 /** What `warmup()` compiles ahead of the first calls. */
 export interface WarmupOptions {
@@ -245,8 +246,10 @@ export class WebGPULoss {
    * jsDivergence (same options) between the student's logits z = hidden·weightᵀ (+ `bias` [V])
    * and the teacher's logits [N, V], without the student's [N, V] logits: they are formed in row
    * chunks of at most `memoryBudget` bytes (with their gradient; default 64 MiB, `chunkRows`
-   * reports the chunk). `grad: true` returns `gradHidden` [N, D], and unless `frozenHead`
-   * `gradWeight` [V, D] and `gradBias` [V].
+   * reports the chunk). The teacher may instead be its hidden states and head,
+   * `{ hidden: [N, Dt], weight: [V, Dt], bias?: [V] }`: its logits are then formed chunk by chunk
+   * too (4·V bytes a row more of the budget). `grad: true` returns `gradHidden` [N, D], and unless
+   * `frozenHead` `gradWeight` [V, D] and `gradBias` [V].
    * @example
    * const out = await wl.linearJsDivergence(
    *   { data: hidden, shape: [N, D] },
@@ -256,12 +259,21 @@ export class WebGPULoss {
    * );
    * const [jsd] = await out.loss.read();
    * const dH = await out.gradHidden!.read();
+   * // or a teacher too large to hold its logits: its hidden states and head
+   * const kd = await wl.linearJsDivergence(h, studentHead, { hidden: teacherHidden, weight: teacherHead }, { grad: true });
    */
-  async linearJsDivergence(hidden: TensorLike, weight: TensorLike, teacher: TensorLike, opts: GpuLinearJSDivergenceOptions = {}): Promise<Result<LinearJSDivergenceOutputs>> {
+  async linearJsDivergence(hidden: TensorLike, weight: TensorLike, teacher: GpuLinearJSDTeacher, opts: GpuLinearJSDivergenceOptions = {}): Promise<Result<LinearJSDivergenceOutputs>> {
     const o = snapshot(opts);
     // Bias and labels are host data too, read once like the others (only in a copy of the options).
     const own = o !== opts ? { ...o, bias: o.bias !== undefined ? once(o.bias) : undefined, labels: o.labels !== undefined ? once(o.labels) : undefined } : o;
-    return owned(await linearJsDivergenceOp(this.#ctx, once(hidden), once(weight), once(teacher), own), [hidden, weight, teacher]);
+    let t: GpuLinearJSDTeacher;
+    if (isTeacherHead(teacher)) {
+      const f = teacherHeadFields(teacher);
+      t = { hidden: once(f.hidden), weight: once(f.weight), ...(f.bias !== undefined ? { bias: once(f.bias) } : {}) };
+    } else {
+      t = once(teacher);
+    }
+    return owned(await linearJsDivergenceOp(this.#ctx, once(hidden), once(weight), t, own), [hidden, weight, teacher]);
   }
 
   /**

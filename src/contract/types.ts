@@ -284,6 +284,20 @@ export interface JSDivergenceOptions<L = HostTensor> {
   gradDtype?: GradDType;
 }
 
+/**
+ * linearJsDivergence's teacher given as its last hidden states and its own head instead of its
+ * logits: the teacher's logits hidden·weightᵀ (+ bias) are formed a row chunk at a time, as the
+ * student's, so neither model's [N, V] logits need to exist. The teacher gets no gradient.
+ */
+export interface TeacherHead<T = HostTensor> {
+  /** The teacher's hidden states, [N, Dt] (its width Dt may differ from the student's). */
+  hidden: T;
+  /** The teacher's head, [V, Dt]. */
+  weight: T;
+  /** The teacher's head bias, [V]. */
+  bias?: T;
+}
+
 /** linearJsDivergence: jsDivergence's options (gradients float32 only) with the student's logits z = hidden·weightᵀ (+ bias). */
 export interface LinearJSDivergenceOptions<L = HostTensor> extends Omit<JSDivergenceOptions<L>, 'gradDtype'> {
   /** Student head bias, shape [V]. */

@@ -1,8 +1,8 @@
-import type { LinearJSDivergenceOptions } from '../contract/types';
+import type { LinearJSDivergenceOptions, TeacherHead } from '../contract/types';
 import { BufferError, OptionError, ShapeError } from '../contract/errors';
 import { optionsObject } from '../contract/options';
 import { checkJSDLabels } from '../contract/configs/jsd';
-import { LINEAR_JSD_KEYS, linearJSDShapes, parseLinearJSDOptions } from '../contract/configs/linear-jsd';
+import { LINEAR_JSD_KEYS, isTeacherHead, linearJSDShapes, parseLinearJSDOptions, teacherHeadFields, teacherHeadShapes } from '../contract/configs/linear-jsd';
 import { formatShape } from '../contract/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
@@ -17,10 +17,15 @@ import { LINEAR_JSD as LJ } from './layouts/linear-jsd';
 // its rows' losses and d loss / d z, and the chunk's share of dH, dW, db follows (dhidden,
 // dweight, dbias), all in one submit. The chunk's rows are as many as memoryBudget holds of
 // logits plus their gradient (8·V bytes a row; 4·V without grad): the student's [N, V] logits
-// exist whole only when the budget holds them.
+// exist whole only when the budget holds them. A TeacherHead teacher's logits are formed the same
+// way (the `logits` entry on the teacher's hidden and head) into a chunk of their own, 4·V bytes
+// a row more.
 
 /** linearJsDivergence options on the GPU: labels and bias are host data or GpuTensors. */
 export type GpuLinearJSDivergenceOptions = LinearJSDivergenceOptions<TensorLike>;
+
+/** linearJsDivergence's teacher on the GPU: its logits [N, V], or its hidden states and head. */
+export type GpuLinearJSDTeacher = TensorLike | TeacherHead<TensorLike>;
 
 /** What `linearJsDivergence` returns. `WebGPULoss.linearJsDivergence` also gives it `dispose()`. */
 export interface LinearJSDivergenceOutputs {
@@ -36,15 +41,21 @@ export interface LinearJSDivergenceOutputs {
   chunkRows: number;
 }
 
-export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLike, weightArg: TensorLike, teacherArg: TensorLike,
+export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLike, weightArg: TensorLike, teacherIn: GpuLinearJSDTeacher,
   opts: GpuLinearJSDivergenceOptions = {}): Promise<LinearJSDivergenceOutputs> {
   ctx.checkAlive();
+  const headArg = isTeacherHead(teacherIn) ? teacherHeadFields(teacherIn) : undefined;
+  const teacherArg = headArg ? undefined : teacherIn as TensorLike;
   const hShape = argShape(hiddenArg, 'hidden');
   const wShape = argShape(weightArg, 'weight');
-  const tShape = argShape(teacherArg, 'teacher');
+  const tShape = teacherArg ? argShape(teacherArg, 'teacher') : undefined;
+  const thShapes = headArg && [argShape(headArg.hidden, 'teacher.hidden'), argShape(headArg.weight, 'teacher.weight'),
+    headArg.bias !== undefined ? argShape(headArg.bias, 'teacher.bias') : undefined] as const;
   const o = optionsObject(opts, LINEAR_JSD_KEYS);
   const biasArg = o.bias as TensorLike | undefined;
-  const { n: N, d: D, v: V } = linearJSDShapes(hShape, wShape, tShape, biasArg !== undefined ? argShape(biasArg, 'options.bias') : undefined);
+  const shapes = linearJSDShapes(hShape, wShape, tShape, biasArg !== undefined ? argShape(biasArg, 'options.bias') : undefined);
+  const { n: N, d: D, v: V } = shapes;
+  const DT = thShapes ? teacherHeadShapes(shapes, ...thShapes) : 0;
   const cfg = parseLinearJSDOptions(o);
   const labelsArg = o.labels as TensorLike | undefined;
   if (labelsArg !== undefined) {
@@ -54,14 +65,17 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
   }
   // hidden and weight are bound whole; the chunk's logits (and gradient) are one binding each.
   const bindMax = ctx.maxBindingBytes - ctx.limits.minStorageBufferOffsetAlignment;
-  for (const [name, bytes] of [['hidden', N * D * 4], ['weight', V * D * 4]] as const) {
-    if (bytes > bindMax) throw new BufferError(name, `${bytes} bytes exceed one storage binding (${ctx.maxBindingBytes} bytes); split the ${name === 'hidden' ? 'rows' : 'vocabulary'} across calls`, 'TOO_LARGE');
+  const whole: [string, number][] = [['hidden', N * D * 4], ['weight', V * D * 4]];
+  if (headArg) whole.push(['teacher.hidden', N * DT * 4], ['teacher.weight', V * DT * 4]);
+  for (const [name, bytes] of whole) {
+    if (bytes > bindMax) throw new BufferError(name, `${bytes} bytes exceed one storage binding (${ctx.maxBindingBytes} bytes); split the ${name.endsWith('hidden') ? 'rows' : 'vocabulary'} across calls`, 'TOO_LARGE');
   }
   if (V * 4 > bindMax) throw new BufferError('weight', `one row of ${V} logits (${V * 4} bytes) exceeds the storage binding limit (${ctx.maxBindingBytes} bytes)`, 'TOO_LARGE');
   checkRowBinding(ctx, N, 1, 'hidden');
-  const rowBytes = (cfg.grad ? 8 : 4) * V;
+  const rowBytes = (cfg.grad ? 8 : 4) * V + (headArg ? 4 * V : 0);
   if (cfg.memoryBudget < rowBytes) {
-    throw new OptionError('options.memoryBudget', `is ${cfg.memoryBudget} bytes; one row of ${V} student logits${cfg.grad ? ' and their gradient' : ''} needs ${rowBytes}`);
+    const what = `${V} student logits${cfg.grad ? ' and their gradient' : ''}${headArg ? ' and teacher logits' : ''}`;
+    throw new OptionError('options.memoryBudget', `is ${cfg.memoryBudget} bytes; one row of ${what} needs ${rowBytes}`);
   }
   const chunkRows = Math.min(N, Math.floor(cfg.memoryBudget / rowBytes), Math.floor(bindMax / (4 * V)));
   const trainHead = cfg.grad && !cfg.frozenHead;
@@ -78,7 +92,12 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
     };
     const hidden = input(hiddenArg, 'hidden', 'float32');
     const weight = input(weightArg, 'weight', 'float32');
-    const teacher = input(teacherArg, 'teacher', 'float32');
+    const teacher = teacherArg ? input(teacherArg, 'teacher', 'float32') : undefined;
+    const th = headArg && {
+      hidden: input(headArg.hidden, 'teacher.hidden', 'float32'),
+      weight: input(headArg.weight, 'teacher.weight', 'float32'),
+      bias: headArg.bias !== undefined ? input(headArg.bias, 'teacher.bias', 'float32') : undefined,
+    };
     const bias = biasArg !== undefined ? input(biasArg, 'options.bias', 'float32') : undefined;
     const labels = labelsArg !== undefined ? input(labelsArg, 'options.labels', 'int32') : undefined;
 
@@ -86,6 +105,8 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
     temps.push(z);
     const g = cfg.grad ? ctx.empty([chunkRows * V], 'float32', 'linearJsDivergence:gradChunk') : undefined;
     if (g) temps.push(g);
+    const zt = th ? ctx.empty([chunkRows * V], 'float32', 'linearJsDivergence:teacherLogits') : undefined;
+    if (zt) temps.push(zt);
     const perRow = ctx.empty([N], 'float32', 'linearJsDivergence:loss');
     made.push(perRow);
     const gradHidden = cfg.grad ? ctx.empty([N, D], 'float32', 'linearJsDivergence:gradHidden') : undefined;
@@ -95,19 +116,22 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
     const { meta, flags: jFlags, common, bound: jBound, count, reduce } = jsdCall(ctx, cfg, V, N, labels, perRow, 'linearJsDivergence');
     if (meta) temps.push(meta);
 
-    const hB = ctx.bind(hidden);
-    const wB = ctx.bind(weight);
-    const bB = bias ? ctx.bind(bias) : undefined;
+    type Bound = ReturnType<GpuContext['bind']>;
+    /** A head: hidden [N, d] and weight [V, d] (+ bias) bound for the `linearJsd` entry points. */
+    const bindHead = (x: GpuTensor, w: GpuTensor, b: GpuTensor | undefined, d: number) => ({ hB: ctx.bind(x), wB: ctx.bind(w), bB: b ? ctx.bind(b) : undefined, d });
+    const student = bindHead(hidden, weight, bias, D);
+    const teacherHead = th && bindHead(th.hidden, th.weight, th.bias, DT);
     const zB = ctx.bind(z);
     const gB = g ? ctx.bind(g) : undefined;
-    const FLAGS = bias ? LJ.F.BIAS : 0;
-    const head = (entry: string, rows: number, row0: number, accumulate: number, grad: boolean, out: GpuTensor | undefined, units: number): Dispatch => {
-      const chunk = grad && gB ? gB : zB;
+    const ztB = zt ? ctx.bind(zt) : undefined;
+    // `chunk`: the logits' destination (logits) or the gradient chunk read (the backward).
+    const head = (entry: string, rows: number, row0: number, accumulate: number, chunk: Bound, out: GpuTensor | undefined, units: number, hd = student): Dispatch => {
+      const { hB, wB, bB, d } = hd;
       const oB = out ? ctx.bind(out) : undefined;
       return {
-        family: 'linearJsd', entry, constants: { FLAGS }, workgroups: grid(ctx, Math.ceil(units / LJ.C.WG)),
+        family: 'linearJsd', entry, constants: { FLAGS: bB ? LJ.F.BIAS : 0 }, workgroups: grid(ctx, Math.ceil(units / LJ.C.WG)),
         uniforms: LJ.uniforms({
-          rows, v: V, d: D, row0, h_base: hB.base, w_base: wB.base, b_base: bB ? bB.base : 0, g_base: chunk.base, o_base: oB ? oB.base : 0, accumulate,
+          rows, v: V, d, row0, h_base: hB.base, w_base: wB.base, b_base: bB ? bB.base : 0, g_base: chunk.base, o_base: oB ? oB.base : 0, accumulate,
         }),
         bindings: LJ.bindings({
           H: hB.binding, Wm: wB.binding, Bv: bB ? bB.binding : ctx.dummy('read'), G: chunk.binding, O: oB ? oB.binding : ctx.dummy('out'),
@@ -118,8 +142,9 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
     const dispatches: Dispatch[] = [...count];
     for (let row0 = 0, i = 0; row0 < N; row0 += chunkRows, i++) {
       const rows = Math.min(chunkRows, N - row0);
-      dispatches.push(head('logits', rows, row0, 0, false, undefined, rows * V));
-      const tb = ctx.bind(teacher, row0 * V, rows * V);
+      dispatches.push(head('logits', rows, row0, 0, zB, undefined, rows * V));
+      if (teacherHead) dispatches.push(head('logits', rows, row0, 0, ztB!, undefined, rows * V, teacherHead));
+      const tb = teacher ? ctx.bind(teacher, row0 * V, rows * V) : ztB!;
       const l = rowLaunch(ctx, V, rows);
       dispatches.push({
         family: 'jsd', entry: 'main', constants: { ...l.constants, FLAGS: jFlags }, workgroups: l.workgroups,
@@ -127,9 +152,9 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
         bindings: JSD.bindings({ S: zB.binding, TE: tb.binding, G: gB ? gB.binding : ctx.dummy('grad'), ...jBound }),
       });
       if (!gradHidden) continue;
-      dispatches.push(head('dhidden', rows, row0, 0, true, gradHidden, rows * D));
-      if (gradWeight) dispatches.push(head('dweight', rows, row0, i > 0 ? 1 : 0, true, gradWeight, V * D));
-      if (gradBias) dispatches.push(head('dbias', rows, row0, i > 0 ? 1 : 0, true, gradBias, V));
+      dispatches.push(head('dhidden', rows, row0, 0, gB!, gradHidden, rows * D));
+      if (gradWeight) dispatches.push(head('dweight', rows, row0, i > 0 ? 1 : 0, gB!, gradWeight, V * D));
+      if (gradBias) dispatches.push(head('dbias', rows, row0, i > 0 ? 1 : 0, gB!, gradBias, V));
     }
     const loss = reduce(dispatches, made, temps);
 

@@ -1,16 +1,17 @@
 // Jensen–Shannon distillation through the student's head (float64): the student's logits
 // z = hidden·weightᵀ (+ bias) are formed, then jsDivergence's oracle, then the chain rule.
 
-import type { HostTensor, LinearJSDivergenceOptions } from '../contract/types';
+import type { HostTensor, LinearJSDivergenceOptions, TeacherHead } from '../contract/types';
 import { checkTensor, readOnce, refuseHalf } from '../contract/tensor';
 import { optionsObject } from '../contract/options';
-import { LINEAR_JSD_KEYS, linearJSDShapes, parseLinearJSDOptions } from '../contract/configs/linear-jsd';
+import { LINEAR_JSD_KEYS, isTeacherHead, linearJSDShapes, parseLinearJSDOptions, teacherHeadFields, teacherHeadShapes } from '../contract/configs/linear-jsd';
 import { jsDivergence } from './jsd';
 import type { RefLinearResult } from './linear-cross-entropy';
 
 /**
  * jsDivergence(z, teacher) with z = hidden·weightᵀ + bias (see src/reference/jsd.ts for the
- * loss, its end points and edge cases). With `grad`, g = d loss / d z gives
+ * loss, its end points and edge cases). A TeacherHead teacher gives the teacher's logits the same
+ * way from its own hidden states and head. With `grad`, g = d loss / d z gives
  *   gradHidden = g·W [N, D], and unless frozenHead gradWeight = gᵀ·H [V, D], gradBias = Σ_rows g [V].
  * `memoryBudget` only sizes the GPU's row chunks; the oracle forms every logit at once.
  * @example
@@ -19,34 +20,33 @@ import type { RefLinearResult } from './linear-cross-entropy';
  * const t = { data: [0, 0], shape: [1, 2] };
  * console.log(linearJsDivergence(h, w, t, { beta: 1 }).loss[0]); // KL(Q‖P), Q = softmax([1, 0])
  */
-export function linearJsDivergence(hidden: HostTensor, weight: HostTensor, teacher: HostTensor, opts?: LinearJSDivergenceOptions): RefLinearResult {
+export function linearJsDivergence(hidden: HostTensor, weight: HostTensor, teacher: HostTensor | TeacherHead, opts?: LinearJSDivergenceOptions): RefLinearResult {
   hidden = readOnce(hidden);
   weight = readOnce(weight);
-  teacher = readOnce(teacher);
+  const head = isTeacherHead(teacher) ? teacherHeadFields(teacher) : undefined;
+  const th = head && { hidden: readOnce(head.hidden), weight: readOnce(head.weight), bias: readOnce(head.bias) };
+  let tLogits = head ? undefined : readOnce(teacher as HostTensor);
   const hShape = checkTensor(hidden, 'hidden');
   const wShape = checkTensor(weight, 'weight');
-  const tShape = checkTensor(teacher, 'teacher');
+  const tShape = tLogits ? checkTensor(tLogits, 'teacher') : undefined;
+  const thShapes = th && [checkTensor(th.hidden, 'teacher.hidden'), checkTensor(th.weight, 'teacher.weight'), th.bias !== undefined ? checkTensor(th.bias, 'teacher.bias') : undefined] as const;
   const o = optionsObject(opts, LINEAR_JSD_KEYS);
   const biasT = readOnce(o.bias as HostTensor | undefined);
   const bShape = biasT !== undefined ? checkTensor(biasT, 'options.bias') : undefined;
-  const { n: N, d: D, v: V } = linearJSDShapes(hShape, wShape, tShape, bShape);
+  const shapes = linearJSDShapes(hShape, wShape, tShape, bShape);
+  const { n: N, d: D, v: V } = shapes;
+  const dt = thShapes ? teacherHeadShapes(shapes, ...thShapes) : 0;
   // float32 data only, as the GPU kernel takes (no 16-bit reads there yet).
-  for (const [t, name] of [[hidden, 'hidden'], [weight, 'weight'], [teacher, 'teacher'], [biasT, 'options.bias']] as const) {
+  for (const [t, name] of [[hidden, 'hidden'], [weight, 'weight'], [tLogits, 'teacher'], [biasT, 'options.bias'],
+    [th?.hidden, 'teacher.hidden'], [th?.weight, 'teacher.weight'], [th?.bias, 'teacher.bias']] as const) {
     if (t !== undefined) refuseHalf(t, name, 'float32 data');
   }
   const cfg = parseLinearJSDOptions(o);
   const H = hidden.data;
   const W = weight.data;
-  const B = biasT?.data;
-  const z = new Float64Array(N * V);
-  for (let r = 0; r < N; r++) {
-    for (let c = 0; c < V; c++) {
-      let acc = B ? B[c] : 0;
-      for (let k = 0; k < D; k++) acc += H[r * D + k] * W[c * D + k];
-      z[r * V + c] = acc;
-    }
-  }
-  const r = jsDivergence({ data: z, shape: [N, V] }, teacher, {
+  const z = headLogits(H, W, biasT?.data, N, D, V);
+  if (th) tLogits = { data: headLogits(th.hidden.data, th.weight.data, th.bias?.data, N, dt, V), shape: [N, V] };
+  const r = jsDivergence({ data: z, shape: [N, V] }, tLogits!, {
     beta: cfg.beta, temperature: cfg.temperature, labels: o.labels as HostTensor | undefined, ignoreIndex: cfg.ignoreIndex,
     allIgnored: cfg.allIgnored, reduction: cfg.reduction, grad: cfg.grad,
   });
@@ -70,10 +70,23 @@ export function linearJsDivergence(hidden: HostTensor, weight: HostTensor, teach
     }
   }
   out.gradWeight = gW;
-  if (B) {
+  if (biasT) {
     const gB = new Float64Array(V);
     for (let i = 0; i < N; i++) for (let c = 0; c < V; c++) gB[c] += g[i * V + c];
     out.gradBias = gB;
   }
   return out;
+}
+
+/** x·wᵀ (+ b) in float64: [N, D] × [V, D] → [N, V]. */
+function headLogits(x: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number> | undefined, n: number, d: number, v: number): Float64Array {
+  const z = new Float64Array(n * v);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < v; c++) {
+      let acc = b ? b[c] : 0;
+      for (let k = 0; k < d; k++) acc += x[r * d + k] * w[c * d + k];
+      z[r * v + c] = acc;
+    }
+  }
+  return z;
 }

@@ -26,13 +26,20 @@ export const VALID: Record<string, unknown[]> = {
 };
 export const OPERATIONS = Object.keys(VALID);
 
+type TeacherField = 'teacher.hidden' | 'teacher.weight' | 'teacher.bias';
+/** linearJsDivergence with the teacher as its hidden states and head (Dt = 2). */
+const TEACHER_HEAD = [H, W, { hidden: H, weight: W, bias: B }, {}];
+
 /** A tensor argument: the operation, the name errors give it, what it holds, and where it goes. */
 export interface Slot {
   op: string;
   argument: string;
   kind: 'float' | 'labels';
-  /** Its index in the arguments, or 'bias' for linearCrossEntropy's (and linearJsDivergence's) options.bias. */
-  at: number | 'bias';
+  /**
+   * Its index in the arguments, 'bias' for linearCrossEntropy's (and linearJsDivergence's)
+   * options.bias, or a field of linearJsDivergence's teacher given as a head (the third argument).
+   */
+  at: number | 'bias' | TeacherField;
   /** The valid arguments it is put among. */
   args: unknown[];
 }
@@ -63,18 +70,27 @@ export const SLOTS: Slot[] = [
   { op: 'linearJsDivergence', argument: 'weight', kind: 'float', at: 1, args: VALID.linearJsDivergence },
   { op: 'linearJsDivergence', argument: 'teacher', kind: 'float', at: 2, args: VALID.linearJsDivergence },
   { op: 'linearJsDivergence', argument: 'options.bias', kind: 'float', at: 'bias', args: [H, W, X, { bias: B }] },
+  { op: 'linearJsDivergence', argument: 'teacher.hidden', kind: 'float', at: 'teacher.hidden', args: TEACHER_HEAD },
+  { op: 'linearJsDivergence', argument: 'teacher.weight', kind: 'float', at: 'teacher.weight', args: TEACHER_HEAD },
+  { op: 'linearJsDivergence', argument: 'teacher.bias', kind: 'float', at: 'teacher.bias', args: TEACHER_HEAD },
 ];
+
+const teacherKey = (at: TeacherField) => at.slice('teacher.'.length);
 
 /** The valid tensor in a slot. */
 export function tensorAt(s: Slot): { data: number[]; shape: number[] } {
-  return (s.at === 'bias' ? (s.args[3] as { bias: unknown }).bias : s.args[s.at]) as { data: number[]; shape: number[] };
+  const at = s.at;
+  const t = at === 'bias' ? (s.args[3] as { bias: unknown }).bias : typeof at === 'number' ? s.args[at] : (s.args[2] as Record<string, unknown>)[teacherKey(at)];
+  return t as { data: number[]; shape: number[] };
 }
 
 /** The slot's arguments with its tensor replaced. */
 export function withTensor(s: Slot, t: unknown): unknown[] {
   const args = [...s.args];
-  if (s.at === 'bias') args[3] = { ...(args[3] as object), bias: t };
-  else args[s.at] = t;
+  const at = s.at;
+  if (at === 'bias') args[3] = { ...(args[3] as object), bias: t };
+  else if (typeof at === 'number') args[at] = t;
+  else args[2] = { ...(args[2] as object), [teacherKey(at)]: t };
   return args;
 }
 

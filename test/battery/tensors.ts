@@ -35,7 +35,7 @@ const FLOAT_ONLY: Answers = { all: 'dtype', oracle: 'ok' };
 const ROWS: Row[] = [
   // not a tensor
   { label: 'null instead of a tensor', change: { tensor: null }, float: 'shape', slots: {} },
-  { label: 'undefined instead of a tensor', change: { tensor: T.undefined() }, float: 'shape', slots: { 'options.bias': 'ok' } },
+  { label: 'undefined instead of a tensor', change: { tensor: T.undefined() }, float: 'shape', slots: { 'options.bias': 'ok', 'teacher.bias': 'ok' } },
   { label: 'a number instead of a tensor', change: { tensor: 5 }, float: 'shape' },
   { label: 'a string instead of a tensor', change: { tensor: 'x' }, float: 'shape' },
   { label: 'a plain array instead of a tensor', change: { tensor: [0, 1] }, float: 'shape' },

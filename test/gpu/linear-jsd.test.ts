@@ -61,6 +61,21 @@ describe('linearJsDivergence: frozenHead', () => {
   }
 });
 
+describe("linearJsDivergence: a teacher given as its hidden states and head", () => {
+  for (const s of SHAPES) {
+    it(`N=7 D=5 V=33, teacher Dt=6 with a bias, β 0.5 T 2${shapeName(s)}`, () =>
+      expectOk({ n: 7, d: 5, v: 33, seed: 21, bias: true, teacherHead: { dt: 6, bias: true }, options: { beta: 0.5, temperature: 2, grad: true }, ...s }));
+  }
+  it('N=9 D=8 V=1031, teacher Dt=12, 2-row chunks, ignored rows, frozen head, inputs on the GPU: neither model\'s [N, V] logits are made', async () => {
+    const budget = 2 * 12 * 1031;
+    const rep = await expectOk({ n: 9, d: 8, v: 1031, seed: 22, teacherHead: { dt: 12 }, ignoreRows: [3], gpuInputs: true,
+      options: { beta: 0, temperature: 2, grad: true, frozenHead: true, memoryBudget: budget } });
+    expect(rep.chunkRows).toBe(2);
+    expect(rep.outputs.sort()).toEqual(['gradHidden', 'loss']);
+    expect(rep.largestBuffer).toBeLessThan(rep.logitsBytes);
+  });
+});
+
 describe('linearJsDivergence: edges', () => {
   for (const s of SHAPES) {
     it(`NaN in a hidden row, +Inf and −Inf teacher logits, huge hidden, an ignored row${shapeName(s)}`, () =>

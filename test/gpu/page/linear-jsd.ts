@@ -25,6 +25,8 @@ export interface LinearJsdSpec {
   teacherEdits?: [number, number][];
   /** Passed to both sides (beta, temperature, reduction, grad, frozenHead, memoryBudget...). */
   options?: Record<string, unknown>;
+  /** The teacher as its hidden states [N, dt] and head [V, dt] (+ a bias) instead of logits (teacherEdits then unused). */
+  teacherHead?: { dt: number; bias?: boolean };
   /** Hidden, weight, teacher, labels and bias as GpuTensors. */
   gpuInputs?: boolean;
   context?: ContextSpec;
@@ -67,6 +69,12 @@ async function linearJsdCheck(spec: LinearJsdSpec): Promise<LinearJsdReport> {
   const weight = { data: randn(rng, v * d, 1 / Math.sqrt(d)), shape: [v, d] };
   const teacher = { data: randn(rng, n * v, 2), shape: [n, v] };
   const bias = spec.bias ? { data: randn(rng, v, 0.5), shape: [v] } : undefined;
+  const dt = spec.teacherHead?.dt ?? 0;
+  const head = spec.teacherHead && {
+    hidden: { data: randn(rng, n * dt, 2), shape: [n, dt] },
+    weight: { data: randn(rng, v * dt, 1 / Math.sqrt(dt)), shape: [v, dt] },
+    bias: spec.teacherHead.bias ? { data: randn(rng, v, 0.5), shape: [v] } : undefined,
+  };
   for (const [i, x] of spec.hiddenEdits ?? []) hidden.data[i] = x;
   for (const [i, x] of spec.teacherEdits ?? []) teacher.data[i] = x;
   const options = { ...(spec.options ?? {}) };
@@ -85,7 +93,8 @@ async function linearJsdCheck(spec: LinearJsdSpec): Promise<LinearJsdReport> {
   const r = new Report();
   c.device.pushErrorScope('validation');
   // Uploads first: the buffers recorded are the call's own.
-  const args = [up(hidden)!, up(weight)!, up(teacher)!] as const;
+  const gpuTeacher = head ? { hidden: up(head.hidden)!, weight: up(head.weight)!, bias: up(head.bias) } : up(teacher)!;
+  const args = [up(hidden)!, up(weight)!, gpuTeacher] as const;
   const gOpts = { ...options, bias: up(bias), labels: up(labels) };
   const { value: out, largest } = await largestCreated(c, () => c.linearJsDivergence(...args, gOpts));
   const chunkRows = out.chunkRows;
@@ -94,7 +103,7 @@ async function linearJsdCheck(spec: LinearJsdSpec): Promise<LinearJsdReport> {
   if (scopeErr) r.fail(`WebGPU validation error: ${scopeErr.message}`);
   for (const t of uploaded) t.destroy();
 
-  const want = ref.linearJsDivergence(hidden, weight, teacher, { ...options, bias, labels });
+  const want = ref.linearJsDivergence(hidden, weight, head ?? teacher, { ...options, bias, labels });
   const pairs: [string, ArrayLike<number> | undefined][] = [['loss', want.loss], ['gradHidden', want.gradHidden], ['gradWeight', want.gradWeight], ['gradBias', want.gradBias]];
   for (const [name, expected] of pairs) {
     const actual = gpu[name];
