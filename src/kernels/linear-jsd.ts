@@ -45,10 +45,10 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
   opts: GpuLinearJSDivergenceOptions = {}): Promise<LinearJSDivergenceOutputs> {
   ctx.checkAlive();
   const headArg = isTeacherHead(teacherIn) ? teacherHeadFields(teacherIn) : undefined;
-  const teacherArg = headArg ? undefined : teacherIn as TensorLike;
+  const teacherArg = teacherIn as TensorLike;
   const hShape = argShape(hiddenArg, 'hidden');
   const wShape = argShape(weightArg, 'weight');
-  const tShape = teacherArg ? argShape(teacherArg, 'teacher') : undefined;
+  const tShape = headArg ? undefined : argShape(teacherArg, 'teacher');
   const thShapes = headArg && [argShape(headArg.hidden, 'teacher.hidden'), argShape(headArg.weight, 'teacher.weight'),
     headArg.bias !== undefined ? argShape(headArg.bias, 'teacher.bias') : undefined] as const;
   const o = optionsObject(opts, LINEAR_JSD_KEYS);
@@ -92,7 +92,7 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
     };
     const hidden = input(hiddenArg, 'hidden', 'float32');
     const weight = input(weightArg, 'weight', 'float32');
-    const teacher = teacherArg ? input(teacherArg, 'teacher', 'float32') : undefined;
+    const teacher = headArg ? undefined : input(teacherArg, 'teacher', 'float32');
     const th = headArg && {
       hidden: input(headArg.hidden, 'teacher.hidden', 'float32'),
       weight: input(headArg.weight, 'teacher.weight', 'float32'),

@@ -28,7 +28,7 @@ export function linearJsDivergence(hidden: HostTensor, weight: HostTensor, teach
   let tLogits = head ? undefined : readOnce(teacher as HostTensor);
   const hShape = checkTensor(hidden, 'hidden');
   const wShape = checkTensor(weight, 'weight');
-  const tShape = tLogits ? checkTensor(tLogits, 'teacher') : undefined;
+  const tShape = head ? undefined : checkTensor(tLogits!, 'teacher');
   const thShapes = th && [checkTensor(th.hidden, 'teacher.hidden'), checkTensor(th.weight, 'teacher.weight'), th.bias !== undefined ? checkTensor(th.bias, 'teacher.bias') : undefined] as const;
   const o = optionsObject(opts, LINEAR_JSD_KEYS);
   const biasT = readOnce(o.bias as HostTensor | undefined);

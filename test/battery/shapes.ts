@@ -46,6 +46,15 @@ const ROWS: [string, string, unknown[], Case['want']][] = [
   ['linearCrossEntropy bias of another length', 'linearCrossEntropy', [H, W, Y, { bias: t([0, 0], [2]) }], mismatch('options.bias')],
   ['linearCrossEntropy bias [3, 1]', 'linearCrossEntropy', [H, W, Y, { bias: zeros([3, 1]) }], mismatch('options.bias')],
   ['linearCrossEntropy with a bias of the right shape', 'linearCrossEntropy', [H, W, Y, { bias: B }], OK],
+  // linearJsDivergence's teacher as { hidden [N, Dt], weight [V, Dt], bias? [V] } (here Dt = 3)
+  ['linearJsDivergence teacher head, Dt 3 and a bias', 'linearJsDivergence', [H, W, { hidden: zeros([2, 3]), weight: zeros([3, 3]), bias: B }], OK],
+  ['linearJsDivergence teacher.hidden with another N', 'linearJsDivergence', [H, W, { hidden: zeros([3, 3]), weight: zeros([3, 3]) }], mismatch('teacher.hidden')],
+  ['linearJsDivergence teacher.hidden of rank 1', 'linearJsDivergence', [H, W, { hidden: zeros([3]), weight: zeros([3, 3]) }], mismatch('teacher.hidden')],
+  ['linearJsDivergence teacher.weight with another V', 'linearJsDivergence', [H, W, { hidden: zeros([2, 3]), weight: zeros([4, 3]) }], mismatch('teacher.weight')],
+  ['linearJsDivergence teacher.weight with another Dt', 'linearJsDivergence', [H, W, { hidden: zeros([2, 3]), weight: zeros([3, 2]) }], mismatch('teacher.weight')],
+  ['linearJsDivergence teacher.bias of another length', 'linearJsDivergence', [H, W, { hidden: zeros([2, 3]), weight: zeros([3, 3]), bias: zeros([2]) }], mismatch('teacher.bias')],
+  ['linearJsDivergence teacher head without its weight', 'linearJsDivergence', [H, W, { hidden: zeros([2, 3]) }], shape('teacher.weight')],
+  ['linearJsDivergence teacher head with an unknown field', 'linearJsDivergence', [H, W, { hidden: zeros([2, 3]), weight: zeros([3, 3]), bais: B }], ['OptionError', 'INVALID_OPTION', 'teacher.bais']],
 ];
 
 export const SHAPE_CASES: Case[] = ROWS.map(([name, call, args, want]) => ({ name, call, args, want }));
