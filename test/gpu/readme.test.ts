@@ -122,7 +122,7 @@ describe('README examples give what the README and the seeds say', () => {
     assertClose([lin.loss as number], want.loss, TOL.linearLoss, 'loss');
     assertClose(lin.dH as number[], want.gradHidden!, TOL.linearGrad(want.gradHidden!), 'dH');
   });
-  it('distillation through the head: loss and dW against the oracle, in chunks of 2 rows', () => {
+  it('distillation through the head: loss and dW against the oracle, in chunks of 2 rows; dH with a teacher head', () => {
     const b = program.run.find((x) => x.heading.startsWith('Distillation through the head'));
     if (!b) throw new Error('no ts block runs under the linearJsDivergence heading');
     const kd = varsUnder(b.heading);
@@ -132,6 +132,9 @@ describe('README examples give what the README and the seeds say', () => {
     expect(kd.kdChunkRows).toBe(2);
     assertClose([kd.kdLoss as number], want.loss, TOL.linearLoss, 'loss');
     assertClose(kd.kdGradWeight as number[], want.gradWeight!, TOL.linearGrad(want.gradWeight!), 'dW');
+    const wantHead = ref.linearJsDivergence({ data: kd.hidden as number[], shape: [n, d] }, { data: kd.classifier as number[], shape: [v, d] },
+      { hidden: kd.teacherHidden as Host, weight: kd.teacherHead as Host }, { beta: 0.5, temperature: 2, grad: true, frozenHead: true });
+    assertClose(kd.kdHeadGradHidden as number[], wantHead.gradHidden!, TOL.linearGrad(wantHead.gradHidden!), 'dH, teacher head');
   });
   it('no WebGPU: with WebGPU here, createLoss gives the GPU and warns of nothing', () => {
     expect(varsUnder('No WebGPU').wl).toBe('a WebGPULoss');

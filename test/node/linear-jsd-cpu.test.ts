@@ -32,4 +32,30 @@ describe('CpuLoss.linearJsDivergence', () => {
     await expect(cpu.linearJsDivergence(hidden, weight, teacher, { beta: -1 })).rejects.toThrow(/options\.beta/);
     cpu.dispose();
   });
+
+  it('a teacher head gives what its logits, formed by hand, give', async () => {
+    const rng = mulberry32(8);
+    const [N, D, V, DT] = [4, 3, 6, 5];
+    const f32 = (n: number, s: number) => Float32Array.from({ length: n }, () => normal(rng) * s);
+    const hidden = { data: f32(N * D, 1), shape: [N, D] };
+    const weight = { data: f32(V * D, 0.5), shape: [V, D] };
+    const th = { data: f32(N * DT, 1), shape: [N, DT] };
+    const tw = { data: f32(V * DT, 0.5), shape: [V, DT] };
+    const tb = { data: f32(V, 0.5), shape: [V] };
+    const logits = new Float64Array(N * V);
+    for (let r = 0; r < N; r++) for (let c = 0; c < V; c++) {
+      logits[r * V + c] = tb.data[c];
+      for (let k = 0; k < DT; k++) logits[r * V + c] += th.data[r * DT + k] * tw.data[c * DT + k];
+    }
+    const opts = { beta: 0.5, temperature: 2, grad: true, reduction: 'none' } as const;
+    const byLogits = ref.linearJsDivergence(hidden, weight, { data: logits, shape: [N, V] }, opts);
+    const byHead = ref.linearJsDivergence(hidden, weight, { hidden: th, weight: tw, bias: tb }, opts);
+    expect(Array.from(byHead.loss)).toEqual(Array.from(byLogits.loss));
+    expect(Array.from(byHead.gradHidden!)).toEqual(Array.from(byLogits.gradHidden!));
+    const cpu = new CpuLoss('test');
+    const out = await cpu.linearJsDivergence(hidden, weight, { hidden: th, weight: tw, bias: tb }, opts);
+    expect(Array.from(await out.loss.read())).toEqual(Array.from(Float32Array.from(byHead.loss)));
+    await expect(cpu.linearJsDivergence(hidden, weight, { hidden: th, weight: { data: tw.data, shape: [V, DT - 1] } }, opts)).rejects.toThrow(/^teacher\.weight: /);
+    cpu.dispose();
+  });
 });
