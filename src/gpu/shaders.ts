@@ -28,6 +28,7 @@ import int64ToInt32 from '../../shaders/int64_to_int32.wgsl?raw';
 import focalMain from '../../shaders/focal/main.wgsl?raw';
 import focalSums from '../../shaders/focal/sums.wgsl?raw';
 import focalMath from '../../shaders/focal/math.wgsl?raw';
+import unitMath from '../../shaders/unit_math.wgsl?raw';
 import focalBinary from '../../shaders/focal/binary.wgsl?raw';
 import evaluator from '../../shaders/evaluator.wgsl?raw';
 import jsdMain from '../../shaders/jsd/main.wgsl?raw';
@@ -78,11 +79,11 @@ const FILES = {
   crossEntropy: [ceMain, ceHelpers, cePrepare, labelScan, ceForward, ceGradient, ceSplit, ceEvaluate],
   reduce: [reduce, partialSum],
   entropy: [entropyMain, entropySums, entropyGradient, entropyArith],
-  binaryCrossEntropy: [binaryCrossEntropy, partialSum],
+  binaryCrossEntropy: [binaryCrossEntropy, unitMath, partialSum],
   linearCrossEntropy: [lceHelpers, labelScan, lceMatmul, lceTile, lceCombine],
   int64ToInt32: [int64ToInt32],
-  focal: [focalMain, focalSums, focalMath, labelScan],
-  binaryFocal: [focalBinary, focalMath, partialSum],
+  focal: [focalMain, focalSums, unitMath, focalMath, labelScan],
+  binaryFocal: [focalBinary, unitMath, focalMath, partialSum],
   evaluator: [evaluator],
   jsd: [jsdMain, jsdSums],
   pack16: [pack16],
