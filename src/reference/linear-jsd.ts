@@ -2,7 +2,8 @@
 // z = hidden·weightᵀ (+ bias) are formed, then jsDivergence's oracle, then the chain rule.
 
 import type { HostTensor, LinearJSDivergenceOptions } from '../contract/types';
-import { checkTensor, readOnce, refuseHalf } from '../contract/tensor';
+import { checkTensor, readOnce } from '../contract/tensor';
+import { decoded, refuseHalf } from './half';
 import { optionsObject } from '../contract/options';
 import { LINEAR_JSD_KEYS, linearJSDShapes, parseLinearJSDOptions } from '../contract/configs/linear-jsd';
 import { jsDivergence } from './jsd';
@@ -20,9 +21,10 @@ import type { RefLinearResult } from './linear-cross-entropy';
  * console.log(linearJsDivergence(h, w, t, { beta: 1 }).loss[0]); // KL(Q‖P), Q = softmax([1, 0])
  */
 export function linearJsDivergence(hidden: HostTensor, weight: HostTensor, teacher: HostTensor, opts?: LinearJSDivergenceOptions): RefLinearResult {
-  hidden = readOnce(hidden);
-  weight = readOnce(weight);
-  teacher = readOnce(teacher);
+  // 16-bit hidden, weight and teacher are decoded exactly (the numbers the GPU reads).
+  hidden = decoded(readOnce(hidden), 'hidden');
+  weight = decoded(readOnce(weight), 'weight');
+  teacher = decoded(readOnce(teacher), 'teacher');
   const hShape = checkTensor(hidden, 'hidden');
   const wShape = checkTensor(weight, 'weight');
   const tShape = checkTensor(teacher, 'teacher');
@@ -30,10 +32,7 @@ export function linearJsDivergence(hidden: HostTensor, weight: HostTensor, teach
   const biasT = readOnce(o.bias as HostTensor | undefined);
   const bShape = biasT !== undefined ? checkTensor(biasT, 'options.bias') : undefined;
   const { n: N, d: D, v: V } = linearJSDShapes(hShape, wShape, tShape, bShape);
-  // float32 data only, as the GPU kernel takes (no 16-bit reads there yet).
-  for (const [t, name] of [[hidden, 'hidden'], [weight, 'weight'], [teacher, 'teacher'], [biasT, 'options.bias']] as const) {
-    if (t !== undefined) refuseHalf(t, name, 'float32 data');
-  }
+  if (biasT !== undefined) refuseHalf(biasT, 'options.bias', 'float32 data');
   const cfg = parseLinearJSDOptions(o);
   const H = hidden.data;
   const W = weight.data;
