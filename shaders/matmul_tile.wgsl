@@ -92,33 +92,30 @@ fn mm_tile(i0: u32, j0: u32, lid: u32) -> array<f32, 16> {
 }
 
 // C[i0 .. i0+4, j0 .. j0+4] from the storage buffers; rows and columns past the matrix are
-// clamped to its last one (their results are not stored).
+// clamped to its last one (their results are not stored). The 4×4 sums are four vec4 rows, not
+// an indexed array: a CPU adapter's compiler keeps them in registers (an array indexed in a loop
+// it does not unroll lives in memory, a load and a store per FMA).
 fn mm_direct(i0: u32, j0: u32) -> array<f32, 16> {
   let K = dim_k();
-  var ii: array<u32, 4>;
-  var jj: array<u32, 4>;
-  for (var m = 0u; m < TM; m++) {
-    ii[m] = min(i0 + m, dim_m() - 1u);
-    jj[m] = min(j0 + m, dim_n() - 1u);
-  }
-  var acc = array<f32, 16>();  // explicit zeros: a bare declaration in a loop kept the last iteration's values on SwiftShader
+  let mLast = dim_m() - 1u;
+  let nLast = dim_n() - 1u;
+  let ii = min(vec4<u32>(i0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(mLast));
+  let jj = min(vec4<u32>(j0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(nLast));
+  var c0 = vec4<f32>();
+  var c1 = vec4<f32>();
+  var c2 = vec4<f32>();
+  var c3 = vec4<f32>();
   for (var k = 0u; k < K; k++) {
     // A dead block of A (ii all lie in one TILE block of rows) is stepped over whole.
-    if (skips_dead() && k % TILE == 0u && tile_live(ii[0], k) == 0u) {
+    if (skips_dead() && k % TILE == 0u && tile_live(ii.x, k) == 0u) {
       k += TILE - 1u;
       continue;
     }
-    var a: array<f32, 4>;
-    var b: array<f32, 4>;
-    for (var m = 0u; m < TM; m++) {
-      a[m] = load_a(ii[m], k);
-      b[m] = load_b(k, jj[m]);
-    }
-    for (var m = 0u; m < TM; m++) {
-      for (var q = 0u; q < TM; q++) {
-        acc[m * TM + q] = fma(a[m], b[q], acc[m * TM + q]);
-      }
-    }
+    let b = vec4<f32>(load_b(k, jj.x), load_b(k, jj.y), load_b(k, jj.z), load_b(k, jj.w));
+    c0 = fma(vec4<f32>(load_a(ii.x, k)), b, c0);
+    c1 = fma(vec4<f32>(load_a(ii.y, k)), b, c1);
+    c2 = fma(vec4<f32>(load_a(ii.z, k)), b, c2);
+    c3 = fma(vec4<f32>(load_a(ii.w, k)), b, c3);
   }
-  return acc;
+  return array<f32, 16>(c0.x, c0.y, c0.z, c0.w, c1.x, c1.y, c1.z, c1.w, c2.x, c2.y, c2.z, c2.w, c3.x, c3.y, c3.z, c3.w);
 }

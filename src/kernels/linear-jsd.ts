@@ -17,9 +17,9 @@ import { LINEAR_JSD as LJ } from './layouts/linear-jsd';
 // its rows' losses and d loss / d z, and the chunk's share of dH, dW, db follows (dhidden,
 // dweight, dbias), all in one submit. logits, dhidden and dweight are tiled products
 // (shaders/matmul_tile.wgsl, staged or direct by headTiles). hidden, weight and teacher may be
-// float32, float16 or bfloat16 (read exactly; the bias and every output float32). The chunk's rows are as many as memoryBudget holds of
-// logits plus their gradient (8·V bytes a row; 4·V without grad): the student's [N, V] logits
-// exist whole only when the budget holds them.
+// float32, float16 or bfloat16 (read exactly; the bias and every output float32). The chunk's
+// rows are as many as memoryBudget holds of logits plus their gradient (8·V bytes a row; 4·V
+// without grad): the student's [N, V] logits exist whole only when the budget holds them.
 
 /** linearJsDivergence options on the GPU: labels and bias are host data or GpuTensors. */
 export type GpuLinearJSDivergenceOptions = LinearJSDivergenceOptions<TensorLike>;
@@ -117,7 +117,7 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
       const oB = out ? ctx.bind(out) : undefined;
       const product = entry in MODES;
       return {
-        family: 'linearJsd', entry, constants: product ? { FLAGS, MODE: MODES[entry], DIRECT, ...dtypes } : { FLAGS, ...dtypes },
+        family: 'linearJsd', entry, constants: product ? { FLAGS, MODE: MODES[entry], DIRECT, ...dtypes } : { FLAGS },
         workgroups: product ? tileGroups(ctx, m, n, DIRECT === 1) : grid(ctx, Math.ceil(n / LJ.C.WG)),
         uniforms: LJ.uniforms({
           rows, v: V, d: D, row0, h_base: hB.base, w_base: wB.base, b_base: bB ? bB.base : 0, g_base: chunk.base, o_base: oB ? oB.base : 0, accumulate,
