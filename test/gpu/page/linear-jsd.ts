@@ -5,6 +5,7 @@
 import type { GpuTensor, WebGPULoss } from '../../../src/index';
 import * as ref from '../../../src/reference/index';
 import { mulberry32, normal } from '../../../src/reference/index';
+import { toHalfBits } from '../../../src/reference/half';
 import { allclose } from '../../util/allclose';
 import { readAll } from '../../util/check';
 import { Report, type CheckReport } from '../../util/report';
@@ -27,6 +28,8 @@ export interface LinearJsdSpec {
   options?: Record<string, unknown>;
   /** Hidden, weight, teacher, labels and bias as GpuTensors. */
   gpuInputs?: boolean;
+  /** Hidden, weight and teacher as 16-bit patterns of this dtype (the seeded values rounded). */
+  dtype?: 'float16' | 'bfloat16';
   context?: ContextSpec;
 }
 
@@ -76,16 +79,20 @@ async function linearJsdCheck(spec: LinearJsdSpec): Promise<LinearJsdReport> {
     : undefined;
 
   const uploaded: GpuTensor[] = [];
-  const up = <T extends { data: Float32Array | Int32Array; shape: number[] }>(t: T | undefined) => {
+  // 16-bit: both sides read the same patterns (the oracle decodes them exactly).
+  const dt = spec.dtype;
+  const half = (t: { data: Float32Array; shape: number[] }) => (dt ? { data: toHalfBits(t.data, dt), shape: t.shape, dtype: dt } : t);
+  const up = <T extends { data: Float32Array | Int32Array | Uint16Array; shape: number[]; dtype?: 'float16' | 'bfloat16' }>(t: T | undefined) => {
     if (!t || !spec.gpuInputs) return t;
-    const g = c.tensor(t.data, t.shape);
+    const g = t.dtype ? c.tensor(t.data, t.shape, t.dtype) : c.tensor(t.data, t.shape);
     uploaded.push(g);
     return g;
   };
   const r = new Report();
   c.device.pushErrorScope('validation');
   // Uploads first: the buffers recorded are the call's own.
-  const args = [up(hidden)!, up(weight)!, up(teacher)!] as const;
+  const [h, w, t] = [half(hidden), half(weight), half(teacher)];
+  const args = [up(h)!, up(w)!, up(t)!] as const;
   const gOpts = { ...options, bias: up(bias), labels: up(labels) };
   const { value: out, largest } = await largestCreated(c, () => c.linearJsDivergence(...args, gOpts));
   const chunkRows = out.chunkRows;
@@ -94,7 +101,7 @@ async function linearJsdCheck(spec: LinearJsdSpec): Promise<LinearJsdReport> {
   if (scopeErr) r.fail(`WebGPU validation error: ${scopeErr.message}`);
   for (const t of uploaded) t.destroy();
 
-  const want = ref.linearJsDivergence(hidden, weight, teacher, { ...options, bias, labels });
+  const want = ref.linearJsDivergence(h, w, t, { ...options, bias, labels });
   const pairs: [string, ArrayLike<number> | undefined][] = [['loss', want.loss], ['gradHidden', want.gradHidden], ['gradWeight', want.gradWeight], ['gradBias', want.gradBias]];
   for (const [name, expected] of pairs) {
     const actual = gpu[name];
