@@ -52,6 +52,16 @@ describe('linearJsDivergence: V > 1024 in row chunks, ignored rows', () => {
   });
 });
 
+describe('linearJsDivergence: several 32×32 tiles along every axis', () => {
+  for (const s of SHAPES) {
+    it(`N=40 D=37 V=70, β 0.5 T 1, a bias, 34-row chunks${shapeName(s)}`, async () => {
+      const rep = await expectOk({ n: 40, d: 37, v: 70, seed: 8, bias: true, ignoreRows: [33],
+        options: { beta: 0.5, grad: true, memoryBudget: 34 * 8 * 70 }, ...s });
+      expect(rep.chunkRows).toBe(34);
+    });
+  }
+});
+
 describe('linearJsDivergence: frozenHead', () => {
   for (const s of SHAPES) {
     it(`gradHidden only, with a bias${shapeName(s)}`, async () => {
