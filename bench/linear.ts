@@ -6,6 +6,7 @@
 // `fused-filter`: the fused op with gradFilter (ε from the options, 2^-12 by default), best with
 // `peak` (hidden rows peak·W[y]/|W[y]|² + noise: the label's logit ~peak above the rest, a trained
 // model's softmax); its result records the skipped tiles and its distance from the exact fused op's.
+// `jsd-fused`, `jsd-frozen`, `jsd-unfused`: the same for linearJsDivergence (jsdImpl below).
 //
 // Timing: wall time of one call awaited through the loss readback and onSubmittedWorkDone (so the
 // gradients are finished too), median over warm calls; the first call (pipeline compilation) apart.
@@ -221,6 +222,8 @@ async function run(shape: Shape, impls: string[], maxIters: number, budgetMs: nu
       results.push(await timeIt('fused-forward', fwd, maxIters, budgetMs));
     } else if (impl === 'tfjs-webgpu') {
       results.push(await timeIt('tfjs-webgpu', tfjs, Math.min(maxIters, 3), budgetMs));
+    } else if (impl.startsWith('jsd-')) {
+      results.push(await jsdImpl(impl, Ht, Wt, shape, maxIters, budgetMs));
     }
   }
   const rel = (a: Float32Array, b: Float32Array) => {
@@ -248,6 +251,53 @@ async function run(shape: Shape, impls: string[], maxIters: number, budgetMs: nu
   for (const t of [Ht, Wt, yt]) t.destroy();
   void GpuTensor;
   return { shape, logitsBytes: N * V * 4, results, agreement, options: opts };
+}
+
+// linearJsDivergence rows: `jsd-fused` (grad), `jsd-frozen` (frozenHead: dH only) and
+// `jsd-unfused` (the plain matmul writing the student's [N, V] logits, jsDivergence with grad,
+// then the two plain matmuls for dH and dW). Teacher logits: a random [N, V] tensor (std 2).
+async function jsdImpl(impl: string, Ht: GpuTensor, Wt: GpuTensor, shape: Shape, maxIters: number, budgetMs: number): Promise<ImplResult> {
+  const { n: N, d: D, v: V } = shape;
+  const dev = wl.device;
+  const Tt = wl.tensor(randn(mulberry32(7), N * V, 2), [N, V]);
+  const fused = (frozenHead: boolean) => async () => {
+    const { value: out, largest } = await largestDuring(dev, () => wl.linearJsDivergence(Ht, Wt, Tt, { grad: true, frozenHead }));
+    const [loss] = await out.loss.read();
+    await dev.queue.onSubmittedWorkDone();
+    const totalBytes = out.loss.buffer.size + out.gradHidden!.buffer.size + (out.gradWeight?.buffer.size ?? 0);
+    out.dispose();
+    return { loss, totalBytes, largestBuffer: largest };
+  };
+  const unfused = async () => {
+    const { value, largest } = await largestDuring(dev, async () => {
+      const logits = dev.createBuffer({ size: N * V * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+      const dH = wl.empty([N, D]);
+      const dW = wl.empty([V, D]);
+      let enc = dev.createCommandEncoder();
+      const u1 = matmul(enc, dev, Ht.buffer, Wt.buffer, logits, { m: N, n: V, k: D, ai: D, ak: 1, bk: 1, bj: D });
+      dev.queue.submit([enc.finish()]);
+      const js = await wl.jsDivergence(wl.wrap(logits, [N, V]), Tt, { grad: true });
+      enc = dev.createCommandEncoder();
+      const g = js.grad!.buffer;
+      const u2 = matmul(enc, dev, g, Wt.buffer, dH.buffer, { m: N, n: D, k: V, ai: V, ak: 1, bk: D, bj: 1 });
+      const u3 = matmul(enc, dev, g, Ht.buffer, dW.buffer, { m: V, n: D, k: N, ai: 1, ak: V, bk: D, bj: 1 });
+      dev.queue.submit([enc.finish()]);
+      const [loss] = await js.loss.read();
+      await dev.queue.onSubmittedWorkDone();
+      const scratchBytes = logits.size + js.grad!.buffer.size;
+      const totalBytes = scratchBytes + dH.buffer.size + dW.buffer.size + js.loss.buffer.size;
+      js.dispose();
+      for (const t of [dH, dW]) t.destroy();
+      for (const b of [logits, u1, u2, u3]) b.destroy();
+      return { loss, scratchBytes, totalBytes };
+    });
+    return { ...value, largestBuffer: largest };
+  };
+  try {
+    return await timeIt(impl, impl === 'jsd-unfused' ? unfused : fused(impl === 'jsd-frozen'), maxIters, budgetMs);
+  } finally {
+    Tt.destroy();
+  }
 }
 
 // Set on window for scripts/bench-linear.mjs (not declared globally: other pages declare their own).

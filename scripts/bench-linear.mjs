@@ -1,4 +1,4 @@
-// `node scripts/bench-linear.mjs [--shapes 1024x256x8192,...] [--impls fused,fused-frozen,fused-filter,unfused,tfjs-webgpu] [--iters N] [--budget S] [--peak P] [--filter-eps E] [--out FILE]`
+// `node scripts/bench-linear.mjs [--shapes 1024x256x8192,...] [--impls fused,fused-frozen,fused-filter,unfused,tfjs-webgpu,jsd-fused,jsd-frozen,jsd-unfused] [--iters N] [--budget S] [--peak P] [--filter-eps E] [--out FILE]`
 // --peak P: peaked softmaxes (each row's label logit ~P above the rest); --filter-eps: fused-filter's gradFilter ε (default 2^-12).
 // Fused linear cross-entropy (loss + dH + dW) against the unfused path and TF.js WebGPU, in
 // headless Chromium (bench/linear.html). Prints a table; writes JSON (default bench/results/linear.json).
@@ -48,6 +48,8 @@ const code = await runInPage('/bench/linear.html', async ({ page, info }) => {
     if (f && fz) console.log(`frozen head / fused: time ${(fz.medianMs / f.medianMs).toFixed(2)}x, scratch+grads ${(fz.totalBytes / f.totalBytes).toFixed(2)}x (${MB(f.totalBytes - fz.totalBytes)} MB less)`);
     const ff = r.results.find((x) => x.impl === 'fused-filter');
     if (f && ff) console.log(`filtered / fused time: ${(ff.medianMs / f.medianMs).toFixed(2)}x; ${ff.skippedTiles} of ${ff.tiles} tiles skipped; filtered vs exact: gradHidden ${r.agreement.gradHiddenFiltered?.toExponential(1)}, gradWeight ${r.agreement.gradWeightFiltered?.toExponential(1)}`);
+    const jf = r.results.find((x) => x.impl === 'jsd-fused'), ju = r.results.find((x) => x.impl === 'jsd-unfused');
+    if (jf && ju) console.log(`jsd-fused / jsd-unfused time: ${(jf.medianMs / ju.medianMs).toFixed(2)}x`);
     const t = r.results.find((x) => x.impl === 'tfjs-webgpu');
     if (f && t) console.log(`TF.js WebGPU / fused time: ${(t.medianMs / f.medianMs).toFixed(2)}x`);
   }

@@ -7,8 +7,161 @@
 //   dweight: dW[c, k]       += Σ_r g[r, c]·H[row0 + r, k] (summed over the chunks: accumulate)
 //   dbias:   db[c]          += Σ_r g[r, c]
 //
-// An output element per thread (grid-stride); each sum in f32, Kahan-compensated so that long
-// sums (V > 1024 classes in dH) keep float32 accuracy. Order fixed: deterministic.
+// logits, dhidden and dweight are tiles of C = A·B (shaders/matmul_tile.wgsl, shared with linear
+// cross-entropy; MODE names the product and must match the entry):
+//   MODE_LOGITS:  A = H[row0 : row0+rows] [rows, D], B = Wᵀ, K = D;        C = z [rows, V]
+//   MODE_DHIDDEN: A = g [rows, V], B = W [V, D], K = V;                     C = dH's rows [rows, D]
+//   MODE_DWEIGHT: A = gᵀ [V, rows], B = H[row0 : row0+rows] [rows, D], K = rows; C = dW's share
+// staged (32×32 tiles through workgroup memory; what a GPU runs) or DIRECT (a thread's 4×4 block
+// from the buffers, no barrier; what a CPU adapter runs). Each sum in f32 (fma) in a fixed
+// order: deterministic; dH's long sums (V > 1024 classes) keep within the oracle's tolerance.
+// H and W are float32, float16 or bfloat16 (load_H, load_Wm: exact float32 bits). dbias is a
+// Kahan sum over the chunk's rows, a column per thread.
+//
+// Pipeline key: entry, MODE, DIRECT, FLAGS and the inputs' dtypes; shapes and offsets are uniforms.
+
+override MODE: u32 = MODE_LOGITS;
+// Direct tiles (CPU adapters); why and when: defaultTiles in src/kernels/launch.ts.
+override DIRECT: bool = false;
+
+fn dim_m() -> u32 {
+  if (MODE == MODE_DWEIGHT) {
+    return P.v;
+  }
+  return P.rows;
+}
+fn dim_n() -> u32 {
+  if (MODE == MODE_LOGITS) {
+    return P.v;
+  }
+  return P.d;
+}
+fn dim_k() -> u32 {
+  if (MODE == MODE_LOGITS) {
+    return P.d;
+  }
+  if (MODE == MODE_DHIDDEN) {
+    return P.v;
+  }
+  return P.rows;
+}
+
+// Row r of the chunk, feature k.
+fn hidden_at(r: u32, k: u32) -> f32 {
+  return bitcast<f32>(load_H(P.h_base + (P.row0 + r) * P.d + k));
+}
+fn weight_at(c: u32, k: u32) -> f32 {
+  return bitcast<f32>(load_Wm(P.w_base + c * P.d + k));
+}
+fn grad_at(r: u32, c: u32) -> f32 {
+  return G[P.g_base + r * P.v + c];
+}
+
+fn load_a(i: u32, k: u32) -> f32 {
+  if (MODE == MODE_LOGITS) {
+    return hidden_at(i, k);
+  }
+  if (MODE == MODE_DHIDDEN) {
+    return grad_at(i, k);
+  }
+  return grad_at(k, i);
+}
+fn load_b(k: u32, j: u32) -> f32 {
+  if (MODE == MODE_LOGITS) {
+    return weight_at(j, k);
+  }
+  if (MODE == MODE_DHIDDEN) {
+    return weight_at(k, j);
+  }
+  return hidden_at(k, j);
+}
+fn a_along_k() -> bool {
+  return MODE != MODE_DWEIGHT;
+}
+fn b_along_k() -> bool {
+  return MODE == MODE_LOGITS;
+}
+// Every block of g is summed (no gradient filtering here).
+fn skips_dead() -> bool {
+  return false;
+}
+fn tile_live(i: u32, k: u32) -> u32 {
+  return 1u;
+}
+
+// Stores C[i, j] = v (i < M, j < N checked here) where MODE's product goes.
+fn emit(i: u32, j: u32, v: f32) {
+  if (i >= dim_m() || j >= dim_n()) {
+    return;
+  }
+  if (MODE == MODE_LOGITS) {
+    var z = v;
+    if (has(F_BIAS)) {
+      z += Bv[P.b_base + j];
+    }
+    G[P.g_base + i * P.v + j] = z;
+  } else if (MODE == MODE_DHIDDEN) {
+    O[P.o_base + (P.row0 + i) * P.d + j] = v;
+  } else {
+    let o = P.o_base + i * P.d + j;
+    if (P.accumulate == 1u) {
+      O[o] = O[o] + v;
+    } else {
+      O[o] = v;
+    }
+  }
+}
+
+// The tiles of C, grid-stride: a 32×32 tile per workgroup task (staged) or a 4×4 block per
+// thread (DIRECT).
+fn product(lid: u32, wg: u32, nwg: u32) {
+  let M = dim_m();
+  let N = dim_n();
+  if (DIRECT) {
+    let nGroups = (N + TM - 1u) / TM;
+    let tasks = ((M + TM - 1u) / TM) * nGroups;
+    for (var t = wg * WG + lid; t < tasks; t += nwg * WG) {
+      let i0 = (t / nGroups) * TM;
+      let j0 = (t % nGroups) * TM;
+      let acc = mm_direct(i0, j0);
+      for (var m = 0u; m < TM; m++) {
+        for (var q = 0u; q < TM; q++) {
+          emit(i0 + m, j0 + q, acc[m * TM + q]);
+        }
+      }
+    }
+    return;
+  }
+  let nBlocks = (N + BN - 1u) / BN;
+  let tasks = ((M + BM - 1u) / BM) * nBlocks;
+  let tx = lid % 8u;
+  let ty = lid / 8u;
+  for (var t = wg; t < tasks; t += nwg) {
+    let i0 = (t / nBlocks) * BM;
+    let j0 = (t % nBlocks) * BN;
+    let acc = mm_tile(i0, j0, lid);
+    for (var m = 0u; m < TM; m++) {
+      for (var q = 0u; q < TM; q++) {
+        emit(i0 + ty + 8u * m, j0 + tx + 8u * q, acc[m * TM + q]);
+      }
+    }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn logits(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wgid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  product(lid, wgid.x, nwg.x);
+}
+
+@compute @workgroup_size(WG)
+fn dhidden(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wgid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  product(lid, wgid.x, nwg.x);
+}
+
+@compute @workgroup_size(WG)
+fn dweight(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wgid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  product(lid, wgid.x, nwg.x);
+}
 
 struct Kahan {
   s: f32,
@@ -19,57 +172,6 @@ fn kahan_add(k: Kahan, x: f32) -> Kahan {
   let t = x - k.c;
   let u = k.s + t;
   return Kahan(u, (u - k.s) - t);
-}
-
-@compute @workgroup_size(WG)
-fn logits(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let total = P.rows * P.v;
-  for (var i = gid.x; i < total; i += nwg.x * WG) {
-    let r = i / P.v;
-    let c = i % P.v;
-    let h = P.h_base + (P.row0 + r) * P.d;
-    let w = P.w_base + c * P.d;
-    var acc = Kahan(0.0, 0.0);
-    if (has(F_BIAS)) {
-      acc.s = Bv[P.b_base + c];
-    }
-    for (var k = 0u; k < P.d; k++) {
-      acc = kahan_add(acc, H[h + k] * Wm[w + k]);
-    }
-    G[P.g_base + i] = acc.s;
-  }
-}
-
-@compute @workgroup_size(WG)
-fn dhidden(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let total = P.rows * P.d;
-  for (var i = gid.x; i < total; i += nwg.x * WG) {
-    let r = i / P.d;
-    let k = i % P.d;
-    var acc = Kahan(0.0, 0.0);
-    for (var c = 0u; c < P.v; c++) {
-      acc = kahan_add(acc, G[P.g_base + r * P.v + c] * Wm[P.w_base + c * P.d + k]);
-    }
-    O[P.o_base + (P.row0 + r) * P.d + k] = acc.s;
-  }
-}
-
-@compute @workgroup_size(WG)
-fn dweight(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let total = P.v * P.d;
-  for (var i = gid.x; i < total; i += nwg.x * WG) {
-    let c = i / P.d;
-    let k = i % P.d;
-    var acc = Kahan(0.0, 0.0);
-    for (var r = 0u; r < P.rows; r++) {
-      acc = kahan_add(acc, G[P.g_base + r * P.v + c] * H[P.h_base + (P.row0 + r) * P.d + k]);
-    }
-    if (P.accumulate == 1u) {
-      O[P.o_base + i] = O[P.o_base + i] + acc.s;
-    } else {
-      O[P.o_base + i] = acc.s;
-    }
-  }
 }
 
 @compute @workgroup_size(WG)

@@ -35,7 +35,8 @@
 // seen by its bits; that row's loss is NaN and its gradient coefficients NaN, so its dH row and,
 // through it, dW and db are NaN, as the float64 chain gives. An ignored row stays 0.
 //
-// Files: helpers.wgsl (this, and `prepare`), matmul.wgsl (a tile's product, staged or direct),
+// Files: helpers.wgsl (this, and `prepare`), matmul.wgsl (the roles of ../matmul_tile.wgsl's
+// tile product, staged or direct),
 // tile.wgsl (entry `tile`: the forward fold and the gradient tiles), combine.wgsl (entries
 // `combine` and `dbias`). Params, the bindings, F_*, WG, TILE, TM and the scratch word counts are
 // generated from src/kernels/layouts/linear-cross-entropy.ts.
@@ -49,9 +50,6 @@ override MODE: u32 = 0u;
 // src/kernels/launch.ts).
 override DIRECT: bool = false;
 
-const BM: u32 = TILE;
-const BN: u32 = TILE;
-const BK: u32 = 16u;        // reduction depth staged per step: 2 × 16 × 32 f32 = 4 KiB
 // The label of a row past the batch: no class.
 const NO_CLASS: i32 = -1;
 

@@ -24,6 +24,7 @@ import lceHelpers from '../../shaders/linear_cross_entropy/helpers.wgsl?raw';
 import lceMatmul from '../../shaders/linear_cross_entropy/matmul.wgsl?raw';
 import lceTile from '../../shaders/linear_cross_entropy/tile.wgsl?raw';
 import lceCombine from '../../shaders/linear_cross_entropy/combine.wgsl?raw';
+import matmulTile from '../../shaders/matmul_tile.wgsl?raw';
 import int64ToInt32 from '../../shaders/int64_to_int32.wgsl?raw';
 import focalMain from '../../shaders/focal/main.wgsl?raw';
 import focalSums from '../../shaders/focal/sums.wgsl?raw';
@@ -80,14 +81,14 @@ const FILES = {
   reduce: [reduce, partialSum],
   entropy: [entropyMain, entropySums, entropyGradient, entropyArith],
   binaryCrossEntropy: [binaryCrossEntropy, unitMath, partialSum],
-  linearCrossEntropy: [lceHelpers, labelScan, lceMatmul, lceTile, lceCombine],
+  linearCrossEntropy: [lceHelpers, labelScan, lceMatmul, matmulTile, lceTile, lceCombine],
   int64ToInt32: [int64ToInt32],
   focal: [focalMain, focalSums, unitMath, focalMath, labelScan],
   binaryFocal: [focalBinary, unitMath, focalMath, partialSum],
   evaluator: [evaluator],
   jsd: [jsdMain, jsdSums],
   pack16: [pack16],
-  linearJsd: [linearJsd],
+  linearJsd: [linearJsd, matmulTile],
 };
 
 /** Each family's layout table. */

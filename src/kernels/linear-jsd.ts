@@ -7,7 +7,7 @@ import { formatShape } from '../contract/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
 import { finishCall, freeOnThrow, argShape, checkRowBinding, type Temps } from './common';
-import { grid, rowLaunch } from './launch';
+import { grid, headTiles, rowLaunch, tileGroups } from './launch';
 import { jsdCall } from './jsd';
 import { JSD } from './layouts/jsd';
 import { LINEAR_JSD as LJ } from './layouts/linear-jsd';
@@ -15,11 +15,13 @@ import { LINEAR_JSD as LJ } from './layouts/linear-jsd';
 // Host side of linearJsDivergence: the student's logits z = hidden·weightᵀ (+ bias) are formed
 // one row chunk at a time (shaders/linear_jsd.wgsl `logits`), jsd's `main` turns the chunk into
 // its rows' losses and d loss / d z, and the chunk's share of dH, dW, db follows (dhidden,
-// dweight, dbias), all in one submit. The chunk's rows are as many as memoryBudget holds of
-// logits plus their gradient (8·V bytes a row; 4·V without grad): the student's [N, V] logits
-// exist whole only when the budget holds them. A TeacherHead teacher's logits are formed the same
-// way (the `logits` entry on the teacher's hidden and head) into a chunk of their own, 4·V bytes
-// a row more.
+// dweight, dbias), all in one submit. logits, dhidden and dweight are tiled products
+// (shaders/matmul_tile.wgsl, staged or direct by headTiles). hidden, weight and teacher may be
+// float32, float16 or bfloat16 (read exactly; the bias and every output float32). The chunk's
+// rows are as many as memoryBudget holds of logits plus their gradient (8·V bytes a row; 4·V
+// without grad): the student's [N, V] logits exist whole only when the budget holds them. A
+// TeacherHead teacher's logits are formed the same way (the `logits` entry on the teacher's
+// hidden and head) into a chunk of their own, 4·V bytes a row more.
 
 /** linearJsDivergence options on the GPU: labels and bias are host data or GpuTensors. */
 export type GpuLinearJSDivergenceOptions = LinearJSDivergenceOptions<TensorLike>;
@@ -90,12 +92,17 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
       if (temp) temps.push(t);
       return t;
     };
-    const hidden = input(hiddenArg, 'hidden', 'float32');
-    const weight = input(weightArg, 'weight', 'float32');
-    const teacher = headArg ? undefined : input(teacherArg, 'teacher', 'float32');
+    const floats = (arg: TensorLike, name: string) => {
+      const { t, temp } = ctx.floats(arg, name);
+      if (temp) temps.push(t);
+      return t;
+    };
+    const hidden = floats(hiddenArg, 'hidden');
+    const weight = floats(weightArg, 'weight');
+    const teacher = headArg ? undefined : floats(teacherArg, 'teacher');
     const th = headArg && {
-      hidden: input(headArg.hidden, 'teacher.hidden', 'float32'),
-      weight: input(headArg.weight, 'teacher.weight', 'float32'),
+      hidden: floats(headArg.hidden, 'teacher.hidden'),
+      weight: floats(headArg.weight, 'teacher.weight'),
       bias: headArg.bias !== undefined ? input(headArg.bias, 'teacher.bias', 'float32') : undefined,
     };
     const bias = biasArg !== undefined ? input(biasArg, 'options.bias', 'float32') : undefined;
@@ -118,18 +125,26 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
 
     type Bound = ReturnType<GpuContext['bind']>;
     /** A head: hidden [N, d] and weight [V, d] (+ bias) bound for the `linearJsd` entry points. */
-    const bindHead = (x: GpuTensor, w: GpuTensor, b: GpuTensor | undefined, d: number) => ({ hB: ctx.bind(x), wB: ctx.bind(w), bB: b ? ctx.bind(b) : undefined, d });
+    const bindHead = (x: GpuTensor, w: GpuTensor, b: GpuTensor | undefined, d: number) => ({
+      hB: ctx.bind(x), wB: ctx.bind(w), bB: b ? ctx.bind(b) : undefined, d, dtypes: LJ.dtypes({ H: x.dtype, Wm: w.dtype }),
+    });
     const student = bindHead(hidden, weight, bias, D);
     const teacherHead = th && bindHead(th.hidden, th.weight, th.bias, DT);
     const zB = ctx.bind(z);
     const gB = g ? ctx.bind(g) : undefined;
     const ztB = zt ? ctx.bind(zt) : undefined;
-    // `chunk`: the logits' destination (logits) or the gradient chunk read (the backward).
-    const head = (entry: string, rows: number, row0: number, accumulate: number, chunk: Bound, out: GpuTensor | undefined, units: number, hd = student): Dispatch => {
-      const { hB, wB, bB, d } = hd;
+    const DIRECT = headTiles(ctx) === 'direct' ? 1 : 0;
+    const MODES: Record<string, number> = { logits: LJ.C.MODE_LOGITS, dhidden: LJ.C.MODE_DHIDDEN, dweight: LJ.C.MODE_DWEIGHT };
+    // `chunk`: the logits' destination (logits) or the gradient chunk read (the backward). A
+    // product's [m, n] output in tiles; dbias a column per thread.
+    const head = (entry: string, rows: number, row0: number, accumulate: number, chunk: Bound, out: GpuTensor | undefined, m: number, n: number, hd = student): Dispatch => {
+      const { hB, wB, bB, d, dtypes } = hd;
+      const FLAGS = bB ? LJ.F.BIAS : 0;
       const oB = out ? ctx.bind(out) : undefined;
+      const product = entry in MODES;
       return {
-        family: 'linearJsd', entry, constants: { FLAGS: bB ? LJ.F.BIAS : 0 }, workgroups: grid(ctx, Math.ceil(units / LJ.C.WG)),
+        family: 'linearJsd', entry, constants: product ? { FLAGS, MODE: MODES[entry], DIRECT, ...dtypes } : { FLAGS },
+        workgroups: product ? tileGroups(ctx, m, n, DIRECT === 1) : grid(ctx, Math.ceil(n / LJ.C.WG)),
         uniforms: LJ.uniforms({
           rows, v: V, d, row0, h_base: hB.base, w_base: wB.base, b_base: bB ? bB.base : 0, g_base: chunk.base, o_base: oB ? oB.base : 0, accumulate,
         }),
@@ -139,22 +154,23 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
       };
     };
 
+    const teacherType = JSD.dtypes({ TE: teacher ? teacher.dtype : 'float32' });
     const dispatches: Dispatch[] = [...count];
     for (let row0 = 0, i = 0; row0 < N; row0 += chunkRows, i++) {
       const rows = Math.min(chunkRows, N - row0);
-      dispatches.push(head('logits', rows, row0, 0, zB, undefined, rows * V));
-      if (teacherHead) dispatches.push(head('logits', rows, row0, 0, ztB!, undefined, rows * V, teacherHead));
+      dispatches.push(head('logits', rows, row0, 0, zB, undefined, rows, V));
+      if (teacherHead) dispatches.push(head('logits', rows, row0, 0, ztB!, undefined, rows, V, teacherHead));
       const tb = teacher ? ctx.bind(teacher, row0 * V, rows * V) : ztB!;
       const l = rowLaunch(ctx, V, rows);
       dispatches.push({
-        family: 'jsd', entry: 'main', constants: { ...l.constants, FLAGS: jFlags }, workgroups: l.workgroups,
+        family: 'jsd', entry: 'main', constants: { ...l.constants, ...teacherType, FLAGS: jFlags }, workgroups: l.workgroups,
         uniforms: JSD.uniforms({ ...common, rows, s_base: zB.base, t_base: tb.base, g_base: gB ? gB.base : 0, row0 }),
         bindings: JSD.bindings({ S: zB.binding, TE: tb.binding, G: gB ? gB.binding : ctx.dummy('grad'), ...jBound }),
       });
       if (!gradHidden) continue;
-      dispatches.push(head('dhidden', rows, row0, 0, gB!, gradHidden, rows * D));
-      if (gradWeight) dispatches.push(head('dweight', rows, row0, i > 0 ? 1 : 0, gB!, gradWeight, V * D));
-      if (gradBias) dispatches.push(head('dbias', rows, row0, i > 0 ? 1 : 0, gB!, gradBias, V));
+      dispatches.push(head('dhidden', rows, row0, 0, gB!, gradHidden, rows, D));
+      if (gradWeight) dispatches.push(head('dweight', rows, row0, i > 0 ? 1 : 0, gB!, gradWeight, V, D));
+      if (gradBias) dispatches.push(head('dbias', rows, row0, i > 0 ? 1 : 0, gB!, gradBias, 1, V));
     }
     const loss = reduce(dispatches, made, temps);
 

@@ -2,7 +2,8 @@
 // z = hidden·weightᵀ (+ bias) are formed, then jsDivergence's oracle, then the chain rule.
 
 import type { HostTensor, LinearJSDivergenceOptions, TeacherHead } from '../contract/types';
-import { checkTensor, readOnce, refuseHalf } from '../contract/tensor';
+import { checkTensor, readOnce } from '../contract/tensor';
+import { decoded, refuseHalf } from './half';
 import { optionsObject } from '../contract/options';
 import { LINEAR_JSD_KEYS, isTeacherHead, linearJSDShapes, parseLinearJSDOptions, teacherHeadFields, teacherHeadShapes } from '../contract/configs/linear-jsd';
 import { jsDivergence } from './jsd';
@@ -21,11 +22,12 @@ import type { RefLinearResult } from './linear-cross-entropy';
  * console.log(linearJsDivergence(h, w, t, { beta: 1 }).loss[0]); // KL(Q‖P), Q = softmax([1, 0])
  */
 export function linearJsDivergence(hidden: HostTensor, weight: HostTensor, teacher: HostTensor | TeacherHead, opts?: LinearJSDivergenceOptions): RefLinearResult {
-  hidden = readOnce(hidden);
-  weight = readOnce(weight);
+  // 16-bit hidden, weight and teacher (logits, or a head's hidden and weight) are decoded exactly (the numbers the GPU reads).
+  hidden = decoded(readOnce(hidden), 'hidden');
+  weight = decoded(readOnce(weight), 'weight');
   const head = isTeacherHead(teacher) ? teacherHeadFields(teacher) : undefined;
-  const th = head && { hidden: readOnce(head.hidden), weight: readOnce(head.weight), bias: readOnce(head.bias) };
-  let tLogits = head ? undefined : readOnce(teacher as HostTensor);
+  const th = head && { hidden: decoded(readOnce(head.hidden), 'teacher.hidden'), weight: decoded(readOnce(head.weight), 'teacher.weight'), bias: readOnce(head.bias) };
+  let tLogits = head ? undefined : decoded(readOnce(teacher as HostTensor), 'teacher');
   const hShape = checkTensor(hidden, 'hidden');
   const wShape = checkTensor(weight, 'weight');
   const tShape = head ? undefined : checkTensor(tLogits!, 'teacher');
@@ -36,11 +38,8 @@ export function linearJsDivergence(hidden: HostTensor, weight: HostTensor, teach
   const shapes = linearJSDShapes(hShape, wShape, tShape, bShape);
   const { n: N, d: D, v: V } = shapes;
   const dt = thShapes ? teacherHeadShapes(shapes, ...thShapes) : 0;
-  // float32 data only, as the GPU kernel takes (no 16-bit reads there yet).
-  for (const [t, name] of [[hidden, 'hidden'], [weight, 'weight'], [tLogits, 'teacher'], [biasT, 'options.bias'],
-    [th?.hidden, 'teacher.hidden'], [th?.weight, 'teacher.weight'], [th?.bias, 'teacher.bias']] as const) {
-    if (t !== undefined) refuseHalf(t, name, 'float32 data');
-  }
+  if (biasT !== undefined) refuseHalf(biasT, 'options.bias', 'float32 data');
+  if (th?.bias !== undefined) refuseHalf(th.bias, 'teacher.bias', 'float32 data');
   const cfg = parseLinearJSDOptions(o);
   const H = hidden.data;
   const W = weight.data;

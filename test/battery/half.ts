@@ -1,13 +1,13 @@
 // float16 / bfloat16 host data in every tensor argument: 16-bit patterns in a Uint16Array are
-// taken where floats are read (not as labels, not as a bias, not by linearJsDivergence); other data under a
-// 16-bit dtype, a short array and an unknown dtype are refused, naming the argument.
+// taken where floats are read (not as labels, not as a bias); other data under a 16-bit dtype, a
+// short array and an unknown dtype are refused, naming the argument.
 import type { Case } from './case';
 import { answer, slotTitle, SLOTS, tensorAt, withTensor, type Answers, type Slot } from './args';
 import { T } from './make';
 import { dtype, OK, shape } from './case';
 
-/** Arguments that read 16-bit floats: every float argument but the biases and linearJsDivergence's (float32 only). */
-const takesHalf = (s: Slot) => s.kind === 'float' && s.argument !== 'options.bias' && s.op !== 'linearJsDivergence';
+/** Arguments that read 16-bit floats: every float argument but the biases (float32 only). */
+const takesHalf = (s: Slot) => s.kind === 'float' && s.argument !== 'options.bias' && s.argument !== 'teacher.bias';
 
 interface Row {
   label: string;

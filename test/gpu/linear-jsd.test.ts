@@ -1,7 +1,8 @@
 // linearJsDivergence on the GPU against the float64 oracle (a float64 matmul, then jsDivergence's
 // oracle and the chained gradients): odd shapes, V > 1024, β ∈ {0, 0.5, 1}, T ∈ {1, 2}, the
 // reductions, ignored rows, frozenHead, row chunks under a small memoryBudget, inputs on the GPU,
-// an edge battery, each on the adapter's launch shape and GPU-shaped (a workgroup per row).
+// float16 / bfloat16 hidden, weight and teacher, an edge battery, each on the adapter's launch
+// shape and GPU-shaped (a workgroup per row; the head's products in staged tiles).
 import { describe, it, expect } from 'vitest';
 import { useGpuPage } from './harness';
 import type { LinearJsdReport, LinearJsdSpec } from './page/linear-jsd';
@@ -51,6 +52,16 @@ describe('linearJsDivergence: V > 1024 in row chunks, ignored rows', () => {
   });
 });
 
+describe('linearJsDivergence: several 32×32 tiles along every axis', () => {
+  for (const s of SHAPES) {
+    it(`N=40 D=37 V=70, β 0.5 T 1, a bias, 34-row chunks${shapeName(s)}`, async () => {
+      const rep = await expectOk({ n: 40, d: 37, v: 70, seed: 8, bias: true, ignoreRows: [33],
+        options: { beta: 0.5, grad: true, memoryBudget: 34 * 8 * 70 }, ...s });
+      expect(rep.chunkRows).toBe(34);
+    });
+  }
+});
+
 describe('linearJsDivergence: frozenHead', () => {
   for (const s of SHAPES) {
     it(`gradHidden only, with a bias${shapeName(s)}`, async () => {
@@ -96,4 +107,17 @@ describe('linearJsDivergence: edges', () => {
     await expectOk({ n: 3, d: 5, v: 33, seed: 4, bias: true, ignoreRows, options: { grad: true } });
     await expectOk({ n: 3, d: 5, v: 33, seed: 4, bias: true, ignoreRows, options: { grad: true, allIgnored: 'zero' }, gpuInputs: true });
   });
+});
+
+describe('linearJsDivergence: 16-bit hidden, weight and teacher', () => {
+  for (const dtype of ['float16', 'bfloat16'] as const) {
+    for (const s of SHAPES) {
+      it(`${dtype}, N=7 D=5 V=37, a bias, row 3 ignored, 3-row chunks${shapeName(s)}`, async () => {
+        const rep = await expectOk({ n: 7, d: 5, v: 37, seed: 13, bias: true, ignoreRows: [3], dtype, gpuInputs: dtype === 'bfloat16',
+          options: { beta: 0.5, temperature: 2, grad: true, memoryBudget: 3 * 8 * 37 }, ...s });
+        expect(rep.chunkRows).toBe(3);
+        expect(rep.outputs.sort()).toEqual(['gradBias', 'gradHidden', 'gradWeight', 'loss']);
+      });
+    }
+  }
 });

@@ -1,12 +1,15 @@
 // linearJsDivergence's oracle: equal to jsDivergence on the float64 logits hidden·weightᵀ + bias,
 // its gradients (hidden, weight, bias) against central differences for β ∈ {0, 0.5, 1} and
-// T ∈ {1, 2} with an ignored row, frozenHead, and its shape and option checks.
+// T ∈ {1, 2} with an ignored row, frozenHead, 16-bit inputs decoded exactly, and its shape and
+// option checks.
 
 import { describe, expect, it } from 'vitest';
 import { jsDivergence, linearJsDivergence, mulberry32, normal } from '../../src/reference';
 import { assertClose } from '../util/allclose';
 import { TOL } from '../util/tolerances';
 import { numericGrad, tensor } from './helpers';
+import { decodeHalf } from '../../src/reference';
+import { toHalfBits } from '../../src/reference/half';
 
 const [N, D, V] = [4, 3, 6];
 const rng = mulberry32(23);
@@ -56,6 +59,18 @@ describe('linearJsDivergence oracle', () => {
     expect(frozen.gradWeight).toBeUndefined();
     expect(frozen.gradBias).toBeUndefined();
     expect(Array.from(frozen.gradHidden!)).toEqual(Array.from(all.gradHidden!));
+  });
+  it('16-bit hidden, weight and teacher are their decoded values; a 16-bit bias is refused', () => {
+    for (const dtype of ['float16', 'bfloat16'] as const) {
+      const [h, w, t] = [H, W, teacher.data].map((x) => toHalfBits(x, dtype));
+      const opts = { beta: 0.5, temperature: 2, grad: true, labels, bias: tensor(B, [V]) };
+      const got = linearJsDivergence({ data: h, shape: [N, D], dtype }, { data: w, shape: [V, D], dtype }, { data: t, shape: [N, V], dtype }, opts);
+      const want = linearJsDivergence(tensor(decodeHalf(h, dtype), [N, D]), tensor(decodeHalf(w, dtype), [V, D]), tensor(decodeHalf(t, dtype), [N, V]), opts);
+      for (const k of ['loss', 'gradHidden', 'gradWeight', 'gradBias'] as const) expect(Array.from(got[k]!), `${dtype} ${k}`).toEqual(Array.from(want[k]!));
+      // The encoding rounded: the inputs really are 16-bit values.
+      expect(Array.from(decodeHalf(h, dtype))).not.toEqual(Array.from(H));
+      expect(() => linearJsDivergence(tensor(H, [N, D]), tensor(W, [V, D]), teacher, { bias: { data: toHalfBits(B, dtype), shape: [V], dtype } })).toThrow(/options\.bias/);
+    }
   });
   it('refuses mismatched shapes and bad options, naming the argument', () => {
     const h = tensor(H, [N, D]);

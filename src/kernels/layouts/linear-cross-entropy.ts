@@ -1,4 +1,5 @@
 import { defineLayout, f32, floats, i32, named, read, rw, u32 } from './layout';
+import { MATMUL_TILE_CONSTS } from './matmul-tile';
 
 /** The interface of shaders/linear_cross_entropy/. */
 export const LINEAR_CROSS_ENTROPY = defineLayout('linearCrossEntropy', {
@@ -46,9 +47,7 @@ export const LINEAR_CROSS_ENTROPY = defineLayout('linearCrossEntropy', {
     FILTER: named(128, 'gradient filtering: MODE 1 marks live tiles in the mask after G; MODES 2, 3 skip the others'),
   },
   consts: {
-    WG: named(64, 'threads of every entry point: 8×8'),
-    TILE: named(32, 'edge of a staged tile (BM = BN)'),
-    TM: named(4, "each thread's block: 4 rows × 4 columns"),
+    ...MATMUL_TILE_CONSTS,
     META_WORDS: named(4, 'words of META at the start of S'),
     ROW_WORDS: named(4, 'words per row of ROW: lse, K, A, Y'),
     PART_WORDS: named(4, 'words per (row, split) of PART: m, sum, wz, z_y'),

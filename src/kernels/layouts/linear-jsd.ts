@@ -1,4 +1,5 @@
-import { defineLayout, named, read, rw, u32 } from './layout';
+import { defineLayout, floats, named, read, rw, u32 } from './layout';
+import { MATMUL_TILE_CONSTS } from './matmul-tile';
 
 /** The interface of shaders/linear_jsd.wgsl (the student head's products for linearJsDivergence). */
 export const LINEAR_JSD = defineLayout('linearJsd', {
@@ -15,8 +16,8 @@ export const LINEAR_JSD = defineLayout('linearJsd', {
     accumulate: u32('1: dweight / dbias add to O (every chunk after the first)'),
   },
   bindings: {
-    H: read('f32', 'hidden [N, D]'),
-    Wm: read('f32', 'weight [V, D]'),
+    H: floats('read', 'hidden [N, D]'),
+    Wm: floats('read', 'weight [V, D]'),
     Bv: read('f32', 'bias [V] (F_BIAS)'),
     G: rw('f32', "the chunk's student logits [rows, V] (logits), then their gradient (the backward)"),
     O: rw('f32', 'gradHidden [N, D] (dhidden), gradWeight [V, D] (dweight), gradBias [V] (dbias)'),
@@ -25,6 +26,9 @@ export const LINEAR_JSD = defineLayout('linearJsd', {
     BIAS: named(1),
   },
   consts: {
-    WG: named(64, 'threads of every entry point'),
+    ...MATMUL_TILE_CONSTS,
+    MODE_LOGITS: named(0, 'MODE of the entry logits (the default)'),
+    MODE_DHIDDEN: named(1, 'MODE of the entry dhidden'),
+    MODE_DWEIGHT: named(2, 'MODE of the entry dweight'),
   },
 });

@@ -5,6 +5,7 @@
 import type { GpuTensor, WebGPULoss } from '../../../src/index';
 import * as ref from '../../../src/reference/index';
 import { mulberry32, normal } from '../../../src/reference/index';
+import { toHalfBits } from '../../../src/reference/half';
 import { allclose } from '../../util/allclose';
 import { readAll } from '../../util/check';
 import { Report, type CheckReport } from '../../util/report';
@@ -29,6 +30,8 @@ export interface LinearJsdSpec {
   teacherHead?: { dt: number; bias?: boolean };
   /** Hidden, weight, teacher, labels and bias as GpuTensors. */
   gpuInputs?: boolean;
+  /** Hidden, weight and teacher as 16-bit patterns of this dtype (the seeded values rounded). */
+  dtype?: 'float16' | 'bfloat16';
   context?: ContextSpec;
 }
 
@@ -69,10 +72,10 @@ async function linearJsdCheck(spec: LinearJsdSpec): Promise<LinearJsdReport> {
   const weight = { data: randn(rng, v * d, 1 / Math.sqrt(d)), shape: [v, d] };
   const teacher = { data: randn(rng, n * v, 2), shape: [n, v] };
   const bias = spec.bias ? { data: randn(rng, v, 0.5), shape: [v] } : undefined;
-  const dt = spec.teacherHead?.dt ?? 0;
+  const tw = spec.teacherHead?.dt ?? 0;
   const head = spec.teacherHead && {
-    hidden: { data: randn(rng, n * dt, 2), shape: [n, dt] },
-    weight: { data: randn(rng, v * dt, 1 / Math.sqrt(dt)), shape: [v, dt] },
+    hidden: { data: randn(rng, n * tw, 2), shape: [n, tw] },
+    weight: { data: randn(rng, v * tw, 1 / Math.sqrt(tw)), shape: [v, tw] },
     bias: spec.teacherHead.bias ? { data: randn(rng, v, 0.5), shape: [v] } : undefined,
   };
   for (const [i, x] of spec.hiddenEdits ?? []) hidden.data[i] = x;
@@ -84,17 +87,22 @@ async function linearJsdCheck(spec: LinearJsdSpec): Promise<LinearJsdReport> {
     : undefined;
 
   const uploaded: GpuTensor[] = [];
-  const up = <T extends { data: Float32Array | Int32Array; shape: number[] }>(t: T | undefined) => {
+  // 16-bit: both sides read the same patterns (the oracle decodes them exactly).
+  const dt = spec.dtype;
+  const half = (t: { data: Float32Array; shape: number[] }) => (dt ? { data: toHalfBits(t.data, dt), shape: t.shape, dtype: dt } : t);
+  const up = <T extends { data: Float32Array | Int32Array | Uint16Array; shape: number[]; dtype?: 'float16' | 'bfloat16' }>(t: T | undefined) => {
     if (!t || !spec.gpuInputs) return t;
-    const g = c.tensor(t.data, t.shape);
+    const g = t.dtype ? c.tensor(t.data, t.shape, t.dtype) : c.tensor(t.data, t.shape);
     uploaded.push(g);
     return g;
   };
   const r = new Report();
   c.device.pushErrorScope('validation');
   // Uploads first: the buffers recorded are the call's own.
-  const gpuTeacher = head ? { hidden: up(head.hidden)!, weight: up(head.weight)!, bias: up(head.bias) } : up(teacher)!;
-  const args = [up(hidden)!, up(weight)!, gpuTeacher] as const;
+  const [h, w] = [half(hidden), half(weight)];
+  const t = head ? { hidden: half(head.hidden), weight: half(head.weight), ...(head.bias ? { bias: head.bias } : {}) } : half(teacher);
+  const gpuTeacher = 'hidden' in t ? { hidden: up(t.hidden)!, weight: up(t.weight)!, bias: up(t.bias) } : up(t)!;
+  const args = [up(h)!, up(w)!, gpuTeacher] as const;
   const gOpts = { ...options, bias: up(bias), labels: up(labels) };
   const { value: out, largest } = await largestCreated(c, () => c.linearJsDivergence(...args, gOpts));
   const chunkRows = out.chunkRows;
@@ -103,7 +111,7 @@ async function linearJsdCheck(spec: LinearJsdSpec): Promise<LinearJsdReport> {
   if (scopeErr) r.fail(`WebGPU validation error: ${scopeErr.message}`);
   for (const t of uploaded) t.destroy();
 
-  const want = ref.linearJsDivergence(hidden, weight, head ?? teacher, { ...options, bias, labels });
+  const want = ref.linearJsDivergence(h, w, t, { ...options, bias, labels });
   const pairs: [string, ArrayLike<number> | undefined][] = [['loss', want.loss], ['gradHidden', want.gradHidden], ['gradWeight', want.gradWeight], ['gradBias', want.gradBias]];
   for (const [name, expected] of pairs) {
     const actual = gpu[name];
