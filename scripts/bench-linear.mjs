@@ -2,7 +2,7 @@
 // --peak P: peaked softmaxes (each row's label logit ~P above the rest); --filter-eps: fused-filter's gradFilter ε (default 2^-12).
 // Fused linear cross-entropy (loss + dH + dW, and frozen-head: loss + dH) against the unfused path
 // and TF.js WebGPU, in headless Chromium (bench/linear.html): per shape each row's median time and
-// peak GPU memory beyond the inputs, and the ratios. Writes JSON (default bench/results/linear.json).
+// peak GPU memory beyond the inputs, and the ratios. Writes JSON (default bench/results/local/linear.json, git-ignored).
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { runInPage } from './gpu-session.mjs';
@@ -13,7 +13,8 @@ const opt = (name, def) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : def;
 };
-// The defaults finish in a few minutes on SwiftShader (a CPU adapter); D = 256, N = 1024 takes minutes per call there.
+// The defaults finish in a few minutes on SwiftShader (a CPU adapter); D = 256, N = 1024 takes minutes per call
+// there, and a shape's rows must finish within one page call (600 s, scripts/gpu-session.mjs).
 const shapes = opt('--shapes', '256x64x4096,512x64x8192').split(',').map((s) => {
   const [n, d, v] = s.split('x').map(Number);
   return { n, d, v };
@@ -24,7 +25,8 @@ const budgetMs = Number(opt('--budget', '10')) * 1000;
 const peak = opt('--peak', undefined);
 const filterEps = opt('--filter-eps', undefined);
 const runOpts = { ...(peak ? { peak: Number(peak) } : {}), ...(filterEps ? { filterEps: Number(filterEps) } : {}) };
-const out = resolve(opt('--out', join(ROOT_DIR, 'bench', 'results', 'linear.json')));
+// By default into the git-ignored local folder, so a run never replaces a committed result.
+const out = resolve(opt('--out', join(ROOT_DIR, 'bench', 'results', 'local', 'linear.json')));
 
 const MB = (b) => (b / 1e6).toFixed(2);
 const code = await runInPage('/bench/linear.html', async ({ page, info }) => {
@@ -34,6 +36,9 @@ const code = await runInPage('/bench/linear.html', async ({ page, info }) => {
     const t0 = Date.now();
     const r = await page.evaluate(([s, i, n, b, o]) => window.__bench(s, i, n, b, o), [shape, impls, iters, budgetMs, runOpts]);
     all.push(r);
+    // Written after each shape, so the shapes done survive a later one that fails.
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), adapter: info.adapter, shapes: all }, null, 2));
     const row = (impl) => r.results.find((x) => x.impl === impl);
     console.log(`\nN=${shape.n} D=${shape.d} V=${shape.v} (logits ${MB(r.logitsBytes)} MB; gradients ${MB(r.gradientBytes.trainable)} MB, frozen ${MB(r.gradientBytes.frozen)} MB; ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     console.log('| impl | median ms (p10–p90) | first ms | n | loss | peak MB | peak warm MB | largest buffer MB |');
@@ -59,8 +64,6 @@ const code = await runInPage('/bench/linear.html', async ({ page, info }) => {
     const ff = row('fused-filter');
     if (f && ff) console.log(`filtered / fused time: ${(ff.medianMs / f.medianMs).toFixed(2)}x; ${ff.skippedTiles} of ${ff.tiles} tiles skipped; filtered vs exact: gradHidden ${r.agreement.gradHiddenFiltered?.toExponential(1)}, gradWeight ${r.agreement.gradWeightFiltered?.toExponential(1)}`);
   }
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), adapter: info.adapter, shapes: all }, null, 2));
   console.log(`\nwrote ${out}`);
 });
 process.exit(code);
