@@ -77,6 +77,11 @@ describe("linearJsDivergence: a teacher given as its hidden states and head", ()
     it(`N=7 D=5 V=33, teacher Dt=6 with a bias, β 0.5 T 2${shapeName(s)}`, () =>
       expectOk({ n: 7, d: 5, v: 33, seed: 21, bias: true, teacherHead: { dt: 6, bias: true }, options: { beta: 0.5, temperature: 2, grad: true }, ...s }));
   }
+  it('float16 student and teacher head, Dt=6, 3-row chunks', async () => {
+    const rep = await expectOk({ n: 7, d: 5, v: 33, seed: 23, bias: true, teacherHead: { dt: 6, bias: true }, dtype: 'float16',
+      options: { beta: 0.5, temperature: 2, grad: true, memoryBudget: 3 * 12 * 33 } });
+    expect(rep.chunkRows).toBe(3);
+  });
   it('N=9 D=8 V=1031, teacher Dt=12, 2-row chunks, ignored rows, frozen head, inputs on the GPU: neither model\'s [N, V] logits are made', async () => {
     const budget = 2 * 12 * 1031;
     const rep = await expectOk({ n: 9, d: 8, v: 1031, seed: 22, teacherHead: { dt: 12 }, ignoreRows: [3], gpuInputs: true,
