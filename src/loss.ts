@@ -55,6 +55,26 @@ export class WebGPULoss {
 
   static {
     engineOfLoss = (wl) => wl.#ctx;
+    // After dispose() the engine knows only that it is gone: each call puts its own name in the error.
+    const named = (call: string, wl: unknown, e: unknown) =>
+      e instanceof DeviceError && e.code === 'DISPOSED' && e.argument === undefined && #ctx in (wl as object) && (wl as WebGPULoss).#ctx.isDisposed
+        ? new DeviceError('DISPOSED', `${call}() was called after dispose(): this WebGPULoss was disposed and holds no device; create a new one`)
+        : e;
+    for (const [call, d] of Object.entries(Object.getOwnPropertyDescriptors(WebGPULoss.prototype))) {
+      const method = d.value as unknown;
+      if (typeof method !== 'function' || call === 'constructor' || call === 'stats' || call === 'dispose') continue;
+      const wrapped = {
+        [call](this: WebGPULoss, ...args: unknown[]): unknown {
+          try {
+            const r: unknown = method.apply(this, args);
+            return r instanceof Promise ? r.catch((e: unknown) => Promise.reject(named(call, this, e))) : r;
+          } catch (e) {
+            throw named(call, this, e);
+          }
+        },
+      }[call];
+      Object.defineProperty(WebGPULoss.prototype, call, { ...d, value: wrapped });
+    }
   }
 
   private constructor(ctx: GpuContext) {
@@ -405,7 +425,8 @@ export class WebGPULoss {
   /**
    * Frees everything the library owns on this device (outputs, views of them, pipelines); your
    * buffers are untouched. A device the library requested itself is destroyed too; later calls
-   * reject with `DeviceError` `DISPOSED`.
+   * reject (`tensor()`, `wrap()`, `empty()`, `evaluator()` throw) with `DeviceError` `DISPOSED`
+   * naming the call.
    * @example
    * wl.dispose();
    */

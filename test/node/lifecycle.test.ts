@@ -2,7 +2,7 @@
 // after dispose(), and the per-row extras' types, the same on the GPU, the CPU fallback and the oracle.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { dawnLoss } from './dawn';
-import type { WebGPULoss } from '../../src/index';
+import { DeviceError, type WebGPULoss } from '../../src/index';
 
 let wl: WebGPULoss;
 beforeAll(async () => {
@@ -27,5 +27,27 @@ describe('stats()', { timeout: 120_000 }, () => {
     expect(s.placeholderBytes % 16).toBe(0);
     fresh.dispose();
     expect(fresh.stats()).toMatchObject({ tensors: 0, bytes: 0, placeholderBytes: 0, pipelines: 0 });
+  });
+});
+
+describe('a call after dispose()', { timeout: 120_000 }, () => {
+  it('rejects (or throws, for the synchronous ones) with DeviceError DISPOSED naming the call', async () => {
+    const gone = await dawnLoss();
+    gone.dispose();
+    const asyncCalls: [string, () => Promise<unknown>][] = [
+      ['crossEntropy', () => gone.crossEntropy(x, y)],
+      ['softmax', () => gone.softmax(x)],
+      ['warmup', () => gone.warmup()],
+    ];
+    for (const [call, run] of asyncCalls) {
+      const e = await run().then(() => null, (err: unknown) => err);
+      expect(e, call).toBeInstanceOf(DeviceError);
+      expect((e as DeviceError).code).toBe('DISPOSED');
+      expect((e as DeviceError).message).toContain(`${call}() was called after dispose()`);
+      expect((e as DeviceError).message).toContain('disposed');
+    }
+    for (const [call, run] of [['tensor', () => gone.tensor(x.data, x.shape)], ['empty', () => gone.empty([2])]] as const) {
+      expect(run, call).toThrow(`${call}() was called after dispose()`);
+    }
   });
 });
