@@ -2,7 +2,8 @@
 // after dispose(), and the per-row extras' types, the same on the GPU, the CPU fallback and the oracle.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { dawnLoss } from './dawn';
-import { DeviceError, type WebGPULoss } from '../../src/index';
+import { CpuLoss, DeviceError, type WebGPULoss } from '../../src/index';
+import * as ref from '../../src/reference/index';
 
 let wl: WebGPULoss;
 beforeAll(async () => {
@@ -49,5 +50,27 @@ describe('a call after dispose()', { timeout: 120_000 }, () => {
     for (const [call, run] of [['tensor', () => gone.tensor(x.data, x.shape)], ['empty', () => gone.empty([2])]] as const) {
       expect(run, call).toThrow(`${call}() was called after dispose()`);
     }
+  });
+});
+
+describe('per-row extras', { timeout: 120_000 }, () => {
+  it('correct and topKHit are Int32Array on the GPU, the CPU fallback and the oracle, with the same values', async () => {
+    const opts = { extras: true, topK: 2 } as const;
+    const cpu = new CpuLoss('test');
+    const g = await wl.crossEntropy(x, y, opts);
+    const c = await cpu.crossEntropy(x, y, opts);
+    const r = ref.crossEntropy(x, y, opts);
+    for (const name of ['correct', 'topKHit'] as const) {
+      const gv = await g[name]!.read();
+      const cv = await c[name]!.read();
+      expect(gv, name).toBeInstanceOf(Int32Array);
+      expect(cv, name).toBeInstanceOf(Int32Array);
+      expect(r[name], name).toBeInstanceOf(Int32Array);
+      expect(Array.from(cv), name).toEqual(Array.from(gv));
+      expect(Array.from(r[name]!), name).toEqual(Array.from(gv));
+    }
+    expect(Array.from(r.correct!)).toEqual([1, 1, 0]);
+    g.dispose();
+    c.dispose();
   });
 });
