@@ -1,7 +1,6 @@
 // warmup() with an option set compiles every pipeline a later call with those options uses: the
 // call then compiles none (stats().pipelines unchanged), at a thread-per-row shape, a
-// workgroup-per-row shape and a batch of more rows, under the adapter's launch policy and the
-// GPU's (gpuShaped).
+// workgroup-per-row shape and a batch of more rows.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { dawnLoss } from './dawn';
 import { WebGPULoss, type HostTensor, type WarmupOptions } from '../../src/index';
@@ -59,36 +58,33 @@ const CASES: Case[] = [
 // A thread per row (few classes), a workgroup per row (few long rows), and more rows (a CPU adapter's thread per row).
 const SHAPES = [[3, 7], [2, 300], [20, 40]] as const;
 
-// Under the adapter's policy (SwiftShader: a CPU adapter), the operations whose pipeline lists
-// depend on it (linearCrossEntropy's tiles) and one warmed by its call; under the GPU's, all.
-const ADAPTER_CASES = new Set(['linearCrossEntropy of bfloat16 data', 'focalLoss, float16 logits, float16 gradient']);
-
+// Under the GPU's launch policy (gpuShaped): the one real GPUs use. The CPU adapter's for
+// linearCrossEntropy's list is test/gpu/linear-cross-entropy.test.ts's warmup case; the calls warmed
+// by a call go through the same launch decisions as the real call under either policy.
 describe('warmup() compiles what the calls then use', { timeout: 240_000 }, () => {
-  for (const launch of ['gpu-shaped', 'adapter'] as const) {
-    it(`every operation, 16-bit inputs included (${launch} launch)`, async () => {
-      // One object for all cases (pipelines compile slowly on SwiftShader): each case's calls
-      // may find only what its own warmup, or those before it, compiled. The default forms first:
-      // some pipelines, and no more than the crossEntropy sets they stand for.
-      const wl = await WebGPULoss.create({ device: base.device });
-      if (launch === 'gpu-shaped') gpuShaped(wl);
-      await wl.warmup();
-      const defaults = wl.stats().pipelines;
-      expect(defaults).toBeGreaterThan(0);
-      await wl.warmup({ crossEntropy: [{}, { grad: true }] });
-      expect(wl.stats().pipelines).toBe(defaults);
-      const missed: string[] = [];
-      for (const [name, warm, call] of CASES.filter(([name]) => launch === 'gpu-shaped' || ADAPTER_CASES.has(name))) {
-        await wl.warmup({ crossEntropy: [], ...warm });
-        const warmed = wl.stats().pipelines;
-        expect(warmed, `${name}: warmup compiled nothing`).toBeGreaterThan(defaults);
-        for (const [r, c] of SHAPES) await call(wl, r, c);
-        if (wl.stats().pipelines !== warmed) missed.push(`${name}: ${wl.stats().pipelines - warmed} pipeline(s) compiled by the calls`);
-        expect(wl.stats().tensors, name).toBe(0);
-      }
-      wl.dispose();
-      expect(missed).toEqual([]);
-    });
-  }
+  it('every operation, 16-bit inputs included (GPU-shaped launch)', async () => {
+    // One object for all cases (pipelines compile slowly on SwiftShader): each case's calls
+    // may find only what its own warmup, or those before it, compiled. The default forms first:
+    // some pipelines, and no more than the crossEntropy sets they stand for.
+    const wl = await WebGPULoss.create({ device: base.device });
+    gpuShaped(wl);
+    await wl.warmup();
+    const defaults = wl.stats().pipelines;
+    expect(defaults).toBeGreaterThan(0);
+    await wl.warmup({ crossEntropy: [{}, { grad: true }] });
+    expect(wl.stats().pipelines).toBe(defaults);
+    const missed: string[] = [];
+    for (const [name, warm, call] of CASES) {
+      await wl.warmup({ crossEntropy: [], ...warm });
+      const warmed = wl.stats().pipelines;
+      expect(warmed, `${name}: warmup compiled nothing`).toBeGreaterThan(defaults);
+      for (const [r, c] of SHAPES) await call(wl, r, c);
+      if (wl.stats().pipelines !== warmed) missed.push(`${name}: ${wl.stats().pipelines - warmed} pipeline(s) compiled by the calls`);
+      expect(wl.stats().tensors, name).toBe(0);
+    }
+    wl.dispose();
+    expect(missed).toEqual([]);
+  });
 
   it('a bad option set is refused by its place, before anything compiles', async () => {
     const wl = await WebGPULoss.create({ device: base.device });
