@@ -500,10 +500,10 @@ export class CpuLoss {
   /**
    * Nothing is held on a GPU: all counts are 0.
    * @example
-   * console.log(wl.stats());   // { tensors: 0, bytes: 0, pipelines: 0 }
+   * console.log(wl.stats());   // { tensors: 0, bytes: 0, placeholderBytes: 0, pipelines: 0 }
    */
-  stats(): { tensors: number; bytes: number; pipelines: number } {
-    return { tensors: 0, bytes: 0, pipelines: 0 };
+  stats(): { tensors: number; bytes: number; placeholderBytes: number; pipelines: number } {
+    return { tensors: 0, bytes: 0, placeholderBytes: 0, pipelines: 0 };
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, DType, EntropyOptions, FocalLossOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
+import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, DType, EntropyOptions, HalfDType, FocalLossOptions, KLDivergenceOptions, SoftmaxOptions } from './contract/types';
 import { int32, oneOf, optionsObject, snapshot } from './contract/options';
 import { owned, type Result } from './dispose';
 import { BufferError, DeviceError, DTypeError, LabelRangeError, OptionError } from './contract/errors';
@@ -19,20 +19,24 @@ import { int64LabelsOp, INT64_OUT_OF_RANGE } from './kernels/int64-labels';
 import { binaryFocalOp, focalOp } from './kernels/focal';
 import { newGpuEvaluator, type GpuEvaluator } from './kernels/evaluator';
 import type { EvaluatorOptions } from './contract/configs/evaluator';
+import { WARM_CALLS, warmCalls, warmSets, type WarmCallOptions } from './warmup';
 import { jsDivergenceOp, type GpuJSDivergenceOptions } from './kernels/jsd';
 import { linearJsDivergenceOp, type GpuLinearJSDivergenceOptions, type GpuLinearJSDTeacher, type LinearJSDivergenceOutputs } from './kernels/linear-jsd';
 import { isTeacherHead, teacherHeadFields } from './contract/configs/linear-jsd';
 
-/** What `warmup()` compiles ahead of the first calls. */
-export interface WarmupOptions {
+/**
+ * What `warmup()` compiles ahead of the first calls: option sets per operation, each as a call
+ * would pass them; `dtype: 'float16' | 'bfloat16'` stands for 16-bit inputs (float32 by default).
+ */
+export interface WarmupOptions extends WarmCallOptions {
   /**
    * crossEntropy option sets your calls use (each feature combination is its own pipeline).
    * Default: sparse labels from logits, with and without the gradient. `target: 'dense'` stands
    * for dense targets (default `'labels'`); class weights count by their presence only.
    */
-  crossEntropy?: (GpuCrossEntropyOptions & { target?: 'labels' | 'dense' })[];
+  crossEntropy?: (GpuCrossEntropyOptions & { target?: 'labels' | 'dense'; dtype?: 'float32' | HalfDType })[];
   /** linearCrossEntropy option sets (default none); `bias: true` stands for "with a bias". */
-  linearCrossEntropy?: (Omit<LinearCrossEntropyOptions, 'bias'> & { bias?: boolean | TensorLike })[];
+  linearCrossEntropy?: (Omit<LinearCrossEntropyOptions, 'bias'> & { bias?: boolean | TensorLike; dtype?: 'float32' | HalfDType })[];
 }
 
 let engineOfLoss: (wl: WebGPULoss) => GpuContext;
@@ -56,6 +60,26 @@ export class WebGPULoss {
 
   static {
     engineOfLoss = (wl) => wl.#ctx;
+    // After dispose() the engine knows only that it is gone: each call puts its own name in the error.
+    const named = (call: string, wl: unknown, e: unknown) =>
+      e instanceof DeviceError && e.code === 'DISPOSED' && e.argument === undefined && #ctx in (wl as object) && (wl as WebGPULoss).#ctx.isDisposed
+        ? new DeviceError('DISPOSED', `${call}() was called after dispose(): this WebGPULoss was disposed and holds no device; create a new one`)
+        : e;
+    for (const [call, d] of Object.entries(Object.getOwnPropertyDescriptors(WebGPULoss.prototype))) {
+      const method = d.value as unknown;
+      if (typeof method !== 'function' || call === 'constructor' || call === 'stats' || call === 'dispose') continue;
+      const wrapped = {
+        [call](this: WebGPULoss, ...args: unknown[]): unknown {
+          try {
+            const r: unknown = method.apply(this, args);
+            return r instanceof Promise ? r.catch((e: unknown) => Promise.reject(named(call, this, e))) : r;
+          } catch (e) {
+            throw named(call, this, e);
+          }
+        },
+      }[call];
+      Object.defineProperty(WebGPULoss.prototype, call, { ...d, value: wrapped });
+    }
   }
 
   private constructor(ctx: GpuContext) {
@@ -383,39 +407,50 @@ export class WebGPULoss {
   }
 
   /**
-   * Compiles pipelines ahead of the first call: softmax, binary cross-entropy and entropy/KL in
-   * their default forms, the batch reduction, cross-entropy for each option set given, and
-   * linearCrossEntropy for each of its option sets.
+   * Compiles pipelines ahead of the first call. With no option sets: softmax, binary
+   * cross-entropy and entropy/KL in their default forms, the batch reduction and crossEntropy from
+   * logits with and without the gradient. Each option set named (for any operation, `evaluator`
+   * included) compiles what a call with those options uses; crossEntropy and linearCrossEntropy
+   * from their pipeline lists, the others by running the call once on a few rows of zeros.
    * @example
    * await wl.warmup({ crossEntropy: [{ grad: true, labelSmoothing: 0.1 }], linearCrossEntropy: [{ grad: true, bias: true }] });
+   * await wl.warmup({ focalLoss: [{ gamma: 2, grad: true, dtype: 'bfloat16' }], evaluator: [{ topK: 5 }] });
    */
   async warmup(opts: WarmupOptions = {}): Promise<void> {
     const ctx = this.#ctx;
-    const sets = warmupSets(opts);
-    const ce = (sets.crossEntropy ?? [{}, { grad: true }]) as NonNullable<WarmupOptions['crossEntropy']>;
-    const linear = (sets.linearCrossEntropy ?? []) as NonNullable<WarmupOptions['linearCrossEntropy']>;
+    const { crossEntropy, linearCrossEntropy, ...calls } = warmupSets(opts);
+    const ce = (crossEntropy ?? [{}, { grad: true }]) as NonNullable<WarmupOptions['crossEntropy']>;
+    const linear = (linearCrossEntropy ?? []) as NonNullable<WarmupOptions['linearCrossEntropy']>;
+    const half = (d: unknown) => (d === 'float16' || d === 'bfloat16' ? d : undefined);
+    // gradDtype 'input' on 16-bit inputs packs the gradient (one pipeline for both dtypes).
+    const packs = ce.some((c) => half(c.dtype) && c.gradDtype === 'input');
     await Promise.all([
-      ...linear.flatMap(({ bias, ...l }) => linearPipelines(ctx, l, Boolean(bias)).map((p) => ctx.pipeline('linearCrossEntropy', p.entry, p.constants))),
-      ...ce.flatMap(({ target, ...c }) => {
+      ...linear.flatMap(({ bias, dtype, ...l }) => linearPipelines(ctx, l, Boolean(bias), half(dtype)).map((p) => ctx.pipeline('linearCrossEntropy', p.entry, p.constants))),
+      ...ce.flatMap(({ target, dtype, ...c }) => {
         const sparse = oneOf(target, ['labels', 'dense'] as const, 'options.crossEntropy.target', 'labels') === 'labels';
-        return crossEntropyPipelines(ctx, c, sparse).map((p) => ctx.pipeline('crossEntropy', p.entry, p.constants));
+        return crossEntropyPipelines(ctx, c, sparse, half(dtype)).map((p) => ctx.pipeline('crossEntropy', p.entry, p.constants));
       }),
-      ...defaultPipelines(ctx)]);
+      ...(packs ? [ctx.pipeline('pack16', 'main')] : []),
+      ...defaultPipelines(ctx),
+      warmCalls(this, calls)]);
   }
 
   /**
-   * Tensors and bytes the library holds on the device, and its compiled pipelines.
+   * What the library holds on the device: `tensors` it made and not yet freed (results, uploads,
+   * `empty()`), `bytes` of their buffers, `placeholderBytes` of the small buffers that stand in
+   * for unused bindings (kept until `dispose()`), and compiled `pipelines`.
    * @example
    * console.log(wl.stats().bytes);
    */
-  stats(): { tensors: number; bytes: number; pipelines: number } {
+  stats(): { tensors: number; bytes: number; placeholderBytes: number; pipelines: number } {
     return this.#ctx.stats();
   }
 
   /**
    * Frees everything the library owns on this device (outputs, views of them, pipelines); your
    * buffers are untouched. A device the library requested itself is destroyed too; later calls
-   * reject with `DeviceError` `DISPOSED`.
+   * reject (`tensor()`, `wrap()`, `empty()`, `evaluator()` throw) with `DeviceError` `DISPOSED`
+   * naming the call.
    * @example
    * wl.dispose();
    */
@@ -430,53 +465,35 @@ export function checkLabelsArguments(out: unknown, classes: unknown): void {
   if (typeof classes !== 'number' || !Number.isInteger(classes) || classes < 1) throw new DTypeError('classes', `must be an integer >= 1, got ${show(classes)}`);
 }
 
-/** Option names of one crossEntropy set of warmup(): the GPU call's, and the kind of target. */
-const WARM_CE_KEYS = [...CROSS_ENTROPY_KEYS, 'inPlace', 'gradOut', 'target'];
-const WARM_LINEAR_KEYS = [...LINEAR_KEYS, 'tiles'];
+/** Option names of one crossEntropy set of warmup(): the GPU call's, the kind of target and the input dtype. */
+const WARM_CE_KEYS = [...CROSS_ENTROPY_KEYS, 'inPlace', 'gradOut', 'target', 'dtype'];
+const WARM_LINEAR_KEYS = [...LINEAR_KEYS, 'tiles', 'dtype'];
+const warmDtype = (d: unknown) => oneOf(d, ['float32', 'float16', 'bfloat16'] as const, 'options.dtype', 'float32');
 
 /**
  * warmup()'s options, checked whole before anything compiles: each option set an object of its
  * operation's options, valid as a call's would be (class weights count by their presence only).
  * An error names the set by its place: `options.crossEntropy[1].grad`.
  */
-export function warmupSets(opts: unknown): { crossEntropy?: Record<string, unknown>[]; linearCrossEntropy?: Record<string, unknown>[] } {
-  const o = optionsObject(opts, ['crossEntropy', 'linearCrossEntropy']);
-  const sets = (key: string, keys: readonly string[], check: (set: Record<string, unknown>) => void) => {
-    const list = o[key];
-    if (list === undefined) return undefined;
-    if (!Array.isArray(list)) throw new OptionError(`options.${key}`, `must be an array of option sets, got ${show(list)}`);
-    return list.map((set: unknown, i) => {
-      const name = `options.${key}[${i}]`;
-      if (set === undefined) throw new OptionError(name, 'must be an object of options, got undefined');
-      const s = optionsObject(set, keys, name);
-      named(name, () => check(s));
-      return s;
-    });
-  };
+export function warmupSets(opts: unknown): Partial<Record<keyof WarmupOptions, Record<string, unknown>[]>> {
+  const o = optionsObject(opts, ['crossEntropy', 'linearCrossEntropy', ...Object.keys(WARM_CALLS)]);
+  const calls = Object.fromEntries(Object.entries(WARM_CALLS).map(([op, w]) => [op, warmSets(o[op], op, w.keys, w.check)]).filter(([, v]) => v !== undefined));
   return {
-    crossEntropy: sets('crossEntropy', WARM_CE_KEYS, ({ target, weight: _, ...c }) => {
+    crossEntropy: warmSets(o.crossEntropy, 'crossEntropy', WARM_CE_KEYS, ({ target, weight: _, dtype, ...c }) => {
       oneOf(target, ['labels', 'dense'] as const, 'options.target', 'labels');
+      warmDtype(dtype);
       parseGpuCrossEntropyOptions(c, 2);
     }),
-    linearCrossEntropy: sets('linearCrossEntropy', WARM_LINEAR_KEYS, ({ bias, weight: _, tiles, ...l }) => {
+    linearCrossEntropy: warmSets(o.linearCrossEntropy, 'linearCrossEntropy', WARM_LINEAR_KEYS, ({ bias, weight: _, tiles, dtype, ...l }) => {
       if (bias !== undefined && typeof bias !== 'boolean' && (typeof bias !== 'object' || bias === null)) {
         throw new OptionError('options.bias', `must be a boolean (or the bias tensor), got ${show(bias)}`);
       }
       oneOf(tiles, ['staged', 'direct'] as const, 'options.tiles', 'staged');
+      warmDtype(dtype);
       parseLinearOptions(l, 2);
     }),
+    ...calls,
   };
-}
-
-/** Runs `check` on an option set; an OptionError about one of its options is renamed into `name`. */
-function named(name: string, check: () => void): void {
-  try {
-    check();
-  } catch (e) {
-    const arg = e instanceof OptionError ? e.argument : undefined;
-    if (!arg?.startsWith('options')) throw e;
-    throw new OptionError(`${name}${arg.slice('options'.length)}`, (e as OptionError).message.slice(arg.length + 2));
-  }
 }
 
 /** The engine behind a WebGPULoss, for the library's own tests and benchmark; the package does not export it. */

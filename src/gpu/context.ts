@@ -63,13 +63,18 @@ export class GpuContext {
     });
   }
 
+  /** Whether dispose() ran (WebGPULoss then names the call in its DISPOSED error). */
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
   get limits(): GPUSupportedLimits {
     return this.device.limits;
   }
 
   /** Throws the typed error for a lost device or a disposed library. */
   checkAlive(): void {
-    if (this.disposed) throw new DeviceError('DISPOSED', 'this context was disposed');
+    if (this.disposed) throw new DeviceError('DISPOSED', 'this WebGPULoss was disposed and holds no device; create a new one');
     if (this.lostInfo) throw new DeviceError('DEVICE_LOST', `the GPU device was lost (${this.lostInfo.reason}: ${this.lostInfo.message})`);
   }
 
@@ -135,8 +140,8 @@ export class GpuContext {
 
   // ---- lifetime ----------------------------------------------------------------------------------
 
-  /** Bytes held by library-owned tensors. */
-  stats(): { tensors: number; bytes: number; pipelines: number } {
+  /** Library-owned tensors and their bytes, the unused bindings' placeholders apart, and pipelines. */
+  stats(): { tensors: number; bytes: number; placeholderBytes: number; pipelines: number } {
     return { ...this.store.stats(), pipelines: this.pipelines.count };
   }
 

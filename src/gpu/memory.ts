@@ -141,14 +141,18 @@ export class TensorStore {
     return { buffer: b, offset: 0, size: 16 };
   }
 
-  /** Tensors and bytes the library holds (views of one buffer count it once). */
-  stats(): { tensors: number; bytes: number } {
+  /**
+   * Tensors and their bytes (views of one buffer count it once); the placeholders apart: they
+   * live until dispose(), so a caller who freed every tensor sees `bytes` back at 0.
+   */
+  stats(): { tensors: number; bytes: number; placeholderBytes: number } {
     const buffers = new Set<GPUBuffer>();
     for (const t of this.live) buffers.add(t.buffer);
     let bytes = 0;
     for (const b of buffers) bytes += b.size;
-    for (const b of this.dummies.values()) bytes += b.size;
-    return { tensors: this.live.size, bytes };
+    let placeholderBytes = 0;
+    for (const b of this.dummies.values()) placeholderBytes += b.size;
+    return { tensors: this.live.size, bytes, placeholderBytes };
   }
 
   /** Frees every library-made tensor (their buffers die with a lost device anyway). */

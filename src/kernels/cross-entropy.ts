@@ -1,4 +1,4 @@
-import type { CrossEntropyOptions } from '../contract/types';
+import type { CrossEntropyOptions, HalfDType } from '../contract/types';
 import { BufferError, OptionError, ShapeError } from '../contract/errors';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
@@ -258,14 +258,15 @@ export function crossEntropyFlags(cfg: GpuCrossEntropyConfig, sparse: boolean): 
 }
 
 /** Pipelines of a cross-entropy call with these options (for warmup). */
-export function crossEntropyPipelines(ctx: GpuContext, opts: GpuCrossEntropyOptions, sparse: boolean): { entry: string; constants: Record<string, number> }[] {
+export function crossEntropyPipelines(ctx: GpuContext, opts: GpuCrossEntropyOptions, sparse: boolean, dtype?: HalfDType): { entry: string; constants: Record<string, number> }[] {
   // No class count here: the weights' presence sets the flag, their length is not checked.
   const o = optionsObject(opts, GPU_CE_KEYS);
   const cfg = parseGpuCrossEntropyOptions({ ...o, weight: undefined }, 2);
   const FLAGS = crossEntropyFlags({ ...cfg, weighted: o.weight !== undefined }, sparse);
+  const dtypes = CROSS_ENTROPY.dtypes({ X: dtype, T: sparse ? undefined : dtype });
   return [
-    { entry: 'prepare', constants: { ...prepareShape(ctx), FLAGS } },
-    { entry: 'partial', constants: { ...SPLIT_SHAPE, FLAGS } },
-    ...ceRowShapes(ctx).map((c) => ({ entry: 'main', constants: { ...c, FLAGS } })),
+    { entry: 'prepare', constants: { ...prepareShape(ctx), ...dtypes, FLAGS } },
+    { entry: 'partial', constants: { ...SPLIT_SHAPE, ...dtypes, FLAGS } },
+    ...ceRowShapes(ctx).map((c) => ({ entry: 'main', constants: { ...c, ...dtypes, FLAGS } })),
   ];
 }

@@ -4,7 +4,7 @@ import { GpuTensor } from '../gpu/tensor';
 import { LINEAR_KEYS, linearShapes, parseLinearOptions } from '../contract/configs/linear-cross-entropy';
 import type { LinearConfig } from '../contract/configs/linear-cross-entropy';
 import { oneOf, optionsObject } from '../contract/options';
-import type { LinearOptions } from '../contract/types';
+import type { HalfDType, LinearOptions } from '../contract/types';
 import { checkLabels, refuseHalf } from '../contract/tensor';
 import { reduceDispatch, finishCall, freeOnThrow, argShape, type Temps } from './common';
 import { defaultTiles, forwardGroups, forwardSplitsWanted, lineGroups, tileGroups } from './launch';
@@ -293,7 +293,7 @@ function linearFlags(cfg: LinearConfig, bias: boolean): number {
 }
 
 /** Pipelines of a linearCrossEntropy call with these options (for warmup). */
-export function linearPipelines(ctx: GpuContext, opts: Omit<LinearCrossEntropyOptions, 'bias'>, bias: boolean): { entry: string; constants: Record<string, number> }[] {
+export function linearPipelines(ctx: GpuContext, opts: Omit<LinearCrossEntropyOptions, 'bias'>, bias: boolean, dtype?: HalfDType): { entry: string; constants: Record<string, number> }[] {
   // No class count here: the weights' presence sets the flag, their length is not checked.
   const o = optionsObject(opts, GPU_LINEAR_KEYS);
   const base = parseLinearOptions({ ...o, weight: undefined }, 2, ['tiles', 'filterMask']);
@@ -301,10 +301,11 @@ export function linearPipelines(ctx: GpuContext, opts: Omit<LinearCrossEntropyOp
   const DIRECT = oneOf(o.tiles, ['staged', 'direct'] as const, 'options.tiles', defaultTiles(ctx)) === 'direct' ? 1 : 0;
   const trainHead = base.grad && !base.frozenHead;
   const modes = base.grad ? (trainHead ? [0, 1, 2, 3] : [0, 1, 2]) : [0];
+  const dtypes = LCE.dtypes({ H: dtype, Wm: dtype });
   return [
-    { entry: 'prepare', constants: { FLAGS } },
-    { entry: 'combine', constants: { FLAGS } },
-    ...modes.map((MODE) => ({ entry: 'tile', constants: { MODE, DIRECT, FLAGS } })),
-    ...(trainHead && bias ? [{ entry: 'dbias', constants: { FLAGS } }] : []),
+    { entry: 'prepare', constants: { FLAGS, ...dtypes } },
+    { entry: 'combine', constants: { FLAGS, ...dtypes } },
+    ...modes.map((MODE) => ({ entry: 'tile', constants: { MODE, DIRECT, FLAGS, ...dtypes } })),
+    ...(trainHead && bias ? [{ entry: 'dbias', constants: { FLAGS, ...dtypes } }] : []),
   ];
 }

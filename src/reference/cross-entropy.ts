@@ -104,11 +104,11 @@ export function crossEntropy(input: HostTensor, target: HostTensor, opts?: Cross
   const grad = cfg.grad ? new Float64Array(rows * V) : undefined;
   const lse = cfg.extras && cfg.from === 'logits' ? new Float64Array(rows) : undefined;
   const argmax = cfg.extras ? new Int32Array(rows) : undefined;
-  const correct = cfg.extras && sparse ? new Uint8Array(rows) : undefined;
+  const correct = cfg.extras && sparse ? new Int32Array(rows) : undefined;
   const entropy = lse ? new Float64Array(rows) : undefined;
   const labelLogProb = lse && sparse ? new Float64Array(rows) : undefined;
   if (cfg.topK > 0 && !sparse) throw new OptionError('options.topK', 'needs sparse labels (a label per row to rank), not dense targets');
-  const topKHit = cfg.topK > 0 ? new Uint8Array(rows) : undefined;
+  const topKHit = cfg.topK > 0 ? new Int32Array(rows) : undefined;
   const z = new Float64Array(V);
   const lp = new Float64Array(V);
   const p = new Float64Array(V);

@@ -19,13 +19,13 @@ export interface RefResult {
   /** With `extras`: per-row argmax of the input (first maximum wins; a NaN counts as the maximum). */
   argmax?: Int32Array;
   /** With `extras` and sparse labels: 1 where argmax == label, 0 otherwise and for ignored rows. */
-  correct?: Uint8Array;
+  correct?: Int32Array;
   /** crossEntropy from logits with `extras` and sparse labels: ln p of the label, nats (0 for ignored rows). */
   labelLogProb?: Float64Array;
   /** crossEntropy from logits with `extras`: the entropy of the row's softmax, in the call's base. */
   entropy?: Float64Array;
   /** crossEntropy with `extras` and `topK`: 1 where fewer than k classes rank above the label. */
-  topKHit?: Uint8Array;
+  topKHit?: Int32Array;
 }
 
 /**

@@ -85,6 +85,13 @@ const ROWS: [string, string, unknown[], Want][] = [
   ['warmup with a Symbol key', 'warmup', [T.symbolKey({}, 'crossEntropy', [])], option('options')],
   ['warmup options behind a proxy whose ownKeys trap throws', 'warmup', [T.proxy({}, ['ownKeys'])], option('options')],
   ['warmup of no option sets', 'warmup', [{ crossEntropy: [], linearCrossEntropy: [] }], OK],
+  ['warmup crossEntropy with an unknown dtype', 'warmup', [{ crossEntropy: [{ dtype: 'int32' }] }], option('options.crossEntropy[0].dtype')],
+  ['warmup focalLoss a number', 'warmup', [{ focalLoss: 5 }], option('options.focalLoss')],
+  ['warmup focalLoss with a bad gamma', 'warmup', [{ focalLoss: [{}, { gamma: -1 }] }], option('options.focalLoss[1].gamma')],
+  ['warmup softmax with a misspelt option', 'warmup', [{ softmax: [{ temprature: 2 }] }], option('options.softmax[0].temprature')],
+  ['warmup jsDivergence labels a tensor, not true', 'warmup', [{ jsDivergence: [{ labels: { data: [0], shape: [1] } }] }], option('options.jsDivergence[0].labels')],
+  ['warmup evaluator with an unknown dtype', 'warmup', [{ evaluator: [{ dtype: 'float64' }] }], option('options.evaluator[0].dtype')],
+  ['warmup of no option sets for the other operations', 'warmup', [{ crossEntropy: [], softmax: [], evaluator: [], linearJsDivergence: [] }], OK],
   // createLoss(options)
   ['createLoss of null', 'createLoss', [null], option('options')],
   ['createLoss of a string', 'createLoss', ['cpu'], option('options')],

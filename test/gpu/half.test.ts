@@ -157,12 +157,13 @@ describe('linearCrossEntropy: 16-bit hidden states and weights against the oracl
   }
 });
 
+// Offsets and gradient packing in float16 only: a 16-bit element's place in its word is found
+// the same way for both types (their reads differ only in the conversion, which the grids above
+// check on both), and the bfloat16 packing pass has its own test below.
 describe('GPU objects', () => {
-  for (const d of DTYPES) {
-    it(`wrap() of a ${d} buffer at an odd element offset (byte offset 6), odd element count`, async () => {
-      await gpu.expectOk<Report>('halfWrapOffset', d, 3, 5, 3);
-    });
-  }
+  it('wrap() of a float16 buffer at an odd element offset (byte offset 6), odd element count', async () => {
+    await gpu.expectOk<Report>('halfWrapOffset', 'float16', 3, 5, 3);
+  });
   it('the byte offset of a 16-bit tensor may be any even number (258 bytes: past the storage-offset alignment, not on it)', async () => {
     await gpu.expectOk<Report>('halfWrapOffset', 'float16', 3, 131, 129);
   });
@@ -171,10 +172,10 @@ describe('GPU objects', () => {
     it(`the ${d} packing pass rounds to nearest even: boundaries, ties, subnormals, overflow, NaN`, async () => {
       await gpu.expectOk<Report>('halfPacking', d, 7);
     });
-    it(`gradDtype 'input': a ${d} gradient, the float32 one rounded, for every operation with a gradient`, async () => {
-      await gpu.expectOk<Report>('halfGradDtype', d, 3, 7);
-    });
   }
+  it("gradDtype 'input': a float16 gradient, the float32 one rounded, for every operation with a gradient", async () => {
+    await gpu.expectOk<Report>('halfGradDtype', 'float16', 3, 7);
+  });
 
   it('refuses what 16-bit tensors cannot do, naming the argument, and leaves nothing behind', async () => {
     const r = await gpu.call<Record<string, string | undefined>>('halfRefusals');
