@@ -44,8 +44,8 @@ const CASES: Case[] = [
     (wl, r, c) => free(wl.focalLoss(x(r, c, 'float16'), y(r, c), { grad: true, gradDtype: 'input' }))],
   ['jsDivergence with labels, bfloat16', { jsDivergence: [{ labels: true, beta: 0.3, grad: true, dtype: 'bfloat16' }] },
     (wl, r, c) => free(wl.jsDivergence(x(r, c, 'bfloat16'), x(r, c, 'bfloat16'), { labels: y(r, c), beta: 0.3, grad: true }))],
-  ['linearJsDivergence with a bias and labels', { linearJsDivergence: [{ bias: true, labels: true, grad: true, temperature: 2 }] },
-    (wl, r, c) => free(wl.linearJsDivergence(x(r, 8), x(c, 8), x(r, c), { bias: { data: new Float32Array(c), shape: [c] }, labels: y(r, c), grad: true, temperature: 2 }))],
+  ['linearJsDivergence of float16 data, with a bias and labels', { linearJsDivergence: [{ bias: true, labels: true, grad: true, temperature: 2, dtype: 'float16' }] },
+    (wl, r, c) => free(wl.linearJsDivergence(x(r, 8, 'float16'), x(c, 8, 'float16'), x(r, c, 'float16'), { bias: { data: new Float32Array(c), shape: [c] }, labels: y(r, c), grad: true, temperature: 2 }))],
   ['evaluator with top-k, float16', { evaluator: [{ topK: 3, dtype: 'float16' }] }, async (wl, r, c) => {
     const ev = wl.evaluator({ topK: 3 });
     await ev.add(x(r, c, 'float16'), y(r, c));
