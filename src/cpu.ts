@@ -5,7 +5,7 @@ import type { BinaryCrossEntropyOptions, BinaryFocalLossOptions, DType, EntropyO
 import type { GpuCrossEntropyOptions } from './kernels/cross-entropy';
 import type { LinearCrossEntropyOptions } from './kernels/linear-cross-entropy';
 import { DeviceError, OptionError, WebGPULossError } from './contract/errors';
-import { checkElementType, hostDType, hostValues, isHalf, readOnce } from './contract/tensor';
+import { checkElementType, checkFloatData, hostDType, hostValues, isHalf, readOnce } from './contract/tensor';
 import { toHalfBits } from './reference/half';
 import { WebGPULoss, checkLabelsArguments, warmupSets, type WarmupOptions } from './loss';
 import { oneOf, optionsObject, snapshot } from './contract/options';
@@ -167,8 +167,8 @@ const host = (t: CpuArg): HostTensor => (t instanceof CpuTensor ? t.toHost() : r
 
 /** Float arguments hold float data, as the GPU uploads them (run after the oracle's checks, in the GPU's order). */
 function checkFloats(input: HostTensor, target?: HostTensor): void {
-  checkElementType(input.data, 'input', 'float32');
-  if (target) checkElementType(target.data, 'target', 'float32');
+  checkFloatData(input, 'input');
+  if (target) checkFloatData(target, 'target');
 }
 
 /**
@@ -246,7 +246,7 @@ export class CpuLoss {
     this.checkAlive();
     const h = host(x);
     const out = ref.softmax(h, opts);
-    checkElementType(h.data, 'input', 'float32');
+    checkFloatData(h, 'input');
     return new CpuTensor(Float32Array.from(out), h.shape, 'float32');
   }
 
@@ -259,7 +259,7 @@ export class CpuLoss {
     this.checkAlive();
     const h = host(x);
     const out = ref.logSoftmax(h, opts);
-    checkElementType(h.data, 'input', 'float32');
+    checkFloatData(h, 'input');
     return new CpuTensor(Float32Array.from(out), h.shape, 'float32');
   }
 
@@ -283,9 +283,10 @@ export class CpuLoss {
     const h = host(input);
     const t = host(target);
     const r = ref.crossEntropy(h, t, o);
-    checkElementType(h.data, 'input', 'float32');
+    checkFloatData(h, 'input');
     // Labels drop the class axis (the oracle has checked the shapes).
-    checkElementType(t.data, 'target', t.shape.length === h.shape.length - 1 ? 'int32' : 'float32');
+    if (t.shape.length === h.shape.length - 1) checkElementType(t.data, 'target', 'int32');
+    else checkFloatData(t, 'target');
     return outputs(r, h.shape, halfGrad(o, h));
   }
 
@@ -345,8 +346,9 @@ export class CpuLoss {
     const t = host(target);
     const o = snapshot(opts);
     const r = ref.focalLoss(h, t, o);
-    checkElementType(h.data, 'input', 'float32');
-    checkElementType(t.data, 'target', t.shape.length === h.shape.length - 1 ? 'int32' : 'float32');
+    checkFloatData(h, 'input');
+    if (t.shape.length === h.shape.length - 1) checkElementType(t.data, 'target', 'int32');
+    else checkFloatData(t, 'target');
     return outputs(r, h.shape, halfGrad(o, h));
   }
 
@@ -395,8 +397,8 @@ export class CpuLoss {
     // Labels that are there but not a tensor (null, 0) are the oracle's to refuse, as the GPU does.
     const l = o.labels !== undefined ? host(o.labels as CpuArg) : undefined;
     const r = ref.jsDivergence(h, t, { ...o, labels: l });
-    checkElementType(h.data, 'student', 'float32');
-    checkElementType(t.data, 'teacher', 'float32');
+    checkFloatData(h, 'student');
+    checkFloatData(t, 'teacher');
     if (l) checkElementType(l.data, 'options.labels', 'int32');
     return outputs(r, h.shape, halfGrad(o, h));
   }
@@ -422,16 +424,16 @@ export class CpuLoss {
     const b = o.bias !== undefined ? host(o.bias as CpuArg) : undefined;
     const l = o.labels !== undefined ? host(o.labels as CpuArg) : undefined;
     const r = ref.linearJsDivergence(h, w, t, { ...o, bias: b, labels: l });
-    checkElementType(h.data, 'hidden', 'float32');
-    checkElementType(w.data, 'weight', 'float32');
+    checkFloatData(h, 'hidden');
+    checkFloatData(w, 'weight');
     if (th) {
-      checkElementType(th.hidden.data, 'teacher.hidden', 'float32');
-      checkElementType(th.weight.data, 'teacher.weight', 'float32');
-      if (th.bias) checkElementType(th.bias.data, 'teacher.bias', 'float32');
+      checkFloatData(th.hidden, 'teacher.hidden');
+      checkFloatData(th.weight, 'teacher.weight');
+      if (th.bias) checkFloatData(th.bias, 'teacher.bias');
     } else {
-      checkElementType((t as HostTensor).data, 'teacher', 'float32');
+      checkFloatData(t as HostTensor, 'teacher');
     }
-    if (b) checkElementType(b.data, 'options.bias', 'float32');
+    if (b) checkFloatData(b, 'options.bias');
     if (l) checkElementType(l.data, 'options.labels', 'int32');
     const out: CpuLinearOutputs = { loss: new CpuTensor(Float32Array.from(r.loss), r.shape, 'float32') };
     if (r.gradHidden) out.gradHidden = new CpuTensor(Float32Array.from(r.gradHidden), h.shape, 'float32');
@@ -460,10 +462,10 @@ export class CpuLoss {
     // A bias that is there but not a tensor (null, 0) is the oracle's to refuse, as the GPU does.
     const b = o.bias !== undefined ? host(o.bias as CpuArg) : undefined;
     const r = ref.linearCrossEntropy(h, w, l, { ...o, bias: b });
-    checkElementType(h.data, 'hidden', 'float32');
-    checkElementType(w.data, 'weight', 'float32');
+    checkFloatData(h, 'hidden');
+    checkFloatData(w, 'weight');
     checkElementType(l.data, 'labels', 'int32');
-    if (b) checkElementType(b.data, 'options.bias', 'float32');
+    if (b) checkFloatData(b, 'options.bias');
     const out: CpuLinearOutputs = { loss: new CpuTensor(Float32Array.from(r.loss), r.shape, 'float32') };
     if (r.gradHidden) out.gradHidden = new CpuTensor(Float32Array.from(r.gradHidden), h.shape, 'float32');
     if (r.gradWeight) out.gradWeight = new CpuTensor(Float32Array.from(r.gradWeight), w.shape, 'float32');

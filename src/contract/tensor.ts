@@ -185,6 +185,20 @@ export function checkElementType(data: unknown, name: string, dtype: DType): voi
   }
 }
 
+/**
+ * Float data without a dtype: not an Int32Array (see checkElementType), nor a Uint16Array, whose
+ * values are as likely 16-bit float patterns as numbers: it must say which (`dtype`).
+ */
+export function checkFloatData(t: HostTensor, name: string): void {
+  checkElementType(t.data, name, 'float32');
+  if (t.data instanceof Uint16Array && declaredDType(t, name) === undefined) throw bareUint16(name);
+}
+
+/** The error for a Uint16Array with no dtype where floats are read. */
+export function bareUint16(name: string): DTypeError {
+  return new DTypeError(name, "got a Uint16Array without a dtype: give dtype 'float16' or 'bfloat16' for 16-bit float patterns, or 'float32' to read its numbers");
+}
+
 // ---- 16-bit floats ------------------------------------------------------------------------------
 
 /** The runtime's Float16Array, where it has one (Node 20 and some browsers lack it). */
@@ -253,6 +267,7 @@ export interface HostValues {
  */
 export function hostValues(data: unknown, shape: unknown, dtype: unknown, names: { data: string; shape: string; dtype: string }): HostValues {
   const dims = copyDims(shape, names.shape);
+  if (dtype === undefined && data instanceof Uint16Array) throw bareUint16(names.data);
   const type = dtype ?? (data instanceof Int32Array ? 'int32' : Float16 && data instanceof Float16 ? 'float16' : 'float32');
   if (!DTYPES.includes(type as DType)) throw new DTypeError(names.dtype, `must be ${DTYPES.map((d) => `'${d}'`).join(', ')}, got ${show(dtype)}`);
   const values = isHalf(type) ? halfBits(data, type, names.data) : unreadableAsDType(names.data, () => convert(numbers(data, names.data), type as 'float32' | 'int32', names.data));

@@ -2,7 +2,7 @@
 // placeholders for unused bindings, and the bytes they hold. Only what the library made is freed.
 import type { DType, HostTensor } from '../contract/types';
 import { BufferError, DeviceError, DTypeError } from '../contract/errors';
-import { checkElementType, copyDims, elementBytes, formatShape, hostDType, hostValues, isHalf } from '../contract/tensor';
+import { bareUint16, checkElementType, copyDims, elementBytes, formatShape, hostDType, hostValues, isHalf } from '../contract/tensor';
 import { show } from '../contract/show';
 import { checkCallerBuffer } from '../contract/buffer';
 import { GpuTensor, MAKE } from './tensor';
@@ -98,6 +98,7 @@ export class TensorStore {
     const declared = hostDType(arg, name);
     if (declared !== undefined && declared !== dtype) throw new DTypeError(name, `expected ${dtype} data, got dtype ${declared}`);
     checkElementType(arg.data, name, dtype);
+    if (dtype === 'float32' && declared === undefined && arg.data instanceof Uint16Array) throw bareUint16(name);
     return { t: this.tensor(arg.data, arg.shape, dtype, name) as GpuTensor<D>, temp: true };
   }
 

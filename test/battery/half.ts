@@ -45,6 +45,8 @@ const TENSOR: Case[] = [
   { name: "tensor: a Uint16Array as 'float16'", call: 'tensor', args: [U16(3), [3], 'float16'], want: OK },
   { name: "tensor: a Uint16Array as 'bfloat16'", call: 'tensor', args: [U16(4), [2, 2], 'bfloat16'], want: OK },
   { name: "tensor: a Float32Array as 'float16'", call: 'tensor', args: [T.typed('Float32Array', [1, 2, 3]), [3], 'float16'], want: dtype('data') },
+  { name: 'tensor: a Uint16Array without a dtype (patterns or numbers?)', call: 'tensor', args: [U16(3), [3]], want: dtype('data') },
+  { name: "tensor: a Uint16Array as 'float32' (its numbers)", call: 'tensor', args: [U16(3), [3], 'float32'], want: OK },
   { name: "tensor: an odd count of bfloat16 patterns for an even shape", call: 'tensor', args: [U16(3), [4], 'bfloat16'], want: shape('data') },
 ];
 

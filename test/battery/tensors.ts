@@ -89,6 +89,8 @@ const ROWS: Row[] = [
   { label: 'an Int32Array', change: { kind: 'Int32Array' }, float: FLOAT_ONLY, labels: 'ok' },
   { label: 'a Uint32Array', change: { kind: 'Uint32Array' }, float: 'ok', labels: 'ok' },
   { label: 'an Int16Array', change: { kind: 'Int16Array' }, float: 'ok', labels: 'ok' },
+  // 16-bit float patterns or numbers? Where floats are read, a Uint16Array must carry a dtype.
+  { label: 'a Uint16Array without a dtype', change: { kind: 'Uint16Array' }, float: FLOAT_ONLY, labels: 'ok' },
   { label: 'a Uint8Array', change: { kind: 'Uint8Array' }, float: 'ok', labels: 'ok' },
   { label: 'an Int8Array', change: { kind: 'Int8Array' }, float: 'ok', labels: 'ok' },
   { label: 'a Uint8ClampedArray', change: { kind: 'Uint8ClampedArray' }, float: 'ok', labels: 'ok' },
