@@ -12,7 +12,7 @@ import { oneOf, optionsObject, snapshot } from './contract/options';
 import { CROSS_ENTROPY_KEYS } from './contract/configs/cross-entropy';
 import { LINEAR_KEYS } from './contract/configs/linear-cross-entropy';
 import { JSD_KEYS } from './contract/configs/jsd';
-import { LINEAR_JSD_KEYS, isTeacherHead, teacherHeadFields } from './contract/configs/linear-jsd';
+import { LINEAR_JSD_KEYS, teacherHeadOf } from './contract/configs/linear-jsd';
 import { CREATE_KEYS } from './gpu/device';
 import type { CreateOptions } from './gpu/context';
 import * as ref from './reference/index';
@@ -416,7 +416,7 @@ export class CpuLoss {
     this.checkAlive();
     const h = host(hidden);
     const w = host(weight);
-    const head = isTeacherHead(teacher) ? teacherHeadFields(teacher) : undefined;
+    const head = teacherHeadOf(teacher);
     const th = head && { hidden: host(head.hidden), weight: host(head.weight), ...(head.bias !== undefined ? { bias: host(head.bias) } : {}) };
     const t = th ?? host(teacher as CpuArg);
     const o = optionsObject(opts, LINEAR_JSD_KEYS);

@@ -22,7 +22,7 @@ import type { EvaluatorOptions } from './contract/configs/evaluator';
 import { WARM_CALLS, warmCalls, warmSets, type WarmCallOptions } from './warmup';
 import { jsDivergenceOp, type GpuJSDivergenceOptions } from './kernels/jsd';
 import { linearJsDivergenceOp, type GpuLinearJSDivergenceOptions, type GpuLinearJSDTeacher, type LinearJSDivergenceOutputs } from './kernels/linear-jsd';
-import { isTeacherHead, teacherHeadFields } from './contract/configs/linear-jsd';
+import { teacherHeadOf } from './contract/configs/linear-jsd';
 
 /**
  * What `warmup()` compiles ahead of the first calls: option sets per operation, each as a call
@@ -290,13 +290,10 @@ export class WebGPULoss {
     const o = snapshot(opts);
     // Bias and labels are host data too, read once like the others (only in a copy of the options).
     const own = o !== opts ? { ...o, bias: o.bias !== undefined ? once(o.bias) : undefined, labels: o.labels !== undefined ? once(o.labels) : undefined } : o;
-    let t: GpuLinearJSDTeacher;
-    if (isTeacherHead(teacher)) {
-      const f = teacherHeadFields(teacher);
-      t = { hidden: once(f.hidden), weight: once(f.weight), ...(f.bias !== undefined ? { bias: once(f.bias) } : {}) };
-    } else {
-      t = once(teacher);
-    }
+    const f = teacherHeadOf<TensorLike>(teacher);
+    const t: GpuLinearJSDTeacher = f
+      ? { hidden: once(f.hidden), weight: once(f.weight), ...(f.bias !== undefined ? { bias: once(f.bias) } : {}) }
+      : once(teacher as TensorLike);
     return owned(await linearJsDivergenceOp(this.#ctx, once(hidden), once(weight), t, own), [hidden, weight, teacher]);
   }
 

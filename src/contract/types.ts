@@ -304,7 +304,7 @@ export interface LinearJSDivergenceOptions<L = HostTensor> extends Omit<JSDiverg
   bias?: L;
   /** No gradWeight / gradBias (only gradHidden). */
   frozenHead?: boolean;
-  /** Bytes of student logits (and their gradient) held at once: the rows are taken in chunks that fit. Default 64 MiB. */
+  /** Bytes of student logits (and their gradient, and a teacher head's logits) held at once: the rows are taken in chunks that fit (8·V bytes a row with `grad`, 4·V without, 4·V more with a teacher head). Default 64 MiB. */
   memoryBudget?: number;
 }
 

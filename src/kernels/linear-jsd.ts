@@ -2,7 +2,7 @@ import type { LinearJSDivergenceOptions, TeacherHead } from '../contract/types';
 import { BufferError, OptionError, ShapeError } from '../contract/errors';
 import { optionsObject } from '../contract/options';
 import { checkJSDLabels } from '../contract/configs/jsd';
-import { LINEAR_JSD_KEYS, isTeacherHead, linearJSDShapes, parseLinearJSDOptions, teacherHeadFields, teacherHeadShapes } from '../contract/configs/linear-jsd';
+import { LINEAR_JSD_KEYS, linearJSDShapes, parseLinearJSDOptions, teacherHeadOf, teacherHeadShapes } from '../contract/configs/linear-jsd';
 import { formatShape } from '../contract/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
@@ -41,12 +41,18 @@ export interface LinearJSDivergenceOutputs {
   gradBias?: GpuTensor<'float32'>;
   /** Rows of student logits formed at once (the chunk; N when the budget holds them all). */
   chunkRows: number;
+  /**
+   * Bytes of the call's own scratch buffers (uploads excluded): the chunk's logits, their gradient
+   * and a teacher head's logits, which `memoryBudget` bounds, plus 4·N bytes of per-row losses
+   * for 'mean' / 'sum' and a few bytes of call metadata.
+   */
+  scratchBytes: number;
 }
 
 export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLike, weightArg: TensorLike, teacherIn: GpuLinearJSDTeacher,
   opts: GpuLinearJSDivergenceOptions = {}): Promise<LinearJSDivergenceOutputs> {
   ctx.checkAlive();
-  const headArg = isTeacherHead(teacherIn) ? teacherHeadFields(teacherIn) : undefined;
+  const headArg = teacherHeadOf(teacherIn);
   const teacherArg = teacherIn as TensorLike;
   const hShape = argShape(hiddenArg, 'hidden');
   const wShape = argShape(weightArg, 'weight');
@@ -175,7 +181,8 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
     const loss = reduce(dispatches, made, temps);
 
     const { done } = await ctx.run('linearJsDivergence', dispatches);
-    const out: LinearJSDivergenceOutputs = { loss, chunkRows };
+    const scratchBytes = [z, g, zt, meta, cfg.reduction !== 'none' ? perRow : undefined].reduce((a, t) => a + (t ? t.buffer.size : 0), 0);
+    const out: LinearJSDivergenceOutputs = { loss, chunkRows, scratchBytes };
     if (gradHidden) out.gradHidden = gradHidden;
     if (gradWeight) out.gradWeight = gradWeight;
     if (gradBias) out.gradBias = gradBias;

@@ -5,7 +5,7 @@ import type { HostTensor, LinearJSDivergenceOptions, TeacherHead } from '../cont
 import { checkTensor, readOnce } from '../contract/tensor';
 import { decoded, refuseHalf } from './half';
 import { optionsObject } from '../contract/options';
-import { LINEAR_JSD_KEYS, isTeacherHead, linearJSDShapes, parseLinearJSDOptions, teacherHeadFields, teacherHeadShapes } from '../contract/configs/linear-jsd';
+import { LINEAR_JSD_KEYS, linearJSDShapes, parseLinearJSDOptions, teacherHeadOf, teacherHeadShapes } from '../contract/configs/linear-jsd';
 import { jsDivergence } from './jsd';
 import type { RefLinearResult } from './linear-cross-entropy';
 
@@ -25,7 +25,7 @@ export function linearJsDivergence(hidden: HostTensor, weight: HostTensor, teach
   // 16-bit hidden, weight and teacher (logits, or a head's hidden and weight) are decoded exactly (the numbers the GPU reads).
   hidden = decoded(readOnce(hidden), 'hidden');
   weight = decoded(readOnce(weight), 'weight');
-  const head = isTeacherHead(teacher) ? teacherHeadFields(teacher) : undefined;
+  const head = teacherHeadOf(teacher);
   const th = head && { hidden: decoded(readOnce(head.hidden), 'teacher.hidden'), weight: decoded(readOnce(head.weight), 'teacher.weight'), bias: readOnce(head.bias) };
   let tLogits = head ? undefined : decoded(readOnce(teacher as HostTensor), 'teacher');
   const hShape = checkTensor(hidden, 'hidden');

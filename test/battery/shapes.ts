@@ -54,6 +54,7 @@ const ROWS: [string, string, unknown[], Case['want']][] = [
   ['linearJsDivergence teacher.weight with another Dt', 'linearJsDivergence', [H, W, { hidden: zeros([2, 3]), weight: zeros([3, 2]) }], mismatch('teacher.weight')],
   ['linearJsDivergence teacher.bias of another length', 'linearJsDivergence', [H, W, { hidden: zeros([2, 3]), weight: zeros([3, 3]), bias: zeros([2]) }], mismatch('teacher.bias')],
   ['linearJsDivergence teacher head without its weight', 'linearJsDivergence', [H, W, { hidden: zeros([2, 3]) }], shape('teacher.weight')],
+  ['linearJsDivergence teacher an object that is neither logits nor a head', 'linearJsDivergence', [H, W, { logits: X }], shape('teacher')],
   ['linearJsDivergence teacher head with an unknown field', 'linearJsDivergence', [H, W, { hidden: zeros([2, 3]), weight: zeros([3, 3]), bais: B }], ['OptionError', 'INVALID_OPTION', 'teacher.bais']],
 ];
 

@@ -89,6 +89,10 @@ describe("linearJsDivergence: a teacher given as its hidden states and head", ()
     expect(rep.chunkRows).toBe(2);
     expect(rep.outputs.sort()).toEqual(['gradHidden', 'loss']);
     expect(rep.largestBuffer).toBeLessThan(rep.logitsBytes);
+    // The budget bounds the three chunks (student logits, their gradient, teacher logits); the
+    // per-row losses (4·N, in a 256-byte-rounded buffer) and the call's metadata come on top.
+    expect(rep.scratchBytes).toBeGreaterThanOrEqual(budget);
+    expect(rep.scratchBytes).toBeLessThanOrEqual(budget + 512);
   });
 });
 

@@ -53,6 +53,25 @@ export function isTeacherHead(t: unknown): t is TeacherHead<unknown> {
   }
 }
 
+/**
+ * linearJsDivergence's teacher read once: a TeacherHead's fields (see teacherHeadFields), or
+ * undefined for a tensor. An object that is neither (no `shape`, no `hidden` / `weight`) is
+ * refused here, naming both forms, rather than as a tensor without a shape.
+ */
+export function teacherHeadOf<T>(t: T | TeacherHead<T>): TeacherHead<T> | undefined {
+  if (isTeacherHead(t)) return teacherHeadFields(t as TeacherHead<T>);
+  let keys: string[] | undefined;
+  try {
+    if (typeof t === 'object' && t !== null && !Array.isArray(t) && !ArrayBuffer.isView(t) && !('shape' in t)) keys = Object.keys(t);
+  } catch {
+    keys = undefined;
+  }
+  if (keys && keys.length > 0) {
+    throw new ShapeError('teacher', `must be the teacher's logits { data, shape } or its head { hidden, weight, bias? }, got an object with ${keys.map((k) => `'${k}'`).join(', ')}`, 'INVALID_SHAPE');
+  }
+  return undefined;
+}
+
 /** A TeacherHead's fields read once (unknown fields refused, as options are), each named `teacher.<field>`. */
 export function teacherHeadFields<T>(t: TeacherHead<T>): TeacherHead<T> {
   const o = optionsObject(t, TEACHER_HEAD_KEYS, 'teacher');

@@ -37,6 +37,7 @@ export interface LinearJsdSpec {
 
 export interface LinearJsdReport extends CheckReport {
   chunkRows: number;
+  scratchBytes: number;
   /** Largest buffer the call created (with gpuInputs: its own, uploads excluded), in bytes, and N·V·4. */
   largestBuffer: number;
   logitsBytes: number;
@@ -105,7 +106,7 @@ async function linearJsdCheck(spec: LinearJsdSpec): Promise<LinearJsdReport> {
   const args = [up(h)!, up(w)!, gpuTeacher] as const;
   const gOpts = { ...options, bias: up(bias), labels: up(labels) };
   const { value: out, largest } = await largestCreated(c, () => c.linearJsDivergence(...args, gOpts));
-  const chunkRows = out.chunkRows;
+  const { chunkRows, scratchBytes } = out;
   const gpu = await readAll(out as unknown as Record<string, unknown>);
   const scopeErr = await c.device.popErrorScope();
   if (scopeErr) r.fail(`WebGPU validation error: ${scopeErr.message}`);
@@ -125,7 +126,7 @@ async function linearJsdCheck(spec: LinearJsdSpec): Promise<LinearJsdReport> {
     }
     r.add(allclose(actual, expected, name === 'loss' ? TOL.linearLoss : TOL.linearGrad(expected), name));
   }
-  return Object.assign(r, { chunkRows, largestBuffer: largest, logitsBytes: n * v * 4, outputs: Object.keys(gpu).filter((k) => k !== 'shape') });
+  return Object.assign(r, { chunkRows, scratchBytes, largestBuffer: largest, logitsBytes: n * v * 4, outputs: Object.keys(gpu).filter((k) => k !== 'shape') });
 }
 
 export const handlers = { linearJsdCheck };
