@@ -221,7 +221,7 @@ export class CpuLoss {
    * wl.checkAlive();   // throws DeviceError DISPOSED
    */
   checkAlive(): void {
-    if (this.disposed) throw new DeviceError('DISPOSED', 'this context was disposed');
+    if (this.disposed) throw new DeviceError('DISPOSED', 'this CpuLoss was disposed; create a new one');
   }
 
   /**
