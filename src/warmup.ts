@@ -31,8 +31,11 @@ export interface WarmCallOptions {
   focalLoss?: (FocalLossOptions & { target?: 'labels' | 'dense' } & { dtype?: 'float32' | HalfDType })[];
   /** `labels: true` stands for "with labels". */
   jsDivergence?: (Omit<JSDivergenceOptions, 'labels'> & { labels?: boolean } & { dtype?: 'float32' | HalfDType })[];
-  /** `labels: true` / `bias: true` stand for "with labels" / "with a bias"; `dtype` is hidden's, weight's and the teacher's. */
-  linearJsDivergence?: (Omit<LinearJSDivergenceOptions, 'labels' | 'bias'> & { labels?: boolean; bias?: boolean; dtype?: 'float32' | HalfDType })[];
+  /**
+   * `labels: true` / `bias: true` stand for "with labels" / "with a bias"; `teacherHead: true` for a
+   * teacher given as its hidden states and head; `dtype` is hidden's, weight's and the teacher's.
+   */
+  linearJsDivergence?: (Omit<LinearJSDivergenceOptions, 'labels' | 'bias'> & { labels?: boolean; bias?: boolean; teacherHead?: boolean; dtype?: 'float32' | HalfDType })[];
   /** evaluator() option sets (warmed by an `add` and a `read`). */
   evaluator?: (EvaluatorOptions & { dtype?: 'float32' | HalfDType })[];
 }
@@ -116,11 +119,12 @@ export const WARM_CALLS: Record<keyof WarmCallOptions, WarmCall> = {
     run: (wl, { labels: l, dtype, ...o }, r, c) => free(wl.jsDivergence(zeros(r, c, dtype), zeros(r, c, dtype), { ...o, labels: l ? labels(r) : undefined })),
   },
   linearJsDivergence: {
-    keys: [...LINEAR_JSD_KEYS, 'dtype'],
+    keys: [...LINEAR_JSD_KEYS, 'teacherHead', 'dtype'],
     shapes: ROW_SHAPES,
-    check: ({ labels: l, bias, dtype, ...o }) => (presence(l, 'labels'), presence(bias, 'bias'), dtypeOf(dtype), parseLinearJSDOptions(o)),
-    run: (wl, { labels: l, bias, dtype, ...o }, r, c) =>
-      free(wl.linearJsDivergence(zeros(r, 4, dtype), zeros(c, 4, dtype), zeros(r, c, dtype),
+    check: ({ labels: l, bias, teacherHead, dtype, ...o }) =>
+      (presence(l, 'labels'), presence(bias, 'bias'), presence(teacherHead, 'teacherHead'), dtypeOf(dtype), parseLinearJSDOptions(o)),
+    run: (wl, { labels: l, bias, teacherHead, dtype, ...o }, r, c) =>
+      free(wl.linearJsDivergence(zeros(r, 4, dtype), zeros(c, 4, dtype), teacherHead ? { hidden: zeros(r, 4, dtype), weight: zeros(c, 4, dtype) } : zeros(r, c, dtype),
         { ...o, labels: l ? labels(r) : undefined, bias: bias ? { data: new Float32Array(c), shape: [c] } : undefined })),
   },
   evaluator: {

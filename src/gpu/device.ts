@@ -83,7 +83,7 @@ export function parseCreateOptions(options: unknown): CreateOptions {
 export async function acquireDevice(opts: CreateOptions): Promise<Acquired> {
   if (opts.device) return { device: opts.device, facts: factsOf(opts.device, undefined), owned: false };
   const gpu = opts.gpu ?? (typeof navigator !== 'undefined' ? navigator.gpu : undefined);
-  if (!gpu) throw new DeviceError('NO_WEBGPU', `WebGPU is not available here (navigator.gpu is missing; ${typeof window === 'undefined' ? "in Node, use 'webgpu-loss/node', which brings Dawn" : 'pages need a secure context: https or localhost'})`);
+  if (!gpu) throw new DeviceError('NO_WEBGPU', `WebGPU is not available here (navigator.gpu is missing; ${(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node ? "in Node, use 'webgpu-loss/node', which brings Dawn" : 'pages need a secure context: https or localhost'})`);
   let adapter: GPUAdapter | null;
   try {
     adapter = opts.adapter ?? (await gpu.requestAdapter({ powerPreference: opts.powerPreference }));

@@ -65,9 +65,16 @@ describe('peakDuring', () => {
     })).rejects.toThrow('boom');
     expect(device.createBuffer).toBe(original);
     expect(Object.prototype.hasOwnProperty.call(device, 'createBuffer')).toBe(true);
-    const r = await peakDuring(device, async () => 0);
-    mk(device, 500);
-    expect(r.peakBytes).toBe(0);
+    // A tracker that has ended counts nothing made after it, while an enclosing one still runs.
+    let inner: Awaited<ReturnType<typeof peakDuring>> | undefined;
+    const outer = await peakDuring(device, async () => {
+      inner = await peakDuring(device, async () => mk(device, 30));
+      mk(device, 500);
+      return 0;
+    });
+    expect(inner!.peakBytes).toBe(30);
+    expect(outer.peakBytes).toBe(530);
+    expect(device.createBuffer).toBe(original);
   });
 
   it('restores a method that lives on the prototype (as on a GPUDevice) by removing its own hook', async () => {
