@@ -1,5 +1,5 @@
 // Faults and abuse: GPU-object misuse with the caller's data checked afterwards, device
-// loss mid-call, WebGPU errors from error scopes, limits, disposal, a 10,000-call soak, 64
+// loss mid-call, WebGPU errors from error scopes, limits, disposal, a 5,000-call soak, 64
 // concurrent calls, and the CPU fallback. Host-data bad input is in errors.test.ts.
 import { describe, it, expect, beforeAll } from 'vitest';
 import { useGpuPage } from './harness';
@@ -85,10 +85,10 @@ describe('faults', () => {
 });
 
 describe('load', () => {
-  it('soak: 10,000 mixed calls, bytes held flat after warm-up, results still match the oracle', async () => {
-    const r = await gpu.call<{ calls: number; samples: number[]; warmBytes: number; bad: string[]; ms: number }>('soak', 10_000);
-    expect(r.calls).toBe(10_000);
-    expect(r.samples.length).toBeGreaterThanOrEqual(19);
+  it('soak: 5,000 mixed calls, bytes held flat after warm-up, results still match the oracle', async () => {
+    const r = await gpu.call<{ calls: number; samples: number[]; warmBytes: number; bad: string[]; ms: number }>('soak', 5_000);
+    expect(r.calls).toBe(5_000);
+    expect(r.samples.length).toBeGreaterThanOrEqual(9);
     for (const s of r.samples) expect(s).toBe(r.warmBytes);
     expect(r.bad).toEqual([]);
   });

@@ -26,7 +26,9 @@ const lossTol = (op: OpName, cols: number) =>
   op === 'entropy' || op === 'klDivergence' ? TOL.divergence(cols) : op === 'binaryCrossEntropy' ? TOL.bce : TOL.loss;
 const gradTol = (op: OpName) => (op === 'binaryCrossEntropy' ? TOL.bceGrad(false) : TOL.grad());
 
-const SHAPES: [number, number][] = [[1, 1], [3, 7], [64, 100], [7, 257], [5, 4097], [2, 32000]];
+// The browser suite runs the full shape grid on the same kernels; here Dawn's Node binding gets a
+// thread per row, a workgroup per row of odd length, and a long row split across workgroups.
+const SHAPES: [number, number][] = [[3, 7], [7, 257], [2, 32000]];
 const OPS: [string, Omit<CheckSpec, 'rows' | 'cols' | 'tol'>][] = [
   ['softmax', { op: 'softmax', input: { kind: 'logits' }, options: { temperature: 2 } }],
   ['logSoftmax', { op: 'logSoftmax', input: { kind: 'logits' } }],
