@@ -188,24 +188,10 @@ async function run(shape: Shape, impls: string[], maxIters: number, budgetMs: nu
 
   // frozen: the logits, crossEntropy's gradient and the dH matmul only.
   const unfused = async (keepGrads = false, frozen = false) => {
-    const logits = dev.createBuffer({ size: N * V * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    const dH = wl.empty([N, D]);
-    const dW = frozen ? undefined : wl.empty([V, D]);
-    let enc = dev.createCommandEncoder();
-    const made = matmul(enc, dev, Ht.buffer, Wt.buffer, logits, { m: N, n: V, k: D, ai: D, ak: 1, bk: 1, bj: D });
-    dev.queue.submit([enc.finish()]);
-    const ce = await wl.crossEntropy(wl.wrap(logits, [N, V]), yt, { grad: true });
-    enc = dev.createCommandEncoder();
-    const g = ce.grad!.buffer;
-    made.push(...matmul(enc, dev, g, Wt.buffer, dH.buffer, { m: N, n: D, k: V, ai: V, ak: 1, bk: D, bj: 1 }));
-    if (dW) made.push(...matmul(enc, dev, g, Ht.buffer, dW.buffer, { m: V, n: D, k: N, ai: 1, ak: V, bk: D, bj: 1 }));
-    dev.queue.submit([enc.finish()]);
-    const [loss] = await ce.loss.read();
-    await dev.queue.onSubmittedWorkDone();
-    if (keepGrads) keep.unfused = { loss, dH: (await dH.read()) as Float32Array, dW: (await dW!.read()) as Float32Array };
-    for (const t of [ce.loss, ce.grad, ce.invalidLabels, dH, dW]) t?.destroy();
-    for (const b of [logits, ...made]) b.destroy();
-    return { loss };
+    const step = await unfusedStep(Ht, Wt, N, D, V, frozen, (logits) => wl.crossEntropy(logits, yt, { grad: true }));
+    if (keepGrads) keep.unfused = { loss: step.loss, dH: (await step.dH.read()) as Float32Array, dW: (await step.dW!.read()) as Float32Array };
+    step.free();
+    return { loss: step.loss };
   };
 
   // One TF.js row on a fresh backend: H, W and the labels uploaded before the timed calls (inputs);
@@ -323,6 +309,36 @@ async function run(shape: Shape, impls: string[], maxIters: number, budgetMs: nu
   return { shape, logitsBytes: N * V * 4, gradientBytes, results, ratios: linearRatios(results), agreement, options: opts };
 }
 
+/**
+ * The unfused path of a loss over H·Wᵀ: a plain matmul writes the [N, V] logits, `loss` (the
+ * library's row loss with grad) gives their gradient, then plain matmuls give dH (and dW unless
+ * `frozen`). Awaited through the loss readback and onSubmittedWorkDone; `free()` frees it all.
+ */
+async function unfusedStep(Ht: GpuTensor, Wt: GpuTensor, N: number, D: number, V: number, frozen: boolean,
+  loss: (logits: GpuTensor) => Promise<{ loss: GpuTensor; grad?: GpuTensor; dispose(): void }>) {
+  const dev = wl.device;
+  const logits = dev.createBuffer({ size: N * V * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+  const dH = wl.empty([N, D]);
+  const dW = frozen ? undefined : wl.empty([V, D]);
+  let enc = dev.createCommandEncoder();
+  const made = matmul(enc, dev, Ht.buffer, Wt.buffer, logits, { m: N, n: V, k: D, ai: D, ak: 1, bk: 1, bj: D });
+  dev.queue.submit([enc.finish()]);
+  const out = await loss(wl.wrap(logits, [N, V]));
+  enc = dev.createCommandEncoder();
+  const g = out.grad!.buffer;
+  made.push(...matmul(enc, dev, g, Wt.buffer, dH.buffer, { m: N, n: D, k: V, ai: V, ak: 1, bk: D, bj: 1 }));
+  if (dW) made.push(...matmul(enc, dev, g, Ht.buffer, dW.buffer, { m: V, n: D, k: N, ai: 1, ak: V, bk: D, bj: 1 }));
+  dev.queue.submit([enc.finish()]);
+  const [value] = await out.loss.read();
+  await dev.queue.onSubmittedWorkDone();
+  const free = () => {
+    out.dispose();
+    for (const t of [dH, dW]) t?.destroy();
+    for (const b of [logits, ...made]) b.destroy();
+  };
+  return { loss: value, dH, dW, free };
+}
+
 // linearJsDivergence rows: `jsd-fused` (grad), `jsd-frozen` (frozenHead: dH only) and
 // `jsd-unfused` (the plain matmul writing the student's [N, V] logits, jsDivergence with grad,
 // then the two plain matmuls for dH and dW). Teacher logits: a random [N, V] tensor (std 2).
@@ -338,24 +354,9 @@ async function jsdImpl(impl: string, Ht: GpuTensor, Wt: GpuTensor, shape: Shape,
     return { loss };
   };
   const unfused = async () => {
-    const logits = dev.createBuffer({ size: N * V * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
-    const dH = wl.empty([N, D]);
-    const dW = wl.empty([V, D]);
-    let enc = dev.createCommandEncoder();
-    const made = matmul(enc, dev, Ht.buffer, Wt.buffer, logits, { m: N, n: V, k: D, ai: D, ak: 1, bk: 1, bj: D });
-    dev.queue.submit([enc.finish()]);
-    const js = await wl.jsDivergence(wl.wrap(logits, [N, V]), Tt, { grad: true });
-    enc = dev.createCommandEncoder();
-    const g = js.grad!.buffer;
-    made.push(...matmul(enc, dev, g, Wt.buffer, dH.buffer, { m: N, n: D, k: V, ai: V, ak: 1, bk: D, bj: 1 }));
-    made.push(...matmul(enc, dev, g, Ht.buffer, dW.buffer, { m: V, n: D, k: N, ai: 1, ak: V, bk: D, bj: 1 }));
-    dev.queue.submit([enc.finish()]);
-    const [loss] = await js.loss.read();
-    await dev.queue.onSubmittedWorkDone();
-    js.dispose();
-    for (const t of [dH, dW]) t.destroy();
-    for (const b of [logits, ...made]) b.destroy();
-    return { loss };
+    const step = await unfusedStep(Ht, Wt, N, D, V, false, (logits) => wl.jsDivergence(logits, Tt, { grad: true }));
+    step.free();
+    return { loss: step.loss };
   };
   try {
     return await timeIt(impl, dev, impl === 'jsd-unfused' ? unfused : fused(impl === 'jsd-frozen'), maxIters, budgetMs);
