@@ -22,26 +22,21 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   for (var t = gid.x; t < mg * ng; t += stride) {
     let i0 = (t / ng) * 4u;
     let j0 = (t % ng) * 4u;
-    var ii: array<u32, 4>;
-    var jj: array<u32, 4>;
-    for (var q = 0u; q < 4u; q++) {
-      ii[q] = min(i0 + q, P.m - 1u);
-      jj[q] = min(j0 + q, P.n - 1u);
-    }
-    var acc = array<f32, 16>();  // explicit zeros: a bare declaration in a loop kept the last iteration's values on SwiftShader
+    let ii = min(vec4<u32>(i0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(P.m - 1u));
+    let jj = min(vec4<u32>(j0) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(P.n - 1u));
+    // The 4×4 sums in four vec4 rows (registers), as the library's direct tiles keep them.
+    var c0 = vec4<f32>();
+    var c1 = vec4<f32>();
+    var c2 = vec4<f32>();
+    var c3 = vec4<f32>();
     for (var k = 0u; k < P.k; k++) {
-      var a: array<f32, 4>;
-      var b: array<f32, 4>;
-      for (var q = 0u; q < 4u; q++) {
-        a[q] = A[ii[q] * P.a_i + k * P.a_k];
-        b[q] = B[k * P.b_k + jj[q] * P.b_j];
-      }
-      for (var x = 0u; x < 4u; x++) {
-        for (var y = 0u; y < 4u; y++) {
-          acc[x * 4u + y] = fma(a[x], b[y], acc[x * 4u + y]);
-        }
-      }
+      let b = vec4<f32>(B[k * P.b_k + jj.x * P.b_j], B[k * P.b_k + jj.y * P.b_j], B[k * P.b_k + jj.z * P.b_j], B[k * P.b_k + jj.w * P.b_j]);
+      c0 = fma(vec4<f32>(A[ii.x * P.a_i + k * P.a_k]), b, c0);
+      c1 = fma(vec4<f32>(A[ii.y * P.a_i + k * P.a_k]), b, c1);
+      c2 = fma(vec4<f32>(A[ii.z * P.a_i + k * P.a_k]), b, c2);
+      c3 = fma(vec4<f32>(A[ii.w * P.a_i + k * P.a_k]), b, c3);
     }
+    let acc = array<f32, 16>(c0.x, c0.y, c0.z, c0.w, c1.x, c1.y, c1.z, c1.w, c2.x, c2.y, c2.z, c2.w, c3.x, c3.y, c3.z, c3.w);
     for (var x = 0u; x < 4u; x++) {
       for (var y = 0u; y < 4u; y++) {
         let i = i0 + x;
