@@ -118,18 +118,7 @@ fn product(lid: u32, wg: u32, nwg: u32) {
   let M = dim_m();
   let N = dim_n();
   if (DIRECT) {
-    let nGroups = (N + TM - 1u) / TM;
-    let tasks = ((M + TM - 1u) / TM) * nGroups;
-    for (var t = wg * WG + lid; t < tasks; t += nwg * WG) {
-      let i0 = (t / nGroups) * TM;
-      let j0 = (t % nGroups) * TM;
-      let acc = mm_direct(i0, j0);
-      for (var m = 0u; m < TM; m++) {
-        for (var q = 0u; q < TM; q++) {
-          emit(i0 + m, j0 + q, acc[m * TM + q]);
-        }
-      }
-    }
+    direct_blocks(wg * WG + lid, nwg * WG);
     return;
   }
   let nBlocks = (N + BN - 1u) / BN;

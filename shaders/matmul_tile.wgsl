@@ -10,6 +10,7 @@
 //                               reads consecutive addresses with consecutive threads)
 //   skips_dead()                whether the reduction leaves out dead TILE×TILE blocks of A, and
 //   tile_live(i, k)             if so, whether the block holding A's element (i, k) is live
+//   emit(i, j, v)               what C's element (i, j) becomes (past C's edges: nothing)
 // and the layout gives WG (64 = 8×8 threads), TILE (BM = BN) and TM (each thread's 4×4 block).
 //
 // 1. For each step of BK along K, the 64 threads stage A's 32×BK and B's BK×32 slices in
@@ -118,4 +119,21 @@ fn mm_direct(i0: u32, j0: u32) -> array<f32, 16> {
     c3 = fma(vec4<f32>(load_a(ii.w, k)), b, c3);
   }
   return array<f32, 16>(c0.x, c0.y, c0.z, c0.w, c1.x, c1.y, c1.z, c1.w, c2.x, c2.y, c2.z, c2.w, c3.x, c3.y, c3.z, c3.w);
+}
+
+// Every 4×4 block of C, one per thread, grid-stride from `first` by `stride` threads: mm_direct,
+// then emit for each of its 16 elements (emit drops those past C's edges).
+fn direct_blocks(first: u32, stride: u32) {
+  let nGroups = (dim_n() + TM - 1u) / TM;
+  let tasks = ((dim_m() + TM - 1u) / TM) * nGroups;
+  for (var t = first; t < tasks; t += stride) {
+    let i0 = (t / nGroups) * TM;
+    let j0 = (t % nGroups) * TM;
+    let acc = mm_direct(i0, j0);
+    for (var m = 0u; m < TM; m++) {
+      for (var q = 0u; q < TM; q++) {
+        emit(i0 + m, j0 + q, acc[m * TM + q]);
+      }
+    }
+  }
 }

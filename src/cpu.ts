@@ -171,6 +171,13 @@ function checkFloats(input: HostTensor, target?: HostTensor): void {
   if (target) checkFloatData(target, 'target');
 }
 
+/** crossEntropy's and focalLoss's element types: float input; int32 labels (no class axis: the oracle has checked the shapes) or float targets. */
+function checkInputAndTarget(input: HostTensor, target: HostTensor): void {
+  checkFloatData(input, 'input');
+  if (target.shape.length === input.shape.length - 1) checkElementType(target.data, 'target', 'int32');
+  else checkFloatData(target, 'target');
+}
+
 /**
  * The 16-bit dtype a call's gradient comes in: the input's, with gradDtype 'input' (read from
  * options the oracle has accepted, a snapshot), else none (float32).
@@ -283,10 +290,7 @@ export class CpuLoss {
     const h = host(input);
     const t = host(target);
     const r = ref.crossEntropy(h, t, o);
-    checkFloatData(h, 'input');
-    // Labels drop the class axis (the oracle has checked the shapes).
-    if (t.shape.length === h.shape.length - 1) checkElementType(t.data, 'target', 'int32');
-    else checkFloatData(t, 'target');
+    checkInputAndTarget(h, t);
     return outputs(r, h.shape, halfGrad(o, h));
   }
 
@@ -346,9 +350,7 @@ export class CpuLoss {
     const t = host(target);
     const o = snapshot(opts);
     const r = ref.focalLoss(h, t, o);
-    checkFloatData(h, 'input');
-    if (t.shape.length === h.shape.length - 1) checkElementType(t.data, 'target', 'int32');
-    else checkFloatData(t, 'target');
+    checkInputAndTarget(h, t);
     return outputs(r, h.shape, halfGrad(o, h));
   }
 

@@ -147,22 +147,4 @@ fn do_row(r: u32, live: bool, lid: u32) {
   }
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(local_invocation_index) lid: u32,
-        @builtin(workgroup_id) wid: vec3<u32>,
-        @builtin(num_workgroups) nwg: vec3<u32>) {
-  if (P.rows == 0u) {
-    return;
-  }
-  if (WG_PER_ROW) {
-    for (var r = wid.x; r < P.rows; r += nwg.x) {
-      do_row(r, true, lid);
-    }
-  } else {
-    // A thread per row; the loop bound is the same for the whole workgroup.
-    for (var r0 = wid.x * WG; r0 < P.rows; r0 += nwg.x * WG) {
-      let r = r0 + lid;
-      do_row(min(r, P.rows - 1u), r < P.rows, 0u);
-    }
-  }
-}
+// The entry point `main`: row_main.wgsl.

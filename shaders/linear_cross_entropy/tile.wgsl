@@ -102,10 +102,8 @@ fn tile(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wgid: 
 // The tile entry for CPU adapters (DIRECT): a task is a thread's 4×4 block (MODE 0: 4 rows × a
 // whole split, 4 classes at a time), the same math as above.
 fn tile_direct(gid: u32, stride: u32) {
-  let M = dim_m();
-  let N = dim_n();
-  let mGroups = (M + TM - 1u) / TM;
   if (MODE == 0u) {
+    let mGroups = (dim_m() + TM - 1u) / TM;
     let tasks = mGroups * P.nsplit;
     for (var t = gid; t < tasks; t += stride) {
       let i0 = (t / P.nsplit) * TM;
@@ -140,18 +138,7 @@ fn tile_direct(gid: u32, stride: u32) {
     }
     return;
   }
-  let nGroups = (N + TM - 1u) / TM;
-  let tasks = mGroups * nGroups;
-  for (var t = gid; t < tasks; t += stride) {
-    let i0 = (t / nGroups) * TM;
-    let j0 = (t % nGroups) * TM;
-    let acc = mm_direct(i0, j0);
-    for (var m = 0u; m < TM; m++) {
-      for (var q = 0u; q < TM; q++) {
-        emit(i0 + m, j0 + q, acc[m * TM + q]);
-      }
-    }
-  }
+  direct_blocks(gid, stride);
 }
 
 // MODE 0, step 2: one raw logit zr of class c into a row's fold (label y).

@@ -30,6 +30,7 @@ import focalMain from '../../shaders/focal/main.wgsl?raw';
 import focalSums from '../../shaders/focal/sums.wgsl?raw';
 import focalMath from '../../shaders/focal/math.wgsl?raw';
 import unitMath from '../../shaders/unit_math.wgsl?raw';
+import rowMain from '../../shaders/row_main.wgsl?raw';
 import focalBinary from '../../shaders/focal/binary.wgsl?raw';
 import evaluator from '../../shaders/evaluator.wgsl?raw';
 import jsdMain from '../../shaders/jsd/main.wgsl?raw';
@@ -79,14 +80,14 @@ const FILES = {
   softmax: [softmax],
   crossEntropy: [ceMain, ceHelpers, cePrepare, labelScan, ceForward, ceGradient, ceSplit, ceEvaluate],
   reduce: [reduce, partialSum],
-  entropy: [entropyMain, entropySums, entropyGradient, entropyArith],
+  entropy: [entropyMain, rowMain, entropySums, entropyGradient, entropyArith],
   binaryCrossEntropy: [binaryCrossEntropy, unitMath, partialSum],
   linearCrossEntropy: [lceHelpers, labelScan, lceMatmul, matmulTile, lceTile, lceCombine],
   int64ToInt32: [int64ToInt32],
-  focal: [focalMain, focalSums, unitMath, focalMath, labelScan],
+  focal: [focalMain, rowMain, focalSums, unitMath, focalMath, labelScan],
   binaryFocal: [focalBinary, unitMath, focalMath, partialSum],
   evaluator: [evaluator],
-  jsd: [jsdMain, jsdSums],
+  jsd: [jsdMain, rowMain, jsdSums],
   pack16: [pack16],
   linearJsd: [linearJsd, matmulTile],
 };

@@ -22,6 +22,14 @@ export function rowChunks(ctx: GpuContext, rows: number, cols: number): { row0: 
 /** Library tensors a call made for itself, freed once its work is submitted. */
 export type Temps = GpuTensor[];
 
+/** An argument's GPU tensor from ctx.input / ctx.floats, an upload of host data kept in `temps` (freed with the call). */
+export function uploadsTo(temps: Temps) {
+  return <T extends GpuTensor>({ t, temp }: { t: T; temp: boolean }): T => {
+    if (temp) temps.push(t);
+    return t;
+  };
+}
+
 /**
  * Ends a call: every output waits on the call's error scopes, and the call's temporaries are
  * freed (WebGPU keeps a destroyed buffer alive until submitted work using it has finished).

@@ -5,7 +5,7 @@ import { JSD_KEYS, checkJSDLabels, parseJSDOptions, type JSDConfig } from '../co
 import { formatShape, matrixShape, refuseHalf, sameShape } from '../contract/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
-import { rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
+import { uploadsTo, rowChunks, reduceDispatch, finishCall, freeOnThrow, type Temps, argShape, matrixArgShape, checkRowBinding } from './common';
 import { prepareShape, rowLaunch } from './launch';
 import { JSD } from './layouts/jsd';
 import { REDUCE } from './layouts/reduce';
@@ -96,10 +96,7 @@ export async function jsDivergenceOp(ctx: GpuContext, studentArg: TensorLike, te
   return freeOnThrow(temps, made, encode);
 
   async function encode(): Promise<LossOutputs> {
-    const own = (r: { t: GpuTensor; temp: boolean }) => {
-      if (r.temp) temps.push(r.t);
-      return r.t;
-    };
+    const own = uploadsTo(temps);
     // Student and teacher each float32, float16 or bfloat16 (an ORT float16 teacher as it is).
     const student = own(ctx.floats(studentArg, 'student'));
     const teacher = own(ctx.floats(teacherArg, 'teacher'));

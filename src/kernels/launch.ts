@@ -207,19 +207,3 @@ export function tileGroups(ctx: GpuContext, m: number, n: number, direct: boolea
 export function lineGroups(ctx: GpuContext, units: number): number {
   return grid(ctx, Math.ceil(units / LCE.WG));
 }
-
-// ---- linear JSD ----------------------------------------------------------------------------------
-
-/** Workgroup memory of a staged product tile (shaders/matmul_tile.wgsl): A's and B's TILE×16 f32 slices. */
-const STAGED_TILE_BYTES = 2 * 16 * LCE.TILE * 4;
-
-/**
- * The form of linearJsDivergence's head products (logits, dhidden, dweight): as defaultTiles
- * (direct on a CPU adapter, staged on a GPU), and direct on an adapter whose limits cannot hold a
- * staged tile (WebGPU's guaranteed 16 KiB and 256 invocations can).
- */
-export function headTiles(ctx: GpuContext): 'staged' | 'direct' {
-  const l = ctx.limits;
-  if (l.maxComputeWorkgroupStorageSize < STAGED_TILE_BYTES || l.maxComputeInvocationsPerWorkgroup < LCE.WG) return 'direct';
-  return defaultTiles(ctx);
-}

@@ -6,7 +6,7 @@ import type { LinearConfig } from '../contract/configs/linear-cross-entropy';
 import { oneOf, optionsObject } from '../contract/options';
 import type { HalfDType, LinearOptions } from '../contract/types';
 import { checkLabels, refuseHalf } from '../contract/tensor';
-import { reduceDispatch, finishCall, freeOnThrow, argShape, type Temps } from './common';
+import { uploadsTo, reduceDispatch, finishCall, freeOnThrow, argShape, type Temps } from './common';
 import { defaultTiles, forwardGroups, forwardSplitsWanted, lineGroups, tileGroups } from './launch';
 import { LINEAR_CROSS_ENTROPY as LCE } from './layouts/linear-cross-entropy';
 import type { BoundRegion } from './layouts/layout';
@@ -166,17 +166,10 @@ export async function linearCrossEntropyOp(ctx: GpuContext, hiddenArg: TensorLik
   return freeOnThrow(temps, made, encode);
 
   async function encode(): Promise<LinearCrossEntropyOutputs> {
-    const input = (arg: TensorLike, name: string, dtype: 'float32' | 'int32') => {
-      const { t, temp } = ctx.input(arg, name, dtype);
-      if (temp) temps.push(t);
-      return t;
-    };
+    const own = uploadsTo(temps);
+    const input = (arg: TensorLike, name: string, dtype: 'float32' | 'int32') => own(ctx.input(arg, name, dtype));
     // hidden states and weights: float32, float16 or bfloat16 (read through load_H / load_Wm).
-    const floatInput = (arg: TensorLike, name: string) => {
-      const { t, temp } = ctx.floats(arg, name);
-      if (temp) temps.push(t);
-      return t;
-    };
+    const floatInput = (arg: TensorLike, name: string) => own(ctx.floats(arg, name));
     const hidden = floatInput(hiddenArg, 'hidden');
     const weight = floatInput(weightArg, 'weight');
     const labels = input(labelsArg, 'labels', 'int32');

@@ -6,8 +6,8 @@ import { LINEAR_JSD_KEYS, linearJSDShapes, parseLinearJSDOptions, teacherHeadOf,
 import { formatShape } from '../contract/tensor';
 import type { GpuContext, TensorLike, Dispatch } from '../gpu/context';
 import { GpuTensor } from '../gpu/tensor';
-import { finishCall, freeOnThrow, argShape, checkRowBinding, type Temps } from './common';
-import { grid, headTiles, rowLaunch, tileGroups } from './launch';
+import { uploadsTo, finishCall, freeOnThrow, argShape, checkRowBinding, type Temps } from './common';
+import { defaultTiles, grid, rowLaunch, tileGroups } from './launch';
 import { jsdCall } from './jsd';
 import { JSD } from './layouts/jsd';
 import { LINEAR_JSD as LJ } from './layouts/linear-jsd';
@@ -16,7 +16,7 @@ import { LINEAR_JSD as LJ } from './layouts/linear-jsd';
 // one row chunk at a time (shaders/linear_jsd.wgsl `logits`), jsd's `main` turns the chunk into
 // its rows' losses and d loss / d z, and the chunk's share of dH, dW, db follows (dhidden,
 // dweight, dbias), all in one submit. logits, dhidden and dweight are tiled products
-// (shaders/matmul_tile.wgsl, staged or direct by headTiles). hidden, weight and teacher may be
+// (shaders/matmul_tile.wgsl, staged or direct as linear cross-entropy's: defaultTiles). hidden, weight and teacher may be
 // float32, float16 or bfloat16 (read exactly; the bias and every output float32). The chunk's
 // rows are as many as memoryBudget holds of logits plus their gradient (8·V bytes a row; 4·V
 // without grad): the student's [N, V] logits exist whole only when the budget holds them. A
@@ -93,16 +93,9 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
   return freeOnThrow(temps, made, encode);
 
   async function encode(): Promise<LinearJSDivergenceOutputs> {
-    const input = (arg: TensorLike, name: string, dtype: 'float32' | 'int32') => {
-      const { t, temp } = ctx.input(arg, name, dtype);
-      if (temp) temps.push(t);
-      return t;
-    };
-    const floats = (arg: TensorLike, name: string) => {
-      const { t, temp } = ctx.floats(arg, name);
-      if (temp) temps.push(t);
-      return t;
-    };
+    const own = uploadsTo(temps);
+    const input = (arg: TensorLike, name: string, dtype: 'float32' | 'int32') => own(ctx.input(arg, name, dtype));
+    const floats = (arg: TensorLike, name: string) => own(ctx.floats(arg, name));
     const hidden = floats(hiddenArg, 'hidden');
     const weight = floats(weightArg, 'weight');
     const teacher = headArg ? undefined : floats(teacherArg, 'teacher');
@@ -139,7 +132,7 @@ export async function linearJsDivergenceOp(ctx: GpuContext, hiddenArg: TensorLik
     const zB = ctx.bind(z);
     const gB = g ? ctx.bind(g) : undefined;
     const ztB = zt ? ctx.bind(zt) : undefined;
-    const DIRECT = headTiles(ctx) === 'direct' ? 1 : 0;
+    const DIRECT = defaultTiles(ctx) === 'direct' ? 1 : 0;
     const MODES: Record<string, number> = { logits: LJ.C.MODE_LOGITS, dhidden: LJ.C.MODE_DHIDDEN, dweight: LJ.C.MODE_DWEIGHT };
     // `chunk`: the logits' destination (logits) or the gradient chunk read (the backward). A
     // product's [m, n] output in tiles; dbias a column per thread.
